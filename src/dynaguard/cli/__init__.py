@@ -1,0 +1,1 @@
+"""Command line: argument parsing and wiring only; the one layer that imports all others."""

@@ -1,0 +1,85 @@
+"""`dynaguard` entry point: sub-commands, exit codes, and no tracebacks for bad input.
+
+Exit codes (DESIGN.md): 0 nothing at or above --fail-on; 1 findings at or above it;
+2 usage or input error, with one clear line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Protocol, cast
+
+from dynaguard import __version__
+from dynaguard.cli.common import EXIT_USAGE, UsageError
+
+# Each command lives in its own module with add_parser(subparsers) and run(args) -> int.
+# Imported lazily per command so `dynaguard scan` never pays for httpx or boto3.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "scan": ("dynaguard.cli.scan", "static analysis of FastAPI + DynamoDB source"),
+    "probe": ("dynaguard.cli.probe", "black-box probes of a running API"),
+    "demo": ("dynaguard.cli.demo", "embedded DynamoDB, vulnerable and hardened apps, both reports"),
+    "rules": ("dynaguard.cli.rules", "list the rules and probes"),
+    "explain": ("dynaguard.cli.explain", "print a rule's page (dynaguard explain DG103)"),
+}
+
+
+class Command(Protocol):
+    """What a command module provides."""
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def run(self, args: argparse.Namespace) -> int: ...
+
+
+def _load(name: str) -> Command:
+    module: ModuleType = importlib.import_module(COMMANDS[name][0])
+    return cast(Command, module)
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The top-level parser; with `only`, the sub-parser of that command is fully built."""
+    parser = argparse.ArgumentParser(
+        prog="dynaguard",
+        description="Find and prevent integrity failures in FastAPI + DynamoDB services.",
+    )
+    parser.add_argument("--version", action="version", version=f"dynaguard {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (_, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if only is None or only == name:
+            _load(name).add_arguments(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (also used as the console script)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in args_list if not a.startswith("-")), None)
+    parser = build_parser(first if first in COMMANDS else None)
+    args = parser.parse_args(args_list)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _load(args.command).run(args)
+    except UsageError as exc:
+        print(f"dynaguard {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("dynaguard: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def entry() -> None:
+    """Console-script wrapper."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,115 @@
+"""`[tool.dynaguard]` configuration from pyproject.toml (or a file given with --config)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dynaguard.core.findings import Severity
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says what to change."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    """Settings every engine may read. Defaults apply when a key is absent."""
+
+    source: Path | None = None
+    exclude: tuple[str, ...] = ()
+    auth_dependencies: tuple[str, ...] = ()
+    owner_attributes: tuple[str, ...] = ()
+    server_fields: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, Severity] = field(default_factory=dict)
+    fail_on: Severity | None = None
+    min_severity: Severity | None = None
+
+    def enabled(self, rule_id: str) -> bool:
+        """Whether a rule runs: `select` (when given) minus `ignore`."""
+        if self.select and not any(rule_id.startswith(s) for s in self.select):
+            return False
+        return not any(rule_id.startswith(i) for i in self.ignore)
+
+
+_LISTS = ("exclude", "auth_dependencies", "owner_attributes", "server_fields", "select")
+_KNOWN = {*_LISTS, "ignore", "disable", "severity", "fail_on", "min_severity"}
+
+
+def discover(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above `start` that has a [tool.dynaguard] table."""
+    here = start.resolve()
+    for d in [here, *here.parents] if here.is_dir() else list(here.parents):
+        candidate = d / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                if "dynaguard" in tomllib.loads(candidate.read_text("utf-8")).get("tool", {}):
+                    return candidate
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                return None
+            return None  # the project root: stop at the first pyproject.toml
+    return None
+
+
+def load(path: Path) -> Config:
+    """Read `[tool.dynaguard]` from a pyproject.toml, or a whole dynaguard TOML file."""
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    table = doc.get("tool", {}).get("dynaguard", doc if path.name != "pyproject.toml" else {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.dynaguard] must be a table")
+    return from_table(table, path)
+
+
+def from_table(table: dict[str, object], source: Path | None = None) -> Config:
+    """Validate a parsed `[tool.dynaguard]` table."""
+    where = f"{source}: " if source else ""
+    unknown = sorted(set(table) - _KNOWN)
+    if unknown:
+        raise ConfigError(f"{where}unknown [tool.dynaguard] key(s): {', '.join(unknown)}")
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in (*_LISTS, "ignore", "disable"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}{key} must be a list of strings")
+        lists[key] = tuple(value)
+    severity: dict[str, Severity] = {}
+    overrides = table.get("severity", {})
+    if not isinstance(overrides, dict):
+        raise ConfigError(f'{where}severity must be a table of RULE = "level"')
+    for rule_id, level in overrides.items():
+        severity[str(rule_id).upper()] = _severity(level, f"{where}severity.{rule_id}")
+    return Config(
+        source=source,
+        exclude=lists["exclude"],
+        auth_dependencies=lists["auth_dependencies"],
+        owner_attributes=lists["owner_attributes"],
+        server_fields=lists["server_fields"],
+        select=tuple(s.upper() for s in lists["select"]),
+        ignore=tuple(s.upper() for s in (*lists["ignore"], *lists["disable"])),
+        severity=severity,
+        fail_on=_severity(table["fail_on"], f"{where}fail_on") if "fail_on" in table else None,
+        min_severity=(
+            _severity(table["min_severity"], f"{where}min_severity")
+            if "min_severity" in table
+            else None
+        ),
+    )
+
+
+def _severity(value: object, what: str) -> Severity:
+    if not isinstance(value, str):
+        raise ConfigError(f"{what} must be a severity name")
+    try:
+        return Severity.parse(value)
+    except ValueError as exc:
+        raise ConfigError(f"{what}: {exc}") from None

@@ -1,0 +1,1 @@
+"""The demo: embedded DynamoDB, a vulnerable app, its hardened twin, and the runner."""
