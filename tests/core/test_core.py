@@ -16,7 +16,7 @@ from dynaguard.core.findings import (
     fingerprint,
     unique_fingerprints,
 )
-from dynaguard.core.registry import sections
+from dynaguard.core.registry import SECTIONS, sections
 from dynaguard.core.result import Result, grade_for, score_for
 
 
@@ -169,3 +169,55 @@ def test_config_errors(table: dict[str, object], message: str) -> None:
 def test_sections_split_rule_pages() -> None:
     doc = "Title\n\n## What it does\nA.\n\n## Why is this bad?\nB\nC\n"
     assert sections(doc) == {"What it does": "A.", "Why is this bad?": "B\nC"}
+
+
+_DOC = "\n".join(f"## {h}\nx\n" for h in SECTIONS)
+
+
+def _declare(rule_id: str, name: str, module: str) -> None:
+    import sys
+    import types
+
+    from dynaguard.core.registry import register
+
+    mod = types.ModuleType(module, _DOC)
+    sys.modules[module] = mod
+
+    def check() -> None: ...
+
+    check.__module__ = module
+    register(
+        id=rule_id,
+        name=name,
+        title="t",
+        severity=Severity.LOW,
+        confidence=Confidence.LOW,
+        cwe="CWE-1",
+        fix="f",
+    )(check)
+
+
+def test_registry_names_unique_per_engine_ids_unique_overall() -> None:
+    from dynaguard.core import registry
+
+    saved = dict(registry._REGISTRY)
+    try:
+        _declare("DG198", "twin-name", "fake_static")
+        _declare("DG298", "twin-name", "fake_probe")  # a static rule and its dynamic twin
+        with pytest.raises(ValueError, match="duplicate rule name"):
+            _declare("DG199", "twin-name", "fake_static2")
+        with pytest.raises(ValueError, match="duplicate rule id"):
+            _declare("DG198", "other-name", "fake_static3")
+        with pytest.raises(ValueError, match="sections"):
+            registry.register(
+                id="DG197",
+                name="no-doc",
+                title="t",
+                severity=Severity.LOW,
+                confidence=Confidence.LOW,
+                cwe="CWE-1",
+                fix="f",
+            )(lambda: None)
+    finally:
+        registry._REGISTRY.clear()
+        registry._REGISTRY.update(saved)

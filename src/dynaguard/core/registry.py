@@ -133,8 +133,18 @@ def register(
         existing = _REGISTRY.get(id)
         if existing is not None and existing.meta.module != meta.module:
             raise ValueError(f"duplicate rule id {id} in {meta.module} and {existing.meta.module}")
-        if any(r.meta.name == name and r.meta.id != id for r in _REGISTRY.values()):
-            raise ValueError(f"duplicate rule name {name} ({id})")
+        # DESIGN.md gives a static rule and its dynamic twin one name (DG105 and DG204 are
+        # both mass-assignment), so names are unique per engine, ids across both.
+        twin = next(
+            (
+                r
+                for r in _REGISTRY.values()
+                if r.meta.name == name and r.meta.id != id and r.meta.engine is meta.engine
+            ),
+            None,
+        )
+        if twin is not None:
+            raise ValueError(f"duplicate rule name {name} ({id} and {twin.meta.id})")
         _REGISTRY[id] = Registered(meta, check)
         return check
 
