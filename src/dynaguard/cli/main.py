@@ -11,7 +11,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 from types import ModuleType
-from typing import Protocol, cast
+from typing import NoReturn, Protocol, cast
 
 from dynaguard import __version__
 from dynaguard.cli.common import EXIT_USAGE, UsageError
@@ -40,17 +40,28 @@ def _load(name: str) -> Command:
     return cast(Command, module)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (argparse prints the whole usage block first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The top-level parser; with `only`, the sub-parser of that command is fully built."""
-    parser = argparse.ArgumentParser(
+    """The top-level parser; with `only`, the sub-parser of that command is fully built.
+
+    Only the command being run is imported, so `dynaguard --help` works even when an
+    optional part (the prober's or the demo's dependencies) is not installed.
+    """
+    parser = _Parser(
         prog="dynaguard",
         description="Find and prevent integrity failures in FastAPI + DynamoDB services.",
     )
     parser.add_argument("--version", action="version", version=f"dynaguard {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (_, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        if only is None or only == name:
+        if only == name:
             _load(name).add_arguments(p)
     return parser
 

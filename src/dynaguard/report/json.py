@@ -1,0 +1,13 @@
+"""JSON report: exactly the versioned contract of DESIGN.md (`Result.to_json()`, schema 1)."""
+
+from __future__ import annotations
+
+import json
+
+from dynaguard.core.result import Result
+
+
+def render(result: Result) -> str:
+    """The JSON document, keys in contract order, UTF-8 text kept readable, newline-ended."""
+    # No sort_keys: the contract's key order is part of what users diff and read.
+    return json.dumps(result.to_json(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
