@@ -1,0 +1,210 @@
+"""`dynaguard probe URL | --app module:app`: black-box integrity probes, rendered, exit code.
+
+Bad input (identity syntax, spec, unreachable target, --app that does not import) is one
+line and exit 2; findings at or above --fail-on exit 1. Secrets given with --identity are
+redacted by the engine before anything is recorded, so every format is safe to share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dynaguard.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, write_output
+from dynaguard.core.findings import Severity
+from dynaguard.core.result import Result
+
+if TYPE_CHECKING:
+    import httpx
+
+    from dynaguard.probe import ProbeOptions
+
+Progress = Callable[[str, int, int], None]
+
+FORMATS = ("text", "json", "sarif", "markdown", "html")
+APP_TARGET = "http://testserver"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags of `dynaguard probe`."""
+    parser.add_argument("url", nargs="?", metavar="URL", help="base URL of the running API")
+    parser.add_argument("--app", metavar="MODULE:APP", help="probe an ASGI app in-process")
+    parser.add_argument(
+        "--spec", metavar="URL|FILE", help="OpenAPI spec (default URL/openapi.json)"
+    )
+    parser.add_argument(
+        "--identity",
+        action="append",
+        default=[],
+        metavar="'NAME=Header: value'",
+        help="credentials, repeatable; the first two are owner and attacker",
+    )
+    parser.add_argument(
+        "--active", action="store_true", help="also state-changing probes (own objects only)"
+    )
+    parser.add_argument(
+        "--exclude-path", action="append", default=[], metavar="REGEX", help="skip these paths"
+    )
+    parser.add_argument("--budget", type=int, default=600, metavar="N", help="max requests (600)")
+    parser.add_argument(
+        "--rate", type=float, default=0.0, metavar="R", help="requests/s (0 = no limit)"
+    )
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="per request (10)")
+    parser.add_argument(
+        "--select", action="append", default=[], metavar="IDS", help="only these probes"
+    )
+    parser.add_argument("--format", default="text", help=f"one of {', '.join(FORMATS)}")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the report here (atomic)")
+    parser.add_argument(
+        "--fail-on", default="high", metavar="LEVEL", help="exit 1 at or above ('none')"
+    )
+    parser.add_argument("--min-severity", default="info", metavar="LEVEL", help="show at or above")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate flags, probe, render, exit code."""
+    from dynaguard.probe import ProbeError
+    from dynaguard.probe import run as probe_run
+
+    options, fail_on, min_sev, fmt = _options(args)
+    try:
+        with _progress(quiet=args.quiet) as progress:
+            result = probe_run(replace(options, progress=progress))
+    except ProbeError as exc:
+        raise UsageError(str(exc)) from None
+    for d in result.errors:
+        print(f"dynaguard probe: error: {d.message}", file=sys.stderr)
+    if not args.quiet:
+        for d in result.warnings:
+            print(f"dynaguard probe: warning: {d.message}", file=sys.stderr)
+    shown = tuple(f for f in result.findings if f.severity >= min_sev)
+    _write(replace(result, findings=shown), fmt, args.output, quiet=args.quiet)
+    if fail_on is not None and result.fails(fail_on):
+        return EXIT_FINDINGS
+    if result.stats.get("complete") is False:
+        # A gate must not pass on a run that stopped half-way (identity refused, budget).
+        print(
+            "dynaguard probe: error: the run did not complete; see the errors above",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _options(args: argparse.Namespace) -> tuple[ProbeOptions, Severity | None, Severity, str]:
+    from dynaguard.probe import Limits, ProbeError, ProbeOptions, parse_identities
+
+    fmt = str(args.format).lower()
+    if fmt not in FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {args.format!r}")
+    if not args.url and not args.app:
+        raise UsageError("give the API's URL, or --app module:app to probe an ASGI app")
+    if args.budget < 1 or args.timeout <= 0 or args.rate < 0:
+        raise UsageError("--budget must be >= 1, --timeout > 0 and --rate >= 0")
+    if args.output not in (None, "-"):
+        out = Path(args.output)
+        if out.is_dir() or not out.parent.exists():
+            raise UsageError(f"--output {args.output}: not a writable file path")
+    try:
+        identities = parse_identities(list(args.identity))
+        options = ProbeOptions(
+            target=args.url or APP_TARGET,
+            spec=args.spec,
+            identities=tuple(identities),
+            active=bool(args.active),
+            exclude_paths=tuple(args.exclude_path),
+            limits=Limits(budget=args.budget, rate=args.rate, timeout=args.timeout),
+            select=tuple(s for raw in args.select for s in raw.split(",") if s),
+            transport=_app_transport(args.app) if args.app else None,
+        )
+        from dynaguard.probe.client import origin
+
+        origin(options.target)
+    except ProbeError as exc:
+        raise UsageError(str(exc)) from None
+    return options, _fail_on(args.fail_on), _severity(args.min_severity), fmt
+
+
+def _severity(text: str) -> Severity:
+    try:
+        return Severity.parse(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _fail_on(text: str) -> Severity | None:
+    return None if text.strip().lower() == "none" else _severity(text)
+
+
+def _app_transport(spec: str) -> httpx.AsyncBaseTransport:
+    """Import `module:attr` (cwd on sys.path) and wrap the ASGI app in httpx's transport."""
+    from dynaguard.probe import asgi_transport
+
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise UsageError(f"--app must be module:attribute, not {spec!r}")
+    if "" not in sys.path and "." not in sys.path:
+        sys.path.insert(0, "")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # any import-time failure of user code is bad input here
+        raise UsageError(
+            f"--app: cannot import {module_name} ({type(exc).__name__}: {exc})"
+        ) from None
+    app = getattr(module, attr, None)
+    if not callable(app):
+        raise UsageError(f"--app: {module_name} has no ASGI app named {attr!r}")
+    return asgi_transport(app)
+
+
+def _progress(*, quiet: bool) -> AbstractContextManager[Progress | None]:
+    if quiet:
+        return nullcontext(None)
+    if sys.stderr.isatty():
+        return _bar()
+
+    def line(what: str, n: int, total: int) -> None:
+        print(f"dynaguard probe: [{n}/{total}] {what}", file=sys.stderr, flush=True)
+
+    return nullcontext(line)
+
+
+@contextmanager
+def _bar() -> Iterator[Progress]:
+    """A rich progress bar on a terminal (one step per probe)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, TextColumn
+    from rich.progress import Progress as Bar
+
+    with Bar(
+        TextColumn("probe"),
+        BarColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def step(what: str, n: int, total: int) -> None:
+            bar.update(task, description=what, completed=n - 1, total=total)
+
+        yield step
+
+
+def _write(result: Result, fmt: str, output: str | None, *, quiet: bool) -> None:
+    try:
+        from dynaguard.report import render
+    except ImportError:
+        import json
+
+        text = json.dumps(result.to_json(), indent=2)
+    else:
+        text = render(result, fmt, summary=not quiet) if fmt == "text" else render(result, fmt)
+    write_output(text, None if output == "-" else output)

@@ -1,0 +1,270 @@
+"""The one HTTP client the prober uses: scope-locked, budgeted, rate-limited, redacting.
+
+Every request goes through `ScopedClient.send`, so the safety model is enforced in one
+place: the target's scheme, host and port only; no redirect followed; state-changing
+methods only with --active and only on objects the prober created; a request budget, a
+rate limit, a per-request deadline and a response-size cap. A slow, huge or malformed
+answer is recorded as an exchange with an error, never raised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+from dataclasses import dataclass
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import httpx
+
+from dynaguard.core.findings import JSON
+from dynaguard.probe.errors import BudgetExhausted, ProbeError, SafetyError, ScopeError
+from dynaguard.probe.evidence import Exchange, Redactor
+from dynaguard.probe.heuristics import is_destructive_path
+from dynaguard.probe.identities import Identity
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+USER_AGENT = "dynaguard-probe"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+MAX_TIMEOUTS_PER_ROUTE = 2
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Limits:
+    """Bounds on one run: requests, requests per second, seconds per request, bytes per body."""
+
+    budget: int = 600
+    rate: float = 0.0  # requests per second; 0 means unlimited
+    timeout: float = 10.0
+    max_bytes: int = 1_000_000
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of a URL, default ports filled in."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise ProbeError(f"not an http(s) URL: {url!r}")
+    try:
+        port = parts.port or _DEFAULT_PORTS[scheme]
+    except ValueError:
+        raise ProbeError(f"bad port in URL {url!r}") from None
+    return scheme, parts.hostname.lower(), port
+
+
+class ScopedClient:
+    """Sends requests for the probes and records each one as a redacted Exchange."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        identities: list[Identity],
+        limits: Limits,
+        active: bool = False,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.origin = origin(base_url)
+        self.base_url = base_url.rstrip("/")
+        self.limits = limits
+        self.active = active
+        self.log: list[Exchange] = []
+        self.warnings: list[str] = []
+        self.owned: set[str] = set()  # concrete paths of objects this run created
+        secrets = [s for i in identities for s in i.secrets()]
+        password = urlsplit(base_url).password
+        if password:
+            secrets.append(password)  # http://user:password@host: never in a report
+        self.redact = Redactor(secrets)
+        self._secret_headers = {k.lower() for i in identities for k in i.headers}
+        self._last_start = 0.0
+        self._timeouts: dict[str, int] = {}
+        if transport is None:
+            # Headers and body go out in two writes; with Nagle on, each request with a body
+            # waits for the server's delayed ACK (~40 ms on Linux loopback).
+            nodelay = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+            transport = httpx.AsyncHTTPTransport(socket_options=nodelay, trust_env=False)
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            follow_redirects=False,  # redirects are recorded, never followed
+            timeout=httpx.Timeout(limits.timeout),
+            headers={"User-Agent": USER_AGENT},
+            trust_env=False,  # no proxy from the environment may carry requests elsewhere
+        )
+
+    @property
+    def sent(self) -> int:
+        """Requests sent so far."""
+        return len(self.log)
+
+    def in_scope(self, url: str) -> bool:
+        """Whether a URL has the target's scheme, host and port."""
+        try:
+            return origin(url) == self.origin
+        except ProbeError:
+            return False
+
+    def url_for(self, path: str, query: dict[str, str] | None = None) -> str:
+        """The absolute URL of a path under the target (the path must be relative to it)."""
+        if "://" in path or path.startswith("//"):
+            raise ScopeError(f"absolute URL refused: {path!r}")
+        url = self.base_url + ("/" + path.lstrip("/"))
+        if query:
+            url += "?" + urlencode(query)
+        return url
+
+    def own(self, path: str) -> None:
+        """Mark a concrete object path as created by this run (state-changing allowed)."""
+        self.owned.add(path.rstrip("/"))
+
+    def owns(self, path: str) -> bool:
+        """Whether the path is, or is under, an object this run created."""
+        p = path.rstrip("/")
+        return any(p == o or p.startswith(o + "/") for o in self.owned)
+
+    def _check_safety(self, method: str, path: str, create: bool) -> None:
+        # A GET that resets a database is still a reset: the path decides, not the method.
+        if is_destructive_path(path) and not self.owns(path):
+            raise SafetyError(f"{method} {path} looks destructive; not sent")
+        if method in SAFE_METHODS:
+            return
+        if not self.active:
+            raise SafetyError(f"{method} {path} is state-changing; safe mode sends none")
+        if not (create and method == "POST") and not self.owns(path):
+            raise SafetyError(f"{method} {path} targets an object this run did not create")
+
+    async def send(
+        self,
+        identity: Identity,
+        method: str,
+        path: str,
+        *,
+        route: str,
+        body: JSON | None = None,
+        headers: dict[str, str] | None = None,
+        query: dict[str, str] | None = None,
+        create: bool = False,
+        send_body: bool = False,
+    ) -> Exchange:
+        """Send one request as `identity` and return its recorded exchange."""
+        method = method.upper()
+        self._check_safety(method, path, create)
+        if self.sent >= self.limits.budget:
+            raise BudgetExhausted(f"request budget of {self.limits.budget} spent")
+        url = self.url_for(path, query)
+        if not self.in_scope(url):
+            raise ScopeError(f"{url} is outside {self.base_url}")
+        if self._timeouts.get(route, 0) >= MAX_TIMEOUTS_PER_ROUTE:
+            # A stalling operation would eat the whole run one deadline at a time.
+            return Exchange(
+                seq=0,
+                identity=identity.name,
+                method=method,
+                url=self.redact(url),
+                route=route,
+                error=f"not sent: {route} timed out {MAX_TIMEOUTS_PER_ROUTE} times",
+            )
+        await self._pace()
+        hdrs = {**identity.headers, **(headers or {})}
+        content: bytes | None = None
+        if body is not None or send_body:
+            content = json.dumps(body).encode()
+            hdrs["Content-Type"] = "application/json"
+        ex = Exchange(
+            seq=len(self.log) + 1,
+            identity=identity.name,
+            method=method,
+            url=self.redact(url),
+            route=route,
+            request_headers=self.redact.headers(hdrs, self._secret_headers),
+            request_body=self.redact(content.decode()) if content is not None else None,
+        )
+        self.log.append(ex)
+        started = time.monotonic()
+        try:
+            await asyncio.wait_for(
+                self._exchange(ex, method, url, hdrs, content), self.limits.timeout
+            )
+        except TimeoutError:
+            ex.error = f"no complete answer within {self.limits.timeout:g}s"
+            self._timeouts[route] = self._timeouts.get(route, 0) + 1
+            if self._timeouts[route] == MAX_TIMEOUTS_PER_ROUTE:
+                self.warnings.append(f"{route} timed out {MAX_TIMEOUTS_PER_ROUTE} times; skipped")
+        except httpx.HTTPError as exc:
+            ex.error = f"{type(exc).__name__}: {self.redact(str(exc))[:200]}"
+        ex.elapsed_ms = int((time.monotonic() - started) * 1000)
+        return ex
+
+    async def _exchange(
+        self,
+        ex: Exchange,
+        method: str,
+        url: str,
+        hdrs: dict[str, str],
+        content: bytes | None,
+        *,
+        cap: int | None = None,
+    ) -> None:
+        # Each identity is its own browser: cookies set for one must never ride with another.
+        self._client.cookies.clear()
+        req = self._client.build_request(method, url, headers=hdrs, content=content)
+        resp = await self._client.send(req, stream=True)
+        try:
+            ex.status = resp.status_code
+            ex.response_headers = {
+                k: self.redact(v)
+                for k, v in resp.headers.items()
+                if k.lower() in {"content-type", "location", "etag", "www-authenticate"}
+            }
+            chunks: list[bytes] = []
+            size = 0
+            cap = cap or self.limits.max_bytes
+            async for chunk in resp.aiter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > cap:
+                    ex.truncated = True
+                    break
+            raw = b"".join(chunks)[:cap]
+            ex.response_body = self.redact(raw.decode("utf-8", errors="replace"))
+        finally:
+            await resp.aclose()
+        location = resp.headers.get("location")
+        if 300 <= resp.status_code < 400 and location:
+            target = urljoin(url, location)
+            where = "outside the target" if not self.in_scope(target) else "on the target"
+            self.warnings.append(
+                f"{method} {ex.route}: redirect to {self.redact(target)} ({where}) not followed"
+            )
+
+    async def _pace(self) -> None:
+        if self.limits.rate > 0:
+            wait = self._last_start + 1.0 / self.limits.rate - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        self._last_start = time.monotonic()
+
+    async def fetch_text(
+        self, url: str, identity: Identity, cap: int
+    ) -> tuple[int | None, str, str]:
+        """GET an in-scope URL outside the probe log (the spec): (status, text, error)."""
+        if not self.in_scope(url):
+            raise ScopeError(f"{url} is outside {self.base_url}")
+        ex = Exchange(seq=0, identity=identity.name, method="GET", url=url, route="GET spec")
+        try:
+            await asyncio.wait_for(
+                self._exchange(ex, "GET", url, dict(identity.headers), None, cap=cap),
+                self.limits.timeout,
+            )
+        except TimeoutError:
+            return None, "", f"no complete answer within {self.limits.timeout:g}s"
+        except httpx.HTTPError as exc:
+            return None, "", f"{type(exc).__name__}: {self.redact(str(exc))[:200]}"
+        if ex.truncated:
+            return ex.status, "", f"larger than {cap} bytes"
+        return ex.status, ex.response_body, ""
+
+    async def aclose(self) -> None:
+        """Close the underlying connection pool."""
+        await self._client.aclose()

@@ -1,0 +1,233 @@
+"""What a probe sees: the client, the identities, the resources and the objects of the run."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from dynaguard.core.findings import JSON, Confidence, Finding
+from dynaguard.core.registry import get_rule
+from dynaguard.probe.bodies import body_for, synthesize
+from dynaguard.probe.client import ScopedClient
+from dynaguard.probe.evidence import Exchange, evidence
+from dynaguard.probe.identities import ANONYMOUS, Identity
+from dynaguard.probe.resources import Obj, Resource, fill, find_id, owner_key
+from dynaguard.probe.spec import Operation, Spec
+
+
+@dataclass(slots=True, kw_only=True)
+class ProbeContext:
+    """Shared state of one run; probes read it and add objects through it."""
+
+    client: ScopedClient
+    spec: Spec
+    resources: list[Resource]
+    identities: list[Identity]
+    exclude: list[str] = field(default_factory=list)
+    objects: list[Obj] = field(default_factory=list)
+    owner_values: dict[str, str] = field(default_factory=dict)
+    canary: Operation | None = None
+    notes: list[str] = field(default_factory=list)
+    _markers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def active(self) -> bool:
+        """Whether state-changing probes may run (--active)."""
+        return self.client.active
+
+    @property
+    def owner(self) -> Identity | None:
+        """The first identity: owns the objects the attacker goes after."""
+        return self.identities[0] if self.identities else None
+
+    @property
+    def attacker(self) -> Identity | None:
+        """The second identity: tries to reach the owner's objects."""
+        return self.identities[1] if len(self.identities) > 1 else None
+
+    @property
+    def anonymous(self) -> Identity:
+        """The identity with no credentials."""
+        return ANONYMOUS
+
+    def identity(self, name: str) -> Identity:
+        """An identity by name (the anonymous one included)."""
+        return next((i for i in self.identities if i.name == name), ANONYMOUS)
+
+    def marker(self, identity: Identity) -> str:
+        """A unique string to recognise data this identity wrote."""
+        return f"dgp-{identity.name}-{next(self._markers)}"
+
+    def objects_of(self, identity: Identity, res: Resource | None = None) -> list[Obj]:
+        """Live objects that belong to an identity, created ones first."""
+        objs = [
+            o
+            for o in self.objects
+            if o.owner == identity.name and not o.deleted and (res is None or o.resource is res)
+        ]
+        return sorted(objs, key=lambda o: not o.created)
+
+    def query_for(self, op: Operation, identity: Identity) -> dict[str, str]:
+        """Values for the operation's required query parameters."""
+        out: dict[str, str] = {}
+        for p in op.params:
+            if p.location == "query" and p.required:
+                out[p.name] = str(synthesize(p.schema, self.marker(identity), p.name))
+        return out
+
+    async def send(
+        self,
+        identity: Identity,
+        op: Operation,
+        path: str,
+        *,
+        body: JSON | None = None,
+        headers: dict[str, str] | None = None,
+        create: bool = False,
+    ) -> Exchange:
+        """Send an operation on a concrete path (query parameters filled in)."""
+        return await self.client.send(
+            identity,
+            op.method,
+            path,
+            route=op.route,
+            body=body,
+            headers=headers,
+            query=self.query_for(op, identity),
+            create=create,
+        )
+
+    async def read(self, obj: Obj, identity: Identity) -> Exchange | None:
+        """GET the object as `identity` (None when the resource has no read)."""
+        op = obj.resource.read
+        return None if op is None else await self.send(identity, op, obj.path)
+
+    def body(self, op: Operation, identity: Identity, **extra: JSON) -> JSON:
+        """A valid body for the operation, marked as `identity`'s, with extra properties."""
+        value = body_for(op.body_schema or {"type": "object"}, self.marker(identity))
+        if isinstance(value, dict):
+            value.update(extra)
+        return value
+
+    def parent_values(self, res: Resource, identity: Identity) -> dict[str, str] | None:
+        """Path values for a nested collection, from an object the identity owns; None if none."""
+        if not res.collection_params():
+            return {}
+        if res.parent is None:
+            return None
+        parents = self.objects_of(identity, res.parent)
+        return {**parents[0].params} if parents else None
+
+    async def create(
+        self, res: Resource, identity: Identity, body: JSON | None = None
+    ) -> tuple[Obj | None, Exchange | None]:
+        """POST a new object as `identity`; the object is owned by the run and deleted later."""
+        values = self.parent_values(res, identity)
+        if res.create is None or res.item is None or values is None:
+            return None, None
+        payload = self.body(res.create, identity) if body is None else body
+        path = fill(res.collection, values)
+        ex = await self.send(identity, res.create, path, body=payload, create=True)
+        if not ex.ok:
+            return None, ex
+        oid = find_id(res, ex.json, ex.response_headers.get("location"))
+        if oid is None:
+            self.notes.append(f"{res.create.route}: no id found in the create answer")
+            return None, ex
+        params = {**values, res.id_param or "id": oid}
+        obj = Obj(
+            resource=res,
+            owner=identity.name,
+            id=oid,
+            path=fill(res.item, params),
+            params=params,
+            body=ex.json,
+            created=True,
+        )
+        self.client.own(obj.path)
+        self.objects.append(obj)
+        self.learn_owner(obj)
+        return obj, ex
+
+    def learn_owner(self, obj: Obj) -> None:
+        """Remember the identity's owner value from an object it created or listed."""
+        key = owner_key(obj.body)
+        if key is not None and isinstance(obj.body, dict):
+            self.owner_values.setdefault(obj.owner, str(obj.body[key]))
+
+    def owner_value(self, identity: Identity | None) -> str | None:
+        """What the API stores as this identity's owner value, when learned."""
+        return None if identity is None else self.owner_values.get(identity.name)
+
+    def finding(
+        self,
+        rule: str,
+        op: Operation,
+        message: str,
+        exchanges: list[Exchange],
+        *,
+        anchor: str = "",
+        confidence: Confidence | None = None,
+        **facts: JSON,
+    ) -> Finding:
+        """A finding of a registered probe on an operation, with its proof."""
+        registered = get_rule(rule)
+        if registered is None:
+            raise KeyError(rule)
+        return registered.meta.finding(
+            message=message,
+            anchor=anchor or op.route,
+            route=op.route,
+            evidence=evidence(*exchanges, **facts),
+            confidence=confidence,
+        )
+
+
+def text_field(schema: JSON) -> str | None:
+    """The first free-text property of an object schema (where a marker can go)."""
+    from dynaguard.probe.heuristics import OWNER_NAMES, SERVER_FIELDS, norm
+
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    for name, sub in (props or {}).items() if isinstance(props, dict) else []:
+        if not isinstance(sub, dict) or norm(name) in {*OWNER_NAMES, *SERVER_FIELDS, "id"}:
+            continue
+        if name.lower().endswith("id") or {"enum", "format", "pattern", "const"} & sub.keys():
+            continue
+        kinds = sub.get("type")
+        options = sub.get("anyOf")
+        if kinds == "string" or (
+            isinstance(options, list)
+            and any(isinstance(o, dict) and o.get("type") == "string" for o in options)
+        ):
+            return name
+    return None
+
+
+def update_body(
+    ctx: ProbeContext, op: Operation, identity: Identity, state: JSON, **extra: JSON
+) -> tuple[JSON, str]:
+    """An update built from a read state: declared properties kept, one text field marked."""
+    marker = ctx.marker(identity)
+    schema = op.body_schema or {}
+    body = ctx.body(op, identity)
+    props = schema.get("properties")
+    if isinstance(body, dict) and isinstance(state, dict) and isinstance(props, dict):
+        # Stale-state semantics: whatever the read showed (version included) goes back as is.
+        body.update({k: v for k, v in state.items() if k in props})
+    field_name = text_field(schema)
+    if isinstance(body, dict):
+        if field_name:
+            body[field_name] = marker
+        body.update(extra)
+    return body, marker
+
+
+def if_match(ex: Exchange | None) -> dict[str, str] | None:
+    """An If-Match header with the ETag a read returned (APIs that require it answer 428)."""
+    etag = ex.response_headers.get("etag") if ex is not None else None
+    return {"If-Match": etag} if etag else None
+
+
+def shows(ex: Exchange | None, text: str) -> bool:
+    """Whether a successful answer contains the text (a marker, an id, an owner value)."""
+    return ex is not None and ex.ok and bool(text) and text in ex.response_body

@@ -1,0 +1,19 @@
+"""The prober's errors: one clear line each, never a traceback for the user."""
+
+from __future__ import annotations
+
+
+class ProbeError(Exception):
+    """The probe cannot start or go on (bad spec, bad identity, unreachable target...)."""
+
+
+class ScopeError(ProbeError):
+    """A request would leave the target's scheme, host and port."""
+
+
+class SafetyError(ProbeError):
+    """A request the safety model forbids (state-changing in safe mode, or on foreign data)."""
+
+
+class BudgetExhausted(ProbeError):
+    """The request budget is spent; the run stops and reports what it proved so far."""

@@ -1,0 +1,172 @@
+"""Server-controlled properties sent by the client are persisted (mass assignment).
+
+## What it does
+With `--active`, creates an object (and updates one) sending, besides a valid body,
+properties the server should decide: the owner property set to the attacker's owner
+value, and `version`, `role`/`is_admin`, timestamps and the like when the API's objects
+carry them. Reported when the read-back shows the sent value — a 2xx alone is not proof,
+since a framework may accept and silently drop unknown properties.
+
+## Why is this bad?
+A client that can set `owner` gives its data to someone else or takes theirs; one that
+can set `is_admin`, `version` or `created_at` bypasses authorization, optimistic locking
+and audit trails. It is OWASP's broken object *property* level authorization.
+
+## Example
+```python
+class NoteIn(BaseModel):
+    title: str
+    owner: str | None = None   # the client can set it
+
+@app.post("/notes")
+def create(note: NoteIn, user: User = Depends(current_user)):
+    item = {"owner": user.id, **note.model_dump(exclude_none=True)}
+    table.put_item(Item=item)
+```
+
+## Use instead
+```python
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str
+
+item = {**note.model_dump(), "owner": user.id}   # server fields last, never from the body
+```
+`dynaguard.guard` strips server-controlled fields before the write.
+
+## References
+- https://owasp.org/API-Security/editions/2023/en/0xa3-broken-object-property-level-authorization/
+- https://cwe.mitre.org/data/definitions/915.html
+"""
+
+from __future__ import annotations
+
+from dynaguard.core.findings import JSON, Confidence, Finding, Severity
+from dynaguard.core.registry import register
+from dynaguard.probe.context import ProbeContext, if_match, update_body
+from dynaguard.probe.evidence import Exchange
+from dynaguard.probe.heuristics import SERVER_FIELDS, norm
+from dynaguard.probe.resources import Obj, Resource, owner_key
+
+
+@register(
+    id="DG204",
+    name="mass-assignment",
+    title="A server-controlled property sent by the client is persisted",
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    cwe="CWE-915",
+    owasp_api="API3:2023",
+    fix="Accept only client-owned fields in request models (extra='forbid') and set "
+    "owner, ids, versions, roles and timestamps on the server; see dynaguard.guard.",
+)
+async def check(ctx: ProbeContext) -> list[Finding]:
+    """Create and update with server fields; read-back showing them is the proof."""
+    owner = ctx.owner
+    if not ctx.active or owner is None:
+        return []
+    findings: list[Finding] = []
+    for res in ctx.resources:
+        sample = next((o for o in ctx.objects_of(owner, res) if o.created or res.singleton), None)
+        if sample is None:
+            continue
+        extra = _server_values(ctx, sample)
+        if not extra:
+            continue
+        if res.create is not None:
+            findings += await _on_create(ctx, res, sample, extra)
+        findings += await _on_update(ctx, res, sample, extra)
+    return findings
+
+
+def _server_values(ctx: ProbeContext, sample: Obj) -> dict[str, JSON]:
+    """Server-controlled properties the objects carry, with values the server never sets."""
+    body = sample.body if isinstance(sample.body, dict) else {}
+    out: dict[str, JSON] = {}
+    key = owner_key(body)
+    theirs = ctx.owner_value(ctx.attacker)
+    # A singleton's owner property is the identity's name: renaming it locks the run out.
+    if (
+        key is not None
+        and theirs is not None
+        and theirs != body.get(key)
+        and not sample.resource.singleton
+    ):
+        out[key] = theirs
+    for name, current in body.items():
+        value = SERVER_FIELDS.get(norm(name))
+        if value is not None and type(value) is type(current) and value != current:
+            out[name] = value
+    return out
+
+
+def _persisted(read: Exchange | None, extra: dict[str, JSON]) -> dict[str, JSON]:
+    body = read.json if read is not None and read.ok else None
+    if not isinstance(body, dict):
+        return {}
+    return {k: v for k, v in extra.items() if body.get(k) == v}
+
+
+async def _read_any(ctx: ProbeContext, obj: Obj) -> Exchange | None:
+    """Read back as the creator, then as the attacker (a moved owner hides it from the creator)."""
+    first = await ctx.read(obj, ctx.identity(obj.owner))
+    if first is not None and first.ok:
+        return first
+    return await ctx.read(obj, ctx.attacker) if ctx.attacker else first
+
+
+async def _on_create(
+    ctx: ProbeContext, res: Resource, sample: Obj, extra: dict[str, JSON]
+) -> list[Finding]:
+    owner = ctx.identity(sample.owner)
+    assert res.create is not None
+    body = ctx.body(res.create, owner, **extra)
+    obj, created = await ctx.create(res, owner, body)
+    if obj is None or created is None:
+        return []
+    if owner_key(obj.body) in extra and ctx.attacker is not None:
+        obj.owner = ctx.attacker.name  # if the attack worked the attacker owns it now
+    back = await _read_any(ctx, obj)
+    kept = _persisted(back, extra)
+    if not kept:
+        return []
+    return [_finding(ctx, res.create.route, kept, [created, back] if back else [created])]
+
+
+async def _on_update(
+    ctx: ProbeContext, res: Resource, sample: Obj, extra: dict[str, JSON]
+) -> list[Finding]:
+    op = res.update
+    owner = ctx.identity(sample.owner)
+    if op is None:
+        return []
+    obj = sample if res.singleton else (await ctx.create(res, owner))[0]
+    if obj is None:
+        return []
+    before = await ctx.read(obj, owner)
+    state = before.json if before is not None and before.ok else obj.body
+    sent = {k: v for k, v in extra.items() if norm(k) != "version"}  # version: DG205's field
+    if not sent:
+        return []
+    body, _ = update_body(ctx, op, owner, state, **sent)
+    attempt = await ctx.send(owner, op, obj.path, body=body, headers=if_match(before))
+    if owner_key(obj.body) in sent and ctx.attacker is not None and attempt.ok:
+        obj.owner = ctx.attacker.name
+    back = await _read_any(ctx, obj)
+    kept = _persisted(back, sent)
+    if not kept:
+        return []
+    return [_finding(ctx, op.route, kept, [e for e in (before, attempt, back) if e])]
+
+
+def _finding(ctx: ProbeContext, route: str, kept: dict[str, JSON], ex: list[Exchange]) -> Finding:
+    op = next(o for o in ctx.spec.operations if o.route == route)
+    names = ", ".join(sorted(kept))
+    return ctx.finding(
+        "DG204",
+        op,
+        f"{route} persisted client-sent server-controlled properties: {names} "
+        "(shown by the read-back).",
+        ex,
+        persisted=kept,
+    )

@@ -1,0 +1,172 @@
+"""Operations grouped into resources: a collection (`/things`) and its item (`/things/{id}`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
+
+from dynaguard.core.findings import JSON
+from dynaguard.probe.heuristics import OWNER_NAMES, norm
+from dynaguard.probe.spec import Operation
+
+_PARAM = re.compile(r"^\{([^{}/]+)\}$")
+_LIST_KEYS = ("items", "data", "results", "records", "objects", "content", "list")
+
+
+@dataclass(slots=True, kw_only=True)
+class Resource:
+    """A collection path, its item path, and the operations on each."""
+
+    collection: str
+    item: str | None = None
+    id_param: str | None = None
+    create: Operation | None = None
+    list_op: Operation | None = None
+    read: Operation | None = None
+    replace: Operation | None = None
+    patch: Operation | None = None
+    delete: Operation | None = None
+    parent: Resource | None = None
+    # State-changing operations on one item: `POST /things/{id}/archive`, `PUT .../pin`.
+    actions: list[Operation] = field(default_factory=list)
+    # One object per identity at a fixed path (`/users/me`): no id, never created.
+    singleton: bool = False
+
+    @property
+    def update(self) -> Operation | None:
+        """The operation that changes an item: PATCH when declared, else PUT."""
+        return self.patch or self.replace
+
+    def collection_params(self) -> list[str]:
+        """Path parameters of the collection (those a parent object supplies)."""
+        return [m.group(1) for s in self.collection.split("/") if (m := _PARAM.match(s))]
+
+    def name(self) -> str:
+        """A singular-ish noun for the resource (`notes` -> `note`)."""
+        last = [s for s in self.collection.split("/") if s and not _PARAM.match(s)]
+        word = last[-1] if last else "item"
+        return word[:-1] if word.endswith("s") and len(word) > 3 else word
+
+
+@dataclass(slots=True, kw_only=True)
+class Obj:
+    """One object observed or created: who it belongs to, its id, its concrete path."""
+
+    resource: Resource
+    owner: str
+    id: str
+    path: str
+    params: dict[str, str] = field(default_factory=dict)
+    body: JSON = None
+    created: bool = False
+    deleted: bool = False
+    original: JSON = None  # a singleton's state before the run, restored at the end
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """A concrete path: each {param} replaced by its percent-encoded value."""
+
+    def sub(m: re.Match[str]) -> str:
+        return quote(values.get(m.group(1), ""), safe="")
+
+    return re.sub(r"\{([^{}/]+)\}", sub, template)
+
+
+def group(operations: list[Operation]) -> list[Resource]:
+    """Resources from operations, parents before children."""
+    by_path: dict[str, dict[str, Operation]] = {}
+    for op in operations:
+        by_path.setdefault(op.path.rstrip("/") or "/", {})[op.method] = op
+    resources: dict[str, Resource] = {}
+    for path, ops in by_path.items():
+        segments = path.split("/")
+        m = _PARAM.match(segments[-1])
+        if m:
+            coll = "/".join(segments[:-1]) or "/"
+            res = resources.setdefault(coll, Resource(collection=coll))
+            res.item, res.id_param = path, m.group(1)
+            res.read, res.replace = ops.get("GET"), ops.get("PUT")
+            res.patch, res.delete = ops.get("PATCH"), ops.get("DELETE")
+        else:
+            res = resources.setdefault(path, Resource(collection=path))
+            res.create, res.list_op = ops.get("POST"), ops.get("GET")
+            res.replace, res.patch = ops.get("PUT"), ops.get("PATCH")
+    for res in resources.values():
+        if (
+            res.item is None
+            and res.list_op
+            and res.update
+            and not res.create
+            and "{" not in res.collection
+        ):
+            res.item, res.read, res.list_op, res.singleton = res.collection, res.list_op, None, True
+    out = [r for r in resources.values() if r.item and (r.read or r.create)]
+    by_item = {r.item: r for r in out}
+    for path, ops in by_path.items():
+        head, _, last = path.rpartition("/")
+        owner = by_item.get(head)
+        if owner is not None and not _PARAM.match(last) and path not in resources_with_items(out):
+            owner.actions += [op for m, op in sorted(ops.items()) if m not in ("GET", "HEAD")]
+    for r in out:
+        r.parent = _parent(r, out)
+    return sorted(out, key=lambda r: (r.collection.count("/"), r.collection))
+
+
+def resources_with_items(resources: list[Resource]) -> set[str]:
+    """Collection paths that are resources of their own (nested collections)."""
+    return {r.collection for r in resources}
+
+
+def _parent(res: Resource, all_res: list[Resource]) -> Resource | None:
+    best: Resource | None = None
+    for other in all_res:
+        inside = other.item is not None and res.collection.startswith(other.item + "/")
+        longer = best is None or len(other.item or "") > len(best.item or "")
+        if other is not res and inside and longer:
+            best = other
+    return best
+
+
+def id_keys(res: Resource) -> list[str]:
+    """Property names that may hold the item's id, best first."""
+    names = [res.id_param or "", "id", f"{res.name()}_id", f"{res.name()}id", "uuid", "key"]
+    return [n for n in names if n]
+
+
+def find_id(res: Resource, body: JSON, location: str | None = None) -> str | None:
+    """The object's id from a create/list answer (a property, else the Location header)."""
+    if isinstance(body, dict):
+        folded = {norm(k).replace("_", ""): v for k, v in body.items()}
+        for key in id_keys(res):
+            value = folded.get(norm(key).replace("_", ""))
+            if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
+                return str(value)
+    if location:
+        last = urlsplit(location).path.rstrip("/").rsplit("/", 1)[-1]
+        return last or None
+    return None
+
+
+def owner_key(body: JSON) -> str | None:
+    """The property that names the object's owner, if the object has one."""
+    if not isinstance(body, dict):
+        return None
+    folded = {norm(k): k for k in body}
+    for name in OWNER_NAMES:
+        key = folded.get(name)
+        if key is not None and isinstance(body[key], (str, int)):
+            return key
+    return None
+
+
+def list_items(body: JSON) -> list[JSON]:
+    """The objects of a list answer: a JSON array, or the array under items/data/results."""
+    if isinstance(body, list):
+        return body
+    if isinstance(body, dict):
+        for key in _LIST_KEYS:
+            value = body.get(key)
+            if isinstance(value, list):
+                return value
+    return []
