@@ -1,0 +1,44 @@
+"""dynaguard.guard: integrity-safe DynamoDB access — the fix the scanner and the prober point at.
+
+Ownership lives in each write's ConditionExpression (one round trip, no read-then-write race),
+versions grow only server-side, creates are create-only, transactions carry the same
+conditions, and server-controlled fields cannot be set by callers. FastAPI helpers are in
+`dynaguard.guard.fastapi` (imported on demand, so this package does not need FastAPI).
+"""
+
+from __future__ import annotations
+
+from dynaguard.guard.aio import AsyncOwnedTable, AsyncTransaction
+from dynaguard.guard.errors import (
+    CancellationReason,
+    Conflict,
+    GuardError,
+    InvalidCursor,
+    NotFound,
+    ServerFieldError,
+    TransactionCancelled,
+    TransactionTooLarge,
+)
+from dynaguard.guard.ops import Page
+from dynaguard.guard.retry import RetryPolicy
+from dynaguard.guard.table import OwnedTable
+from dynaguard.guard.transaction import MAX_ITEMS, Transaction, TxResult
+
+__all__ = [
+    "MAX_ITEMS",
+    "AsyncOwnedTable",
+    "AsyncTransaction",
+    "CancellationReason",
+    "Conflict",
+    "GuardError",
+    "InvalidCursor",
+    "NotFound",
+    "OwnedTable",
+    "Page",
+    "RetryPolicy",
+    "ServerFieldError",
+    "Transaction",
+    "TransactionCancelled",
+    "TransactionTooLarge",
+    "TxResult",
+]
