@@ -1,0 +1,158 @@
+"""Static scanner throughput, memory and start-up, on a large local tree.
+
+    python3 bench/scan_bench.py                      # the installed site-packages
+    python3 bench/scan_bench.py --tree DIR --lines 600000 --jobs 2
+
+Reports, each measured in a fresh child process (so peak RSS is that run's own):
+- plain `ast.parse` of every file (read + parse, GC off as in the scanner): the baseline;
+- `dynaguard.scan.scan` with the pre-filter (files that cannot matter are never parsed);
+- the worst case: every file treated as relevant (parsed and indexed);
+- a one-file scan including interpreter start-up (the pre-commit case).
+Figures go to stdout as a Markdown table; bench/scan.md records the latest ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import sysconfig
+import time
+from pathlib import Path
+
+
+def _lines(path: Path) -> int:
+    try:
+        return path.read_bytes().count(b"\n") + 1
+    except OSError:
+        return 0
+
+
+def pick(tree: Path, budget: int | None) -> list[Path]:
+    """Top-level entries of `tree` in name order until `budget` lines (all when None)."""
+    chosen: list[Path] = []
+    total = 0
+    for entry in sorted(tree.iterdir()):
+        if entry.name.startswith((".", "_")) or entry.name.endswith((".dist-info", ".egg-info")):
+            continue
+        if entry.is_dir():
+            n = sum(_lines(p) for p in entry.rglob("*.py"))
+        elif entry.suffix == ".py":
+            n = _lines(entry)
+        else:
+            continue
+        if n == 0:
+            continue
+        chosen.append(entry)
+        total += n
+        if budget is not None and total >= budget:
+            break
+    return chosen
+
+
+def child(mode: str, root: Path, paths: list[Path], jobs: int) -> dict[str, object]:
+    """One measurement, run inside a fresh interpreter."""
+    started = time.perf_counter()
+    if mode == "parse":
+        import ast
+        import gc
+
+        gc.disable()
+        lines = files = 0
+        for top in paths:
+            for p in sorted(top.rglob("*.py")) if top.is_dir() else [top]:
+                try:
+                    text = p.read_bytes()
+                    ast.parse(text)
+                except (SyntaxError, ValueError, OSError, RecursionError):
+                    pass
+                lines += text.count(b"\n") + 1
+                files += 1
+        out: dict[str, object] = {"lines": lines, "files": files}
+    else:
+        import re
+
+        from dynaguard.scan import files as scan_files
+        from dynaguard.scan import scan
+
+        if mode == "worst":
+            scan_files.RELEVANT = re.compile(b"")  # every file relevant: parse and index all
+        result = scan(paths, root=root, jobs=jobs)
+        out = dict(result.stats)
+        out["errors"] = len(result.errors)
+        out["findings"] = len(result.findings)
+    out["seconds"] = time.perf_counter() - started
+    out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def run_child(mode: str, root: Path, paths: list[Path], jobs: int) -> dict[str, object]:
+    """Run `child` in a new interpreter and return its figures."""
+    cmd = [sys.executable, __file__, "--child", mode, "--root", str(root), "--jobs", str(jobs)]
+    cmd += [str(p) for p in paths]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=1800)
+    figures: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
+    if jobs > 1:  # workers' memory is separate; report the largest child too
+        figures["children_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return figures
+
+
+def one_file(runs: int = 5) -> float:
+    """Median wall time of `scan([one file])` including interpreter start-up."""
+    target = Path(__file__).resolve().parent.parent / "src/dynaguard/scan/engine.py"
+    code = (
+        f"from pathlib import Path; from dynaguard.scan import scan; scan([Path({str(target)!r})])"
+    )
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    """Measure and print the table."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--tree", type=Path, default=Path(sysconfig.get_paths()["purelib"]))
+    ap.add_argument("--lines", type=int, default=None, help="take packages up to this many lines")
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--child", default=None)
+    ap.add_argument("--root", type=Path, default=None)
+    ap.add_argument("paths", nargs="*", type=Path)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.root, args.paths, args.jobs)))
+        return
+    paths = pick(args.tree, args.lines)
+    print(f"tree: {args.tree} ({len(paths)} top-level entries), cpus: {os.cpu_count()}")
+    base = run_child("parse", args.tree, paths, 1)
+    rows = [("ast.parse only (GC off)", base, 1)]
+    for mode, jobs in (("scan", 1), ("scan", args.jobs), ("worst", 1), ("worst", args.jobs)):
+        if jobs == 1 and (mode, jobs) in [(r[0], r[2]) for r in rows]:
+            continue
+        rows.append((mode, run_child(mode, args.tree, paths, jobs), jobs))
+    seen: set[tuple[str, int]] = set()
+    print("| run | jobs | lines | parsed files | seconds | lines/s | x parse time | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, fig, jobs in rows:
+        if (name, jobs) in seen:
+            continue
+        seen.add((name, jobs))
+        secs = float(str(fig["seconds"]))
+        lines = int(str(fig["lines"]))
+        parsed = fig.get("parsed", fig.get("files"))
+        ratio = secs / float(str(base["seconds"]))
+        print(
+            f"| {name} | {jobs} | {lines:,} | {parsed} | {secs:.1f} | {lines / secs:,.0f} "
+            f"| {ratio:.2f} | {float(str(fig['rss_mb'])):.0f} |"
+        )
+    print(f"\none-file scan incl. interpreter start (median of 5): {one_file():.3f} s")
+
+
+if __name__ == "__main__":
+    main()

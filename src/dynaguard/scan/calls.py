@@ -1,0 +1,332 @@
+"""DynamoDB calls in every style, the project call graph, and route reachability."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from dynaguard.scan.infer import Frame
+from dynaguard.scan.model import (
+    CallSite,
+    ClassRef,
+    DynamoCall,
+    FunctionInfo,
+    Handle,
+    HandleKind,
+    Route,
+)
+from dynaguard.scan.symbols import ModuleInfo, dotted
+
+if TYPE_CHECKING:
+    from dynaguard.scan.index import Project
+
+# Method names that exist only on DynamoDB objects: recorded even when the receiver's
+# type is unknown (e.g. a table handed in from code outside the scanned tree).
+DYNAMO_ONLY = frozenset(
+    {
+        "put_item",
+        "update_item",
+        "delete_item",
+        "get_item",
+        "transact_write_items",
+        "batch_write_item",
+        "batch_get_item",
+        "transact_get_items",
+    }
+)
+# query/scan are generic names (SQLAlchemy...): only with a DynamoDB-only keyword.
+DYNAMO_KWARGS = frozenset(
+    {
+        "KeyConditionExpression",
+        "FilterExpression",
+        "TableName",
+        "IndexName",
+        "ExclusiveStartKey",
+        "ProjectionExpression",
+    }
+)
+PYNAMO_MODEL_OPS = {
+    "get": "get_item",
+    "query": "query",
+    "scan": "scan",
+    "batch_get": "batch_get_item",
+    "batch_write": "batch_write_item",
+    "count": "query",
+}
+PYNAMO_ITEM_OPS = {
+    "save": "put_item",
+    "update": "update_item",
+    "delete": "delete_item",
+    "refresh": "get_item",
+}
+# Every method a DynamoDB object has (boto3 client operations, Table/service resource,
+# batch writer, PynamoDB Model): a call by another name cannot be a DynamoDB call, so its
+# receiver is typed only when a project class defines a method of that name.
+CLIENT_OPERATIONS = frozenset(
+    [
+        "batch_execute_statement",
+        "batch_get_item",
+        "batch_write_item",
+        "create_backup",
+        "create_global_table",
+        "create_table",
+        "delete_backup",
+        "delete_item",
+        "delete_resource_policy",
+        "delete_table",
+        "describe_backup",
+        "describe_continuous_backups",
+        "describe_contributor_insights",
+        "describe_endpoints",
+        "describe_export",
+        "describe_global_table",
+        "describe_global_table_settings",
+        "describe_import",
+        "describe_kinesis_streaming_destination",
+        "describe_limits",
+        "describe_table",
+        "describe_table_replica_auto_scaling",
+        "describe_time_to_live",
+        "disable_kinesis_streaming_destination",
+        "enable_kinesis_streaming_destination",
+        "execute_statement",
+        "execute_transaction",
+        "export_table_to_point_in_time",
+        "get_item",
+        "get_resource_policy",
+        "import_table",
+        "list_backups",
+        "list_contributor_insights",
+        "list_exports",
+        "list_global_tables",
+        "list_imports",
+        "list_tables",
+        "list_tags_of_resource",
+        "put_item",
+        "put_resource_policy",
+        "query",
+        "restore_table_from_backup",
+        "restore_table_to_point_in_time",
+        "scan",
+        "tag_resource",
+        "transact_get_items",
+        "transact_write_items",
+        "untag_resource",
+        "update_continuous_backups",
+        "update_contributor_insights",
+        "update_global_table",
+        "update_global_table_settings",
+        "update_item",
+        "update_kinesis_streaming_destination",
+        "update_table",
+        "update_table_replica_auto_scaling",
+        "update_time_to_live",
+        "get_paginator",
+        "get_waiter",
+        "can_paginate",
+        "close",
+    ]
+)
+DYNAMO_METHODS = CLIENT_OPERATIONS | {
+    "Table",
+    "tables",
+    "batch_writer",
+    "load",
+    "reload",
+    "delete",
+    "update",
+    "put",
+    "wait_until_exists",
+    "wait_until_not_exists",
+    "get",
+    "save",
+    "refresh",
+    "count",
+    "batch_get",
+    "batch_write",
+    "exists",
+    "get_attributes",
+    "serialize",
+    "deserialize",
+}
+OFFLOAD = frozenset(
+    {"to_thread", "run_in_threadpool", "run_in_executor", "run_sync", "run_in_thread", "submit"}
+)
+MAX_CHAIN = 7
+MAX_FRAMES = 400
+
+
+def collect(project: Project) -> None:
+    """Record DynamoDB calls and call sites in every function, then route reachability."""
+    for mod in project.modules.values():
+        for fn in list(mod.functions.values()):
+            try:
+                _scan_function(project, mod, fn)
+            except RecursionError:
+                project.unknown_shapes.append(
+                    (mod.path, fn.node.lineno, "expression nesting too deep")
+                )
+        _scan_function(project, mod, None)
+    for route in project.routes:
+        reach(project, route)
+
+
+def _scan_function(project: Project, mod: ModuleInfo, fn: FunctionInfo | None) -> None:
+    frame = Frame(fn, mod)
+    loc = project.locals_of(frame)
+    owner = fn.qualname if fn else None
+    methods = project.method_names
+    for call in loc.calls:
+        awaited = id(call) in loc.awaited
+        f = call.func
+        if isinstance(f, ast.Attribute) and f.attr not in DYNAMO_METHODS and f.attr not in methods:
+            # neither DynamoDB nor a project method: at most a module function (`mod.f()`)
+            sym = project.resolve_expr(f, mod) if f.attr not in OFFLOAD else None
+            if isinstance(sym, FunctionInfo):
+                project.callsites.setdefault(owner, []).append(
+                    CallSite(owner, sym.qualname, call, awaited, False)
+                )
+            if f.attr not in OFFLOAD:
+                continue
+        dyn = _dynamo_call(project, frame, call, awaited)
+        if dyn is not None:
+            project.calls.append(dyn)
+            continue
+        target, offset = _offload_target(project, frame, call)
+        offloaded = target is not None
+        if target is None:
+            resolved = project.resolve_call_target(call, frame, project.types)
+            if isinstance(resolved, ClassRef):
+                resolved = project.method(resolved.qualname, "__init__")
+            target = resolved
+        if isinstance(target, FunctionInfo):
+            project.callsites.setdefault(owner, []).append(
+                CallSite(owner, target.qualname, call, awaited, offloaded, offset)
+            )
+
+
+def _offload_target(
+    project: Project, frame: Frame, call: ast.Call
+) -> tuple[FunctionInfo | None, int]:
+    """The function handed to to_thread & co, and where its own arguments start."""
+    name = (dotted(call.func, frame.module) or "").rsplit(".", 1)[-1]
+    if name not in OFFLOAD:
+        return None, 0
+    for i, arg in enumerate(call.args[:2]):
+        sym = project.resolve_expr(arg, frame.module)
+        if isinstance(sym, FunctionInfo):
+            return sym, i + 1
+        if isinstance(arg, ast.Attribute):
+            recv = project.types.of(arg.value, frame)
+            if isinstance(recv, ClassRef):
+                found = project.method(recv.qualname, arg.attr)
+                if found is not None:
+                    return found, i + 1
+    return None, 0
+
+
+def _dynamo_call(
+    project: Project, frame: Frame, call: ast.Call, awaited: bool
+) -> DynamoCall | None:
+    f = call.func
+    if not isinstance(f, ast.Attribute):
+        return None
+    handle = project.types.of(f.value, frame)
+    if not isinstance(handle, Handle):
+        if not _boto_shaped(call, f.attr):
+            return None
+        handle = Handle(HandleKind.UNKNOWN)
+    op = _operation(handle, f.attr)
+    if op is None:
+        return None
+    fn = frame.fn
+    return DynamoCall(
+        function=fn.qualname if fn else None,
+        module=frame.module.name,
+        path=frame.module.path,
+        node=call,
+        method=f.attr,
+        operation=op,
+        handle=handle,
+        awaited=awaited,
+        args={k.arg: k.value for k in call.keywords if k.arg},
+        positional=list(call.args),
+        spread=[k.value for k in call.keywords if k.arg is None],
+    )
+
+
+def _boto_shaped(call: ast.Call, method: str) -> bool:
+    """A DynamoDB-named call on an unknown object that looks like boto3's API.
+
+    boto3 takes keyword arguments only, in CamelCase (`Key=`, `Item=`, `TableName=`);
+    `backend.put_item(name, item)` or `conn.delete_item(hk, condition=c)` is someone
+    else's method that happens to share the name.
+    """
+    if call.args:
+        return False
+    kwargs = {k.arg for k in call.keywords if k.arg}
+    if any(not k[:1].isupper() for k in kwargs):
+        return False
+    if method in DYNAMO_ONLY:
+        return bool(kwargs) or any(k.arg is None for k in call.keywords)
+    return method in ("query", "scan") and bool(kwargs & DYNAMO_KWARGS)
+
+
+def _operation(handle: Handle, method: str) -> str | None:
+    if handle.kind is HandleKind.PYNAMODB_MODEL:
+        return PYNAMO_MODEL_OPS.get(method)
+    if handle.kind is HandleKind.PYNAMODB_ITEM:
+        return PYNAMO_ITEM_OPS.get(method)
+    if handle.kind is HandleKind.BATCH_WRITER:
+        return f"batch_writer.{method}" if method in ("put_item", "delete_item") else None
+    if handle.kind is HandleKind.RESOURCE and method in ("Table", "meta"):
+        return None
+    if method.startswith("_") or method in ("meta", "batch_writer", "Table"):
+        return None
+    return method
+
+
+def reach(project: Project, route: Route) -> None:
+    """Walk the call graph from a route (and its dependencies); record each call's Site."""
+    from dynaguard.scan.index import Site
+
+    fn = project.functions[route.function]
+    start = Frame(fn, project.module_of(fn))
+    frames: list[Frame] = []
+    for dep in route.all_dependencies:
+        dep_fn = project.functions.get(dep.target or "")
+        if dep_fn is not None:
+            frames.append(start.enter(dep_fn, None, project.module_of(dep_fn)))
+    frames.append(start)
+    seen = 0
+    while frames and seen < MAX_FRAMES:
+        frame = frames.pop(0)
+        seen += 1
+        for call in project.calls_in(frame.fn):
+            project.add_site(call, Site(route, frame))
+        if frame.depth >= MAX_CHAIN or frame.fn is None:
+            continue
+        chain = {f.qualname for f in frame.chain()}
+        for cs in project.callsites.get(frame.fn.qualname, []):
+            callee = project.functions[cs.callee]
+            if callee.qualname not in chain:
+                frames.append(
+                    frame.enter(callee, cs.node, project.module_of(callee), cs.arg_offset)
+                )
+
+
+def reachable_routes(project: Project, fn: FunctionInfo) -> list[Route]:
+    """Routes whose call graph reaches a function."""
+    hits: list[Route] = []
+    for route in project.routes:
+        todo, seen = [route.function], set()
+        while todo:
+            q = todo.pop()
+            if q == fn.qualname:
+                hits.append(route)
+                break
+            if q in seen:
+                continue
+            seen.add(q)
+            todo += [cs.callee for cs in project.callsites.get(q, [])]
+    return hits

@@ -1,0 +1,148 @@
+"""Provenance of call expressions: reads, model dumps, generators, helpers, constructors."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from dynaguard.scan.infer import Frame
+from dynaguard.scan.model import ClassRef, FunctionInfo
+from dynaguard.scan.provenance import (
+    DUMP_METHODS,
+    EMPTY,
+    SERVER_GENERATORS,
+    Dump,
+    Origin,
+    Source,
+    Value,
+    join,
+)
+
+if TYPE_CHECKING:
+    from dynaguard.scan.provenance import Values
+
+SERVER_MODULES = ("uuid", "time", "datetime", "secrets", "ulid", "os", "random", "nanoid", "bson")
+KEEP_TEXT = frozenset({"str", "strip", "lower", "upper", "format_map"})
+COPIES = frozenset({"dict", "copy", "deepcopy", "model_copy"})
+# Iteration helpers: what flows out is still the dumped model's data.
+ITERATORS = frozenset(
+    {"items", "values", "keys", "enumerate", "zip", "list", "tuple", "sorted", "reversed", "iter"}
+)
+
+
+def call_value(vs: Values, e: ast.Call, frame: Frame, d: int) -> Value:
+    """The provenance of a call's result."""
+    f = e.func
+    read = vs.reads().get(id(e))
+    if read is not None:
+        table = read.handle.table or read.operation
+        return Value(frozenset({Source(Origin.ITEM, table, call=id(e))}))
+    name = vs.dotted(f, frame)
+    last = f.attr if isinstance(f, ast.Attribute) else name.rsplit(".", 1)[-1]
+    if isinstance(f, ast.Attribute) and f.attr in DUMP_METHODS:
+        return _dump(vs.of(f.value, frame, d + 1), e)
+    if isinstance(f, ast.Name) and last in (*DUMP_METHODS, "dict") and e.args:
+        arg = vs.of(e.args[0], frame, d + 1)
+        if arg.dumps or _model_sources(arg):
+            return _dump(arg, e)
+    if last in SERVER_GENERATORS and (
+        name.split(".")[0] in SERVER_MODULES or isinstance(f, ast.Name)
+    ):
+        return Value(frozenset({Source(Origin.SERVER, name or last)}))
+    if isinstance(f, ast.Attribute) and f.attr == "get" and e.args:
+        key = e.args[0]
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            recv = vs.of(f.value, frame, d + 1)
+            known = recv.field(key.value)
+            found = Value(frozenset(s.child(key.value) for s in recv.sources), none=True)
+            return known if known is not None else found
+    if isinstance(f, ast.Attribute) and f.attr in ("json", "form", "body"):
+        recv = vs.of(f.value, frame, d + 1)
+        if any(s.origin is Origin.REQUEST and not s.path for s in recv.sources):
+            return Value(frozenset({Source(Origin.BODY, f"request.{f.attr}()")}))
+    target = vs.target(e, frame)
+    if isinstance(target, FunctionInfo):
+        return _function(vs, target, e, frame, d)
+    if isinstance(target, ClassRef):
+        return _construct(vs, e, frame, d)
+    return _generic(vs, e, frame, d, last)
+
+
+def _function(vs: Values, fn: FunctionInfo, e: ast.Call, frame: Frame, d: int) -> Value:
+    if frame.depth >= 8 or any(f is fn for f in frame.chain()):
+        return Value(frozenset({Source(Origin.UNKNOWN, fn.name)}))
+    inner = frame.enter(fn, e, vs.p.module_of(fn))
+    returns = vs.p.locals_of(inner).returns
+    if not returns:
+        return Value(frozenset({Source(Origin.CONSTANT, "None")}), none=True)
+    return join(*(vs.of(r, inner, d + 1) for r in returns))
+
+
+def _construct(vs: Values, e: ast.Call, frame: Frame, d: int) -> Value:
+    # Model(id=..., owner=...): a record whose fields are the keyword arguments.
+    fields: list[tuple[str, Value]] = []
+    spreads: list[Value] = []
+    for kw in e.keywords:
+        v = vs.of(kw.value, frame, d + 1)
+        if kw.arg is None:
+            fields += list(v.fields or ())
+            spreads.append(replace(v, fields=None))
+        else:
+            fields.append((kw.arg, v))
+    positional = [vs.of(a, frame, d + 1) for a in e.args]
+    base = join(*spreads, *positional) if spreads or positional else EMPTY
+    return replace(base, fields=tuple(fields), texts=frozenset())
+
+
+def _generic(vs: Values, e: ast.Call, frame: Frame, d: int, last: str) -> Value:
+    parts: list[Value] = []
+    if isinstance(e.func, ast.Attribute):
+        parts.append(vs.of(e.func.value, frame, d + 1))
+    parts += [vs.of(a, frame, d + 1) for a in e.args]
+    parts += [vs.of(k.value, frame, d + 1) for k in e.keywords]
+    v = join(*parts)
+    if not v.sources and not v.fields:
+        return Value(frozenset({Source(Origin.UNKNOWN, last or "call")}), strings=v.strings)
+    if last in COPIES:
+        return v
+    if last in ITERATORS:
+        return replace(v, fields=None, texts=frozenset())
+    texts = v.texts if last in KEEP_TEXT and len(parts) == 1 else frozenset()
+    return replace(v, fields=None, dumps=(), texts=texts, none=False)
+
+
+def _model_sources(v: Value) -> list[Source]:
+    return [s for s in v.sources if s.origin in (Origin.BODY, Origin.REQUEST) and not s.path]
+
+
+def _dump(recv: Value, e: ast.Call) -> Value:
+    excluded = _names(_kw(e, "exclude"))
+    included = _names(_kw(e, "include")) if _kw(e, "include") is not None else None
+    dumps = [
+        Dump(
+            s.name,
+            s.model,
+            frozenset(excluded),
+            frozenset(included) if included is not None else None,
+        )
+        for s in _model_sources(recv)
+    ]
+    dumps += [replace(dd, excluded=dd.excluded | excluded) for dd in recv.dumps]
+    return replace(recv, dumps=tuple(dumps), texts=frozenset())
+
+
+def _kw(e: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in e.keywords if k.arg == name), None)
+
+
+def _names(expr: ast.expr | None) -> set[str]:
+    if isinstance(expr, ast.Set | ast.List | ast.Tuple):
+        return {
+            x.value for x in expr.elts if isinstance(x, ast.Constant) and isinstance(x.value, str)
+        }
+    if isinstance(expr, ast.Dict):
+        return {
+            k.value for k in expr.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)
+        }
+    return set()

@@ -1,0 +1,355 @@
+"""FastAPI facts: apps, routers, includes, routes, parameters, dependencies and auth."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING
+
+from dynaguard.scan.deps import auth_text, dependency, is_auth, kw, kw_text, privileged
+from dynaguard.scan.deps import deps as level_deps
+from dynaguard.scan.infer import Frame
+from dynaguard.scan.model import (
+    ClassRef,
+    Dependency,
+    ExceptionHandler,
+    FunctionInfo,
+    Include,
+    Middleware,
+    ParamSource,
+    Route,
+    RouteParam,
+    Router,
+)
+from dynaguard.scan.symbols import ModuleInfo, dotted
+
+if TYPE_CHECKING:
+    from dynaguard.scan.index import Project
+
+# is_auth and privileged live in deps.py; rules import them from here too
+__all__ = ["collect", "is_auth", "params_of", "privileged", "router_of"]
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
+PARAM_MARKERS = {
+    "Query": ParamSource.QUERY,
+    "Path": ParamSource.PATH,
+    "Header": ParamSource.HEADER,
+    "Cookie": ParamSource.COOKIE,
+    "Body": ParamSource.BODY,
+    "Form": ParamSource.FORM,
+    "File": ParamSource.FORM,
+}
+PATH_PARAM = re.compile(r"{([A-Za-z_]\w*)(?::\w+)?}")
+
+
+def collect(project: Project) -> None:
+    """Fill project.routers/includes/routes/exception_handlers/middlewares."""
+    for mod in list(project.modules.values()):
+        _routers(project, mod)
+    for mod in list(project.modules.values()):
+        # no app or router anywhere: nothing to include, mount or decorate
+        routed = bool(project.routers)
+        scopes = (
+            [Frame(None, mod), *(Frame(f, mod) for f in mod.functions.values())] if routed else []
+        )
+        for frame in scopes:
+            for node in project.locals_of(frame).calls:
+                if isinstance(node.func, ast.Attribute) and node.func.attr in _WIRING:
+                    _method_call(project, mod, node)
+        for fn in list(mod.functions.values()):
+            for dec in fn.node.decorator_list:
+                _decorator(project, mod, fn, dec)
+        for cls in mod.classes.values():
+            if (
+                any(b.endswith("BaseHTTPMiddleware") for b in cls.bases)
+                and "dispatch" in cls.methods
+            ):
+                project.middlewares.append(
+                    Middleware(cls.methods["dispatch"], None, auth_text(cls.node, cls.name))
+                )
+    for route in project.routes:
+        _finish(project, route)
+
+
+_WIRING = frozenset({"include_router", "add_api_route", "add_middleware", "add_exception_handler"})
+
+
+def _router_call(value: ast.expr, mod: ModuleInfo) -> tuple[bool, ast.Call] | None:
+    if isinstance(value, ast.Call):
+        name = (dotted(value.func, mod) or "").rsplit(".", 1)[-1]
+        if name in ("FastAPI", "APIRouter"):
+            return name == "FastAPI", value
+    return None
+
+
+def _routers(project: Project, mod: ModuleInfo) -> None:
+    scopes: list[tuple[str, list[ast.stmt]]] = [("", mod.tree.body)]
+    scopes += [(f"{f.name}.", f.node.body) for f in mod.functions.values() if f.class_name is None]
+    for prefix, body in scopes:
+        for stmt in body:
+            if not isinstance(stmt, ast.Assign | ast.AnnAssign) or stmt.value is None:
+                continue
+            made = _router_call(stmt.value, mod)
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for t in targets:
+                if made is not None and isinstance(t, ast.Name):
+                    is_app, call = made
+                    qual = f"{mod.name}:{prefix}{t.id}"
+                    project.routers[qual] = Router(
+                        qual,
+                        is_app,
+                        kw_text(call, "prefix") or "",
+                        level_deps(
+                            project, mod, kw(call, "dependencies"), "app" if is_app else "router"
+                        ),
+                        mod.path,
+                        stmt.lineno,
+                    )
+
+
+def router_of(project: Project, expr: ast.expr, mod: ModuleInfo, scope: str = "") -> str | None:
+    """The qualname of the router an expression names (`router`, `items.router`, `app`)."""
+    if isinstance(expr, ast.Name) and scope and f"{mod.name}:{scope}{expr.id}" in project.routers:
+        return f"{mod.name}:{scope}{expr.id}"
+    sym = project.resolve_expr(expr, mod)
+    if isinstance(sym, tuple):
+        qual = f"{sym[0]}:{sym[1]}"
+        return qual if qual in project.routers else None
+    return None
+
+
+def _scope_of(project: Project, mod: ModuleInfo, node: ast.AST) -> str:
+    line = getattr(node, "lineno", 0)
+    for f in mod.functions.values():
+        if f.class_name is None and f.node.lineno <= line <= (f.node.end_lineno or 0):
+            return f"{f.name}."
+    return ""
+
+
+def _method_call(project: Project, mod: ModuleInfo, call: ast.Call) -> None:
+    assert isinstance(call.func, ast.Attribute)
+    attr = call.func.attr
+    if attr not in ("include_router", "add_api_route", "add_middleware", "add_exception_handler"):
+        return
+    scope = _scope_of(project, mod, call)
+    parent = router_of(project, call.func.value, mod, scope)
+    if parent is None or not call.args:
+        return
+    if attr == "include_router":
+        child = router_of(project, call.args[0], mod, scope)
+        if child is not None:
+            project.includes.append(
+                Include(
+                    parent,
+                    child,
+                    kw_text(call, "prefix") or "",
+                    level_deps(project, mod, kw(call, "dependencies"), "include"),
+                )
+            )
+    elif attr == "add_api_route" and len(call.args) >= 2:
+        sym = project.resolve_expr(call.args[1], mod)
+        if isinstance(sym, FunctionInfo):
+            methods = _methods(kw(call, "methods")) or ("GET",)
+            _add_route(
+                project, mod, sym, router=parent, call=call, methods=methods, path_expr=call.args[0]
+            )
+    elif attr == "add_middleware":
+        sym = project.resolve_expr(call.args[0], mod)
+        if isinstance(sym, ClassRef):
+            cls = project.classes[sym.qualname]
+            dispatch = cls.methods.get("dispatch") or cls.methods.get("__call__")
+            if dispatch:
+                project.middlewares.append(
+                    Middleware(dispatch, parent, auth_text(cls.node, cls.name))
+                )
+    elif attr == "add_exception_handler" and len(call.args) >= 2:
+        sym = project.resolve_expr(call.args[1], mod)
+        if isinstance(sym, FunctionInfo):
+            exc = dotted(call.args[0], mod) or ast.unparse(call.args[0])
+            project.exception_handlers.append(ExceptionHandler(sym.qualname, exc, call.lineno))
+
+
+def _decorator(project: Project, mod: ModuleInfo, fn: FunctionInfo, dec: ast.expr) -> None:
+    if not (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute)):
+        return
+    attr = dec.func.attr
+    router = router_of(project, dec.func.value, mod)
+    if router is None:
+        _unresolved(project, mod, dec)
+        return
+    if attr in HTTP_METHODS or attr == "api_route":
+        methods = (
+            (attr.upper(),) if attr != "api_route" else (_methods(kw(dec, "methods")) or ("GET",))
+        )
+        path = dec.args[0] if dec.args else kw(dec, "path")
+        _add_route(project, mod, fn, router=router, call=dec, methods=methods, path_expr=path)
+    elif attr == "exception_handler" and dec.args:
+        exc = dotted(dec.args[0], mod) or ast.unparse(dec.args[0])
+        project.exception_handlers.append(ExceptionHandler(fn.qualname, exc, dec.lineno))
+    elif attr == "middleware":
+        project.middlewares.append(Middleware(fn.qualname, router, auth_text(fn.node, fn.name)))
+
+
+def _unresolved(project: Project, mod: ModuleInfo, dec: ast.Call) -> None:
+    # `@router.get("/x")` on a router the index cannot find (built by a factory, imported
+    # from outside the scanned paths): say so rather than silently skip the route.
+    assert isinstance(dec.func, ast.Attribute)
+    first = dec.args[0] if dec.args else None
+    looks_routed = (
+        dec.func.attr in (*HTTP_METHODS, "api_route")
+        and isinstance(first, ast.Constant)
+        and isinstance(first.value, str)
+        and first.value.startswith("/")
+        and any(t.split(".")[0] == "fastapi" for t in mod.imports.values())
+    )
+    if looks_routed:
+        name = ast.unparse(dec.func.value)
+        project.unknown_shapes.append(
+            (mod.path, dec.lineno, f"route on unresolved router `{name}`: not analysed")
+        )
+
+
+def _add_route(
+    project: Project,
+    mod: ModuleInfo,
+    fn: FunctionInfo,
+    *,
+    router: str,
+    call: ast.Call,
+    methods: tuple[str, ...],
+    path_expr: ast.expr | None,
+) -> None:
+    if isinstance(path_expr, ast.Constant) and isinstance(path_expr.value, str):
+        path = path_expr.value
+    else:  # a computed path: the route is kept, its label is only the function's
+        path = ""
+        project.unknown_shapes.append((mod.path, call.lineno, "route path is not a string literal"))
+    deps = level_deps(project, mod, kw(call, "dependencies"), "route")
+    project.routes.append(
+        Route(
+            methods,
+            path,
+            router,
+            fn.qualname,
+            [],
+            deps,
+            fn.node.lineno,
+            fn.path,
+        )
+    )
+
+
+def _finish(project: Project, route: Route) -> None:
+    fn = project.functions[route.function]
+    mounts = _mounts(project, route.router, 0) if route.router else [("", [])]
+    route.full_paths = sorted({_join(prefix, route.path) for prefix, _ in mounts}) or [route.path]
+    route.params = params_of(project, fn, route.path)
+    mounted = [d for _, found in mounts for d in found]
+    param_deps = [p.dependency for p in route.params if p.dependency is not None]
+    route.all_dependencies = [*mounted, *route.dependencies, *param_deps]
+    auth = next((d for d in route.all_dependencies if is_auth(project, d)), None)
+    if auth is not None:
+        route.authenticated, route.auth_evidence = True, f"{auth.level} dependency {auth.name}"
+    elif any(m.is_auth for m in project.middlewares):
+        route.authenticated, route.auth_evidence = True, "authentication middleware"
+
+
+def _mounts(project: Project, router: str, depth: int) -> list[tuple[str, list[Dependency]]]:
+    r = project.routers[router]
+    incoming = [i for i in project.includes if i.child == router]
+    if not incoming or depth > 6:
+        return [(r.prefix, list(r.dependencies))]
+    out: list[tuple[str, list[Dependency]]] = []
+    for inc in incoming:
+        for prefix, deps in _mounts(project, inc.parent, depth + 1):
+            out.append(
+                (
+                    _join(_join(prefix, inc.prefix), r.prefix),
+                    [*deps, *inc.dependencies, *r.dependencies],
+                )
+            )
+    return out
+
+
+def _join(a: str, b: str) -> str:
+    if not b:
+        return a or "/"
+    return (a.rstrip("/") + "/" + b.lstrip("/")) if a else b
+
+
+def params_of(project: Project, fn: FunctionInfo, path: str) -> list[RouteParam]:
+    """Where FastAPI takes each parameter of an endpoint or dependency from."""
+    mod = project.module_of(fn)
+    in_path = set(PATH_PARAM.findall(path))
+    out: list[RouteParam] = []
+    for arg in fn.params:
+        if arg.arg in ("self", "cls"):
+            continue
+        out.append(_param(project, mod, fn, arg, in_path))
+    return out
+
+
+def _param(
+    project: Project, mod: ModuleInfo, fn: FunctionInfo, arg: ast.arg, in_path: set[str]
+) -> RouteParam:
+    default = fn.default_of(arg.arg)
+    dep_call = project.depends_call(default, mod) if default is not None else None
+    if dep_call is None and arg.annotation is not None:
+        dep_call = project.depends_call(arg.annotation, mod)
+    if dep_call is not None:
+        dep = dependency(project, mod, dep_call, "param")
+        source = ParamSource.PRINCIPAL if is_auth(project, dep) else ParamSource.DEPENDENCY
+        return RouteParam(arg.arg, source, dependency=dep)
+    marker = _marker(default, mod) or _marker(_annotated_extra(arg.annotation), mod)
+    ann = arg.annotation
+    ann_name = (dotted(ann, mod) or "").rsplit(".", 1)[-1] if ann is not None else ""
+    if ann_name in ("Request", "HTTPConnection", "WebSocket"):
+        return RouteParam(arg.arg, ParamSource.REQUEST)
+    model = _model(project, mod, ann)
+    if marker is not None:
+        return RouteParam(arg.arg, marker, model=model)
+    if arg.arg in in_path:
+        return RouteParam(arg.arg, ParamSource.PATH)
+    if model is not None:
+        return RouteParam(arg.arg, ParamSource.BODY, model=model)
+    return RouteParam(arg.arg, ParamSource.QUERY)
+
+
+def _annotated_extra(ann: ast.expr | None) -> ast.expr | None:
+    if (
+        isinstance(ann, ast.Subscript)
+        and isinstance(ann.slice, ast.Tuple)
+        and len(ann.slice.elts) > 1
+    ):
+        return ann.slice.elts[1]
+    return None
+
+
+def _marker(expr: ast.expr | None, mod: ModuleInfo) -> ParamSource | None:
+    if isinstance(expr, ast.Call):
+        return PARAM_MARKERS.get((dotted(expr.func, mod) or "").rsplit(".", 1)[-1])
+    return None
+
+
+def _model(project: Project, mod: ModuleInfo, ann: ast.expr | None) -> str | None:
+    if ann is None:
+        return None
+    if isinstance(ann, ast.Subscript):  # Annotated[Model, Body()], list[Model], Optional[Model]
+        inner = ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) else ann.slice
+        return _model(project, mod, inner)
+    if isinstance(ann, ast.BinOp):
+        return _model(project, mod, ann.left)
+    sym = project.resolve_expr(ann, mod)
+    if isinstance(sym, ClassRef) and project.classes[sym.qualname].is_model:
+        return sym.qualname
+    return None
+
+
+def _methods(expr: ast.expr | None) -> tuple[str, ...]:
+    if isinstance(expr, ast.List | ast.Tuple | ast.Set):
+        return tuple(
+            e.value.upper()
+            for e in expr.elts
+            if isinstance(e, ast.Constant) and isinstance(e.value, str)
+        )
+    return ()

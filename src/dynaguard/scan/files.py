@@ -1,0 +1,209 @@
+"""Finding, reading and pre-filtering source files; every failure becomes a Diagnostic."""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import io
+import os
+import re
+import tokenize
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from dynaguard.core.result import Diagnostic
+
+MAX_BYTES = 5_000_000  # larger files are generated data, not application code
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".tox",
+        ".nox",
+        "node_modules",
+        ".venv",
+        "venv",
+        ".eggs",
+    }
+)
+# A file with none of these (an import of the web or DynamoDB libraries, a DynamoDB method
+# call) cannot hold a route or a DynamoDB call; it is parsed only when a relevant file
+# imports it (a models, service or repository module). Mentions in prose do not count.
+RELEVANT = re.compile(
+    rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|starlette|boto3|aioboto3|aiobotocore|pynamodb)\b"
+    rb"|\.(?:put_item|update_item|get_item|delete_item|transact_write_items|batch_write_item"
+    rb"|Table)\(|APIRouter\(|FastAPI\(",
+    re.M,
+)
+IMPORT_LINE = re.compile(
+    rb"^\s*(?:from\s+(\.*[\w.]*)\s+import\s+([^#\n]+)|import\s+([^#\n]+))", re.M
+)
+
+
+@dataclass(slots=True)
+class SourceFile:
+    """One file read from disk: its text (None when unreadable) and the cheap facts."""
+
+    path: Path
+    rel: str
+    text: str | None
+    lines: int
+    relevant: bool
+    imports: list[str]  # dotted names mentioned by import statements (relative kept as .x)
+    error: Diagnostic | None = None
+
+
+def discover(
+    paths: Sequence[Path],
+    exclude: Sequence[str],
+    root: Path,
+    errors: list[Diagnostic] | None = None,
+) -> Iterator[Path]:
+    """Python files under `paths`, sorted, minus excluded globs and tool directories.
+
+    Directories that cannot be listed are appended to `errors` and skipped.
+    """
+    seen: set[Path] = set()
+    for start in paths:
+        if start.is_file():
+            candidates: list[Path] = [start]
+        else:
+            candidates = sorted(_walk(start, root, errors))
+        for p in candidates:
+            if p in seen or _excluded(p, exclude, root):
+                continue
+            seen.add(p)
+            yield p
+
+
+def _walk(top: Path, root: Path, errors: list[Diagnostic] | None) -> Iterator[Path]:
+    def failed(exc: OSError) -> None:
+        if errors is not None:
+            where = relpath(Path(exc.filename or top), root)
+            errors.append(Diagnostic(path=where, message=f"cannot list: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(top, onerror=failed):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        for f in filenames:
+            if f.endswith(".py"):
+                yield Path(dirpath) / f
+
+
+def _excluded(path: Path, patterns: Sequence[str], root: Path) -> bool:
+    if not patterns:
+        return False
+    rel = relpath(path, root)
+    parts = Path(rel).parts
+    for raw in patterns:
+        pat = raw.rstrip("/")
+        if fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(rel, pat + "/*"):
+            return True
+        if any(fnmatch.fnmatch(part, pat) for part in parts):
+            return True
+    return False
+
+
+def relpath(path: Path, root: Path) -> str:
+    """`path` relative to `root` with forward slashes (absolute when outside it)."""
+    # abspath, not resolve: a symlinked file keeps its own name in the report
+    for p, r in ((os.path.abspath(path), os.path.abspath(root)), (path.resolve(), root.resolve())):
+        try:
+            return Path(p).relative_to(r).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
+
+
+def read(path: Path, root: Path) -> SourceFile:
+    """Read a file; binary, huge, non-UTF-8 and unreadable files come back with an error."""
+    rel = relpath(path, root)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return _failed(path, rel, f"skipped: file is {size} bytes (limit {MAX_BYTES})")
+        data = path.read_bytes()
+    except OSError as exc:
+        return _failed(path, rel, f"cannot read: {exc.strerror or exc}")
+    if b"\x00" in data:
+        return _failed(path, rel, "skipped: binary file (NUL bytes)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        declared = _declared(data)  # PEP 263: `# -*- coding: latin-1 -*-` is valid Python
+        if declared is None:
+            lines = data.count(b"\n")
+            return _failed(path, rel, f"not UTF-8: {exc.reason} at byte {exc.start}", lines)
+        text = declared
+    relevant = RELEVANT.search(data) is not None
+    return SourceFile(path, rel, text, data.count(b"\n") + 1, relevant, [])
+
+
+def _declared(data: bytes) -> str | None:
+    """The text decoded with the encoding its coding cookie declares, if any and valid."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return None if encoding.startswith("utf-8") else data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return None
+
+
+def _failed(path: Path, rel: str, message: str, lines: int = 0) -> SourceFile:
+    return SourceFile(path, rel, None, lines, False, [], Diagnostic(path=rel, message=message))
+
+
+def imports(text: str) -> list[str]:
+    """Dotted names the file's import statements mention (relative ones keep their dots)."""
+    return _imports(text.encode("utf-8", "replace"))
+
+
+def _imports(data: bytes) -> list[str]:
+    # A regex over import lines is enough to decide which modules to parse on demand;
+    # the index later reads the real imports from the tree.
+    out: list[str] = []
+    for m in IMPORT_LINE.finditer(data):
+        if m.group(1) is not None:
+            base = m.group(1).decode("ascii", "replace")
+            names = m.group(2).decode("ascii", "replace").strip("()\\ ")
+            for raw in names.split(","):
+                n = raw.strip().split(" as ")[0].strip("() ")
+                if n:
+                    out.append(f"{base}.{n}" if not base.endswith(".") else base + n)
+            out.append(base)
+        else:
+            for n in m.group(3).decode("ascii", "replace").split(","):
+                out.append(n.strip().split(" as ")[0])
+    return out
+
+
+def parse(src: SourceFile) -> tuple[ast.Module | None, Diagnostic | None]:
+    """Parse a read file; a syntax error becomes a Diagnostic."""
+    assert src.text is not None
+    try:
+        return ast.parse(src.text, filename=src.rel, type_comments=False), None
+    except SyntaxError as exc:
+        return None, Diagnostic(path=src.rel, line=exc.lineno, message=f"syntax error: {exc.msg}")
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return None, Diagnostic(path=src.rel, message=f"cannot parse: {type(exc).__name__}")
+
+
+def module_name(path: Path, root: Path) -> str:
+    """A dotted module name: from the package layout when there is one, else from `root`."""
+    parts = [path.stem] if path.stem != "__init__" else []
+    d = path.parent
+    # Climb while the directory is a package; this gives the name Python itself would use.
+    while (d / "__init__.py").exists() and d.parent != d:
+        parts.insert(0, d.name)
+        d = d.parent
+    if len(parts) > (0 if path.stem == "__init__" else 1):
+        return ".".join(parts) or path.parent.name
+    rel = Path(relpath(path, root))
+    if rel.is_absolute():
+        return ".".join(parts) or path.parent.name
+    dotted = [*rel.parent.parts, *([] if path.stem == "__init__" else [path.stem])]
+    return ".".join(p for p in dotted if p not in ("", ".")) or path.stem

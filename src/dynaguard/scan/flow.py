@@ -1,0 +1,280 @@
+"""What one request does, in order: reads, checks on what was read, and writes.
+
+Rules about sequences (check-then-act, ownership) read `events(project, route)`; rules
+about single calls read `condition`, `key_value` and `item_value` for a call in a frame.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from dynaguard.scan.infer import Frame
+from dynaguard.scan.model import CallSite, DynamoCall, HandleKind, Route
+from dynaguard.scan.provenance import Origin, Source, Value, join
+
+if TYPE_CHECKING:
+    from dynaguard.scan.index import Project
+
+MAX_EVENTS = 400
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Event:
+    """A read, write or check performed while serving a route."""
+
+    kind: str  # "read" | "write" | "check"
+    frame: Frame
+    node: ast.AST
+    call: DynamoCall | None = None
+    attrs: frozenset[str] = frozenset()  # attributes of a read item the check compares
+    principal: bool = False  # the check compares against the authenticated principal
+    reads: frozenset[int] = frozenset()  # id() of the read calls whose items are checked
+
+    @property
+    def line(self) -> int:
+        """Line of the event."""
+        return getattr(self.node, "lineno", 0)
+
+
+def events(project: Project, route: Route) -> list[Event]:
+    """The route's events: its dependencies' first, then the endpoint's, helpers inlined."""
+    cache = project.events_cache
+    if id(route) in cache:
+        return cache[id(route)]
+    fn = project.functions[route.function]
+    start = Frame(fn, project.module_of(fn))
+    out: list[Event] = []
+    for dep in route.all_dependencies:
+        dep_fn = project.functions.get(dep.target or "")
+        if dep_fn is not None:
+            _walk(project, start.enter(dep_fn, None, project.module_of(dep_fn)), out)
+    _walk(project, start, out)
+    cache[id(route)] = out
+    return out
+
+
+def _walk(project: Project, frame: Frame, out: list[Event]) -> None:
+    fn = frame.fn
+    if fn is None or len(out) > MAX_EVENTS:
+        return
+    points: list[tuple[int, int, object]] = []
+    for call in project.calls_in(fn):
+        points.append((call.node.lineno, call.node.col_offset, call))
+    for cs in project.callsites.get(fn.qualname, []):
+        points.append((cs.node.lineno, cs.node.col_offset, cs))
+    for node in project.locals_of(frame).guards:
+        points.append((node.lineno, node.col_offset, node))
+    points.sort(key=lambda p: (p[0], p[1]))
+    chain = {f.qualname for f in frame.chain()}
+    for _, _, item in points:
+        if isinstance(item, DynamoCall):
+            kind = "write" if item.is_write else "read" if item.is_read else "other"
+            out.append(Event(kind, frame, item.node, item))
+        elif isinstance(item, ast.If | ast.Assert):
+            ev = _check(project, frame, item)
+            if ev is not None:
+                out.append(ev)
+        elif isinstance(item, CallSite) and frame.depth < 7 and item.callee not in chain:
+            callee = project.functions[item.callee]
+            entered = frame.enter(callee, item.node, project.module_of(callee), item.arg_offset)
+            _walk(project, entered, out)
+
+
+def _check(project: Project, frame: Frame, node: ast.If | ast.Assert) -> Event | None:
+    value = _test_value(project, node.test, frame)
+    items = [s for s in value.sources if s.origin is Origin.ITEM]
+    if not items:
+        return None
+    attrs = frozenset(_attr(s) for s in items) - {""}
+    principal = any(s.origin is Origin.PRINCIPAL for s in value.sources)
+    return Event(
+        "check",
+        frame,
+        node,
+        attrs=attrs,
+        principal=principal,
+        reads=frozenset(s.call for s in items if s.call is not None),
+    )
+
+
+def _test_value(project: Project, test: ast.expr, frame: Frame) -> Value:
+    parts = [project.values.of(n, frame) for n in ast.walk(test) if isinstance(n, ast.Compare)]
+    parts.append(project.values.of(test, frame))
+    out = join(*parts)
+    # a Compare evaluates to a bool constant; its operands carry the sources
+    for n in ast.walk(test):
+        if isinstance(n, ast.Compare):
+            out = join(out, *(project.values.of(x, frame) for x in [n.left, *n.comparators]))
+    return out
+
+
+def _attr(s: Source) -> str:
+    # resp["Item"]["owner"] -> owner; item.owner_id -> owner_id; resp["Item"] -> "" (existence)
+    path = [p for p in s.path if p not in ("Item", "Items", "Attributes", "get")]
+    return path[-1] if path else ""
+
+
+# -- per-call facts -------------------------------------------------------------------
+
+
+def condition(project: Project, call: DynamoCall, frame: Frame) -> Value | None:
+    """The write's condition in this frame; None when absent (or only ever None)."""
+    if call.handle.kind in (HandleKind.PYNAMODB_ITEM, HandleKind.PYNAMODB_MODEL):
+        cls = project.classes.get(call.handle.table or "")
+        if cls is not None and cls.version_attribute and call.operation != "get_item":
+            # PynamoDB adds `version = :expected` to save/update/delete on versioned models
+            return Value(strings=frozenset({cls.version_attribute}))
+        found = project.values.arg(call, "condition", frame)
+    else:
+        found = project.values.arg(call, "ConditionExpression", frame)
+        if found is not None and not found.only_none:
+            names = project.values.arg(call, "ExpressionAttributeNames", frame)
+            values = project.values.arg(call, "ExpressionAttributeValues", frame)
+            found = join(found, *(v for v in (names, values) if v is not None))
+    if found is None or found.only_none:
+        return None
+    return found
+
+
+def key_value(project: Project, call: DynamoCall, frame: Frame) -> Value | None:
+    """Where the key of a keyed operation comes from."""
+    kind = call.handle.kind
+    if kind is HandleKind.PYNAMODB_MODEL:
+        parts = [project.values.of(a, frame) for a in call.positional[:2]]
+        cond = project.values.arg(call, "range_key_condition", frame)
+        if not parts:
+            return None
+        # Model.get(hash, range): name the values after the model's key attributes
+        names = _pynamo_keys(project, call.handle.table or "")
+        fields = tuple(zip(names, parts, strict=False))
+        return replace(join(*parts, *([cond] if cond else [])), fields=fields or None)
+    if kind is HandleKind.PYNAMODB_ITEM:
+        recv = call.node.func
+        return project.values.of(recv.value, frame) if isinstance(recv, ast.Attribute) else None
+    if call.operation == "query":
+        kce = project.values.arg(call, "KeyConditionExpression", frame)
+        eav = project.values.arg(call, "ExpressionAttributeValues", frame)
+        parts = [v for v in (kce, eav) if v is not None]
+        return join(*parts) if parts else None
+    if call.operation == "put_item":
+        return project.values.arg(call, "Item", frame)
+    return project.values.arg(call, "Key", frame)
+
+
+def _pynamo_keys(project: Project, model: str) -> list[str]:
+    """A PynamoDB model's hash and range key attribute names, in that order."""
+    found: dict[str, str] = {}
+    for cls in project.mro(model):
+        for name, value in cls.fields.items():
+            if isinstance(value, ast.Call):
+                for kw in value.keywords:
+                    is_true = isinstance(kw.value, ast.Constant) and kw.value.value is True
+                    if kw.arg in ("hash_key", "range_key") and is_true:
+                        found.setdefault(kw.arg, name)
+    return [found[k] for k in ("hash_key", "range_key") if k in found]
+
+
+def item_value(project: Project, call: DynamoCall, frame: Frame) -> Value | None:
+    """The attributes a put or update writes (Item=, the update's values, a model's fields)."""
+    if call.handle.kind is HandleKind.PYNAMODB_ITEM:
+        return key_value(project, call, frame)
+    if call.operation == "put_item":
+        return project.values.arg(call, "Item", frame)
+    if call.operation == "update_item":
+        return project.values.arg(call, "ExpressionAttributeValues", frame)
+    return None
+
+
+_CLAUSE = re.compile(r"\b(SET|REMOVE|ADD|DELETE)\b", re.I)
+_ATOMIC_SET = re.compile(
+    r"^\s*(#?\w+)\s*=\s*(?:(\1)\s*[+-]\s*:\w+|:\w+\s*\+\s*(\1)|if_not_exists\s*\(\s*\1\s*,\s*:\w+\s*\)"
+    r"(?:\s*[+-]\s*:\w+)?|list_append\s*\(\s*(?:\1\s*,\s*:\w+|:\w+\s*,\s*\1)\s*\))\s*$",
+    re.I,
+)
+
+
+def is_atomic_update(text: str) -> bool:
+    """True when an UpdateExpression only increments, appends or adds (no blind SET/REMOVE)."""
+    pieces = _CLAUSE.split(text)
+    if len(pieces) < 3 or pieces[0].strip():
+        return False
+    for raw, body in zip(pieces[1::2], pieces[2::2], strict=True):
+        verb = raw.upper()
+        if verb in ("REMOVE", "DELETE"):
+            return False
+        if verb == "SET" and not all(_ATOMIC_SET.match(a) for a in _top_level_split(body)):
+            return False
+    return True
+
+
+def _top_level_split(text: str) -> list[str]:
+    """Split on commas outside parentheses (`a = if_not_exists(a, :z), b = :b`)."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            out.append(text[start:i])
+            start = i + 1
+    return [*out, text[start:]]
+
+
+def mentions(value: Value, attrs: frozenset[str]) -> bool:
+    """Whether a condition's literal text names any of the attributes."""
+    for s in value.strings:
+        words = set(re.findall(r"[A-Za-z_][\w]*", s))
+        if words & attrs:
+            return True
+    return False
+
+
+def check_then_act(project: Project, route: Route, call: DynamoCall) -> tuple[Event, Event] | None:
+    """(check, write) when the route checks a read item's attribute, then writes without
+    re-asserting that attribute in the write's condition."""
+    evs = events(project, route)
+    for i, ev in enumerate(evs):
+        if ev.kind != "write" or ev.node is not call.node:
+            continue
+        checks = [
+            c for c in evs[:i] if c.kind == "check" and c.attrs and _same_item(project, evs, c, ev)
+        ]
+        if not checks:
+            return None
+        cond = condition(project, call, ev.frame)
+        for c in checks:
+            if cond is None or not mentions(cond, c.attrs):
+                return c, ev
+        return None
+    return None
+
+
+def _same_item(project: Project, evs: list[Event], check: Event, write: Event) -> bool:
+    """Whether the write may target the item the check read (a parent check then a child
+    write is not check-then-act: the write cannot re-assert another item's attribute)."""
+    reads = [e for e in evs if e.kind == "read" and id(e.node) in check.reads and e.call]
+    if not reads or write.call is None:
+        return True
+    for read in reads:
+        assert read.call is not None
+        rt, wt = read.call.handle.table, write.call.handle.table
+        if rt and wt and rt != wt:
+            continue
+        rk = key_value(project, read.call, read.frame)
+        wk = key_value(project, write.call, write.frame)
+        if rk is None or wk is None:
+            return True
+        if write.call.operation == "put_item" and rk.fields and wk.fields is not None:
+            # a put's key is the item's attributes named like the read's key (same schema)
+            picked = [v for k, v in wk.fields if k in dict(rk.fields)]
+            if not picked:
+                return True
+            wk = join(*picked)
+        moving = {Origin.CONSTANT, Origin.SERVER}
+        r_src = {s for s in rk.all_sources() if s.origin not in moving}
+        w_src = {s for s in wk.all_sources() if s.origin not in moving}
+        if not w_src or (r_src and not (r_src & w_src)):
+            continue  # a fresh key, or keyed by different request values
+        return True
+    return False

@@ -1,0 +1,342 @@
+"""Abstract types of expressions (DynamoDB handles, project class instances) and callees.
+
+Everything here is bounded: recursion depth, and one visit per (expression, function)
+per query, so cyclic assignments and recursive helpers terminate with "unknown".
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from dynaguard.scan.model import ClassRef, FunctionInfo, Handle, HandleKind
+from dynaguard.scan.symbols import ModuleInfo, dotted
+
+if TYPE_CHECKING:
+    from dynaguard.scan.index import Project
+
+Type = Handle | ClassRef
+MAX_DEPTH = 8
+ASYNC_LIBS = ("aioboto3", "aiobotocore", "aiodynamo")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Frame:
+    """A function being analysed, and (when known) the call that entered it."""
+
+    fn: FunctionInfo | None
+    module: ModuleInfo
+    caller: Frame | None = None
+    call: ast.Call | None = None
+    depth: int = 0
+    arg_offset: int = 0  # to_thread(f, a, b): f's arguments start at position 1
+
+    def enter(
+        self, fn: FunctionInfo, call: ast.Call | None, module: ModuleInfo, arg_offset: int = 0
+    ) -> Frame:
+        """The frame of `fn` called from here through `call`."""
+        return Frame(fn, module, self, call, self.depth + 1, arg_offset)
+
+    def chain(self) -> list[FunctionInfo]:
+        """Functions from the outermost caller down to this one."""
+        out: list[FunctionInfo] = []
+        f: Frame | None = self
+        while f is not None:
+            if f.fn is not None:
+                out.insert(0, f.fn)
+            f = f.caller
+        return out
+
+
+def bound_arg(frame: Frame, name: str) -> tuple[ast.expr, Frame] | None:
+    """The caller's argument for parameter `name`, or its default; None when unknown."""
+    fn = frame.fn
+    if fn is None:
+        return None
+    if frame.call is not None and frame.caller is not None:
+        call = frame.call
+        for kw in call.keywords:
+            if kw.arg == name:
+                return kw.value, frame.caller
+        params = [a.arg for a in [*fn.node.args.posonlyargs, *fn.node.args.args]]
+        # a method called as obj.m(...) does not pass `self` explicitly
+        if fn.class_name and params and params[0] in ("self", "cls"):
+            params = params[1:]
+        if name in params:
+            i = params.index(name)
+            given = call.args[frame.arg_offset :]
+            positional = [a for a in given if not isinstance(a, ast.Starred)]
+            if i < len(positional) and len(positional) == len(given):
+                return positional[i], frame.caller
+    default = fn.default_of(name)
+    if default is not None and not _is_depends(default, frame.module):
+        return default, frame
+    return None
+
+
+def _is_depends(expr: ast.expr, mod: ModuleInfo) -> bool:
+    return isinstance(expr, ast.Call) and (dotted(expr.func, mod) or "").rsplit(".", 1)[-1] in (
+        "Depends",
+        "Security",
+        "Query",
+        "Path",
+        "Body",
+        "Header",
+        "Cookie",
+        "Form",
+        "File",
+    )
+
+
+def is_param(frame: Frame, name: str) -> bool:
+    """Whether `name` is a parameter of the frame's function."""
+    return frame.fn is not None and any(a.arg == name for a in frame.fn.params)
+
+
+def annotation_of(fn: FunctionInfo, name: str) -> ast.expr | None:
+    """A parameter's annotation."""
+    return next((a.annotation for a in fn.params if a.arg == name), None)
+
+
+class Types:
+    """Type queries over a project; results are cached per (expression, frame)."""
+
+    def __init__(self, project: Project) -> None:
+        self.p = project
+        self.memo: dict[tuple[int, int], Type | None] = {}
+        self.alive: dict[int, Frame] = {}  # keeps the frames of memo keys from being reused
+        self.busy: set[tuple[int, int]] = set()
+        self.returned: dict[str, Type | None] = {}
+        self.level = 0  # nesting of `of` calls across every path (Python's stack is finite)
+
+    def of(self, expr: ast.expr, frame: Frame, depth: int = 0) -> Type | None:
+        """The abstract type of `expr` evaluated in `frame` (None when unknown)."""
+        if not isinstance(expr, ast.Await | ast.Call | ast.Attribute | ast.Name):
+            return None
+        key = (id(expr), id(frame))
+        if key in self.memo:
+            return self.memo[key]
+        if depth > MAX_DEPTH or key in self.busy or self.level > 60:
+            return None
+        self.busy.add(key)
+        self.alive[id(frame)] = frame
+        self.level += 1
+        try:
+            found = self._of(expr, frame, depth)
+        finally:
+            self.level -= 1
+            self.busy.discard(key)
+        self.memo[key] = found
+        return found
+
+    def _of(self, expr: ast.expr, frame: Frame, depth: int) -> Type | None:
+        if isinstance(expr, ast.Await):
+            return self.of(expr.value, frame, depth + 1)
+        if isinstance(expr, ast.Call):
+            return self._call(expr, frame, depth)
+        if isinstance(expr, ast.Attribute):
+            return self._attribute(expr, frame, depth)
+        if isinstance(expr, ast.Name):
+            return self._name(expr.id, frame, depth)
+        return None
+
+    def _call(self, call: ast.Call, frame: Frame, depth: int) -> Type | None:
+        f = call.func
+        if isinstance(f, ast.Attribute):
+            made = self._factory(call, f, frame, depth)
+            if made is not None:
+                return made
+        target = self.p.resolve_call_target(call, frame, self)
+        if isinstance(target, ClassRef):
+            cls = self.p.classes.get(target.qualname)
+            if cls is not None and cls.is_pynamodb:
+                return Handle(HandleKind.PYNAMODB_ITEM, cls.qualname)
+            return target
+        if isinstance(target, FunctionInfo):
+            return self.returns(target, frame.enter(target, call, self.p.module_of(target)), depth)
+        return None
+
+    def _factory(self, call: ast.Call, f: ast.Attribute, frame: Frame, depth: int) -> Type | None:
+        # boto3.resource("dynamodb"), session.client("dynamodb"), r.Table("x"), Model.get(k)
+        if f.attr in ("resource", "client", "create_client") and _service(call) == "dynamodb":
+            kind = HandleKind.RESOURCE if f.attr == "resource" else HandleKind.CLIENT
+            return Handle(kind, None, self._is_async_lib(f.value, frame))
+        if f.attr in ("__aenter__", "__enter__"):  # a context manager entered by hand
+            return self.of(f.value, frame, depth + 1)
+        recv = self.of(f.value, frame, depth + 1)
+        if not isinstance(recv, Handle):
+            return None
+        if f.attr == "Table" and recv.kind is HandleKind.RESOURCE:
+            name = call.args[0] if call.args else None
+            text = self.p.constant_text(name, frame) if name is not None else None
+            return Handle(HandleKind.TABLE, text, recv.async_capable)
+        if f.attr == "batch_writer" and recv.kind is HandleKind.TABLE:
+            return Handle(HandleKind.BATCH_WRITER, recv.table, recv.async_capable)
+        if f.attr == "get" and recv.kind is HandleKind.PYNAMODB_MODEL:
+            return Handle(HandleKind.PYNAMODB_ITEM, recv.table)
+        return None
+
+    def _is_async_lib(self, expr: ast.expr, frame: Frame) -> bool:
+        lib = self.library(expr, frame)
+        if lib:
+            return lib in ASYNC_LIBS
+        # `self.session.resource(...)`: untraced, so judge by what the module imports
+        roots = {t.split(".")[0] for t in frame.module.imports.values()}
+        return bool(roots & set(ASYNC_LIBS)) and "boto3" not in roots
+
+    def library(self, expr: ast.expr, frame: Frame, depth: int = 0) -> str:
+        """The top-level package an object comes from (`aioboto3.Session()` -> aioboto3)."""
+        while isinstance(expr, ast.Call | ast.Attribute | ast.Await):
+            expr = expr.func if isinstance(expr, ast.Call) else expr.value
+        if not isinstance(expr, ast.Name) or depth > 4:
+            return ""
+        assigned = self.p.locals_of(frame).assigns.get(expr.id) if frame.fn else None
+        if assigned:
+            return self.library(assigned[0], frame, depth + 1)
+        glob = frame.module.globals.get(expr.id)
+        if glob:
+            return self.library(glob[0], Frame(None, frame.module), depth + 1)
+        return frame.module.imports.get(expr.id, "").split(".")[0]
+
+    def _attribute(self, expr: ast.Attribute, frame: Frame, depth: int) -> Type | None:
+        if (
+            expr.attr == "client"
+            and isinstance(expr.value, ast.Attribute)
+            and expr.value.attr == "meta"
+        ):
+            inner = self.of(expr.value.value, frame, depth + 1)
+            if isinstance(inner, Handle) and inner.kind is HandleKind.TABLE:
+                return Handle(HandleKind.CLIENT, inner.table, inner.async_capable)
+        base = self.of(expr.value, frame, depth + 1)
+        if isinstance(base, ClassRef):
+            return self._instance_attr(base.qualname, expr.attr, depth)
+        sym = self.p.resolve_expr(expr, frame.module)
+        return self._symbol(sym, depth)
+
+    def _instance_attr(self, cls_qual: str, attr: str, depth: int) -> Type | None:
+        for cls in self.p.mro(cls_qual):
+            for value in cls.init_attrs.get(attr, []):
+                init = self.p.functions.get(cls.methods.get("__init__", ""))
+                if init is None:
+                    continue
+                t = self.of(value, Frame(init, self.p.module_of(init)), depth + 1)
+                if t is not None:
+                    return t
+            ann = cls.fields.get(attr)
+            if ann is not None:
+                t = self.of(ann, Frame(None, self.p.modules[cls.module]), depth + 1)
+                if t is not None:
+                    return t
+            for qual, value in cls.late_attrs.get(attr, []):
+                method = self.p.functions.get(qual)
+                if method is not None:
+                    t = self.of(value, Frame(method, self.p.module_of(method)), depth + 1)
+                    if t is not None:
+                        return t
+        return None
+
+    def _symbol(self, sym: object, depth: int) -> Type | None:
+        if isinstance(sym, ClassRef):
+            cls = self.p.classes.get(sym.qualname)
+            if cls is not None and cls.is_pynamodb:
+                return Handle(HandleKind.PYNAMODB_MODEL, cls.qualname)
+            return None
+        if isinstance(sym, tuple):  # (module, global name)
+            mod = self.p.modules[sym[0]]
+            for value in mod.globals.get(sym[1], []):
+                t = self.of(value, Frame(None, mod), depth + 1)
+                if t is not None:
+                    return t
+        return None
+
+    def _name(self, name: str, frame: Frame, depth: int) -> Type | None:
+        fn = frame.fn
+        if fn is not None:
+            if fn.class_name and name in ("self", "cls") and is_param(frame, name):
+                return ClassRef(f"{fn.module}:{fn.class_name}")
+            for value in self.p.locals_of(frame).assigns.get(name, []):
+                t = self.of(value, frame, depth + 1)
+                if t is not None:
+                    return t
+            if is_param(frame, name):
+                return self._param(name, frame, depth)
+        sym = self.p.resolve_name(name, frame.module)
+        return self._symbol(sym, depth)
+
+    def _param(self, name: str, frame: Frame, depth: int) -> Type | None:
+        assert frame.fn is not None
+        bound = bound_arg(frame, name)
+        if bound is not None:
+            t = self.of(bound[0], bound[1], depth + 1)
+            if t is not None:
+                return t
+        dep = self.p.dependency_of(frame.fn, name)
+        if dep is not None:
+            return self.returns(dep, Frame(dep, self.p.module_of(dep)), depth)
+        ann = annotation_of(frame.fn, name)
+        return self.annotation(ann, frame.module, depth) if ann is not None else None
+
+    def annotation(self, ann: ast.expr, mod: ModuleInfo, depth: int = 0) -> Type | None:
+        """The type an annotation names (`ItemRepo`, `Table`, `Optional[X]`, `"X"`)."""
+        if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
+            try:
+                ann = ast.parse(ann.value, mode="eval").body
+            except SyntaxError:
+                return None
+        if isinstance(ann, ast.Subscript):  # Optional[X], Annotated[X, ...]
+            inner = ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) else ann.slice
+            return self.annotation(inner, mod, depth + 1)
+        if isinstance(ann, ast.BinOp):  # X | None
+            return self.annotation(ann.left, mod, depth + 1)
+        sym = self.p.resolve_expr(ann, mod)
+        if isinstance(sym, ClassRef):
+            cls = self.p.classes.get(sym.qualname)
+            return (
+                Handle(HandleKind.PYNAMODB_ITEM, sym.qualname) if cls and cls.is_pynamodb else sym
+            )
+        text = (dotted(ann, mod) or "").rsplit(".", 1)[-1]
+        if text == "Table":
+            return Handle(HandleKind.TABLE)
+        if text in ("DynamoDBClient", "BaseClient"):
+            return Handle(HandleKind.CLIENT)
+        if text == "DynamoDBServiceResource":
+            return Handle(HandleKind.RESOURCE)
+        return None
+
+    def returns(self, fn: FunctionInfo, frame: Frame, depth: int) -> Type | None:
+        """The type a function returns (its return statements, else its annotation).
+
+        Cached per function, context-free: a factory's type rarely depends on its caller,
+        and re-deriving it per call site costs more than the precision is worth.
+        """
+        if fn.qualname in self.returned:
+            return self.returned[fn.qualname]
+        if depth > MAX_DEPTH:
+            return None
+        self.returned[fn.qualname] = None  # a recursive factory stays unknown
+        own = Frame(fn, frame.module)
+        loc = self.p.locals_of(own)
+        found: Type | None = None
+        # generator dependencies: `yield table` / `async with ... as t: yield t`
+        for value in [*loc.returns, *loc.yields]:
+            # depth restarts: the result is cached for every caller, so it must not be
+            # truncated by how deep this particular caller happened to be
+            found = self.of(value, own, 0)
+            if found is not None:
+                break
+        ann = fn.node.returns
+        if found is None and ann is not None:
+            found = self.annotation(ann, frame.module, depth + 1)
+        self.returned[fn.qualname] = found
+        return found
+
+
+def _service(call: ast.Call) -> str | None:
+    first: ast.expr | None = call.args[0] if call.args else None
+    for kw in call.keywords:
+        if kw.arg == "service_name":
+            first = kw.value
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        return first.value
+    return None

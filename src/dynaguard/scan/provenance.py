@@ -1,0 +1,363 @@
+"""Value provenance: where a value that reaches a DynamoDB argument comes from.
+
+A `Value` is the join of every way an expression can be computed, following local
+assignments, parameters bound by the caller in the `Frame` chain (so a wrapper whose
+callers decide the condition is judged per caller), project functions' return values,
+instance attributes, module globals, f-strings and dict literals. Unknown stays unknown:
+an unbound parameter is `Origin.PARAM`, anything unreadable `Origin.UNKNOWN`.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from dynaguard.scan.infer import Frame, bound_arg, is_param
+from dynaguard.scan.model import ClassRef, DynamoCall, FunctionInfo, ParamSource
+from dynaguard.scan.symbols import dotted
+from dynaguard.scan.value import (
+    EMPTY,
+    REQUEST_ORIGINS,
+    UNKNOWN,
+    Dump,
+    Origin,
+    Source,
+    Value,
+    join,
+)
+
+# the value model lives in value.py; rules and helpers import it from here as well
+__all__ = [
+    "DUMP_METHODS",
+    "EMPTY",
+    "REQUEST_ORIGINS",
+    "SERVER_GENERATORS",
+    "UNKNOWN",
+    "Dump",
+    "Origin",
+    "Source",
+    "Value",
+    "Values",
+    "join",
+]
+
+if TYPE_CHECKING:
+    from dynaguard.scan.index import Project
+
+MAX_DEPTH = 24
+
+
+_CHECKED = frozenset({Origin.ITEM, Origin.PRINCIPAL})  # what a comparison's result recalls
+_PARAM_ORIGIN = {
+    ParamSource.PATH: Origin.PATH,
+    ParamSource.QUERY: Origin.QUERY,
+    ParamSource.HEADER: Origin.HEADER,
+    ParamSource.COOKIE: Origin.COOKIE,
+    ParamSource.BODY: Origin.BODY,
+    ParamSource.FORM: Origin.BODY,
+    ParamSource.REQUEST: Origin.REQUEST,
+    ParamSource.PRINCIPAL: Origin.PRINCIPAL,
+}
+SERVER_GENERATORS = frozenset(
+    {
+        "uuid1",
+        "uuid4",
+        "uuid6",
+        "uuid7",
+        "ulid",
+        "new",
+        "token_hex",
+        "token_urlsafe",
+        "token_bytes",
+        "now",
+        "utcnow",
+        "today",
+        "time",
+        "time_ns",
+        "monotonic",
+        "nanoid",
+        "generate",
+        "ObjectId",
+        "randbits",
+        "getrandbits",
+        "urandom",
+    }
+)
+DUMP_METHODS = frozenset({"dict", "model_dump", "to_dict", "jsonable_encoder", "vars", "asdict"})
+
+
+@dataclass(slots=True)
+class _State:
+    memo: dict[tuple[int, int], Value] = field(default_factory=dict)
+    busy: set[tuple[int, int]] = field(default_factory=set)
+    alive: dict[int, Frame] = field(default_factory=dict)  # keeps ids in memo keys unique
+
+
+class Values:
+    """Provenance queries over a project (memoised per expression and frame)."""
+
+    def __init__(self, project: Project) -> None:
+        self.p = project
+        self.s = _State()
+        self._reads: dict[int, DynamoCall] | None = None
+        self.level = 0
+
+    def of(self, expr: ast.expr, frame: Frame, depth: int = 0) -> Value:
+        """The provenance of an expression evaluated in a frame."""
+        key = (id(expr), id(frame))
+        if key in self.s.memo:
+            return self.s.memo[key]
+        if key in self.s.busy or depth > MAX_DEPTH:
+            return EMPTY
+        if self.level > 80:  # Python's own stack is the real bound
+            return UNKNOWN
+        self.s.busy.add(key)
+        self.s.alive[id(frame)] = frame
+        self.level += 1
+        try:
+            v = self._eval(expr, frame, depth)
+        finally:
+            self.level -= 1
+            self.s.busy.discard(key)
+        self.s.memo[key] = v
+        return v
+
+    def text(self, expr: ast.expr, frame: Frame) -> str | None:
+        """The one static string an expression evaluates to, if there is exactly one."""
+        texts = self.of(expr, frame).texts
+        return next(iter(texts)) if len(texts) == 1 else None
+
+    def arg(self, call: DynamoCall, name: str, frame: Frame) -> Value | None:
+        """A call argument's value; None when the call does not pass it at all."""
+        found = [self.of(call.args[name], frame)] if name in call.args else []
+        for spread in call.spread:
+            v = self.of(spread, frame).field(name)
+            if v is not None:
+                found.append(v)
+        return join(*found) if found else None
+
+    def _eval(self, e: ast.expr, frame: Frame, d: int) -> Value:
+        if isinstance(e, ast.Constant):
+            return _constant(e.value)
+        if isinstance(e, ast.Name):
+            return self._name(e.id, frame, d)
+        if isinstance(e, ast.Attribute):
+            return self._attribute(e, frame, d)
+        if isinstance(e, ast.Subscript):
+            return self._subscript(e, frame, d)
+        if isinstance(e, ast.Call):
+            return self._call(e, frame, d)
+        if isinstance(e, ast.JoinedStr):
+            return self._fstring(e, frame, d)
+        if isinstance(e, ast.FormattedValue | ast.Await | ast.Starred | ast.NamedExpr):
+            return self.of(e.value, frame, d + 1)
+        if isinstance(e, ast.Dict):
+            return self._dict(e, frame, d)
+        if isinstance(e, ast.BinOp):
+            return self._binop(e, frame, d)
+        if isinstance(e, ast.IfExp):
+            return join(self.of(e.body, frame, d + 1), self.of(e.orelse, frame, d + 1))
+        if isinstance(e, ast.BoolOp):
+            return join(*(self.of(v, frame, d + 1) for v in e.values))
+        if isinstance(e, ast.List | ast.Tuple | ast.Set):
+            vals = [self.of(x, frame, d + 1) for x in e.elts]
+            return replace(join(*vals), fields=None, texts=frozenset())
+        if isinstance(e, ast.ListComp | ast.SetComp | ast.GeneratorExp):
+            return replace(self.of(e.elt, frame, d + 1), texts=frozenset())
+        if isinstance(e, ast.DictComp):
+            return replace(
+                join(self.of(e.key, frame, d + 1), self.of(e.value, frame, d + 1)),
+                fields=None,
+                texts=frozenset(),
+            )
+        if isinstance(e, ast.Compare | ast.UnaryOp):
+            # a bool, but it remembers what it compared: `return item["owner"] == user.id`
+            # in a helper is still an ownership check where the caller tests it
+            operands = [e.left, *e.comparators] if isinstance(e, ast.Compare) else [e.operand]
+            inner = join(*(self.of(x, frame, d + 1) for x in operands))
+            kept = frozenset(s for s in inner.sources if s.origin in _CHECKED)
+            return Value(frozenset({Source(Origin.CONSTANT, "bool"), *kept}))
+        return UNKNOWN
+
+    def _name(self, name: str, frame: Frame, d: int) -> Value:
+        fn = frame.fn
+        loc = self.p.locals_of(frame)
+        if fn is not None and name in ("self", "cls") and fn.class_name and is_param(frame, name):
+            return Value(frozenset({Source(Origin.CONSTANT, "self")}))
+        assigned = loc.assigns.get(name, []) if fn is not None or name in loc.assigns else []
+        base: Value
+        if assigned:
+            base = join(*(self.of(v, frame, d + 1) for v in assigned))
+        elif fn is not None and is_param(frame, name):
+            base = self._param(name, frame, d)
+        else:
+            base = self._global(name, frame, d)
+        sets = [*loc.subscripts.get(name, []), *loc.attributes.get(name, [])]
+        return self._with_sets(base, sets, frame, d) if sets and fn is not None else base
+
+    def _with_sets(
+        self, base: Value, sets: list[tuple[str | None, ast.expr]], frame: Frame, d: int
+    ) -> Value:
+        fields = list(base.fields or ())
+        extra: list[Value] = []
+        for key, expr in sets:
+            v = self.of(expr, frame, d + 1)
+            if key is not None:
+                fields.append((key, v))
+            elif v.fields is not None or v.dumps:
+                fields += list(v.fields or ())
+                extra.append(replace(v, fields=None))
+        merged = join(base, *extra)
+        return replace(merged, fields=tuple(fields))
+
+    def _global(self, name: str, frame: Frame, d: int) -> Value:
+        sym = self.p.resolve_name(name, frame.module)
+        if isinstance(sym, tuple):
+            mod = self.p.modules[sym[0]]
+            return join(*(self.of(v, Frame(None, mod), d + 1) for v in mod.globals.get(sym[1], [])))
+        if isinstance(sym, str) and sym.split(".")[-1] in SERVER_GENERATORS:
+            return Value(frozenset({Source(Origin.SERVER, sym)}))
+        return Value(frozenset({Source(Origin.UNKNOWN, name)})) if sym is None else EMPTY
+
+    def _param(self, name: str, frame: Frame, d: int) -> Value:
+        assert frame.fn is not None
+        bound = bound_arg(frame, name)
+        if bound is not None:
+            return self.of(bound[0], bound[1], d + 1)
+        if frame.call is None:  # an entry point: a route or a dependency FastAPI calls
+            origin = self._entry_param(frame, name, d)
+            if origin is not None:
+                return origin
+        return Value(frozenset({Source(Origin.PARAM, name)}))
+
+    def _entry_param(self, frame: Frame, name: str, d: int) -> Value | None:
+        from dynaguard.scan.fastapi import params_of
+
+        assert frame.fn is not None
+        root = frame.chain()[0]
+        route = self.p.route_of(root)
+        if route is None:
+            return None
+        param = next((p for p in params_of(self.p, frame.fn, route.path) if p.name == name), None)
+        if param is None:
+            return None
+        if param.source is ParamSource.DEPENDENCY and param.dependency is not None:
+            dep = self.p.functions.get(param.dependency.target or "")
+            if dep is None:
+                return Value(frozenset({Source(Origin.UNKNOWN, name)}))
+            inner = frame.enter(dep, None, self.p.module_of(dep))
+            return join(*(self.of(r, inner, d + 1) for r in self.p.locals_of(inner).returns))
+        origin = _PARAM_ORIGIN.get(param.source, Origin.UNKNOWN)
+        return Value(frozenset({Source(origin, name, model=param.model)}))
+
+    def _attribute(self, e: ast.Attribute, frame: Frame, d: int) -> Value:
+        if (
+            isinstance(e.value, ast.Name)
+            and e.value.id == "self"
+            and frame.fn
+            and frame.fn.class_name
+        ):
+            return self._self_attr(frame.fn, e.attr, d)
+        base = self.of(e.value, frame, d + 1)
+        known = base.field(e.attr)
+        if known is not None:
+            return known
+        if not base.sources:
+            sym = self.p.resolve_expr(e, frame.module)
+            if isinstance(sym, tuple):
+                return self._global(sym[1], Frame(None, self.p.modules[sym[0]]), d)
+            return UNKNOWN
+        return Value(frozenset(s.child(e.attr) for s in base.sources))
+
+    def _self_attr(self, fn: FunctionInfo, attr: str, d: int) -> Value:
+        for cls in self.p.mro(f"{fn.module}:{fn.class_name}"):
+            init = self.p.functions.get(cls.methods.get("__init__", ""))
+            values = cls.init_attrs.get(attr, [])
+            if values and init is not None:
+                f = Frame(init, self.p.module_of(init))
+                return join(*(self.of(v, f, d + 1) for v in values))
+            if attr in cls.fields and cls.fields[attr] is not None:
+                value = cls.fields[attr]
+                assert value is not None
+                return self.of(value, Frame(None, self.p.modules[cls.module]), d + 1)
+        return Value(frozenset({Source(Origin.UNKNOWN, f"self.{attr}")}))
+
+    def _subscript(self, e: ast.Subscript, frame: Frame, d: int) -> Value:
+        base = self.of(e.value, frame, d + 1)
+        key = e.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            known = base.field(key.value)
+            if known is not None:
+                return known
+            return Value(frozenset(s.child(key.value) for s in base.sources), none=base.none)
+        elems = [v for _, v in base.fields or ()]
+        return replace(join(base, *elems), fields=None, texts=frozenset())
+
+    def _fstring(self, e: ast.JoinedStr, frame: Frame, d: int) -> Value:
+        parts = [self.of(v, frame, d + 1) for v in e.values]
+        texts: list[str] = [""]
+        for p in parts:
+            if len(p.texts) != 1:
+                texts = []
+                break
+            texts = [t + next(iter(p.texts)) for t in texts]
+        v = join(*parts)
+        return replace(v, fields=None, dumps=(), texts=frozenset(texts), none=False)
+
+    def _binop(self, e: ast.BinOp, frame: Frame, d: int) -> Value:
+        left, right = self.of(e.left, frame, d + 1), self.of(e.right, frame, d + 1)
+        texts: frozenset[str] = frozenset()
+        if (
+            isinstance(e.op, ast.Add)
+            and left.texts
+            and right.texts
+            and len(left.texts) * len(right.texts) <= 16
+        ):
+            texts = frozenset(a + b for a in left.texts for b in right.texts)
+        return replace(join(left, right), texts=texts, fields=None)
+
+    def _dict(self, e: ast.Dict, frame: Frame, d: int) -> Value:
+        fields: list[tuple[str, Value]] = []
+        spreads: list[Value] = []
+        for k, v in zip(e.keys, e.values, strict=True):
+            val = self.of(v, frame, d + 1)
+            if k is None:
+                fields += list(val.fields or ())
+                spreads.append(replace(val, fields=None, texts=frozenset()))
+            elif isinstance(k, ast.Constant) and isinstance(k.value, str):
+                fields.append((k.value, val))
+            else:
+                spreads.append(join(self.of(k, frame, d + 1), val))
+        strings = frozenset(
+            k.value for k in e.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)
+        )
+        base = join(*spreads) if spreads else EMPTY
+        inner = frozenset(t for _, v in fields for t in v.strings)
+        return replace(base, fields=tuple(fields), strings=base.strings | strings | inner)
+
+    def _call(self, e: ast.Call, frame: Frame, d: int) -> Value:
+        from dynaguard.scan.calls_values import call_value
+
+        return call_value(self, e, frame, d)
+
+    def reads(self) -> dict[int, DynamoCall]:
+        """DynamoDB reads by id() of their call node."""
+        if self._reads is None:
+            self._reads = {id(c.node): c for c in self.p.calls if c.is_read}
+        return self._reads
+
+    def target(self, call: ast.Call, frame: Frame) -> FunctionInfo | ClassRef | None:
+        """The project function or class a call runs."""
+        return self.p.resolve_call_target(call, frame, self.p.types)
+
+    def dotted(self, expr: ast.expr, frame: Frame) -> str:
+        """The dotted name of a callee expression ('' when not a name)."""
+        return dotted(expr, frame.module) or ""
+
+
+def _constant(value: object) -> Value:
+    const = frozenset({Source(Origin.CONSTANT, type(value).__name__)})
+    if isinstance(value, str):
+        return Value(const, texts=frozenset({value}), strings=frozenset({value}))
+    return Value(const, none=value is None)

@@ -1,0 +1,83 @@
+"""Check on a read item, then a write that does not re-assert it.
+
+## What it does
+Follows each route's reads, checks and writes in order (through helper functions such as
+`ensure_owns(item_id, user)`) and reports a write whose condition does not re-assert an
+attribute that an earlier check compared on the item it read (owner, status, version...).
+
+## Why is this bad?
+Between the read and the write another request can change the owner or the state: the
+check passed on data that is no longer true (time-of-check to time-of-use). The write then
+moves an item that was just given away, closes an order twice, or edits a locked record.
+
+## Example
+```python
+item = table.get_item(Key={"id": item_id})["Item"]
+if item["owner"] != user.id:
+    raise HTTPException(403)
+table.update_item(Key={"id": item_id}, UpdateExpression="SET title = :t",
+                  ExpressionAttributeValues={":t": body.title})
+```
+
+## Use instead
+```python
+table.update_item(Key={"id": item_id}, UpdateExpression="SET title = :t",
+                  ConditionExpression="#owner = :me",
+                  ExpressionAttributeNames={"#owner": "owner"},
+                  ExpressionAttributeValues={":t": body.title, ":me": user.id})
+```
+The guard library's `GuardedTable.update(..., owner=user.id)` folds the owner into the
+condition in one round trip.
+
+## References
+- https://cwe.mitre.org/data/definitions/367.html
+- https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dynaguard.core.findings import JSON, Confidence, Finding, Severity
+from dynaguard.core.registry import register
+from dynaguard.scan.flow import check_then_act
+from dynaguard.scan.index import Project
+from dynaguard.scan.report import at_call, meta, where
+
+OPS = ("put_item", "update_item", "delete_item")
+
+
+@register(
+    id="DG102",
+    name="check-then-act",
+    title="Checked state not re-asserted in the write's condition",
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    cwe="CWE-367",
+    owasp_api="API1:2023",
+    fix="Move the check into the write's ConditionExpression (owner, status or version), "
+    "e.g. with the guard library's conditional update.",
+)
+def check(project: Project) -> Iterator[Finding]:
+    """Writes after a check on the read item whose condition does not repeat the check."""
+    m = meta("DG102")
+    for call in project.calls:
+        if call.operation not in OPS:
+            continue
+        for site in project.sites(call):
+            if site.route is None:
+                continue
+            found = check_then_act(project, site.route, call)
+            if found is None:
+                continue
+            chk, _ = found
+            names: list[JSON] = [*sorted(chk.attrs)]
+            attrs = ", ".join(sorted(chk.attrs))
+            yield at_call(
+                m,
+                call,
+                site.route,
+                f"{attrs} is checked on the item read at line {chk.line}, but this "
+                f"{call.operation} does not re-assert it in its condition",
+                evidence={"check": where(chk), "attributes": names},
+            )

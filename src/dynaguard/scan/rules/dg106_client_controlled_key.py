@@ -1,0 +1,111 @@
+"""Key attribute taken from the request body when the path or the caller decides it.
+
+## What it does
+Reports a DynamoDB call whose key attribute (`Key=`, or a key-like attribute of a put's
+`Item=` or of a PynamoDB model) comes from a field of the request body, on a route whose
+path already names the object (`PUT /items/{item_id}` with `Key={"id": body.id}`), or whose
+owner attribute (`user_id`, `owner_id`, `tenant_id`...) the authenticated principal decides.
+
+## Why is this bad?
+The path said which object to change and the authorization was checked for that one, but
+the body names another: the client writes to any item it likes, or files its data under
+another user's partition (OWASP API1:2023, identifier tampering).
+
+## Example
+```python
+@router.put("/items/{item_id}")
+def replace_item(item_id: str, body: ItemIn, user=Depends(get_current_user)):
+    table.put_item(Item={"id": body.id, "owner": user.id, "name": body.name})
+```
+
+## Use instead
+```python
+    table.put_item(Item={"id": item_id, "owner": user.id, "name": body.name},
+                   ConditionExpression="#o = :me", ...)
+```
+Take the key from the path and the owner from the principal; reject a body id that differs.
+
+## References
+- https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/
+- https://cwe.mitre.org/data/definitions/639.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dynaguard.core.findings import Confidence, Finding, Severity
+from dynaguard.core.registry import register
+from dynaguard.scan.flow import key_value
+from dynaguard.scan.index import Project
+from dynaguard.scan.model import HandleKind, ParamSource, Route
+from dynaguard.scan.provenance import Origin, Value
+from dynaguard.scan.report import KEY_NAME, OWNER_NAME, at_call, meta
+
+OPS = frozenset({"get_item", "put_item", "update_item", "delete_item"})
+
+
+@register(
+    id="DG106",
+    name="client-controlled-key",
+    title="Key attribute taken from the request body",
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    cwe="CWE-639",
+    owasp_api="API1:2023",
+    fix="Build the key from the path parameter and the principal; if the body repeats the id, "
+    "reject a mismatch (422) instead of using it.",
+)
+def check(project: Project) -> Iterator[Finding]:
+    """Key attributes from body fields on routes whose path or principal decides them."""
+    m = meta("DG106")
+    for call in project.calls:
+        if call.operation not in OPS:
+            continue
+        for site in project.sites(call):
+            route = site.route
+            if route is None:
+                continue
+            key = key_value(project, call, site.frame)
+            is_item = call.operation == "put_item" or _pynamo(call.handle.kind)
+            bad = _body_keys(key, route, is_item, set(project.config.owner_attributes))
+            if bad:
+                names = ", ".join(f"{k} <- {src}" for k, src in bad)
+                yield at_call(
+                    m,
+                    call,
+                    route,
+                    f"key attribute(s) taken from the request body ({names}) although "
+                    f"{_decider(route)} decides them",
+                    evidence={"attributes": [k for k, _ in bad]},
+                )
+                break
+
+
+def _pynamo(kind: HandleKind) -> bool:
+    return kind is HandleKind.PYNAMODB_ITEM
+
+
+def _body_keys(
+    key: Value | None, route: Route, is_item: bool, owners: set[str]
+) -> list[tuple[str, str]]:
+    if key is None:
+        return []
+    has_path = any(p.source is ParamSource.PATH for p in route.params)
+    has_principal = any(p.source is ParamSource.PRINCIPAL for p in route.params)
+    out: list[tuple[str, str]] = []
+    for name, value in dict(key.fields or ()).items():
+        if is_item and not (KEY_NAME.match(name) or name in owners):
+            continue  # a put's other attributes are data, not key
+        body = [s for s in value.all_sources() if s.origin is Origin.BODY and s.path]
+        if not body or value.origins() & {Origin.PATH, Origin.PRINCIPAL}:
+            continue
+        owner_like = OWNER_NAME.match(name) or name in owners  # [tool.dynaguard] owner_attributes
+        if has_path or (has_principal and owner_like):
+            out.append((name, body[0].dotted))
+    return out
+
+
+def _decider(route: Route) -> str:
+    paths = [p.name for p in route.params if p.source is ParamSource.PATH]
+    return f"the path ({', '.join(paths)})" if paths else "the authenticated principal"

@@ -1,0 +1,146 @@
+"""Values as provenance sees them: origins, sources, dumps, and their join."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import Enum
+
+CAP = 32  # sources kept per value: enough to judge, bounded for speed
+
+
+class Origin(Enum):
+    """Where a value comes from."""
+
+    PATH = "path"
+    QUERY = "query"
+    HEADER = "header"
+    COOKIE = "cookie"
+    BODY = "body"
+    REQUEST = "request"
+    PRINCIPAL = "principal"
+    SERVER = "server"  # uuid4(), clocks, counters, secrets
+    CONSTANT = "constant"
+    ITEM = "item"  # read back from DynamoDB
+    PARAM = "param"  # a parameter no caller binds (unknown)
+    UNKNOWN = "unknown"
+
+
+REQUEST_ORIGINS = frozenset(
+    {Origin.PATH, Origin.QUERY, Origin.HEADER, Origin.COOKIE, Origin.BODY, Origin.REQUEST}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One origin of a value, with the attribute/key path below it (`body.owner_id`)."""
+
+    origin: Origin
+    name: str
+    path: tuple[str, ...] = ()
+    model: str | None = None  # request body model class qualname
+    call: int | None = None  # id() of the DynamoDB read's call node, for Origin.ITEM
+
+    def child(self, key: str) -> Source:
+        """The source of `value.key` / `value["key"]`."""
+        if self.origin is Origin.REQUEST and not self.path and key == "state":
+            return Source(Origin.PRINCIPAL, f"{self.name}.state")  # request.state.user
+        if self.origin in (Origin.CONSTANT, Origin.SERVER) or len(self.path) >= 4:
+            return self
+        return replace(self, path=(*self.path, key))
+
+    @property
+    def dotted(self) -> str:
+        """`body.owner_id` as text."""
+        return ".".join([self.name, *self.path])
+
+
+@dataclass(frozen=True, slots=True)
+class Dump:
+    """A whole request model turned into a dict (`body.model_dump()`, `**body.dict()`)."""
+
+    param: str
+    model: str | None
+    excluded: frozenset[str] = frozenset()
+    included: frozenset[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """The join of everything an expression may evaluate to."""
+
+    sources: frozenset[Source] = frozenset()
+    fields: tuple[tuple[str, Value], ...] | None = None  # known keys of a dict, last one wins
+    dumps: tuple[Dump, ...] = ()
+    texts: frozenset[str] = frozenset()  # its value when it is a statically known string
+    strings: frozenset[str] = frozenset()  # every literal string that flowed into it
+    none: bool = False  # may be None
+
+    def origins(self) -> set[Origin]:
+        """The origins of the value and of every known field."""
+        out = {s.origin for s in self.sources}
+        for _, v in self.fields or ():
+            out |= v.origins()
+        return out
+
+    def all_sources(self) -> set[Source]:
+        """Sources of the value and of its fields."""
+        out = set(self.sources)
+        for _, v in self.fields or ():
+            out |= v.all_sources()
+        return out
+
+    def field(self, key: str) -> Value | None:
+        """The value stored under a dict key, when known."""
+        for k, v in reversed(self.fields or ()):
+            if k == key:
+                return v
+        return None
+
+    def keys(self) -> list[str]:
+        """Known dict keys in order."""
+        return list(dict.fromkeys(k for k, _ in self.fields or ()))
+
+    @property
+    def only_none(self) -> bool:
+        """True when the value can only be None (an omitted condition)."""
+        return (
+            self.none
+            and not self.texts
+            and all(s.origin is Origin.CONSTANT for s in self.sources)
+            and not self.fields
+            and not self.dumps
+        )
+
+
+EMPTY = Value()
+UNKNOWN = Value(frozenset({Source(Origin.UNKNOWN, "?")}))
+
+
+def join(*values: Value) -> Value:
+    """The union of several values (fields merge, later keys win)."""
+    vals = [v for v in values if v is not EMPTY]
+    if not vals:
+        return EMPTY
+    if len(vals) == 1:
+        return vals[0]
+    fields: list[tuple[str, Value]] | None = None
+    for v in vals:
+        if v.fields is not None:
+            fields = [*(fields or []), *v.fields]
+    return Value(
+        _cap(vals),
+        tuple(fields) if fields is not None else None,
+        tuple(dict.fromkeys(d for v in vals for d in v.dumps)),
+        frozenset(t for v in vals for t in v.texts) if len(vals) < 8 else frozenset(),
+        frozenset(list(frozenset(s for v in vals for s in v.strings))[:64]),
+        any(v.none for v in vals),
+    )
+
+
+def _cap(vals: list[Value]) -> frozenset[Source]:
+    out: set[Source] = set()
+    for v in vals:
+        out |= v.sources
+        if len(out) > CAP:
+            break
+    return frozenset(out)
