@@ -9,8 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -26,27 +24,16 @@ class Run:
 CLI = Callable[..., Run]
 
 
-def subprocess_cli(*argv: str, cwd: Path | None = None, script: bool = False) -> Run:
+def subprocess_cli(
+    *argv: str, cwd: Path | None = None, script: bool = False, env: dict[str, str] | None = None
+) -> Run:
     """Run `python -m dynaguard.cli.main ARGS` (or the console script) for real."""
     cmd = ["dynaguard", *argv] if script else [sys.executable, "-m", "dynaguard.cli.main", *argv]
-    env = {**os.environ, "NO_COLOR": "1"}
+    env = {**os.environ, "NO_COLOR": "1", **(env or {})}
     proc = subprocess.run(
         cmd, cwd=cwd, capture_output=True, text=True, timeout=120, env=env, check=False
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
-
-
-def has_engine() -> bool:
-    """Whether the static engine (dynaguard.scan.scan) and its rule DG101 exist yet."""
-    import importlib
-
-    from dynaguard.core.registry import get_rule
-
-    try:
-        engine = importlib.import_module("dynaguard.scan")
-    except ImportError:
-        return False
-    return callable(getattr(engine, "scan", None)) and has_rules() and get_rule("DG101") is not None
 
 
 def registry_error() -> str | None:
@@ -58,16 +45,3 @@ def registry_error() -> str | None:
     except Exception as exc:  # any import-time failure of a rule module
         return f"{type(exc).__name__}: {exc}"
     return None
-
-
-def has_rules() -> bool:
-    """Whether any rule or probe is registered once the rule packages are imported."""
-    from dynaguard.cli.rules import registered
-
-    return registry_error() is None and bool(registered())
-
-
-needs_engine = pytest.mark.skipif(
-    not has_engine(), reason="dynaguard.scan.scan or its rule DG101 not built yet"
-)
-needs_rules = pytest.mark.skipif(not has_rules(), reason="no rules registered yet")

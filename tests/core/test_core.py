@@ -125,12 +125,43 @@ def test_baseline_errors(tmp_path: Path) -> None:
         baseline.load(tmp_path / "nope.json")
     bad = tmp_path / "bad.json"
     bad.write_text("{]")
-    with pytest.raises(baseline.BaselineError, match="cannot read"):
+    with pytest.raises(baseline.BaselineError, match=r"not a dynaguard baseline \(not JSON\)"):
         baseline.load(bad)
     other = tmp_path / "other.json"
     other.write_text('{"x": 1}')
     with pytest.raises(baseline.BaselineError, match="not a dynaguard baseline"):
         baseline.load(other)
+    # An entry that cannot hide anything is an error, not silently dropped.
+    for entry in ('{"fingerprint": 7}', '"abc"', '{"rule": "DG101"}', '{"fingerprint": ""}'):
+        hand_edited = tmp_path / "edited.json"
+        hand_edited.write_text(f'{{"baseline": 1, "findings": [{entry}]}}')
+        with pytest.raises(baseline.BaselineError, match=r"findings\[0\] has no fingerprint"):
+            baseline.load(hand_edited)
+
+
+def test_baseline_write_leaves_nothing_behind_on_failure(tmp_path: Path) -> None:
+    target = tmp_path / "missing-dir" / "baseline.json"
+    with pytest.raises(OSError):
+        baseline.write(target, [])
+    assert not target.exists() and not (tmp_path / "missing-dir").exists()
+
+
+def test_config_discovery_is_strict_only_about_our_table(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    project.mkdir()
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text("[project\n")  # broken, but cannot hold [tool.dynaguard]
+    assert discover(project) is None
+    pyproject.write_text("[tool.dynaguard\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        discover(project)
+    pyproject.write_text("tool = 3\n")
+    assert discover(project) is None
+    with pytest.raises(ConfigError, match=r"\[tool\] must be a table"):
+        load(pyproject)
+    pyproject.write_text('[project]\nname = "p"\n')
+    with pytest.raises(ConfigError, match=r"has no \[tool.dynaguard\] table"):
+        load(pyproject)
 
 
 def test_config_from_pyproject(tmp_path: Path) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import aioboto3
 import boto3
 import pytest
 from guard_helpers import OWNER_INDEX, MakeTable, Requests, unique
@@ -54,3 +55,19 @@ def requests_sent(ddb_resource: Any) -> Iterator[Requests]:
     events.register("before-send.dynamodb", recorder, unique_id="guard-test-recorder")
     yield recorder
     events.unregister("before-send.dynamodb", unique_id="guard-test-recorder")
+
+
+@pytest.fixture
+async def dynamo(dynamodb_server: EmbeddedDynamoDB) -> AsyncIterator[Any]:
+    """One aioboto3 resource for the test (created once, shared by every task)."""
+    session = aioboto3.Session()
+    async with session.resource("dynamodb", **dynamodb_server.client_kwargs()) as resource:
+        yield resource
+
+
+@pytest.fixture
+async def async_table(dynamo: Any, ddb_client: Any) -> Any:
+    """A fresh table with the owner index, as an aioboto3 Table resource."""
+    name = unique("async")
+    create_table(ddb_client, name, hash_key="item_id", owner_index=(OWNER_INDEX, "owner_id"))
+    return await dynamo.Table(name)

@@ -48,12 +48,17 @@ class _Raw:
         return self._body
 
 
-def error_response(code: str, status: int = 400, *, aio: bool = False) -> Any:
-    """A DynamoDB JSON error response, as botocore (or aiobotocore) would have received it."""
+def error_response(code: str, status: int = 400, *, aio: bool = False, **fields: Any) -> Any:
+    """A DynamoDB JSON error response, as botocore (or aiobotocore) would have received it.
+
+    `fields` are the error's modelled members (e.g. CancellationReasons).
+    """
     from aiobotocore.awsrequest import AioAWSResponse
     from botocore.awsrequest import AWSResponse
 
-    body = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": "x"})
+    body = json.dumps(
+        {"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": "x", **fields}
+    )
     headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "injected"}
     kind = AioAWSResponse if aio else AWSResponse
     return kind("http://127.0.0.1/", status, headers, _Raw(body.encode()))

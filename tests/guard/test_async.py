@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
-import aioboto3
-import boto3
 import pytest
 from botocore.exceptions import ReadTimeoutError
-from guard_helpers import OWNER_INDEX, Fault, error_response, unique
+from guard_helpers import OWNER_INDEX, Fault, error_response
 
-from dynaguard.demo.embedded import EmbeddedDynamoDB, create_table
 from dynaguard.guard import (
     AsyncOwnedTable,
     Conflict,
@@ -27,28 +23,11 @@ KEY = {"item_id": "a1"}
 
 
 @pytest.fixture
-async def dynamo(dynamodb_server: EmbeddedDynamoDB) -> AsyncIterator[Any]:
-    """One aioboto3 resource for the test (created once, shared by every task)."""
-    session = aioboto3.Session()
-    async with session.resource("dynamodb", **dynamodb_server.client_kwargs()) as resource:
-        yield resource
-
-
-@pytest.fixture
-async def table(dynamo: Any, dynamodb_server: EmbeddedDynamoDB) -> Any:
-    """A fresh table with the owner index, as an aioboto3 Table resource."""
-    name = unique("async")
-    client = boto3.client("dynamodb", **dynamodb_server.client_kwargs())
-    create_table(client, name, hash_key="item_id", owner_index=(OWNER_INDEX, "owner_id"))
-    return await dynamo.Table(name)
-
-
-@pytest.fixture
-def owned(table: Any) -> AsyncOwnedTable:
+def owned(async_table: Any) -> AsyncOwnedTable:
     """An AsyncOwnedTable with fast retries and a declared server field."""
     fast = RetryPolicy(attempts=4, base_delay=0.001, max_delay=0.005)
     return AsyncOwnedTable(
-        table, key=("item_id",), owner="owner_id", server_fields=["created_at"], retry=fast
+        async_table, key=("item_id",), owner="owner_id", server_fields=["created_at"], retry=fast
     )
 
 
@@ -134,9 +113,9 @@ async def test_eight_tasks_lose_no_update(owned: AsyncOwnedTable) -> None:
     assert sum(attempts) >= 400
 
 
-async def test_faults_nothing_lost_nothing_twice(owned: AsyncOwnedTable, table: Any) -> None:
+async def test_faults_nothing_lost_nothing_twice(owned: AsyncOwnedTable, async_table: Any) -> None:
     await owned.create({"item_id": "a1", "n": 0}, owner="alice")
-    events = table.meta.client.meta.events
+    events = async_table.meta.client.meta.events
 
     def drop(**_: Any) -> None:
         raise ReadTimeoutError(endpoint_url="http://127.0.0.1/")

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from fastapi import Depends, FastAPI, Header, Response
 from guard_helpers import OWNER_INDEX, MakeTable
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from dynaguard.guard import OwnedTable
+from dynaguard.guard import CancellationReason, OwnedTable, TransactionCancelled
 from dynaguard.guard.fastapi import (
     etag,
     install_error_handlers,
@@ -121,6 +121,11 @@ def build_app(owned: OwnedTable, missing: OwnedTable) -> FastAPI:
     def listing(me: User, cursor: str | None = None) -> dict[str, Any]:
         page = owned.list(owner=me, index=OWNER_INDEX, limit=1, cursor=cursor)
         return {"items": page.items, "cursor": page.cursor}
+
+    @app.post("/cancelled/{code}")
+    def cancelled(code: str) -> None:
+        # What a commit raises once retries are spent or DynamoDB refuses the request.
+        raise TransactionCancelled([CancellationReason(label="x", code=code)])
 
     @app.get("/broken")
     def broken(me: User) -> dict[str, Any]:
@@ -281,7 +286,8 @@ def test_input_model_keeps_client_fields_and_types() -> None:
         Body.model_validate({"title": "t", "owner_id": "x"})
     model: Any = input_model(Item, exclude={"item_id", "owner_id", "version", "role"})
     assert set(model.model_fields) == {"title", "status", "price"}
-    assert changes(model(title="t", price=1.5)) == {"title": "t", "price": pytest.approx(1.5)}
+    # Floats go to DynamoDB as exact Decimals (boto3 refuses floats).
+    assert changes(model(title="t", price=1.5)) == {"title": "t", "price": Decimal("1.5")}
     # A frozen model is no protection: model_copy(update=...) skips validation. The guard's
     # own check (ServerFieldError, tested above through /raw) is what stands.
     frozen = Item(item_id="a", owner_id="alice", version=1, title="t")
@@ -296,3 +302,34 @@ def test_set_etag_takes_int_and_integral_decimal_versions() -> None:
     untouched = Response()
     set_etag(untouched, {"version": "3"})
     assert "etag" not in untouched.headers
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "detail"),
+    [
+        ("TransactionConflict", 409, "Conflict: the item was changed; reload it and retry"),
+        ("ValidationError", 500, "Internal error"),
+        ("ItemCollectionSizeLimitExceeded", 500, "Internal error"),
+    ],
+)
+async def test_cancelled_transactions_map_by_reason(
+    api: httpx.AsyncClient, code: str, status: int, detail: str
+) -> None:
+    response = await api.post(f"/cancelled/{code}")
+    assert (response.status_code, response.json()["detail"]) == (status, detail)
+    assert code not in response.text
+
+
+def test_partial_input_model_keeps_constraints_and_accepts_factories() -> None:
+    class Doc(BaseModel):
+        doc_id: str
+        tags: list[str] = Field(default_factory=list)
+        title: str = Field(min_length=1)
+
+    patch: Any = input_model(Doc, exclude={"doc_id"}, partial=True)
+    assert changes(patch(tags=["a"])) == {"tags": ["a"]}  # only what was sent
+    assert changes(patch()) == {}
+    with pytest.raises(ValueError, match="at least 1 character"):
+        patch(title="")
+    full: Any = input_model(Doc, exclude={"doc_id"})
+    assert full(title="t").tags == []  # the caller's default_factory still applies

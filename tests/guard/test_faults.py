@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 from guard_helpers import Fault, error_response, unique
 
 from dynaguard.demo.embedded import EmbeddedDynamoDB, create_table
-from dynaguard.guard import NotFound, OwnedTable, RetryPolicy
+from dynaguard.guard import NotFound, OwnedTable, RetryPolicy, TransactionCancelled
 
 FAST = RetryPolicy(attempts=4, base_delay=0.001, max_delay=0.005)
 KEY = {"item_id": "a1"}
@@ -161,6 +161,36 @@ def test_throttled_transaction_is_retried(inject: Callable[[int], Injector]) -> 
         tx.update(KEY, {"n": 1}, owner="alice", expected_version=1)
     assert fault.fired == 2
     assert env.stored()["version"] == 2  # type: ignore[index]
+
+
+def _tx_conflict() -> Any:
+    # Another transaction held the first item: DynamoDB cancels, nothing applied, retryable.
+    reasons = [{"Code": "TransactionConflict", "Message": "x"}, {"Code": "None"}]
+    return error_response("TransactionCanceledException", CancellationReasons=reasons)
+
+
+def test_transaction_conflict_is_retried(inject: Callable[[int], Injector]) -> None:
+    env = inject(1)
+    env.owned.create({"item_id": "a1", "n": 0}, owner="alice")
+    fault = env.on("before-send.dynamodb.TransactWriteItems", Fault(2, _tx_conflict))
+    with env.owned.transaction() as tx:
+        tx.update(KEY, {"n": 1}, owner="alice", expected_version=1)
+        tx.create({"item_id": "a2"}, owner="alice")
+    assert fault.fired == 2
+    assert env.stored()["version"] == 2  # type: ignore[index]
+
+
+def test_transaction_conflict_past_the_budget_names_the_item(
+    inject: Callable[[int], Injector],
+) -> None:
+    env = inject(1)
+    env.owned.create({"item_id": "a1", "n": 0}, owner="alice")
+    env.on("before-send.dynamodb.TransactWriteItems", Fault(10, _tx_conflict))
+    with pytest.raises(TransactionCancelled) as cancelled, env.owned.transaction() as tx:
+        tx.update(KEY, {"n": 1}, owner="alice", label="bump")
+        tx.create({"item_id": "a2"}, owner="alice", label="new")
+    assert [(r.label, r.code) for r in cancelled.value.failed] == [("bump", "TransactionConflict")]
+    assert env.stored()["version"] == 1  # type: ignore[index]
 
 
 def test_what_is_retried_and_what_may_have_applied() -> None:

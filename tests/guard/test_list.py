@@ -115,6 +115,19 @@ def test_signed_cursors(make_table: MakeTable) -> None:
         owned.list(owner="alice", index=OWNER_INDEX, cursor=payload + ".AAAAAAAAAAAAAAAAAAAAAA")
 
 
+def test_consistent_reads_where_dynamodb_allows_them(owned: OwnedTable) -> None:
+    from dataclasses import replace
+
+    from dynaguard.guard import ops
+
+    # A global secondary index cannot be read consistently (DynamoDB: ValidationException).
+    on_index = ops.plan_list(owned.spec, "alice", OWNER_INDEX, 10, None, consistent=True)
+    assert "ConsistentRead" not in on_index
+    partitioned = replace(owned.spec, key=("owner_id", "item_id"))
+    on_table = ops.plan_list(partitioned, "alice", None, 10, None, consistent=True)
+    assert on_table["ConsistentRead"] is True
+
+
 def test_owner_as_partition_key_needs_no_index(make_table: MakeTable) -> None:
     table = make_table(hash_key="owner_id", range_key="item_id", owner=None)
     owned = OwnedTable(table, key=("owner_id", "item_id"), owner="owner_id")

@@ -167,7 +167,8 @@ def test_owner_must_be_a_non_empty_string(owned: OwnedTable, owner: Any) -> None
 
 
 @pytest.mark.parametrize(
-    "key", [{}, {"item_id": "a1", "extra": 1}, {"other": "a1"}, {"item_id": ""}]
+    "key",
+    [{}, {"item_id": "a1", "extra": 1}, {"other": "a1"}, {"item_id": ""}, {"item_id": b""}],
 )
 def test_keys_must_be_exactly_the_table_key(owned: OwnedTable, key: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="key"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -63,7 +64,9 @@ def test_cancellation_reasons_follow_the_callers_order(make_table: MakeTable) ->
     assert [r.label for r in reasons] == ["mine", "theirs", "missing", "ok-or-not"]
     assert isinstance(reasons[1].error, NotFound)
     assert reasons[1].item is None  # another owner's item is never handed back
-    assert {r.label for r in cancelled.value.failed} >= {"theirs", "missing"}
+    # DynamoDB evaluates every condition: the missing delete fails its owner condition too.
+    assert [r.label for r in cancelled.value.failed] == ["theirs", "missing", "ok-or-not"]
+    assert reasons[0].code == "None" and reasons[0].error is None
     assert (raw_item(table, {"item_id": "a1"}), raw_item(table, {"item_id": "b1"})) == before
 
 
@@ -148,3 +151,36 @@ def test_a_transaction_commits_once(seeded: OwnedTable) -> None:
         tx.commit()
     with pytest.raises(RuntimeError, match="already committed"):
         tx.delete({"item_id": "a2"}, owner="alice")
+
+
+def test_create_on_an_owner_partitioned_table(make_table: MakeTable) -> None:
+    # The owner is the partition key and comes from `owner`, not from the item body.
+    table = make_table(hash_key="owner_id", range_key="item_id", owner=None)
+    owned = OwnedTable(table, key=("owner_id", "item_id"), owner="owner_id")
+    with owned.transaction() as tx:
+        tx.create({"item_id": "x"}, owner="alice", label="new")
+        tx.create({"item_id": "x"}, owner="bob")
+    assert tx.results[0].key == {"owner_id": "alice", "item_id": "x"}
+    assert owned.get({"owner_id": "bob", "item_id": "x"}, owner="bob")["version"] == 1
+    with pytest.raises(TransactionTooLarge, match="twice"):
+        tx2 = owned.transaction()
+        tx2.create({"item_id": "y"}, owner="alice")
+        tx2.create({"owner_id": "alice", "item_id": "y"}, owner="alice")
+
+
+def test_a_decimal_version_read_back_by_boto3_is_accepted(make_table: MakeTable) -> None:
+    table = make_table()
+    owned = OwnedTable(table, key=("item_id",), owner="owner_id")
+    owned.create({"item_id": "a1"}, owner="alice")
+    stored = raw_item(table, {"item_id": "a1"})
+    assert stored is not None and stored["version"] == Decimal(1)  # boto3 gives Decimal
+    assert (
+        owned.update(
+            {"item_id": "a1"}, {"n": 1}, owner="alice", expected_version=stored["version"]
+        )["version"]
+        == 2
+    )
+    with pytest.raises(ValueError, match="whole number"):
+        owned.update({"item_id": "a1"}, {"n": 2}, owner="alice", expected_version=Decimal("2.5"))
+    with pytest.raises(Conflict):
+        owned.update({"item_id": "a1"}, {"n": 2}, owner="alice", expected_version=Decimal(1))

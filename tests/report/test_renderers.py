@@ -7,6 +7,8 @@ import re
 from dataclasses import replace
 from html.parser import HTMLParser
 
+import pytest
+
 from dynaguard.core.result import Result
 from dynaguard.report import html, markdown, render, text
 
@@ -119,3 +121,32 @@ def test_markdown_escapes_message_text(samples: dict[str, Result]) -> None:
 def test_markdown_code_span_survives_backticks() -> None:
     assert markdown._code("a `b` c") == "``a `b` c``"
     assert markdown._code("`x`") == "`` `x` ``"
+
+
+def test_control_characters_never_reach_the_terminal(samples: dict[str, Result]) -> None:
+    # Given a probe finding whose route and message came from a hostile server
+    hostile = "\x1b]0;owned\x07\x1b[2J\u202e"
+    base = samples["probe"]
+    finding = replace(base.findings[0], route=f"GET /x{hostile}", message=f"leak {hostile}")
+    result = replace(base, findings=(finding,))
+    # When rendered as text, plain and coloured, and as Markdown
+    plain = render(result, "text")
+    coloured = render(result, "text", color=True)
+    md = render(result, "markdown")
+    # Then every control character is shown escaped, none is sent raw
+    assert "\x1b" not in plain and "\x07" not in plain and "\u202e" not in plain
+    assert "\\x1b]0;owned\\x07\\x1b[2J\\u202e" in plain
+    assert ANSI.sub("", coloured).splitlines() == plain.splitlines()  # only rich's SGR codes
+    assert "\x07" not in md and "\x1b" not in md
+
+
+def test_non_finite_numbers_in_evidence_stay_valid_json(samples: dict[str, Result]) -> None:
+    # Given evidence holding values JSON cannot express (a timing that overflowed)
+    base = samples["probe"]
+    odd = {"elapsed": float("nan"), "ratio": [float("inf"), 1.5]}
+    result = replace(base, findings=(replace(base.findings[0], evidence=odd),))
+    # When rendered as JSON and SARIF, Then both parse strictly, the odd values as null
+    for fmt in ("json", "sarif"):
+        doc = json.loads(render(result, fmt), parse_constant=pytest.fail)
+        text = json.dumps(doc)
+        assert '"elapsed": null' in text and '"ratio": [null, 1.5]' in text

@@ -90,10 +90,22 @@ def test_results_point_at_files_and_routes(samples: dict[str, Result]) -> None:
 def test_probe_results_use_logical_locations(samples: dict[str, Result]) -> None:
     run = sarif.sarif_log(samples["probe"])["runs"][0]  # type: ignore[index]
     assert run["automationDetails"]["id"] == "dynaguard/probe/"
+    endpoints = []
     for res in run["results"]:
         (loc,) = res["locations"]
-        assert "physicalLocation" not in loc
+        # GitHub rejects results without an artifact location: the endpoint's absolute URI.
+        artifact = loc["physicalLocation"]["artifactLocation"]
+        assert "uriBaseId" not in artifact and "region" not in loc["physicalLocation"]
+        endpoints.append(artifact["uri"])
         assert loc["logicalLocations"][0]["kind"] == "resource"
+    assert sorted(set(endpoints)) == [
+        "http://127.0.0.1:8000/items/%7Bitem_id%7D",
+        "http://127.0.0.1:8000/notes/%7Bid%7D",
+    ]
+    # An in-process target (module:app) has no URI: the logical location stands alone.
+    in_process = replace(samples["probe"], target="tests.apps.notes:app")
+    (loc,) = sarif.sarif_log(in_process)["runs"][0]["results"][0]["locations"]  # type: ignore[index]
+    assert "physicalLocation" not in loc
 
 
 def test_errors_become_notifications(samples: dict[str, Result]) -> None:
@@ -128,7 +140,11 @@ def test_results_capped_at_githubs_limit(
     result = replace(base, findings=base.findings[: 3 if over else 2])
     run = sarif.sarif_log(result)["runs"][0]  # type: ignore[index]
     kept = sorted(r["level"] for r in run["results"])
-    assert kept == ["error", "error"] if over else len(kept) == 2  # the low one is dropped
+    # Over the cap the low one is dropped, the two errors kept; at the cap all stay.
+    assert kept == (
+        ["error", "error"] if over else sorted(sarif.LEVEL[f.severity] for f in result.findings)
+    )
+    assert len(kept) == 2
     notes = [n["message"]["text"] for n in run["invocations"][0]["toolExecutionNotifications"]]
     assert any("1 lower-severity results omitted" in n for n in notes) is over
     validate(sarif.sarif_log(result))
@@ -139,4 +155,32 @@ def test_schema_check_can_fail(samples: dict[str, Result]) -> None:
     doc = sarif.sarif_log(samples["static"])
     del doc["runs"][0]["results"][0]["message"]  # type: ignore[index]
     with pytest.raises(AssertionError, match="message"):
+        validate(doc)
+
+
+def test_every_uri_base_id_is_defined(sample: tuple[str, Result]) -> None:
+    _, result = sample
+    run = sarif.sarif_log(result)["runs"][0]  # type: ignore[index]
+    defined = set(run["originalUriBaseIds"])
+    used = {
+        loc["physicalLocation"]["artifactLocation"]["uriBaseId"]
+        for res in run["results"]
+        for loc in res["locations"]
+        if "uriBaseId" in loc.get("physicalLocation", {}).get("artifactLocation", {})
+    }
+    # Relative uris always name their base; absolute ones (probe endpoints) never do.
+    for res in run["results"]:
+        for loc in res["locations"]:
+            artifact = loc.get("physicalLocation", {}).get("artifactLocation")
+            if artifact is not None:
+                assert ("uriBaseId" in artifact) is ("://" not in artifact["uri"])
+    assert used <= defined == {"%SRCROOT%"}
+    assert "uri" not in run["originalUriBaseIds"]["%SRCROOT%"]  # unknown root: no guess
+
+
+def test_src_root_is_an_absolute_directory_uri(samples: dict[str, Result]) -> None:
+    for given in ("file:///work/repo", "file:///work/repo/"):
+        doc = sarif.sarif_log(samples["static"], src_root=given)
+        base = doc["runs"][0]["originalUriBaseIds"]  # type: ignore[index]
+        assert base == {"%SRCROOT%": {"uri": "file:///work/repo/"}}
         validate(doc)

@@ -26,11 +26,20 @@ def severity_arg(text: str) -> Severity:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def emit(text: str) -> None:
+    """Write to stdout, whatever its encoding: a non-UTF-8 pipe gets `?`, not a traceback."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        sys.stdout.write(text.encode(encoding, errors="replace").decode(encoding))
+    sys.stdout.flush()
+
+
 def write_output(text: str, output: str | None) -> None:
-    """Write a report to a file (atomically) or to stdout."""
+    """Write a report to a file (atomically, UTF-8) or to stdout."""
     if output is None or output == "-":
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        sys.stdout.flush()
+        emit(text if text.endswith("\n") else text + "\n")
         return
     path = Path(output)
     if path.is_dir():

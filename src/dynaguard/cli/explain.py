@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from dynaguard.cli.common import EXIT_OK
+from dynaguard.cli.common import EXIT_OK, emit
 from dynaguard.core.registry import RuleMeta
 from dynaguard.core.taxonomy import OWASP_API_2023
 
@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
 
         Console().print(Markdown(text))
     else:
-        sys.stdout.write(text)
+        emit(text)
     return EXIT_OK
 
 

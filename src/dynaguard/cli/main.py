@@ -44,6 +44,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (argparse prints the whole usage block first)."""
 
     def error(self, message: str) -> NoReturn:
+        """Print one line and exit 2 (DESIGN.md: a usage error)."""
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 

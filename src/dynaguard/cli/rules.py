@@ -8,7 +8,7 @@ import difflib
 import json
 import sys
 
-from dynaguard.cli.common import EXIT_OK, UsageError
+from dynaguard.cli.common import EXIT_OK, UsageError, emit
 from dynaguard.core.findings import EngineKind
 from dynaguard.core.registry import RuleMeta, all_rules, get_rule
 
@@ -112,9 +112,9 @@ def run(args: argparse.Namespace) -> int:
     if args.write_docs is not None:
         return _write_docs(args.write_docs)
     if fmt == "json":
-        sys.stdout.write(json.dumps([_row(m) for m in metas], indent=2, ensure_ascii=False) + "\n")
+        emit(json.dumps([_row(m) for m in metas], indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(table(metas))
+        emit(table(metas))
     return EXIT_OK
 
 

@@ -140,7 +140,8 @@ def finish(result: Result, opts: Options) -> int:
         try:
             baseline.write(opts.write_baseline, result.findings)
         except OSError as exc:
-            raise UsageError(f"cannot write baseline {opts.write_baseline}: {exc}") from None
+            reason = exc.strerror or str(exc)
+            raise UsageError(f"cannot write baseline {opts.write_baseline}: {reason}") from None
         if not opts.quiet:
             n = len(result.findings)
             _note(f"wrote {n} fingerprint{'s' * (n != 1)} to {opts.write_baseline}")
@@ -171,6 +172,7 @@ def _render_and_write(display: Result, opts: Options) -> None:
         color=opts.color,
         summary=not opts.quiet,
         help_base=_help_base(),
+        src_root=opts.root.resolve().as_uri() + "/",
     )
     if opts.quiet and opts.fmt == "text" and not display.findings:
         text = ""
@@ -226,6 +228,9 @@ def _paths(raw: list[str]) -> tuple[Path, ...]:
         path = Path(p)
         if not path.exists():
             raise UsageError(f"path not found: {p}")
+        # A FIFO or a device would block or stream forever when read: refuse it up front.
+        if not (path.is_dir() or path.is_file()):
+            raise UsageError(f"not a file or directory: {p}")
         out.append(path)
     return tuple(out)
 
@@ -241,11 +246,15 @@ def _root(paths: tuple[Path, ...]) -> Path:
 
 
 def _check_output(name: str) -> Path:
+    """Refuse an output the run could not write, before spending the scan on it."""
     path = Path(name)
     if path.is_dir():
         raise UsageError(f"{name} is a directory; give a file name")
-    if not path.parent.exists():
+    if not path.parent.is_dir():
         raise UsageError(f"directory {path.parent} does not exist (for {name})")
+    # The report is written next to the target then renamed: the directory must be writable.
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"cannot write {name}: permission denied")
     return path
 
 

@@ -20,8 +20,12 @@ def write(path: Path, findings: tuple[Finding, ...] | list[Finding]) -> None:
     ]
     doc: dict[str, JSON] = {"tool": "dynaguard", "baseline": 1, "findings": entries}
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)  # never leave a half-written baseline behind
+    try:
+        tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        tmp.replace(path)  # never leave a half-written baseline behind
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def load(path: Path) -> frozenset[str]:
@@ -30,16 +34,29 @@ def load(path: Path) -> frozenset[str]:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise BaselineError(f"baseline file not found: {path}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BaselineError(f"cannot read baseline {path}: {exc}") from None
+    except IsADirectoryError:
+        raise BaselineError(f"baseline {path} is a directory; give the file") from None
+    except OSError as exc:
+        raise BaselineError(f"cannot read baseline {path}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BaselineError(f"{path} is not a dynaguard baseline (not JSON)") from None
     if not isinstance(doc, dict) or doc.get("baseline") != 1:
         raise BaselineError(f"{path} is not a dynaguard baseline (written by --write-baseline)")
     items = doc.get("findings")
     if not isinstance(items, list):
         raise BaselineError(f"{path}: 'findings' must be a list")
-    return frozenset(
-        str(e["fingerprint"]) for e in items if isinstance(e, dict) and "fingerprint" in e
-    )
+    # A hand-edited entry without a usable fingerprint would silently stop hiding anything.
+    bad = [i for i, e in enumerate(items) if not _entry_ok(e)]
+    if bad:
+        raise BaselineError(f"{path}: findings[{bad[0]}] has no fingerprint string")
+    return frozenset(str(e["fingerprint"]) for e in items)
+
+
+def _entry_ok(entry: object) -> bool:
+    if not isinstance(entry, dict):
+        return False
+    value = entry.get("fingerprint")
+    return isinstance(value, str) and bool(value)
 
 
 def filter_new(

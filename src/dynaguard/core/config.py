@@ -40,31 +40,52 @@ _KNOWN = {*_LISTS, "ignore", "disable", "severity", "fail_on", "min_severity"}
 
 
 def discover(start: Path) -> Path | None:
-    """The nearest pyproject.toml at or above `start` that has a [tool.dynaguard] table."""
+    """The nearest pyproject.toml at or above `start` that has a [tool.dynaguard] table.
+
+    Only the first pyproject.toml found counts (it marks the project root). One that cannot
+    be read or parsed is an error when it could hold our table, never silently skipped.
+    """
     here = start.resolve()
     for d in [here, *here.parents] if here.is_dir() else list(here.parents):
         candidate = d / "pyproject.toml"
         if candidate.is_file():
-            try:
-                if "dynaguard" in tomllib.loads(candidate.read_text("utf-8")).get("tool", {}):
-                    return candidate
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                return None
-            return None  # the project root: stop at the first pyproject.toml
+            tool = _read(candidate, strict="dynaguard").get("tool")
+            return candidate if isinstance(tool, dict) and "dynaguard" in tool else None
     return None
+
+
+def _read(path: Path, *, strict: str | None = None) -> dict[str, object]:
+    """Parse a TOML file; with `strict`, a broken file is only an error if it mentions it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"config {path} is a directory; give a TOML file") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"cannot read config {path}: not UTF-8 text") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        if strict is not None and strict not in text:
+            return {}
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
 
 def load(path: Path) -> Config:
     """Read `[tool.dynaguard]` from a pyproject.toml, or a whole dynaguard TOML file."""
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"config file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config {path}: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    table = doc.get("tool", {}).get("dynaguard", doc if path.name != "pyproject.toml" else {})
+    doc = _read(path)
+    tool = doc.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: [tool] must be a table")
+    if "dynaguard" in tool:
+        table = tool["dynaguard"]
+    elif path.name == "pyproject.toml":
+        raise ConfigError(f"{path} has no [tool.dynaguard] table")
+    else:
+        table = doc
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.dynaguard] must be a table")
     return from_table(table, path)

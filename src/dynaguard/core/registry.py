@@ -130,25 +130,30 @@ def register(
         problems = validate(meta)
         if problems:
             raise ValueError(f"rule {id}: " + "; ".join(problems))
-        existing = _REGISTRY.get(id)
-        if existing is not None and existing.meta.module != meta.module:
-            raise ValueError(f"duplicate rule id {id} in {meta.module} and {existing.meta.module}")
-        # DESIGN.md gives a static rule and its dynamic twin one name (DG105 and DG204 are
-        # both mass-assignment), so names are unique per engine, ids across both.
-        twin = next(
-            (
-                r
-                for r in _REGISTRY.values()
-                if r.meta.name == name and r.meta.id != id and r.meta.engine is meta.engine
-            ),
-            None,
-        )
-        if twin is not None:
-            raise ValueError(f"duplicate rule name {name} ({id} and {twin.meta.id})")
+        _check_unique(meta)
         _REGISTRY[id] = Registered(meta, check)
         return check
 
     return decorate
+
+
+def _check_unique(meta: RuleMeta) -> None:
+    """Refuse an id another module registered, or a name another rule of the engine has."""
+    existing = _REGISTRY.get(meta.id)
+    if existing is not None and existing.meta.module != meta.module:
+        raise ValueError(f"duplicate rule id {meta.id} in {meta.module} and {existing.meta.module}")
+    # DESIGN.md gives a static rule and its dynamic twin one name (DG105 and DG204 are
+    # both mass-assignment), so names are unique per engine, ids across both.
+    twin = next(
+        (
+            r
+            for r in _REGISTRY.values()
+            if r.meta.name == meta.name and r.meta.id != meta.id and r.meta.engine is meta.engine
+        ),
+        None,
+    )
+    if twin is not None:
+        raise ValueError(f"duplicate rule name {meta.name} ({meta.id} and {twin.meta.id})")
 
 
 def validate(meta: RuleMeta) -> list[str]:

@@ -113,10 +113,20 @@ async def _on_guard_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, PreconditionFailed):
         return _body(412, PRECONDITION_FAILED)
     if isinstance(exc, TransactionCancelled):
-        errors = [r.error for r in exc.failed]
-        if any(isinstance(e, NotFound) for e in errors):
-            return _body(404, NOT_FOUND)
+        return await _on_cancelled(request, exc)
+    return await _on_aws_error(request, exc)
+
+
+async def _on_cancelled(request: Request, exc: TransactionCancelled) -> Response:
+    errors = [r.error for r in exc.failed]
+    if any(isinstance(e, NotFound) for e in errors):
+        return _body(404, NOT_FOUND)
+    # A stale item, or another transaction still holding one after every retry: reload, retry.
+    if any(isinstance(e, Conflict) for e in errors) or any(
+        r.code == "TransactionConflict" for r in exc.failed
+    ):
         return _conflict(request, None)
+    # ValidationError, ItemCollectionSizeLimitExceeded...: the server's fault, not the client's.
     return await _on_aws_error(request, exc)
 
 

@@ -44,7 +44,10 @@ def input_model(
         clone = copy.copy(info)  # never mutate the caller's model
         annotation: Any = info.annotation
         if partial:
+            # Only what the client sends is written (changes()), so absent means None here;
+            # a default_factory would otherwise clash with the default (pydantic refuses both).
             clone.default = None
+            clone.default_factory = None
             annotation = annotation | None
         fields[field_name] = (annotation, clone)
     config = ConfigDict(extra="forbid")

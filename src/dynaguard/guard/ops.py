@@ -67,7 +67,7 @@ class Plan:
     op: str  # put_item | update_item | delete_item | (check: transactions only)
     params: dict[str, object]
     owner: str
-    expected_version: int | None
+    expected_version: int | Decimal | None
     token: str | None
     item: Item | None = None  # create: the item as written
 
@@ -91,7 +91,8 @@ def key_of(spec: Spec, key: Mapping[str, Value]) -> Item:
     """The primary key: exactly the table's key attributes, none empty."""
     if not isinstance(key, Mapping) or set(key) != set(spec.key):
         raise ValueError(f"key must have exactly the attributes {list(spec.key)}")
-    if any(v is None or v == "" for v in key.values()):
+    # DynamoDB refuses empty key strings and binaries (ValidationException, a 500 otherwise).
+    if any(v is None or (isinstance(v, str | bytes | bytearray) and not v) for v in key.values()):
         raise ValueError("key attributes cannot be empty")
     return {k: key[k] for k in spec.key}
 
@@ -110,9 +111,12 @@ def _check_server_values(spec: Spec, values: Mapping[str, Value] | None) -> Mapp
     return values
 
 
-def _check_version(expected: int | None) -> int | None:
+def _check_version(expected: int | Decimal | None) -> int | None:
+    # boto3 reads numbers back as Decimal: a version taken from a raw item is Decimal("3").
+    if isinstance(expected, Decimal) and expected.is_finite() and expected == int(expected):
+        return int(expected)
     if expected is not None and (isinstance(expected, bool) or not isinstance(expected, int)):
-        raise ValueError("expected_version must be an int or None")
+        raise ValueError("expected_version must be a whole number (int or Decimal) or None")
     return expected
 
 
@@ -196,7 +200,7 @@ def plan_update(
     changes: Mapping[str, Value],
     *,
     owner: str,
-    expected_version: int | None,
+    expected_version: int | Decimal | None,
     server_values: Mapping[str, Value] | None,
     token: str | None = None,
 ) -> Plan:
@@ -224,7 +228,7 @@ def plan_transfer(
     *,
     owner: str,
     new_owner: str,
-    expected_version: int | None,
+    expected_version: int | Decimal | None,
     token: str | None = None,
 ) -> Plan:
     """One UpdateItem that moves ownership, conditional on the current owner."""
@@ -245,7 +249,7 @@ def plan_transfer(
 
 
 def plan_delete(
-    spec: Spec, key: Mapping[str, Value], *, owner: str, expected_version: int | None
+    spec: Spec, key: Mapping[str, Value], *, owner: str, expected_version: int | Decimal | None
 ) -> Plan:
     """One DeleteItem with the owner (and version) in the condition."""
     check_owner(owner)
@@ -262,7 +266,7 @@ def plan_delete(
 
 
 def plan_check(
-    spec: Spec, key: Mapping[str, Value], *, owner: str, expected_version: int | None
+    spec: Spec, key: Mapping[str, Value], *, owner: str, expected_version: int | Decimal | None
 ) -> Plan:
     """A transaction ConditionCheck: the item exists, is the owner's (and in that version)."""
     plan = plan_delete(spec, key, owner=owner, expected_version=expected_version)
@@ -292,6 +296,13 @@ def success_outcome(spec: Spec, plan: Plan, response: Mapping[str, object]) -> I
     if plan.kind in ("update", "transfer") and isinstance(attrs, Mapping):
         return spec.strip(attrs)
     return None
+
+
+def written(result: Item | None) -> Item:
+    """The item a create, update or transfer returns (DynamoDB always sends one back)."""
+    if result is None:
+        raise RuntimeError("DynamoDB answered a write without the item it returns")
+    return result
 
 
 def failure_outcome(
@@ -324,7 +335,13 @@ class Page:
 
 
 def plan_list(
-    spec: Spec, owner: str, index: str | None, limit: int, start: Item | None
+    spec: Spec,
+    owner: str,
+    index: str | None,
+    limit: int,
+    start: Item | None,
+    *,
+    consistent: bool = False,
 ) -> dict[str, object]:
     """Query parameters: the owner is the partition key of `index` (or of the table); no Scan."""
     check_owner(owner)
@@ -341,6 +358,8 @@ def plan_list(
     }
     if index is not None:
         params["IndexName"] = index
+    elif consistent:  # global secondary indexes cannot be read consistently; the table can
+        params["ConsistentRead"] = True
     if start is not None:
         params["ExclusiveStartKey"] = start
     return params

@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
@@ -39,7 +40,17 @@ _WRAPPER = {
     "delete": "Delete",
     "check": "ConditionCheck",
 }
-_THROTTLED = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"})
+# Cancellation reasons after which nothing was applied and the same request may be resent:
+# throttling, and TransactionConflict (another transaction or write held one of the items),
+# which AWS documents as retryable.
+_RETRYABLE = frozenset(
+    {
+        "ThrottlingError",
+        "ProvisionedThroughputExceeded",
+        "RequestLimitExceeded",
+        "TransactionConflict",
+    }
+)
 
 
 class HasSpec(Protocol):
@@ -107,7 +118,8 @@ class TransactionBuilder:
         plan = ops.plan_create(
             spec, item, owner=owner, server_values=server_values, token=self.token
         )
-        self._add(label, spec, plan, {k: item[k] for k in spec.key})
+        # The key as written: on an owner-partitioned table the owner comes from `owner`.
+        self._add(label, spec, plan, {k: ops.written(plan.item)[k] for k in spec.key})
 
     def update(
         self,
@@ -115,7 +127,7 @@ class TransactionBuilder:
         changes: Mapping[str, Value],
         *,
         owner: str,
-        expected_version: int | None = None,
+        expected_version: int | Decimal | None = None,
         server_values: Mapping[str, Value] | None = None,
         label: str | None = None,
         table: HasSpec | None = None,
@@ -139,7 +151,7 @@ class TransactionBuilder:
         *,
         owner: str,
         new_owner: str,
-        expected_version: int | None = None,
+        expected_version: int | Decimal | None = None,
         label: str | None = None,
         table: HasSpec | None = None,
     ) -> None:
@@ -160,7 +172,7 @@ class TransactionBuilder:
         key: Mapping[str, Value],
         *,
         owner: str,
-        expected_version: int | None = None,
+        expected_version: int | Decimal | None = None,
         label: str | None = None,
         table: HasSpec | None = None,
     ) -> None:
@@ -178,7 +190,7 @@ class TransactionBuilder:
         key: Mapping[str, Value],
         *,
         owner: str,
-        expected_version: int | None = None,
+        expected_version: int | Decimal | None = None,
         label: str | None = None,
         table: HasSpec | None = None,
     ) -> None:
@@ -199,6 +211,12 @@ class TransactionBuilder:
             items.append({_WRAPPER[plan.kind]: params})
         return {"TransactItems": items, "ClientRequestToken": self.token}
 
+    def begin_commit(self) -> bool:
+        """Refuse a second commit; True when there is anything to send."""
+        if self._committed:
+            raise RuntimeError("this transaction was already committed")
+        return bool(self._entries)
+
     def finish(self) -> None:
         """Record the results of a committed transaction."""
         self._committed = True
@@ -207,9 +225,11 @@ class TransactionBuilder:
             for label, _spec, plan, key in self._entries
         )
 
-    def cancelled(self, exc: BaseException, ambiguous: bool) -> Transient | None:
-        """Interpret a failed commit: None when it is recognised as committed, Transient to
-        retry a throttled one; raise TransactionCancelled (labelled reasons) otherwise."""
+    def cancelled(
+        self, exc: BaseException, ambiguous: bool, *, final: bool = False
+    ) -> Transient | None:
+        """Interpret a cancelled commit: None when it is recognised as committed, Transient to
+        retry a throttled or conflicting one (unless `final`); else TransactionCancelled."""
         response = getattr(exc, "response", None)
         raw = response.get("CancellationReasons") if isinstance(response, dict) else None
         raw = raw if isinstance(raw, list) else []
@@ -234,7 +254,7 @@ class TransactionBuilder:
         failed = [r for r in reasons if r.failed]
         if failed and recognised == len(failed):
             return None  # only deletes of items already gone, after an ambiguous attempt
-        if failed and all(r.code in _THROTTLED for r in failed):
+        if failed and not final and all(r.code in _RETRYABLE for r in failed):
             return Transient(ambiguous=False)
         raise TransactionCancelled(reasons) from None
 
@@ -244,7 +264,9 @@ def retry_step(
 ) -> tuple[bool, bool]:
     """(done, ambiguous) after a failed attempt; re-raises when there is nothing to retry."""
     if error_code(exc) == TRANSACTION_CANCELED:
-        transient = builder.cancelled(exc, ambiguous)
+        # On the last attempt a retryable cancellation still surfaces with labelled reasons.
+        final = attempt + 1 >= policy.attempts
+        transient = builder.cancelled(exc, ambiguous, final=final)
         if transient is None:
             return True, ambiguous
     else:
@@ -275,21 +297,15 @@ class Transaction(TransactionBuilder):
 
     def commit(self) -> tuple[TxResult, ...]:
         """Send the transaction (retrying transient failures with the same token)."""
-        if self._committed:
-            raise RuntimeError("this transaction was already committed")
-        if self._entries:
-            self._send()
-        self.finish()
-        return self.results
-
-    def _send(self) -> None:
         policy, ambiguous = self._table.retry_policy, False
-        for attempt in range(policy.attempts):
+        for attempt in range(policy.attempts if self.begin_commit() else 0):
             try:
                 self._table.send("transact_write_items", self.request())
-                return
+                break
             except Exception as exc:
                 done, ambiguous = retry_step(self, exc, attempt, policy, ambiguous)
                 if done:
-                    return
+                    break
                 time.sleep(policy.delay(attempt))
+        self.finish()
+        return self.results

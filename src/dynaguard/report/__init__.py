@@ -22,11 +22,13 @@ def render(
     color: bool = False,
     summary: bool = True,
     help_base: str | None = None,
+    src_root: str | None = None,
 ) -> str:
     """Render a result in one of FORMATS; ValueError for an unknown format.
 
     `source` gives code lines to text/markdown/html, `color` and `summary` apply to text,
-    `help_base` is the URL of the rule pages for SARIF's helpUri.
+    `help_base` is the URL of the rule pages for SARIF's helpUri, `src_root` the absolute URI
+    of the directory finding paths are relative to (SARIF's originalUriBaseIds).
     """
     if fmt == "text":
         from dynaguard.report import text
@@ -39,7 +41,7 @@ def render(
     if fmt == "sarif":
         from dynaguard.report import sarif
 
-        return sarif.render(result, help_base=help_base)
+        return sarif.render(result, help_base=help_base, src_root=src_root)
     if fmt == "markdown":
         from dynaguard.report import markdown
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dynaguard.core.findings import Finding, Severity
+from dynaguard.core.findings import JSON, Finding, Severity
 from dynaguard.core.result import Diagnostic, Result
 
 # A source-line callback: (path, 1-based line) -> the text of that line, or None.
@@ -67,9 +70,19 @@ def location(f: Finding) -> str:
     return f.route or ""
 
 
+# Control characters (ANSI escapes, BEL, C1) and bidirectional overrides ("Trojan Source"):
+# a probed server's responses and routes reach reports, and must not drive the terminal.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """The text with control characters shown as escapes (`\\x1b`), never interpreted."""
+    return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 def one_line(text: str, limit: int = 300) -> str:
     """Collapse whitespace so a message or fix fits one line (ellipsis past `limit`)."""
-    flat = " ".join(text.split())
+    flat = printable(" ".join(text.split()))
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
@@ -80,7 +93,7 @@ def code_line(f: Finding, source: SourceLines | None) -> str | None:
     text = source(f.path, f.line)
     if text is None:
         return None
-    stripped = text.strip().replace("\t", " ")
+    stripped = printable(text.strip().replace("\t", " "))
     if len(stripped) > 160:  # keep the code's own spacing; only cut what will not fit
         stripped = stripped[:159].rstrip() + "…"
     return stripped or None
@@ -88,7 +101,7 @@ def code_line(f: Finding, source: SourceLines | None) -> str | None:
 
 def diagnostic_text(d: Diagnostic) -> str:
     """`path:line: message` for an error or warning."""
-    where = f"{d.path}:{d.line}" if d.line is not None else d.path
+    where = printable(f"{d.path}:{d.line}" if d.line is not None else d.path)
     kind = "" if d.kind in ("error", "") else f"[{d.kind}] "
     return f"{where}: {kind}{one_line(d.message, 500)}"
 
@@ -108,3 +121,21 @@ def stat_int(result: Result, key: str) -> int:
     """An integer from result.stats (0 when absent or not an int)."""
     value = result.stats.get(key)
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def dumps(doc: JSON) -> str:
+    """Indented JSON, UTF-8 kept readable; NaN and infinities (not JSON) become null."""
+    try:
+        return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
+    except ValueError:  # a non-finite float in evidence (a timing, a parsed body)
+        return json.dumps(_finite(doc), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def _finite(value: JSON) -> JSON:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from dynaguard.core.result import Result
+from dynaguard.report._common import dumps
 
 
 def render(result: Result) -> str:
     """The JSON document, keys in contract order, UTF-8 text kept readable, newline-ended."""
     # No sort_keys: the contract's key order is part of what users diff and read.
-    return json.dumps(result.to_json(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return dumps(result.to_json()) + "\n"

@@ -9,18 +9,18 @@ and `runAutomationDetails.id` separates static and probe uploads into categories
 
 from __future__ import annotations
 
-import json
 from urllib.parse import quote
 
 from dynaguard.core.findings import JSON, Confidence, Finding, Severity
 from dynaguard.core.registry import RuleMeta
 from dynaguard.core.result import Diagnostic, Result
 from dynaguard.core.taxonomy import OWASP_API_2023, cwe_url
-from dynaguard.report._common import ordered
+from dynaguard.report._common import dumps, ordered
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 MAX_RESULTS = 25_000  # GitHub code scanning: results per run
 FINGERPRINT_KEY = "dynaguard/v1"
+SRCROOT = "%SRCROOT%"  # every artifact uri is relative to it (the scan root)
 
 SECURITY_SEVERITY: dict[Severity, str] = {
     Severity.CRITICAL: "9.5",
@@ -43,13 +43,16 @@ PRECISION: dict[Confidence, str] = {
 }
 
 
-def render(result: Result, *, help_base: str | None = None) -> str:
+def render(result: Result, *, help_base: str | None = None, src_root: str | None = None) -> str:
     """The SARIF log as JSON text; `help_base` is the URL of the rule pages (docs/rules)."""
-    return json.dumps(sarif_log(result, help_base=help_base), indent=2, ensure_ascii=False) + "\n"
+    log = sarif_log(result, help_base=help_base, src_root=src_root)
+    return dumps(log) + "\n"
 
 
-def sarif_log(result: Result, *, help_base: str | None = None) -> dict[str, JSON]:
-    """The SARIF log as a JSON value."""
+def sarif_log(
+    result: Result, *, help_base: str | None = None, src_root: str | None = None
+) -> dict[str, JSON]:
+    """The SARIF log as a JSON value; `src_root` is the absolute URI that paths are under."""
     findings = ordered(result.findings)
     dropped = 0
     if len(findings) > MAX_RESULTS:
@@ -74,8 +77,9 @@ def sarif_log(result: Result, *, help_base: str | None = None) -> dict[str, JSON
         },
         "automationDetails": {"id": f"dynaguard/{result.engine.value}/"},
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notes}],
+        "originalUriBaseIds": {SRCROOT: _base(src_root)},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, index[f.rule]) for f in findings],
+        "results": [_result(f, index[f.rule], result.target) for f in findings],
         "properties": {"target": result.target, "score": result.score, "grade": result.grade},
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
@@ -151,13 +155,13 @@ def _help(meta: RuleMeta) -> JSON:
     return {"text": f"{fix}\n\n{text}", "markdown": f"**Fix:** {meta.fix}\n\n{meta.doc}"}
 
 
-def _result(f: Finding, rule_index: int) -> JSON:
+def _result(f: Finding, rule_index: int, target: str) -> JSON:
     out: dict[str, JSON] = {
         "ruleId": f.rule,
         "ruleIndex": rule_index,
         "level": LEVEL[f.severity],
         "message": {"text": f.message or f.title},
-        "locations": [_location(f)],
+        "locations": [_location(f, target)],
         "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
     }
     props: dict[str, JSON] = {
@@ -173,11 +177,16 @@ def _result(f: Finding, rule_index: int) -> JSON:
     return out
 
 
-def _location(f: Finding) -> JSON:
+def _location(f: Finding, target: str) -> JSON:
     loc: dict[str, JSON] = {}
+    endpoint = None if f.path else _endpoint(target, f.route)
+    if endpoint is not None:
+        # GitHub refuses a result without an artifact location ("expected artifact
+        # location"); a probe finding's artifact is the endpoint it proved, an absolute URI.
+        loc["physicalLocation"] = {"artifactLocation": {"uri": endpoint}}
     if f.path:
         phys: dict[str, JSON] = {
-            "artifactLocation": {"uri": _uri(f.path), "uriBaseId": "%SRCROOT%"}
+            "artifactLocation": {"uri": _uri(f.path), "uriBaseId": SRCROOT}
         }
         if f.line:
             region: dict[str, JSON] = {"startLine": f.line}
@@ -197,11 +206,19 @@ def _location(f: Finding) -> JSON:
     return loc
 
 
+def _endpoint(target: str, route: str | None) -> str | None:
+    """`https://host/items/%7Bitem_id%7D` for a probe finding on an HTTP target, else None."""
+    if not route or not target.startswith(("http://", "https://")):
+        return None
+    _, _, path = route.partition(" ")
+    return target.rstrip("/") + quote(path if path.startswith("/") else "/" + path, safe="/-._~")
+
+
 def _notification(d: Diagnostic, level: str) -> JSON:
     note: dict[str, JSON] = {"level": level, "message": {"text": d.message}}
     if d.path:
         phys: dict[str, JSON] = {
-            "artifactLocation": {"uri": _uri(d.path), "uriBaseId": "%SRCROOT%"}
+            "artifactLocation": {"uri": _uri(d.path), "uriBaseId": SRCROOT}
         }
         if d.line:
             phys["region"] = {"startLine": d.line}
@@ -209,6 +226,14 @@ def _notification(d: Diagnostic, level: str) -> JSON:
     if d.kind:
         note["descriptor"] = {"id": d.kind}
     return note
+
+
+def _base(src_root: str | None) -> JSON:
+    """The %SRCROOT% entry: its absolute URI when known (SARIF 3.14.14), else a description."""
+    if src_root:
+        return {"uri": src_root if src_root.endswith("/") else src_root + "/"}
+    text = "The root of the scanned source tree; finding paths are relative to it."
+    return {"description": {"text": text}}
 
 
 def _uri(path: str) -> str:

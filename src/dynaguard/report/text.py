@@ -18,6 +18,7 @@ from dynaguard.report._common import (
     groups,
     one_line,
     plural,
+    printable,
     stat_int,
 )
 
@@ -107,6 +108,8 @@ def _grade_style(grade: str) -> str:
 
 
 def _join(lines: list[Line], color: bool) -> str:
+    # Paths, routes and names can come from a probed server: no segment may carry controls.
+    lines = [[(printable(t), style) for t, style in line] for line in lines]
     if not color:
         return "".join("".join(t for t, _ in line).rstrip() + "\n" for line in lines)
     from io import StringIO
