@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -34,3 +37,23 @@ def connect() -> Iterator[Connect]:
     yield make
     for c in opened:
         c.close()
+
+
+def children(pid: int | None = None) -> set[int]:
+    """Live (not zombie) child processes of `pid`, this process by default (Linux /proc)."""
+    parent = os.getpid() if pid is None else pid
+    found: set[int] = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == parent and stat[0] != "Z":
+                found.add(int(entry.name))
+    return found
+
+
+def dynamodb_threads() -> set[threading.Thread]:
+    """Embedded DynamoDB server threads now running (the session fixture's included)."""
+    return {t for t in threading.enumerate() if t.name == "embedded-dynamodb"}

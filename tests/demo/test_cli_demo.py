@@ -21,20 +21,7 @@ import pytest
 from dynaguard.cli.main import main
 from dynaguard.demo import runner
 from dynaguard.demo.servers import AppServer, StartError, port_free
-
-
-def _children(pid: int) -> set[int]:
-    """Live child processes of `pid` (Linux /proc)."""
-    found: set[int] = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(stat[1]) == pid and stat[0] != "Z":
-                found.add(int(entry.name))
-    return found
+from tests.demo.conftest import children, dynamodb_threads
 
 
 def _alive(pid: int) -> bool:
@@ -57,19 +44,21 @@ def busy_port() -> Iterator[int]:
         sock.close()
 
 
-def _no_demo_left(before_children: set[int]) -> None:
-    assert _children(os.getpid()) <= before_children
-    assert not any(t.name == "embedded-dynamodb" for t in threading.enumerate())
+def _no_demo_left(before_children: set[int], before_threads: set[threading.Thread]) -> None:
+    assert children() <= before_children
+    # Another test's session-wide DynamoDB may run; none of this command's may remain.
+    assert dynamodb_threads() <= before_threads
 
 
 def test_serve_on_a_port_in_use_is_one_line(busy_port: int, capsys) -> None:
-    before = _children(os.getpid())
+    before, threads = children(), dynamodb_threads()
     code = main(["demo", "serve", "vulnerable", "--port", str(busy_port), "--no-color"])
     err = capsys.readouterr().err
     assert code == 2
-    assert f"cannot listen on 127.0.0.1:{busy_port}" in err
-    assert "Traceback" not in err
-    _no_demo_left(before)
+    assert err.strip().splitlines() == [
+        f"dynaguard demo: error: cannot listen on 127.0.0.1:{busy_port}: Address already in use"
+    ]
+    _no_demo_left(before, threads)
 
 
 def test_missing_dependency_is_one_line(monkeypatch, capsys) -> None:
@@ -88,6 +77,17 @@ def test_output_that_is_a_file_is_refused(tmp_path: Path, capsys) -> None:
     target.write_text("x")
     assert main(["demo", "--output", str(target), "--no-color"]) == 2
     assert "not a directory" in capsys.readouterr().err
+
+
+def test_output_that_cannot_be_created_is_refused_before_starting(tmp_path: Path, capsys) -> None:
+    # Given --output under a regular file (no directory can be made there)
+    (tmp_path / "file").write_text("x")
+    before, threads = children(), dynamodb_threads()
+    # When the demo starts, Then one line names the directory, exit 2, nothing started
+    assert main(["demo", "--output", str(tmp_path / "file" / "reports"), "--no-color"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"--output {tmp_path / 'file' / 'reports'}: cannot" in err[0], err
+    _no_demo_left(before, threads)
 
 
 def test_bad_port_is_refused(capsys) -> None:
@@ -145,14 +145,14 @@ def _read_until(proc: subprocess.Popen[str], pattern: str, timeout: float = 60) 
 
 def _stop(proc: subprocess.Popen[str], sig: int = signal.SIGINT) -> tuple[int, set[int]]:
     """Signal the CLI (SIGINT: like Ctrl-C); return its exit code and the children it had."""
-    children = _children(proc.pid)
+    kids = children(proc.pid)
     proc.send_signal(sig)
     try:
         code = proc.wait(timeout=20)
     finally:
         if proc.poll() is None:
             proc.kill()
-    return code, children
+    return code, kids
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
@@ -166,9 +166,9 @@ def test_serve_starts_answers_and_stops(spawn: Spawn, sig: int) -> None:
     resp = httpx.get(f"{url}/notes", headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert resp.status_code == 200 and len(resp.json()) == 1  # the seeded note
     # Then the signal stops it: exit 0, the app process gone, the port free
-    code, children = _stop(proc, sig)
+    code, kids = _stop(proc, sig)
     assert code == 0
-    assert children and not any(_alive(pid) for pid in children)
+    assert kids and not any(_alive(pid) for pid in kids)
     assert port_free(int(url.rsplit(":", 1)[1]))
 
 
@@ -181,29 +181,30 @@ def test_keep_running_prints_urls_tokens_and_curl_lines(spawn: Spawn, tmp_path: 
     after: dict[str, str] = {}
     for i, ln in enumerate(lines[:-1]):
         after.setdefault(ln.strip(), lines[i + 1].strip())
-    if shutil.which("curl"):
-        for title, expected in (
-            ("log in:", '"access_token"'),
-            ("bob reads alice's note:", "Alice's private note"),
-        ):
-            cmd = shlex.split(after[title])
-            out = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=10)
-            assert expected in out.stdout, (title, out.stdout)
-    code, children = _stop(proc)
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed: the printed curl lines cannot be run")
+    for title, expected in (
+        ("log in:", '"access_token"'),
+        ("bob reads alice's note:", "Alice's private note"),
+    ):
+        cmd = shlex.split(after[title])
+        out = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=10)
+        assert expected in out.stdout, (title, out.stdout)
+    code, kids = _stop(proc)
     assert code == 0
-    assert not any(_alive(pid) for pid in children)
+    assert not any(_alive(pid) for pid in kids)
     assert all(port_free(int(u.rsplit(":", 1)[1])) for u in urls)
     assert (tmp_path / "vulnerable.static.json").is_file()
 
 
 def test_a_failed_start_says_why_and_leaves_nothing() -> None:
     # Given an app configured with an endpoint that is not a URL
-    before = _children(os.getpid())
+    before = children()
     server = AppServer("hardened", {"AWS_ENDPOINT_URL_DYNAMODB": "not a url"})
     # When it starts, Then one line says why, and no process or port is left behind
     with pytest.raises(StartError, match=r"the hardened app exited at start: .*not a url"):
         server.start(timeout=30)
-    assert _children(os.getpid()) <= before
+    assert children() <= before
     assert port_free(server.port)
 
 
@@ -211,12 +212,22 @@ def test_app_processes_exit_when_the_cli_is_killed(spawn: Spawn) -> None:
     # Given a running `serve`, When the CLI is killed outright (no cleanup runs)
     proc = spawn("serve", "vulnerable", "--port", "0", "--no-color")
     _read_until(proc, r"press Ctrl-C")
-    children = _children(proc.pid)
-    assert children
+    kids = children(proc.pid)
+    assert kids
     proc.kill()
     proc.wait(timeout=10)
     # Then its app process notices and exits on its own within a few seconds
     deadline = time.monotonic() + 10
-    while any(_alive(p) for p in children) and time.monotonic() < deadline:
+    while any(_alive(p) for p in kids) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not any(_alive(p) for p in children)
+    assert not any(_alive(p) for p in kids)
+
+
+def test_ctrl_c_mid_demo_stops_everything_and_exits_130(spawn: Spawn, tmp_path: Path) -> None:
+    # Given a plain `dynaguard demo` that has started its servers
+    proc = spawn("--no-probe", "--output", str(tmp_path), "--no-color")
+    _read_until(proc, r"seeding users")
+    # When Ctrl-C arrives mid-run, Then it stops every server and says it was cut short
+    code, kids = _stop(proc)
+    assert code == 130
+    assert kids and not any(_alive(pid) for pid in kids)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import threading
 from pathlib import Path
 
@@ -14,30 +13,18 @@ from dynaguard.core.findings import Severity
 from dynaguard.demo.progress import Progress
 from dynaguard.demo.runner import DemoOptions, DemoOutcome, run
 from dynaguard.demo.servers import port_free
-
-
-def _children() -> set[int]:
-    """Live child processes of this test process (Linux /proc)."""
-    found: set[int] = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(stat[1]) == os.getpid() and stat[0] != "Z":
-                found.add(int(entry.name))
-    return found
+from tests.demo.conftest import children, dynamodb_threads
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoOutcome, Path, str, set[int], int]:
+def demo(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[DemoOutcome, Path, str, set[int], set[threading.Thread]]:
     """Run the whole demo once; remember what was running before it."""
     out = tmp_path_factory.mktemp("demo") / "reports"
-    before_children, before_threads = _children(), threading.active_count()
+    before_children, before_threads = children(), dynamodb_threads()
     stdout = io.StringIO()
     outcome = run(DemoOptions(output=out), Progress(io.StringIO(), out=stdout, color=False))
-    assert _children() <= before_children
     return outcome, out, stdout.getvalue(), before_children, before_threads
 
 
@@ -47,16 +34,17 @@ def test_every_port_and_process_is_released(demo) -> None:
     assert set(outcome.ports) == {"dynamodb", "vulnerable", "hardened"}
     assert len(set(outcome.ports.values())) == 3
     assert all(port_free(p) for p in outcome.ports.values())
-    assert not any(t.name == "embedded-dynamodb" for t in threading.enumerate())
-    assert threading.active_count() <= before_threads
-    assert _children() <= before_children
+    assert dynamodb_threads() <= before_threads  # a session-wide one may run already
+    assert children() <= before_children
 
 
 def test_reports_are_written(demo) -> None:
     outcome, out, _, _, _ = demo
-    engines = {engine for _, engine in outcome.results}
+    assert set(outcome.results) == {
+        (app, engine) for app in ("vulnerable", "hardened") for engine in ("static", "probe")
+    }
     for app in ("vulnerable", "hardened"):
-        for engine in engines:
+        for engine in ("static", "probe"):
             doc = json.loads((out / f"{app}.{engine}.json").read_text())
             assert doc["schema"] == 1 and doc["engine"] == engine
             sarif = json.loads((out / f"{app}.{engine}.sarif").read_text())

@@ -38,20 +38,41 @@ def notes_app(dynamodb_server: EmbeddedDynamoDB, request: pytest.FixtureRequest)
     return make
 
 
-def seed(app: FastAPI, notes: Iterable[dict[str, Any]]) -> None:
-    """Put notes straight into the app's table (objects the prober did not create)."""
+def _table(app: FastAPI) -> Any:
+    """The app's DynamoDB table, straight (not through the app)."""
     import os
 
     from dynaguard.demo.embedded import CREDENTIALS, REGION
 
-    table = boto3.resource(
+    return boto3.resource(
         "dynamodb",
         endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"],
         region_name=REGION,
         **CREDENTIALS,
     ).Table(app.state.table)
+
+
+def seed(app: FastAPI, notes: Iterable[dict[str, Any]]) -> None:
+    """Put notes straight into the app's table (objects the prober did not create)."""
     for note in notes:
-        table.put_item(Item={"version": 1, "is_admin": False, "body": "", **note})
+        _table(app).put_item(Item={"version": 1, "is_admin": False, "body": "", **note})
+
+
+def scan(app: FastAPI) -> list[dict[str, Any]]:
+    """Every item in the app's table (what the run left behind)."""
+    return list(_table(app).scan()["Items"])
+
+
+def cli_app_argv(app: FastAPI, monkeypatch: pytest.MonkeyPatch, bugs: str = "") -> list[str]:
+    """`probe --app tests.probe.apps.cli_app:app` on this app's table, as alice and bob."""
+    import sys
+
+    monkeypatch.setenv("DG_PROBE_TABLE", app.state.table)
+    monkeypatch.setenv("DG_PROBE_BUGS", bugs)
+    # The module reads its table at import: a fresh import for this test's table.
+    monkeypatch.delitem(sys.modules, "tests.probe.apps.cli_app", raising=False)
+    app_ref = "tests.probe.apps.cli_app:app"
+    return ["probe", "--app", app_ref, "--identity", ALICE, "--identity", BOB, "--active"]
 
 
 def options(app: FastAPI | None = None, *, active: bool = True, **kw: Any) -> ProbeOptions:

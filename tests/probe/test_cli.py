@@ -7,13 +7,12 @@ exit code follows --fail-on, and no secret from --identity appears in any output
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
 from dynaguard.cli.main import main
-from tests.probe.conftest import ALICE, BOB, SECRETS, MakeApp
+from tests.probe.conftest import ALICE, BOB, SECRETS, MakeApp, cli_app_argv
 from tests.probe.servers import uvicorn_serving
 
 FORMATS = ("text", "json", "sarif", "markdown", "html")
@@ -51,27 +50,9 @@ def test_cli_over_uvicorn_every_format_no_secret(
 def test_cli_app_in_process_and_fail_on(
     notes_app: MakeApp, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    app = notes_app("bola_read")
-    monkeypatch.setenv("DG_PROBE_TABLE", app.state.table)
-    monkeypatch.setenv("DG_PROBE_BUGS", "bola_read")
-    # The module reads its table at import: a fresh import for this test's table.
-    monkeypatch.delitem(sys.modules, "tests.probe.apps.cli_app", raising=False)
     out = tmp_path / "r.json"
-    args = [
-        "probe",
-        "--app",
-        "tests.probe.apps.cli_app:app",
-        "--identity",
-        ALICE,
-        "--identity",
-        BOB,
-        "--active",
-        "--format",
-        "json",
-        "-q",
-        "-o",
-        str(out),
-    ]
+    argv = cli_app_argv(notes_app("bola_read"), monkeypatch, "bola_read")
+    args = [*argv, "--format", "json", "-q", "-o", str(out)]
     assert main([*args, "--fail-on", "critical"]) == 0
     assert main(args) == 1
     found = json.loads(out.read_text())
@@ -93,6 +74,12 @@ def test_cli_app_in_process_and_fail_on(
         (["probe", "--app", "tests.probe.servers:nothing"], "no ASGI app named"),
         (["probe", "http://127.0.0.1:9", "--spec", "/no/such/spec.json"], "spec /no/such"),
         (["probe", "http://127.0.0.1:9", "--budget", "0"], "--budget must be"),
+        (["probe", "http://127.0.0.1:9", "--timeout", "nan"], "--timeout a number > 0"),
+        (["probe", "http://127.0.0.1:9", "--rate", "inf"], "--rate >= 0"),
+        (["probe", "http://[::1"], "not a valid URL"),
+        (["probe", "http://127.0.0.1:9", "--spec", "/dev/zero"], "larger than 10000000 bytes"),
+        (["probe", "--app", "json:dumps"], "json:dumps is not an ASGI app"),
+        (["probe", "http://127.0.0.1:9", "-o", "/no/such/dir/r.json"], "not a writable"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(
@@ -102,3 +89,45 @@ def test_bad_input_is_one_line_exit_2(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err
     assert "Traceback" not in err[0]
+
+
+def test_unreachable_target_is_an_error_not_a_clean_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a spec file and a target where nothing listens
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(THINGS_SPEC))
+    argv = ["probe", "http://127.0.0.1:9", "--spec", str(spec), "--identity", ALICE, "-q"]
+    # When probing it, Then it is not "no findings, grade A": exit 2, and why
+    assert main([*argv, "--format", "json", "--fail-on", "none"]) == 2
+    captured = capsys.readouterr()
+    assert "the target gave no usable answer" in captured.err
+    assert "ConnectError" in captured.err
+    report = json.loads(captured.out)
+    assert report["stats"]["complete"] is False and report["findings"] == []
+
+
+THINGS_SPEC = {
+    "openapi": "3.0.3",
+    "info": {"title": "things", "version": "1"},
+    "paths": {
+        "/things": {"get": {"responses": {"200": {"description": "ok"}}}},
+        "/things/{id}": {
+            "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "get": {"responses": {"200": {"description": "ok"}}},
+        },
+    },
+}
+
+
+@pytest.mark.parametrize(
+    "extra", [["--spec", "http://127.0.0.1:8/openapi.json"], []], ids=["spec-elsewhere", "down"]
+)
+def test_password_in_the_url_never_reaches_stderr(
+    extra: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["probe", "http://u:hunter22secret@127.0.0.1:9", *extra]) == 2
+    err = capsys.readouterr().err
+    assert "hunter22secret" not in err and "u:[redacted]@127.0.0.1:9" in err, err

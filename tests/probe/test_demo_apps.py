@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from dynaguard.core import Result
+from dynaguard.demo.stack import RunningApp
 from dynaguard.probe import Identity, Limits, ProbeOptions, run
-
-pytest.importorskip("dynaguard.demo.stack")
 
 VULNERABLE = {
     ("DG201", "GET /notes/{note_id}"),
@@ -34,24 +34,60 @@ VULNERABLE = {
 }
 
 
+Snapshot = dict[str, object]
+
+
+def snapshot(app: RunningApp) -> Snapshot:
+    """What alice and bob see of their data: notes, projects, profile (version aside)."""
+    seen: Snapshot = {}
+    with httpx.Client(base_url=app.url, timeout=10, trust_env=False) as client:
+        for user in ("alice", "bob"):
+            headers = {"Authorization": f"Bearer {app.tokens[user]}"}
+            for path in ("/notes", "/projects", "/users/me"):
+                body = client.get(path, headers=headers).json()
+                if isinstance(body, dict):
+                    body.pop("version", None)
+                seen[f"{user} {path}"] = body
+    return seen
+
+
 @pytest.fixture(scope="module")
-def results() -> Iterator[dict[str, Result]]:
+def runs() -> Iterator[dict[str, tuple[Result, Snapshot, Snapshot]]]:
+    """Each app probed once: the result, and the users' data before and after."""
     from dynaguard.demo.runner import seed
     from dynaguard.demo.stack import running_stack
 
-    out: dict[str, Result] = {}
+    out: dict[str, tuple[Result, Snapshot, Snapshot]] = {}
     with running_stack() as stack:
         for name, app in stack.apps.items():
             seed(app)
             idents = tuple(
                 Identity(u, {"Authorization": f"Bearer {app.tokens[u]}"}) for u in ("alice", "bob")
             )
-            out[name] = run(
+            before = snapshot(app)
+            result = run(
                 ProbeOptions(
                     target=app.url, identities=idents, active=True, limits=Limits(timeout=5)
                 )
             )
+            out[name] = (result, before, snapshot(app))
     yield out
+
+
+@pytest.fixture(scope="module")
+def results(runs: dict[str, tuple[Result, Snapshot, Snapshot]]) -> dict[str, Result]:
+    """The probe result of each app."""
+    return {name: run_[0] for name, run_ in runs.items()}
+
+
+@pytest.mark.parametrize("name", ["vulnerable", "hardened"])
+def test_users_data_is_as_before_the_run(
+    runs: dict[str, tuple[Result, Snapshot, Snapshot]], name: str
+) -> None:
+    # Profiles restored (mass assignment made alice an admin on the vulnerable app),
+    # every created note and project deleted, nothing of the seeded data touched.
+    _, before, after = runs[name]
+    assert after == before
 
 
 def test_vulnerable_app_every_planted_class_with_evidence(results: dict[str, Result]) -> None:
@@ -59,8 +95,7 @@ def test_vulnerable_app_every_planted_class_with_evidence(results: dict[str, Res
     assert {(f.rule, f.route) for f in result.findings} == VULNERABLE
     assert {f.rule for f in result.findings} == {f"DG2{n:02d}" for n in range(1, 12)}
     for f in result.findings:
-        if f.rule != "DG211":
-            assert f.evidence["exchanges"], f.rule
+        assert f.evidence["exchanges"], f.rule  # --active: DG211's is the predicted create
     assert result.errors == ()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.probe.conftest import MakeApp, pairs, probe
+from tests.probe.conftest import MakeApp, pairs, probe, scan, seed
 
 ITEM = "/notes/{note_id}"
 CASES = {
@@ -29,21 +29,25 @@ CASES = {
 
 
 async def test_clean_twin_has_no_finding(notes_app: MakeApp) -> None:
-    result = await probe(notes_app())
+    app = notes_app()
+    result = await probe(app)
     assert pairs(result) == set(), [f.message for f in result.findings]
     assert result.errors == ()
     assert result.stats["objects_created"] == result.stats["objects_deleted"]
+    # The table itself is the proof: nothing the run created is left in it.
+    assert scan(app) == []
 
 
 @pytest.mark.parametrize("bug", sorted(CASES))
 async def test_planted_bug_is_found_exactly(notes_app: MakeApp, bug: str) -> None:
-    result = await probe(notes_app(bug))
+    app = notes_app(bug)
+    result = await probe(app)
     assert pairs(result) == CASES[bug], [f.message for f in result.findings]
+    assert scan(app) == [], "the run left objects behind"
     for finding in result.findings:
+        # --active: even DG211 carries its proof (the create whose id was predicted).
         exchanges = finding.evidence.get("exchanges")
-        assert isinstance(exchanges, list)
-        if finding.rule != "DG211":
-            assert exchanges, finding.rule
+        assert isinstance(exchanges, list) and exchanges, finding.rule
     assert result.errors == (), result.errors
 
 
@@ -60,3 +64,12 @@ async def test_exclude_path_is_never_requested(notes_app: MakeApp) -> None:
     result = await probe(app, exclude_paths=(r"/comments",))
     assert pairs(result) == set()
     assert not [p for _, p in app.state.log if "/comments" in p]
+
+
+async def test_sequential_ids_are_found_beside_an_old_object(notes_app: MakeApp) -> None:
+    # Given a counter-id app where alice already has an old note far from the counter
+    app = notes_app("predictable")
+    seed(app, [{"note_id": "900000", "owner": "alice", "title": "from last year"}])
+    # When probing, Then the run's own consecutive creations still prove DG211
+    result = await probe(app)
+    assert pairs(result) == {("DG211", "POST /notes")}, [f.message for f in result.findings]

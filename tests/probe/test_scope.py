@@ -111,3 +111,33 @@ def test_recorder_records(tmp_path: Any) -> None:
         httpx.get(f"{server.url}/x", trust_env=False)
         assert server.requests == [("GET", "/x")]
     assert isinstance(server, Recorder)
+
+
+def test_profile_is_writable_only_by_put_or_patch_at_its_own_path() -> None:
+    """--active may update (then restore) /users/me, nothing else there: no DELETE, no action."""
+    from dynaguard.probe import Limits
+    from dynaguard.probe.client import ScopedClient
+    from dynaguard.probe.errors import SafetyError
+
+    client = ScopedClient("http://127.0.0.1:9", identities=[ALICE], limits=Limits(), active=True)
+    client.own_profile("/users/me")
+    for method in ("PUT", "PATCH"):
+        client._check_safety(method, "/users/me", create=False)
+    refused = [
+        ("DELETE", "/users/me"),
+        ("POST", "/users/me/deactivate"),
+        ("PUT", "/users/me/role"),
+        ("PATCH", "/users/other"),
+    ]
+    for method, path in refused:
+        with pytest.raises(SafetyError):
+            client._check_safety(method, path, create=False)
+
+
+def test_active_help_documents_the_profile_exception(capsys: pytest.CaptureFixture[str]) -> None:
+    from dynaguard.cli.main import main
+
+    with pytest.raises(SystemExit):
+        main(["probe", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "own profile (a singleton such as /users/me), which is updated and restored" in text

@@ -6,12 +6,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from dynaguard.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
 
 APPS = ("vulnerable", "hardened")
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,9 +60,7 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError(f"--port {args.port}: not a port number (0-65535)")
             serve(args.app, args.port, progress)
             return EXIT_OK
-        output = Path(args.output)
-        if output.exists() and not output.is_dir():
-            raise UsageError(f"--output {output}: exists and is not a directory")
+        output = _output_dir(Path(args.output))
         outcome = run_demo(
             DemoOptions(output=output, keep_running=args.keep_running, probe=not args.no_probe),
             progress,
@@ -69,7 +69,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     except KeyboardInterrupt:
         progress.line("stopped")
-        return EXIT_OK
+        # Ctrl-C is how `serve` and --keep-running end; anywhere else it cut the demo short.
+        return EXIT_OK if args.demo_command == "serve" or args.keep_running else EXIT_INTERRUPTED
     except OSError as exc:
         raise UsageError(f"{exc.strerror or exc}") from None
     if outcome.failed:
@@ -77,6 +78,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"dynaguard demo: {len(outcome.failed)} engine run(s) failed", file=sys.stderr)
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _output_dir(output: Path) -> Path:
+    """Create --output before anything starts: a bad directory fails in a second, not a minute."""
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"--output {output}: exists and is not a directory")
+    probe = output / f".dynaguard-write-test-{os.getpid()}"
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        probe.write_text("", encoding="utf-8")
+        probe.unlink()
+    except OSError as exc:
+        raise UsageError(f"--output {output}: cannot write there ({exc.strerror or exc})") from None
+    return output
 
 
 __all__ = ["EXIT_USAGE", "add_arguments", "run"]

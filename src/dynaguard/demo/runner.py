@@ -17,6 +17,7 @@ import httpx
 from dynaguard.core.result import Result
 from dynaguard.demo import engines, summary
 from dynaguard.demo.progress import Progress
+from dynaguard.demo.servers import StartError, bind
 from dynaguard.demo.settings import USERS
 from dynaguard.demo.stack import APPS, DemoError, RunningApp, Stack, running_stack
 
@@ -215,6 +216,12 @@ def serve_forever(stack: Stack, seeded: dict[str, dict[str, str]], progress: Pro
 def serve(app: str, port: int, progress: Progress) -> None:
     """`dynaguard demo serve APP`: one app and its embedded DynamoDB, until Ctrl-C."""
     check_dependencies()
+    if port:
+        # A taken port is the one line the user sees, before any progress or server start.
+        try:
+            bind(port).close()
+        except StartError as exc:
+            raise DemoError(str(exc)) from None
     with sigterm_as_interrupt(), contextlib.ExitStack() as servers:
         with progress.step(f"starting the embedded DynamoDB and the {app} app"):
             stack = servers.enter_context(running_stack((app,), ports={app: port}))

@@ -42,7 +42,10 @@ class Limits:
 
 def origin(url: str) -> tuple[str, str, int]:
     """(scheme, host, port) of a URL, default ports filled in."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # e.g. "http://[::1" (an unclosed IPv6 bracket)
+        raise ProbeError(f"not a valid URL: {url!r} ({exc})") from None
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         raise ProbeError(f"not an http(s) URL: {url!r}")
@@ -72,6 +75,9 @@ class ScopedClient:
         self.log: list[Exchange] = []
         self.warnings: list[str] = []
         self.owned: set[str] = set()  # concrete paths of objects this run created
+        # Each identity's own profile (`/users/me`): updated with --active and restored at
+        # the end -- a documented exception to "only what the run created" (see --help).
+        self.profiles: set[str] = set()
         secrets = [s for i in identities for s in i.secrets()]
         password = urlsplit(base_url).password
         if password:
@@ -118,6 +124,10 @@ class ScopedClient:
         """Mark a concrete object path as created by this run (state-changing allowed)."""
         self.owned.add(path.rstrip("/"))
 
+    def own_profile(self, path: str) -> None:
+        """Allow PUT/PATCH on exactly this profile path (nothing below it, never DELETE)."""
+        self.profiles.add(path.rstrip("/"))
+
     def owns(self, path: str) -> bool:
         """Whether the path is, or is under, an object this run created."""
         p = path.rstrip("/")
@@ -131,6 +141,8 @@ class ScopedClient:
             return
         if not self.active:
             raise SafetyError(f"{method} {path} is state-changing; safe mode sends none")
+        if method in ("PUT", "PATCH") and path.rstrip("/") in self.profiles:
+            return
         if not (create and method == "POST") and not self.owns(path):
             raise SafetyError(f"{method} {path} targets an object this run did not create")
 
@@ -154,16 +166,17 @@ class ScopedClient:
             raise BudgetExhausted(f"request budget of {self.limits.budget} spent")
         url = self.url_for(path, query)
         if not self.in_scope(url):
-            raise ScopeError(f"{url} is outside {self.base_url}")
+            raise ScopeError(self.redact(f"{url} is outside {self.base_url}"))
         if self._timeouts.get(route, 0) >= MAX_TIMEOUTS_PER_ROUTE:
             # A stalling operation would eat the whole run one deadline at a time.
+            why = f"not sent: {route} timed out {MAX_TIMEOUTS_PER_ROUTE} times"
             return Exchange(
                 seq=0,
                 identity=identity.name,
                 method=method,
                 url=self.redact(url),
                 route=route,
-                error=f"not sent: {route} timed out {MAX_TIMEOUTS_PER_ROUTE} times",
+                error=why,
             )
         await self._pace()
         hdrs = {**identity.headers, **(headers or {})}
@@ -181,20 +194,37 @@ class ScopedClient:
             request_body=self.redact(content.decode()) if content is not None else None,
         )
         self.log.append(ex)
-        started = time.monotonic()
-        try:
-            await asyncio.wait_for(
-                self._exchange(ex, method, url, hdrs, content), self.limits.timeout
-            )
-        except TimeoutError:
-            ex.error = f"no complete answer within {self.limits.timeout:g}s"
-            self._timeouts[route] = self._timeouts.get(route, 0) + 1
-            if self._timeouts[route] == MAX_TIMEOUTS_PER_ROUTE:
-                self.warnings.append(f"{route} timed out {MAX_TIMEOUTS_PER_ROUTE} times; skipped")
-        except httpx.HTTPError as exc:
-            ex.error = f"{type(exc).__name__}: {self.redact(str(exc))[:200]}"
-        ex.elapsed_ms = int((time.monotonic() - started) * 1000)
+        await self._record(ex, url, hdrs, content)
         return ex
+
+    async def _record(
+        self, ex: Exchange, url: str, hdrs: dict[str, str], content: bytes | None
+    ) -> None:
+        """Run the exchange under the deadline; a timeout or transport error is recorded."""
+        started = time.monotonic()
+        for attempt in (1, 2):
+            try:
+                await asyncio.wait_for(
+                    self._exchange(ex, ex.method, url, hdrs, content), self.limits.timeout
+                )
+            except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+                # A server that dropped a kept-alive connection after an error (uvicorn does
+                # after an unhandled 500) resets the next request sent on it: a safe method
+                # goes once more on a fresh connection; a write may have landed, so never.
+                if attempt == 1 and ex.method in SAFE_METHODS:
+                    continue
+                ex.error = f"{type(exc).__name__}: {self.redact(str(exc))[:200]}"
+            except TimeoutError:
+                ex.error = f"no complete answer within {self.limits.timeout:g}s"
+                self._timeouts[ex.route] = self._timeouts.get(ex.route, 0) + 1
+                if self._timeouts[ex.route] == MAX_TIMEOUTS_PER_ROUTE:
+                    self.warnings.append(
+                        f"{ex.route} timed out {MAX_TIMEOUTS_PER_ROUTE} times; skipped"
+                    )
+            except httpx.HTTPError as exc:
+                ex.error = f"{type(exc).__name__}: {self.redact(str(exc))[:200]}"
+            break
+        ex.elapsed_ms = int((time.monotonic() - started) * 1000)
 
     async def _exchange(
         self,
@@ -250,7 +280,7 @@ class ScopedClient:
     ) -> tuple[int | None, str, str]:
         """GET an in-scope URL outside the probe log (the spec): (status, text, error)."""
         if not self.in_scope(url):
-            raise ScopeError(f"{url} is outside {self.base_url}")
+            raise ScopeError(self.redact(f"{url} is outside {self.base_url}"))
         ex = Exchange(seq=0, identity=identity.name, method="GET", url=url, route="GET spec")
         try:
             await asyncio.wait_for(

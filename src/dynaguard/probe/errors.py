@@ -17,3 +17,7 @@ class SafetyError(ProbeError):
 
 class BudgetExhausted(ProbeError):
     """The request budget is spent; the run stops and reports what it proved so far."""
+
+
+class ProbeInterrupted(KeyboardInterrupt):
+    """The run was interrupted (Ctrl-C, SIGTERM); the message says what the cleanup did."""

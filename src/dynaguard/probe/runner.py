@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections import Counter
@@ -17,13 +18,14 @@ from dynaguard import __version__
 from dynaguard.core.findings import JSON, EngineKind, Finding, unique_fingerprints
 from dynaguard.core.registry import Registered, all_rules
 from dynaguard.core.result import Diagnostic, Result
+from dynaguard.probe import objects
 from dynaguard.probe import spec as spec_mod
 from dynaguard.probe.client import Limits, ScopedClient
-from dynaguard.probe.context import ProbeContext, if_match
+from dynaguard.probe.context import ProbeContext
 from dynaguard.probe.errors import BudgetExhausted, ProbeError, SafetyError, ScopeError
 from dynaguard.probe.heuristics import is_destructive_path
 from dynaguard.probe.identities import ANONYMOUS, Identity
-from dynaguard.probe.resources import Obj, fill, find_id, group, list_items, owner_key
+from dynaguard.probe.resources import group
 from dynaguard.probe.spec import Operation
 
 Progress = Callable[[str, int, int], None]
@@ -46,7 +48,11 @@ class ProbeOptions:
 
 
 async def run_async(options: ProbeOptions) -> Result:
-    """Probe the target and return the result (async; for use inside an event loop)."""
+    """Probe the target and return the result (async; for use inside an event loop).
+
+    Cancelled (Ctrl-C, SIGTERM, a test timeout), it still cleans up, then re-raises
+    CancelledError whose message says what the cleanup did.
+    """
     started = time.monotonic()
     client = ScopedClient(
         options.target,
@@ -55,37 +61,67 @@ async def run_async(options: ProbeOptions) -> Result:
         active=options.active,
         transport=options.transport,
     )
-    findings: list[Finding] = []
-    ran: list[Registered] = []
-    errors: list[str] = []
     try:
         ctx = await _context(options, client)
-        try:
-            try:
-                await _setup(ctx)
-            except BudgetExhausted as exc:
-                errors.append(f"{exc} during setup; no probe ran")
-            else:
-                findings, ran, errors = await _probe(ctx, options)
-        finally:
-            cleanup_errors = await _cleanup(ctx)
+        findings, ran, errors = await _guarded(ctx, options)
     finally:
         await client.aclose()
-    errors += cleanup_errors
+    silent = _unanswered(ctx)
     warnings = [*client.warnings, *ctx.notes, *(f"spec: {n}" for n in ctx.spec.notes)]
+    if not client.log:
+        warnings.append("no request was sent: no operation in the spec could be probed")
+    where = display_target(options.target)
     return Result(
         tool_version=__version__,
         engine=EngineKind.PROBE,
-        target=display_target(options.target),
+        target=where,
         findings=tuple(unique_fingerprints(findings)),
-        errors=tuple(Diagnostic(path=display_target(options.target), message=e) for e in errors),
+        errors=tuple(Diagnostic(path=where, message=e) for e in [*silent, *errors]),
         warnings=tuple(
-            Diagnostic(path=display_target(options.target), message=w, kind="warning")
-            for w in dict.fromkeys(warnings)
+            Diagnostic(path=where, message=w, kind="warning") for w in dict.fromkeys(warnings)
         ),
         rules=tuple(r.meta for r in ran),
-        stats={**_stats(ctx, started), "complete": len(ran) == len(_selected(options))},
+        stats={
+            **_stats(ctx, started),
+            "complete": len(ran) == len(_selected(options)) and not silent,
+        },
     )
+
+
+async def _guarded(
+    ctx: ProbeContext, options: ProbeOptions
+) -> tuple[list[Finding], list[Registered], list[str]]:
+    """Setup and probes, then the cleanup on every way out: success, error, cancellation."""
+    findings: list[Finding] = []
+    ran: list[Registered] = []
+    try:
+        try:
+            await _setup(ctx)
+        except BudgetExhausted as exc:
+            errors = [f"{exc} during setup; no probe ran"]
+        else:
+            findings, ran, errors = await _probe(ctx, options)
+    except asyncio.CancelledError:
+        left = await objects.cleanup(ctx)
+        raise asyncio.CancelledError(objects.cleanup_summary(ctx, left)) from None
+    except Exception as exc:
+        left = await objects.cleanup(ctx)
+        if isinstance(exc, ProbeError) and left:
+            raise ProbeError(f"{exc}; and {'; '.join(left)}") from None
+        raise
+    return findings, ran, errors + await objects.cleanup(ctx)
+
+
+def _unanswered(ctx: ProbeContext) -> list[str]:
+    """An error when no request got a usable answer: a down target is not a clean one."""
+    log = ctx.client.log
+    if not log or any(e.status is not None and e.status < 500 for e in log):
+        return []
+    first = next((e.error for e in log if e.error), None) or f"HTTP {log[0].status}"
+    return [
+        f"the target gave no usable answer: all {len(log)} requests failed or got a 5xx "
+        f"(first: {first}); is it up at {display_target(ctx.client.base_url)}?"
+    ]
 
 
 def display_target(url: str) -> str:
@@ -113,14 +149,14 @@ async def _context(options: ProbeOptions, client: ScopedClient) -> ProbeContext:
 
 async def _setup(ctx: ProbeContext) -> None:
     await check_identities(ctx, first=True)
-    await _singletons(ctx)
+    await objects.singletons(ctx)
     if ctx.active:
         for res in ctx.resources:
             for ident in ctx.identities[:2]:
                 obj, _ = await ctx.create(res, ident)
                 if obj is not None:
-                    await _refresh(ctx, obj)
-    await _observe(ctx)
+                    await objects.refresh(ctx, obj)
+    await objects.observe(ctx)
 
 
 def _compile(patterns: tuple[str, ...]) -> list[re.Pattern[str]]:
@@ -137,7 +173,8 @@ async def load_spec(options: ProbeOptions, client: ScopedClient) -> spec_mod.Spe
     if "://" in source:
         if not client.in_scope(source):
             raise ProbeError(
-                f"--spec {source} is not on the target {client.base_url}; "
+                f"--spec {client.redact(source)} is not on the target "
+                f"{client.redact(client.base_url)}; "
                 "download it and pass the file instead"
             )
         cap = spec_mod.MAX_SPEC_BYTES
@@ -200,101 +237,6 @@ async def check_identities(ctx: ProbeContext, *, first: bool = False) -> None:
             )
 
 
-async def _observe(ctx: ProbeContext) -> None:
-    """Learn objects each identity can list (ids and owner values) without changing anything."""
-    for res in ctx.resources:
-        if res.list_op is None or res.item is None or res.collection_params():
-            continue
-        for ident in ctx.identities[:2]:
-            ex = await ctx.send(ident, res.list_op, res.collection)
-            items = [i for i in list_items(ex.json) if isinstance(i, dict)] if ex.ok else []
-            mine = _own_value(ctx, ident, items)
-            known = {o.id for o in ctx.objects if o.resource is res}
-            taken = 0
-            for item in items:
-                key = owner_key(item)
-                # An unscoped list shows others' objects too: attribute only provable ones.
-                if key is not None and mine is not None and str(item[key]) != mine:
-                    continue
-                oid = find_id(res, item)
-                if oid is None or oid in known or taken >= 3:
-                    continue
-                params = {res.id_param or "id": oid}
-                ctx.objects.append(
-                    Obj(
-                        resource=res,
-                        owner=ident.name,
-                        id=oid,
-                        path=fill(res.item, params),
-                        params=params,
-                        body=item,
-                    )
-                )
-                taken += 1
-
-
-def _own_value(ctx: ProbeContext, ident: Identity, items: list[dict[str, JSON]]) -> str | None:
-    """The identity's owner value: learned from its creations, else the one all its items share."""
-    known = ctx.owner_value(ident)
-    if known is not None:
-        return known
-    values = {str(i[k]) for i in items if isinstance(i, dict) and (k := owner_key(i))}
-    if len(values) == 1:
-        ctx.owner_values[ident.name] = values.pop()
-        return ctx.owner_values[ident.name]
-    return None
-
-
-async def _singletons(ctx: ProbeContext) -> None:
-    """Each identity's own `/users/me`-like object, with its state kept for the restore."""
-    for res in ctx.resources:
-        if not res.singleton or res.read is None or res.item is None:
-            continue
-        for ident in ctx.identities[:2]:
-            ex = await ctx.send(ident, res.read, res.item)
-            if ex.ok and isinstance(ex.json, dict):
-                obj = Obj(
-                    resource=res,
-                    owner=ident.name,
-                    id=ident.name,
-                    path=res.item,
-                    body=ex.json,
-                    original=ex.json,
-                )
-                ctx.objects.append(obj)
-                if ctx.active:
-                    ctx.client.own(res.item)
-
-
-async def _restore(ctx: ProbeContext, obj: Obj) -> str | None:
-    """Put a singleton back as it was; the error text when it cannot be."""
-    res, ident = obj.resource, ctx.identity(obj.owner)
-    original = obj.original if isinstance(obj.original, dict) else {}
-    now = await ctx.read(obj, ident)
-    current = now.json if now is not None and isinstance(now.json, dict) else {}
-    changed = {k: v for k, v in original.items() if current.get(k) != v and k != "version"}
-    if not changed:
-        return None
-    for op in (res.patch, res.replace):
-        if op is None:
-            continue
-        body = {**changed} if op is res.patch else {**current, **changed}
-        await ctx.send(ident, op, obj.path, body=body, headers=if_match(now))
-        after = await ctx.read(obj, ident)
-        now = after
-        back = after.json if after is not None and isinstance(after.json, dict) else {}
-        if all(back.get(k) == v for k, v in changed.items()):
-            return None
-    return f"could not restore {', '.join(sorted(changed))} of {obj.path} for {ident.name}"
-
-
-async def _refresh(ctx: ProbeContext, obj: Obj) -> None:
-    ex = await ctx.read(obj, ctx.identity(obj.owner))
-    if ex is not None and ex.ok and isinstance(ex.json, dict):
-        obj.body = ex.json
-        ctx.learn_owner(obj)
-
-
 def _selected(options: ProbeOptions) -> list[Registered]:
     import dynaguard.probe.probes  # noqa: F401  (registers every probe)
 
@@ -331,35 +273,6 @@ async def _probe(
             break
         ran.append(probe)
     return findings, ran, errors
-
-
-async def _cleanup(ctx: ProbeContext) -> list[str]:
-    """Delete what this run created, newest first; a failure to delete is an error."""
-    errors: list[str] = []
-    left = [o for o in reversed(ctx.objects) if o.created and not o.deleted]
-    ctx.client.limits = Limits(
-        # Cleanup is never skipped for budget: deletes, and up to 5 requests per restore.
-        budget=ctx.client.limits.budget + 2 * len(left) + 5 * len(ctx.objects),
-        rate=ctx.client.limits.rate,
-        timeout=ctx.client.limits.timeout,
-        max_bytes=ctx.client.limits.max_bytes,
-    )
-    for obj in [o for o in ctx.objects if o.resource.singleton and ctx.active]:
-        problem = await _restore(ctx, obj)
-        if problem:
-            errors.append(problem)
-    for obj in left:
-        op = obj.resource.delete
-        if op is None:
-            errors.append(f"created {obj.path} but the API has no DELETE for it; left in place")
-            continue
-        ex = await ctx.send(ctx.identity(obj.owner), op, obj.path)
-        if ex.ok or ex.status in (404, 410):
-            obj.deleted = True
-        else:
-            why = ex.error or f"HTTP {ex.status}"
-            errors.append(f"could not delete {obj.path} created by this run ({why})")
-    return errors
 
 
 def _stats(ctx: ProbeContext, started: float) -> dict[str, JSON]:

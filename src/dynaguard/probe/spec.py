@@ -83,14 +83,16 @@ def parse_text(text: str, where: str) -> dict[str, JSON]:
 
 
 def read_file(path: Path) -> dict[str, JSON]:
-    """Read and parse a spec file."""
+    """Read and parse a spec file (at most MAX_SPEC_BYTES are read, whatever the file)."""
     try:
-        if path.stat().st_size > MAX_SPEC_BYTES:
-            raise ProbeError(f"spec {path}: larger than {MAX_SPEC_BYTES} bytes")
-        text = path.read_text(encoding="utf-8", errors="replace")
+        # Read with a bound, not by size: /dev/zero or a pipe reports size 0 and never ends.
+        with path.open("rb") as fh:
+            data = fh.read(MAX_SPEC_BYTES + 1)
     except OSError as exc:
         raise ProbeError(f"spec {path}: {exc.strerror or exc}") from None
-    return parse_text(text, str(path))
+    if len(data) > MAX_SPEC_BYTES:
+        raise ProbeError(f"spec {path}: larger than {MAX_SPEC_BYTES} bytes")
+    return parse_text(data.decode("utf-8", errors="replace"), str(path))
 
 
 def build(doc: dict[str, JSON]) -> Spec:

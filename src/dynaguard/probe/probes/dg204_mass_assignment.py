@@ -107,6 +107,16 @@ def _persisted(read: Exchange | None, extra: dict[str, JSON]) -> dict[str, JSON]
     return {k: v for k, v in extra.items() if body.get(k) == v}
 
 
+def _follow_owner(ctx: ProbeContext, obj: Obj, kept: dict[str, JSON]) -> None:
+    """The attacker owns the object only when the read-back shows the owner moved.
+
+    A 2xx alone proves nothing: an API that ignores the field answers 2xx too, and the
+    cleanup would then delete as the wrong identity, get a 404, and leave it behind.
+    """
+    if ctx.attacker is not None and owner_key(obj.body) in kept:
+        obj.owner = ctx.attacker.name
+
+
 async def _read_any(ctx: ProbeContext, obj: Obj) -> Exchange | None:
     """Read back as the creator, then as the attacker (a moved owner hides it from the creator)."""
     first = await ctx.read(obj, ctx.identity(obj.owner))
@@ -124,10 +134,9 @@ async def _on_create(
     obj, created = await ctx.create(res, owner, body)
     if obj is None or created is None:
         return []
-    if owner_key(obj.body) in extra and ctx.attacker is not None:
-        obj.owner = ctx.attacker.name  # if the attack worked the attacker owns it now
     back = await _read_any(ctx, obj)
     kept = _persisted(back, extra)
+    _follow_owner(ctx, obj, kept)
     if not kept:
         return []
     return [_finding(ctx, res.create.route, kept, [created, back] if back else [created])]
@@ -150,10 +159,9 @@ async def _on_update(
         return []
     body, _ = update_body(ctx, op, owner, state, **sent)
     attempt = await ctx.send(owner, op, obj.path, body=body, headers=if_match(before))
-    if owner_key(obj.body) in sent and ctx.attacker is not None and attempt.ok:
-        obj.owner = ctx.attacker.name
     back = await _read_any(ctx, obj)
     kept = _persisted(back, sent)
+    _follow_owner(ctx, obj, kept)
     if not kept:
         return []
     return [_finding(ctx, op.route, kept, [e for e in (before, attempt, back) if e])]
