@@ -2,12 +2,17 @@
 
     python3 bench/scan_bench.py                      # the installed site-packages
     python3 bench/scan_bench.py --tree DIR --lines 600000 --jobs 2
+    python3 bench/scan_bench.py --synthetic 20 --jobs 2  # 20 copies of the fixture apps
 
 Reports, each measured in a fresh child process (so peak RSS is that run's own):
 - plain `ast.parse` of every file (read + parse, GC off as in the scanner): the baseline;
-- `dynaguard.scan.scan` with the pre-filter (files that cannot matter are never parsed);
+- `dynaguard.scan.scan` with the pre-filter (every file is syntax-checked, only files that
+  can matter are indexed);
 - the worst case: every file treated as relevant (parsed and indexed);
 - a one-file scan including interpreter start-up (the pre-commit case).
+`--synthetic N` scans instead a tree built from N copies of the rule fixtures and the demo
+apps (each copy its own package): code where nearly every file is FastAPI/DynamoDB, the
+rules fire, and routes and module names repeat, as in a monorepo of similar services.
 Figures go to stdout as a Markdown table; bench/scan.md records the latest ones.
 """
 
@@ -17,12 +22,16 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _lines(path: Path) -> int:
@@ -52,6 +61,19 @@ def pick(tree: Path, budget: int | None) -> list[Path]:
         if budget is not None and total >= budget:
             break
     return chosen
+
+
+def synthetic(into: Path, copies: int) -> list[Path]:
+    """`copies` packages, each the rule fixtures plus the demo apps; returns their paths."""
+    out = []
+    for i in range(copies):
+        pkg = into / f"svc{i:03d}"
+        skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+        shutil.copytree(REPO / "tests/scan/fixtures", pkg / "fixtures", ignore=skip)
+        shutil.copytree(REPO / "src/dynaguard/demo", pkg / "demo", ignore=skip)
+        (pkg / "__init__.py").write_text("", encoding="utf-8")
+        out.append(pkg)
+    return out
 
 
 def child(mode: str, root: Path, paths: list[Path], jobs: int) -> dict[str, object]:
@@ -103,7 +125,7 @@ def run_child(mode: str, root: Path, paths: list[Path], jobs: int) -> dict[str, 
 
 def one_file(runs: int = 5) -> float:
     """Median wall time of `scan([one file])` including interpreter start-up."""
-    target = Path(__file__).resolve().parent.parent / "src/dynaguard/scan/engine.py"
+    target = REPO / "src/dynaguard/scan/engine.py"
     code = (
         f"from pathlib import Path; from dynaguard.scan import scan; scan([Path({str(target)!r})])"
     )
@@ -121,6 +143,7 @@ def main() -> None:
     ap.add_argument("--tree", type=Path, default=Path(sysconfig.get_paths()["purelib"]))
     ap.add_argument("--lines", type=int, default=None, help="take packages up to this many lines")
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--synthetic", type=int, default=0, metavar="N", help="N fixture copies")
     ap.add_argument("--child", default=None)
     ap.add_argument("--root", type=Path, default=None)
     ap.add_argument("paths", nargs="*", type=Path)
@@ -128,17 +151,31 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.child, args.root, args.paths, args.jobs)))
         return
+    if args.synthetic:
+        with tempfile.TemporaryDirectory(prefix="dynaguard-bench-") as tmp:
+            paths = synthetic(Path(tmp), args.synthetic)
+            what = f"{args.synthetic} copies of the fixtures and demo apps"
+            print(f"tree: {what}, cpus: {os.cpu_count()}")
+            measure(Path(tmp), paths, args.jobs, modes=("scan",))
+        return
     paths = pick(args.tree, args.lines)
     print(f"tree: {args.tree} ({len(paths)} top-level entries), cpus: {os.cpu_count()}")
-    base = run_child("parse", args.tree, paths, 1)
+    measure(args.tree, paths, args.jobs, modes=("scan", "worst"))
+    print(f"\none-file scan incl. interpreter start (median of 5): {one_file():.3f} s")
+
+
+def measure(tree: Path, paths: list[Path], njobs: int, modes: tuple[str, ...]) -> None:
+    """Run every (mode, jobs) child and print the Markdown table."""
+    base = run_child("parse", tree, paths, 1)
     rows = [("ast.parse only (GC off)", base, 1)]
-    for mode, jobs in (("scan", 1), ("scan", args.jobs), ("worst", 1), ("worst", args.jobs)):
+    for mode, jobs in [(m, j) for m in modes for j in (1, njobs)]:
         if jobs == 1 and (mode, jobs) in [(r[0], r[2]) for r in rows]:
             continue
-        rows.append((mode, run_child(mode, args.tree, paths, jobs), jobs))
+        rows.append((mode, run_child(mode, tree, paths, jobs), jobs))
     seen: set[tuple[str, int]] = set()
-    print("| run | jobs | lines | parsed files | seconds | lines/s | x parse time | peak RSS MB |")
-    print("|---|---|---|---|---|---|---|---|")
+    head = "run | jobs | lines | indexed files | findings | seconds | lines/s | x parse time"
+    print(f"| {head} | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, fig, jobs in rows:
         if (name, jobs) in seen:
             continue
@@ -148,10 +185,9 @@ def main() -> None:
         parsed = fig.get("parsed", fig.get("files"))
         ratio = secs / float(str(base["seconds"]))
         print(
-            f"| {name} | {jobs} | {lines:,} | {parsed} | {secs:.1f} | {lines / secs:,.0f} "
-            f"| {ratio:.2f} | {float(str(fig['rss_mb'])):.0f} |"
+            f"| {name} | {jobs} | {lines:,} | {parsed} | {fig.get('findings', '-')} | {secs:.1f} "
+            f"| {lines / secs:,.0f} | {ratio:.2f} | {float(str(fig['rss_mb'])):.0f} |"
         )
-    print(f"\none-file scan incl. interpreter start (median of 5): {one_file():.3f} s")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ class Prepared:
 
 
 def prepare(path: Path, root: Path, parse: bool = False, defer: bool = False) -> Prepared:
-    """Read one file; parse it when it is relevant (or `parse` forces it).
+    """Read one file; parse it when it is relevant (or `parse` forces it), else syntax-check it.
 
     With `defer`, a relevant file keeps its text and is parsed later by `finish` (a worker
     process hands back text: pickling a syntax tree costs more than parsing it again).
@@ -43,6 +43,20 @@ def prepare(path: Path, root: Path, parse: bool = False, defer: bool = False) ->
     src = files.read(path, root)
     tree: ast.Module | None = None
     error = src.error
+    if src.text is not None and not (src.relevant or parse):
+        # never indexed (unless a relevant module imports it): only syntax-checked here
+        error = files.check(src)
+        return Prepared(
+            str(path),
+            src.rel,
+            files.module_name(path, root),
+            src.lines,
+            False,
+            [],
+            None,
+            None,
+            error,
+        )
     if defer and src.text is not None and src.relevant:
         return Prepared(
             str(path),
@@ -50,7 +64,7 @@ def prepare(path: Path, root: Path, parse: bool = False, defer: bool = False) ->
             files.module_name(path, root),
             src.lines,
             True,
-            [],
+            src.imports,
             src.text,
             None,
             error,
@@ -63,11 +77,18 @@ def prepare(path: Path, root: Path, parse: bool = False, defer: bool = False) ->
         files.module_name(path, root),
         src.lines,
         src.relevant,
-        files.imports(src.text) if tree is not None and src.text is not None else [],
+        _imports_of(src) if tree is not None else [],
         _kept(src.text) if tree is not None else None,
         tree,
         error,
     )
+
+
+def _imports_of(src: files.SourceFile) -> list[str]:
+    """Import names (read with the file when relevant; a forced parse reads them now)."""
+    if src.relevant or src.text is None:
+        return src.imports
+    return files.imports(src.text)
 
 
 def _kept(text: str | None) -> str | None:
@@ -86,7 +107,7 @@ def finish(p: Prepared) -> Prepared:
         return p
     src = files.SourceFile(Path(p.path), p.rel, p.text, p.lines, True, [])
     tree, error = files.parse(src)
-    imports = files.imports(p.text) if tree is not None else []
+    imports = p.imports if tree is not None else []
     text = _kept(p.text) if tree is not None else None
     return Prepared(p.path, p.rel, p.module, p.lines, True, imports, text, tree, error)
 
@@ -116,6 +137,7 @@ def scan(
     try:
         return _scan(paths, config=config, jobs=jobs, root=root)
     finally:
+        files.forget_packages()
         if enabled:
             gc.enable()
 
@@ -130,6 +152,7 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
         for p in paths
         if not p.exists()
     ]
+    files.forget_packages()
     found = list(files.discover([p for p in paths if p.exists()], config.exclude, root, errors))
     prepared = _read_all(found, root, jobs)
     modules = _on_demand(prepared, root)
@@ -197,6 +220,9 @@ MAX_IMPORT_DEPTH = 3  # route -> service -> repository -> db helpers
 
 def _on_demand(prepared: list[Prepared], root: Path) -> list[Prepared]:
     """Parsed relevant modules plus the scanned modules they import (bounded depth)."""
+    if all(p.tree is not None or p.error is not None for p in prepared):
+        # every file already parsed (or failed): nothing to add on demand
+        return [p for p in prepared if p.tree is not None]
     by_name = {p.module: i for i, p in enumerate(prepared)}
     suffixes: dict[str, list[int]] = {}
     for name, i in by_name.items():

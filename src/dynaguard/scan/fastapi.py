@@ -67,8 +67,11 @@ def collect(project: Project) -> None:
                 project.middlewares.append(
                     Middleware(cls.methods["dispatch"], None, auth_text(cls.node, cls.name))
                 )
+    incoming: dict[str, list[Include]] = {}
+    for inc in project.includes:
+        incoming.setdefault(inc.child, []).append(inc)
     for route in project.routes:
-        _finish(project, route)
+        _finish(project, route, incoming)
 
 
 _WIRING = frozenset({"include_router", "add_api_route", "add_middleware", "add_exception_handler"})
@@ -239,9 +242,9 @@ def _add_route(
     )
 
 
-def _finish(project: Project, route: Route) -> None:
+def _finish(project: Project, route: Route, incoming: dict[str, list[Include]]) -> None:
     fn = project.functions[route.function]
-    mounts = _mounts(project, route.router, 0) if route.router else [("", [])]
+    mounts = _mounts(project, route.router, 0, incoming) if route.router else [("", [])]
     route.full_paths = sorted({_join(prefix, route.path) for prefix, _ in mounts}) or [route.path]
     route.params = params_of(project, fn, route.path)
     mounted = [d for _, found in mounts for d in found]
@@ -254,14 +257,16 @@ def _finish(project: Project, route: Route) -> None:
         route.authenticated, route.auth_evidence = True, "authentication middleware"
 
 
-def _mounts(project: Project, router: str, depth: int) -> list[tuple[str, list[Dependency]]]:
+def _mounts(
+    project: Project, router: str, depth: int, incoming: dict[str, list[Include]]
+) -> list[tuple[str, list[Dependency]]]:
     r = project.routers[router]
-    incoming = [i for i in project.includes if i.child == router]
-    if not incoming or depth > 6:
+    parents = incoming.get(router, [])
+    if not parents or depth > 6:
         return [(r.prefix, list(r.dependencies))]
     out: list[tuple[str, list[Dependency]]] = []
-    for inc in incoming:
-        for prefix, deps in _mounts(project, inc.parent, depth + 1):
+    for inc in parents:
+        for prefix, deps in _mounts(project, inc.parent, depth + 1, incoming):
             out.append(
                 (
                     _join(_join(prefix, inc.prefix), r.prefix),

@@ -112,9 +112,13 @@ def _excluded(path: Path, patterns: Sequence[str], root: Path) -> bool:
 def relpath(path: Path, root: Path) -> str:
     """`path` relative to `root` with forward slashes (absolute when outside it)."""
     # abspath, not resolve: a symlinked file keeps its own name in the report
-    for p, r in ((os.path.abspath(path), os.path.abspath(root)), (path.resolve(), root.resolve())):
+    p, r = os.path.abspath(path), os.path.abspath(root)
+    if p.startswith(r.rstrip(os.sep) + os.sep):  # the common case, without a Path per file
+        return p[len(r.rstrip(os.sep)) + 1 :].replace(os.sep, "/")
+    # resolving costs two realpath walks per file: only when the plain spelling differs
+    for a, b in ((p, r), (path.resolve(), root.resolve())):
         try:
-            return Path(p).relative_to(r).as_posix()
+            return Path(a).relative_to(b).as_posix()
         except ValueError:
             continue
     return path.as_posix()
@@ -132,6 +136,7 @@ def read(path: Path, root: Path) -> SourceFile:
         return _failed(path, rel, f"cannot read: {exc.strerror or exc}")
     if b"\x00" in data:
         return _failed(path, rel, "skipped: binary file (NUL bytes)")
+    utf8 = data.removeprefix(b"\xef\xbb\xbf")  # the bytes of `text`, when it is UTF-8
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -140,8 +145,11 @@ def read(path: Path, root: Path) -> SourceFile:
             lines = data.count(b"\n")
             return _failed(path, rel, f"not UTF-8: {exc.reason} at byte {exc.start}", lines)
         text = declared
+        utf8 = text.encode("utf-8", "replace")
     relevant = RELEVANT.search(data) is not None
-    return SourceFile(path, rel, text, data.count(b"\n") + 1, relevant, [])
+    # read here, in the worker that read the file, so the parsing process does not have to
+    found = _imports(utf8) if relevant else []
+    return SourceFile(path, rel, text, data.count(b"\n") + 1, relevant, found)
 
 
 def _declared(data: bytes) -> str | None:
@@ -192,12 +200,22 @@ def parse(src: SourceFile) -> tuple[ast.Module | None, Diagnostic | None]:
         return None, Diagnostic(path=src.rel, message=f"cannot parse: {type(exc).__name__}")
 
 
+def check(src: SourceFile) -> Diagnostic | None:
+    """Syntax-check a read file that will not be indexed; its tree is discarded at once."""
+    if src.text is None:
+        return src.error
+    # A file the pre-filter skips is still Python the user asked us to read: an error in
+    # it must be reported. Parsing is the only complete check (`compile` costs the same).
+    _, error = parse(src)
+    return error
+
+
 def module_name(path: Path, root: Path) -> str:
     """A dotted module name: from the package layout when there is one, else from `root`."""
     parts = [path.stem] if path.stem != "__init__" else []
     d = path.parent
     # Climb while the directory is a package; this gives the name Python itself would use.
-    while (d / "__init__.py").exists() and d.parent != d:
+    while _is_package(d) and d.parent != d:
         parts.insert(0, d.name)
         d = d.parent
     if len(parts) > (0 if path.stem == "__init__" else 1):
@@ -207,3 +225,21 @@ def module_name(path: Path, root: Path) -> str:
         return ".".join(parts) or path.parent.name
     dotted = [*rel.parent.parts, *([] if path.stem == "__init__" else [path.stem])]
     return ".".join(p for p in dotted if p not in ("", ".")) or path.stem
+
+
+# Directories known to be packages (or not), per scan: module_name climbs the same
+# directories for every file of a package; engine.scan clears it so a long-lived process
+# sees an __init__.py created between two scans.
+_PACKAGES: dict[Path, bool] = {}
+
+
+def _is_package(d: Path) -> bool:
+    found = _PACKAGES.get(d)
+    if found is None:
+        found = _PACKAGES[d] = (d / "__init__.py").exists()
+    return found
+
+
+def forget_packages() -> None:
+    """Drop the cached package-directory checks (called at the start of each scan)."""
+    _PACKAGES.clear()

@@ -108,6 +108,9 @@ class Project:
     events_cache: dict[int, list[Event]] = field(default_factory=dict)
     _calls_by_fn: dict[str | None, list[DynamoCall]] = field(default_factory=dict)
     _indexed: int = 0
+    _route_by_fn: dict[str, Route] = field(default_factory=dict)
+    _nearest: dict[tuple[str, str], str] = field(default_factory=dict)  # find_module's choices
+    _routes_indexed: int = 0
     method_names: set[str] = field(default_factory=set)  # every method name of a project class
 
     def __post_init__(self) -> None:
@@ -122,6 +125,7 @@ class Project:
         """Add one parsed module's symbol table."""
         mod = build_module(name, path, tree)
         self.modules[name] = mod
+        self._nearest.clear()
         parts = name.split(".")
         for i in range(len(parts)):
             self._by_suffix.setdefault(".".join(parts[i:]), []).append(name)
@@ -175,7 +179,14 @@ class Project:
         found = self._by_suffix.get(name)
         if not found:
             return None
-        best = max(found, key=lambda m: (_common_prefix(m, near), -len(m)))
+        if len(found) == 1:
+            return self.modules[found[0]]
+        # a monorepo of similar services has one `app.db` per service: choosing among them
+        # for every name of every module was quadratic in the number of services
+        best = self._nearest.get((name, near))
+        if best is None:
+            best = max(found, key=lambda m: (_common_prefix(m, near), -len(m)))
+            self._nearest[(name, near)] = best
         return self.modules[best]
 
     def resolve_name(self, name: str, mod: ModuleInfo, depth: int = 0) -> Symbol:
@@ -319,8 +330,14 @@ class Project:
         self._sites.setdefault(id(call), []).append(site)
 
     def route_of(self, fn: FunctionInfo) -> Route | None:
-        """The route whose endpoint is this function."""
-        return next((r for r in self.routes if r.function == fn.qualname), None)
+        """The route whose endpoint is this function (the first one declared)."""
+        # rules ask this per call and per function: a scan of every route each time made
+        # large projects quadratic. Routes are only ever appended.
+        if self._routes_indexed != len(self.routes):
+            for r in self.routes[self._routes_indexed :]:
+                self._route_by_fn.setdefault(r.function, r)
+            self._routes_indexed = len(self.routes)
+        return self._route_by_fn.get(fn.qualname)
 
     def calls_in(self, fn: FunctionInfo | None) -> list[DynamoCall]:
         """The DynamoDB calls written inside a function (module level: None)."""

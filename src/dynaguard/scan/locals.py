@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import operator
 from dataclasses import dataclass, field
 
 # Element of an iterable / unpacked tuple: a Subscript with a None slice stands for
@@ -77,22 +78,54 @@ def collect(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Module) -> Locals
     out = Locals()
     top = isinstance(node, ast.Module)
     stack: list[ast.AST] = list(reversed(node.body))
-    # An explicit stack over `_fields` is about twice as fast as ast.walk.
+    fields = _NODE_FIELDS
+    # An explicit stack over the node-bearing fields is about 3x as fast as ast.walk; the
+    # order of visits (hence of every list in Locals) is the same as over `_fields`.
     while stack:
         sub = stack.pop()
         kind = type(sub)
-        if top and kind in _DEFS:
+        if kind in _LEAVES or (top and kind in _DEFS):
             continue  # a module's functions and classes are analysed on their own
         if kind in _INTERESTING:
             _visit(sub, out)
-        for name in sub._fields:
+        names = fields.get(kind)
+        if names is None:
+            names = fields[kind] = tuple(f for f in kind._fields if f not in _SCALAR_FIELDS)
+        for name in names:
             child = getattr(sub, name, None)
             if type(child) is list:
-                stack.extend(c for c in child if type(c) not in _LEAVES)
-            elif child is not None and type(child) not in _LEAVES and isinstance(child, ast.AST):
+                stack.extend(child)  # leaves and None (dict `**`, kw_defaults) popped as no-ops
+            elif child is not None:
                 stack.append(child)
-    out.calls.sort(key=lambda c: (c.lineno, c.col_offset))
+    out.calls.sort(key=_POSITION)
     return out
+
+
+# Fields that never hold a node worth visiting (names, operators, flags); skipping them
+# saves a getattr and a type test per field per node.
+_SCALAR_FIELDS = frozenset(
+    {
+        "id",
+        "arg",
+        "attr",
+        "name",
+        "names",
+        "ctx",
+        "op",
+        "ops",
+        "kind",
+        "type_comment",
+        "level",
+        "module",
+        "is_async",
+        "conversion",
+        "simple",
+        "kwd_attrs",
+        "tag",
+    }
+)
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+_POSITION = operator.attrgetter("lineno", "col_offset")
 
 
 def _visit(sub: ast.AST, out: Locals) -> None:

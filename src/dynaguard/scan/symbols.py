@@ -132,14 +132,27 @@ def _statements(body: list[ast.stmt]) -> list[ast.stmt]:
     while todo:
         stmt = todo.pop()
         out.append(stmt)
-        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            continue
-        for name in ("body", "orelse", "finalbody", "handlers"):
-            inner = getattr(stmt, name, None)
-            if isinstance(inner, list):
-                todo += [s for s in inner if isinstance(s, ast.stmt)]
+        blocks = _BLOCKS.get(type(stmt))
+        if blocks is None:
+            blocks = _BLOCKS[type(stmt)] = _blocks(type(stmt))
+        for name in blocks:  # most statements have none: no getattr for them
+            inner = getattr(stmt, name)
+            if name == "handlers":
                 todo += [s for h in inner if isinstance(h, ast.ExceptHandler) for s in h.body]
+            else:
+                todo += [s for s in inner if isinstance(s, ast.stmt)]
     return out
+
+
+_BLOCKS: dict[type, tuple[str, ...]] = {}
+
+
+def _blocks(kind: type) -> tuple[str, ...]:
+    """The statement-list fields `_statements` descends into for one statement class."""
+    if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+        return ()
+    fields: tuple[str, ...] = getattr(kind, "_fields", ())
+    return tuple(n for n in ("body", "orelse", "finalbody", "handlers") if n in fields)
 
 
 def _init_attrs(info: ClassInfo, init: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
