@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 SERVER_MODULES = ("uuid", "time", "datetime", "secrets", "ulid", "os", "random", "nanoid", "bson")
 KEEP_TEXT = frozenset({"str", "strip", "lower", "upper", "format_map"})
 COPIES = frozenset({"dict", "copy", "deepcopy", "model_copy"})
+# `self.model(**data, id=...)`: a generic repository's model class, called as a constructor
+RECORD_FACTORIES = frozenset({"model", "model_class", "model_cls", "schema"})
 # Iteration helpers: what flows out is still the dumped model's data.
 ITERATORS = frozenset(
     {"items", "values", "keys", "enumerate", "zip", "list", "tuple", "sorted", "reversed", "iter"}
@@ -65,7 +67,9 @@ def call_value(vs: Values, e: ast.Call, frame: Frame, d: int) -> Value:
     if isinstance(target, FunctionInfo):
         return _function(vs, target, e, frame, d)
     if isinstance(target, ClassRef):
-        return _construct(vs, e, frame, d)
+        return _construct(vs, e, frame, d, target.qualname)
+    if e.keywords and _record_like(e, last):
+        return _construct(vs, e, frame, d)  # dict(**data, id=...), self.model(**data, id=...)
     return _generic(vs, e, frame, d, last)
 
 
@@ -79,7 +83,7 @@ def _function(vs: Values, fn: FunctionInfo, e: ast.Call, frame: Frame, d: int) -
     return join(*(vs.of(r, inner, d + 1) for r in returns))
 
 
-def _construct(vs: Values, e: ast.Call, frame: Frame, d: int) -> Value:
+def _construct(vs: Values, e: ast.Call, frame: Frame, d: int, cls: str | None = None) -> Value:
     # Model(id=..., owner=...): a record whose fields are the keyword arguments.
     fields: list[tuple[str, Value]] = []
     spreads: list[Value] = []
@@ -87,12 +91,68 @@ def _construct(vs: Values, e: ast.Call, frame: Frame, d: int) -> Value:
         v = vs.of(kw.value, frame, d + 1)
         if kw.arg is None:
             fields += list(v.fields or ())
-            spreads.append(replace(v, fields=None))
+            spreads.append(v)
         else:
             fields.append((kw.arg, v))
     positional = [vs.of(a, frame, d + 1) for a in e.args]
+    if cls is not None and not positional:
+        given = {k for k, _ in fields}
+        fields = [*_server_defaults(vs, cls, given, spreads), *fields]
+    spreads = [replace(v, fields=None) for v in spreads]
     base = join(*spreads, *positional) if spreads or positional else EMPTY
     return replace(base, fields=tuple(fields), texts=frozenset())
+
+
+def _record_like(e: ast.Call, last: str) -> bool:
+    # unresolved callees that build a record from their keywords
+    if last == "dict":
+        return not e.args
+    return isinstance(e.func, ast.Attribute) and last in RECORD_FACTORIES
+
+
+def _server_defaults(
+    vs: Values, cls: str, given: set[str], spreads: list[Value]
+) -> list[tuple[str, Value]]:
+    """Fields a model fills itself (`id: str = Field(default_factory=uuid4)`) when the
+    call cannot have supplied them: not passed, and no spread may carry that key."""
+    out: list[tuple[str, Value]] = []
+    for info in vs.p.mro(cls):
+        for name, value in info.fields.items():
+            gen = _server_factory(value)
+            if gen is None or name in given or any(_may_carry(vs, s, name) for s in spreads):
+                continue
+            given.add(name)
+            out.append((name, Value(frozenset({Source(Origin.SERVER, gen)}))))
+    return out
+
+
+def _server_factory(value: ast.expr | None) -> str | None:
+    """`Field(default_factory=uuid4)` / `field(default_factory=lambda: str(uuid4()))`."""
+    if not isinstance(value, ast.Call):
+        return None
+    factory = next((k.value for k in value.keywords if k.arg == "default_factory"), None)
+    if factory is None:
+        return None
+    body = factory.body if isinstance(factory, ast.Lambda) else factory
+    for node in ast.walk(body):
+        name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
+        if name in SERVER_GENERATORS:
+            return str(name)
+    return None
+
+
+def _may_carry(vs: Values, spread: Value, name: str) -> bool:
+    """Whether a `**spread` may hold the key `name` (unknown shapes may hold anything)."""
+    if spread.field(name) is not None:
+        return True
+    if not spread.dumps:
+        return spread.fields is None
+    for dump in spread.dumps:
+        if dump.model is None:
+            return True
+        if any(name in info.fields for info in vs.p.mro(dump.model)):
+            return True
+    return False
 
 
 def _generic(vs: Values, e: ast.Call, frame: Frame, d: int, last: str) -> Value:

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from dynaguard.scan.index import Project
 
 MAX_EVENTS = 400
+# Verifying a password against its stored hash authenticates the caller; it is not state
+# the write depends on, and no one re-asserts a hash in a ConditionExpression. (A content
+# hash or ETag compared before a write is state: those names are not credentials.)
+CREDENTIAL = re.compile(r"(?i)(password|passwd|pwd|secret|salt)")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -238,7 +242,12 @@ def check_then_act(project: Project, route: Route, call: DynamoCall) -> tuple[Ev
         if ev.kind != "write" or ev.node is not call.node:
             continue
         checks = [
-            c for c in evs[:i] if c.kind == "check" and c.attrs and _same_item(project, evs, c, ev)
+            c
+            for c in evs[:i]
+            if c.kind == "check"
+            and c.attrs
+            and not all(CREDENTIAL.search(a) for a in c.attrs)
+            and _same_item(project, evs, c, ev)
         ]
         if not checks:
             return None
@@ -276,5 +285,20 @@ def _same_item(project: Project, evs: list[Event], check: Event, write: Event) -
         w_src = {s for s in wk.all_sources() if s.origin not in moving}
         if not w_src or (r_src and not (r_src & w_src)):
             continue  # a fresh key, or keyed by different request values
+        if _differs_in_a_part(rk, wk, moving):
+            continue  # composite keys that share the sort key but not the partition key
         return True
+    return False
+
+
+def _differs_in_a_part(rk: Value, wk: Value, moving: set[Origin]) -> bool:
+    """Whether a key attribute named in both keys comes from disjoint values (the caller's
+    record read by `{id: principal, username: u}`, another one written by `{id: path, ...}`)."""
+    for name in set(rk.keys()) & set(wk.keys()):
+        r, w = rk.field(name), wk.field(name)
+        assert r is not None and w is not None
+        r_src = {s for s in r.all_sources() if s.origin not in moving}
+        w_src = {s for s in w.all_sources() if s.origin not in moving}
+        if r_src and w_src and not (r_src & w_src):
+            return True
     return False

@@ -260,6 +260,8 @@ class Values:
         ):
             return self._self_attr(frame.fn, e.attr, d)
         base = self.of(e.value, frame, d + 1)
+        if e.attr == "__dict__" and base.fields is not None:
+            return base  # `model.__dict__`: the record's own fields, as a dict
         known = base.field(e.attr)
         if known is not None:
             return known

@@ -116,14 +116,16 @@ def _judge(project: Project, call: DynamoCall, site: Site) -> tuple[Severity | N
             None,
             "read-modify-write: a concurrent update between the read and this write is lost",
         )
-    if site.route is not None and _existence_checked(project, site, call):
-        return None, "the item's existence is checked first, but it can change before this write"
+    # a fresh key names an item no earlier check can have looked at (a uniqueness check on
+    # another attribute needs its own conditional item, not this put's condition)
     if call.operation == "put_item" and item is not None and _fresh_key(item.fields or ()):
         return (
             Severity.LOW,
             "the key is server-generated, so a collision is unlikely; "
             "attribute_not_exists makes it impossible",
         )
+    if site.route is not None and _existence_checked(project, site, call):
+        return None, "the item's existence is checked first, but it can change before this write"
     if call.operation == "put_item":
         return None, "an existing item with this key is replaced whole (sibling attributes lost)"
     return None, "a concurrent write to the same item is silently overwritten (lost update)"

@@ -37,6 +37,8 @@ Or compare `item["owner"]` with `user.id` before use, or use the guard library's
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Iterator
 
 from dynaguard.core.findings import Confidence, Finding, Severity
@@ -47,6 +49,13 @@ from dynaguard.scan.index import Project
 from dynaguard.scan.model import KEYED_OPS, Route
 from dynaguard.scan.provenance import Origin
 from dynaguard.scan.report import at_call, describe, lowered, meta, request_sources
+from dynaguard.scan.rules.dg104_unauthenticated_write import public_route
+
+ROLE_ATTR = re.compile(
+    r"(?i)^(roles?|user_?role|is_?admin|is_?superuser|is_?staff|groups?|scopes?)$"
+)
+# role names every signed-in user holds: a check that lets them through gates nothing
+ORDINARY_ROLES = frozenset({"user", "users", "member", "customer", "viewer", "guest", "basic"})
 
 
 @register(
@@ -68,11 +77,16 @@ def check(project: Project) -> Iterator[Finding]:
     for route in project.routes:
         if privileged(route):
             continue  # an admin endpoint may reach any object (function-level authorisation)
+        if not route.authenticated and public_route(project, route):
+            continue  # sign-up, login, password reset: look-ups by the credential, no caller
         evs = events(project, route)
+        if _role_gated(project, evs):
+            continue  # the same, checked inline on the caller's own record
         auth_fns = _auth_functions(project, route)
+        seen: set[int] = set()  # a helper reached along two paths is one call site
         for i, ev in enumerate(evs):
             call = ev.call
-            if call is None or call.operation not in KEYED_OPS:
+            if call is None or call.operation not in KEYED_OPS or id(call.node) in seen:
                 continue
             if any(f.qualname in auth_fns for f in ev.frame.chain()):
                 continue  # the lookup of the caller itself (get_current_user)
@@ -81,6 +95,7 @@ def check(project: Project) -> Iterator[Finding]:
                 continue
             if _scoped(project, ev) or _owner_checked(project, evs, i, call.is_read):
                 continue
+            seen.add(id(call.node))
             yield at_call(
                 m,
                 call,
@@ -95,6 +110,28 @@ def check(project: Project) -> Iterator[Finding]:
                 },
                 confidence=lowered(key) if route.authenticated else Confidence.MEDIUM,
             )
+
+
+def _role_gated(project: Project, evs: list[Event]) -> bool:
+    """A check of the caller's own record's role against privileged roles only
+    (`if load(principal)["role"] in ("admin", "moderator")`)."""
+    for ev in evs:
+        if ev.kind != "check" or not any(ROLE_ATTR.match(a) for a in ev.attrs):
+            continue
+        test = ev.node.test if isinstance(ev.node, ast.If | ast.Assert) else ev.node
+        roles = {
+            n.value.lower()
+            for n in ast.walk(test)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        }
+        if not roles or roles & ORDINARY_ROLES:
+            continue  # any signed-in user passes: not function-level authorisation
+        for read in evs:
+            if read.kind == "read" and read.call is not None and id(read.node) in ev.reads:
+                key = key_value(project, read.call, read.frame)
+                if key is not None and Origin.PRINCIPAL in key.origins():
+                    return True
+    return False
 
 
 def _auth_functions(project: Project, route: Route) -> set[str]:

@@ -84,7 +84,7 @@ def check(project: Project) -> Iterator[Finding]:
     auth = Auth(project)
     for route in project.routes:
         calls = writes.get(id(route))
-        if not calls or auth.route(route) or _public(project, route):
+        if not calls or auth.route(route) or public_route(project, route):
             continue
         witness = auth.witness(route)
         if witness is None:
@@ -120,7 +120,8 @@ def _writes_by_route(project: Project) -> dict[int, list[DynamoCall]]:
     return out
 
 
-def _public(project: Project, route: Route) -> bool:
+def public_route(project: Project, route: Route) -> bool:
+    """Sign-up, login, token, password-reset and webhook routes: public by design."""
     fn = project.functions[route.function]
     return bool(PUBLIC.search(fn.name) or any(PUBLIC.search(p) for p in route.full_paths))
 

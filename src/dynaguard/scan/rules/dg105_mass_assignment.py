@@ -40,9 +40,10 @@ from collections.abc import Iterator
 
 from dynaguard.core.findings import Confidence, Finding, Severity
 from dynaguard.core.registry import register
-from dynaguard.scan.flow import item_value
+from dynaguard.scan.flow import item_value, key_value
 from dynaguard.scan.index import Project
-from dynaguard.scan.model import ClassRef
+from dynaguard.scan.infer import Frame
+from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
 from dynaguard.scan.provenance import REQUEST_ORIGINS, Dump, Value
 from dynaguard.scan.report import at_call, meta
 from dynaguard.scan.symbols import ModuleInfo, last_name
@@ -77,7 +78,15 @@ def check(project: Project) -> Iterator[Finding]:
             item = item_value(project, call, site.frame)
             if item is None:
                 continue
-            exposed = sorted({f for d in _dumps(item) for f in _exposed(project, d, item, extra)})
+            keys = _update_keys(project, call, site.frame)
+            exposed = sorted(
+                {
+                    f
+                    for d in _dumps(item)
+                    for f in _exposed(project, d, item, extra)
+                    if f.split(".")[0] not in keys
+                }
+            )
             if exposed:
                 yield at_call(
                     m,
@@ -88,6 +97,15 @@ def check(project: Project) -> Iterator[Finding]:
                     evidence={"fields": list(exposed)},
                 )
                 break
+
+
+def _update_keys(project: Project, call: DynamoCall, frame: Frame) -> set[str]:
+    # DynamoDB refuses to SET a key attribute ("This attribute is part of the key"), so a
+    # dumped `id` that is also the update's Key is never written by it (DG106's business)
+    if call.operation != "update_item" or call.handle.kind is HandleKind.PYNAMODB_ITEM:
+        return set()
+    key = key_value(project, call, frame)
+    return set(key.keys()) if key is not None else set()
 
 
 def _dumps(item: Value) -> list[Dump]:

@@ -59,6 +59,7 @@ NO_IO = frozenset(
 SCHEDULERS = frozenset({"gather", "create_task", "ensure_future", "wait_for", "shield", "wait"})
 MAX_UP = 6
 ASYNC_LIBS = ("aioboto3", "aiobotocore", "types_aiobotocore", "aiodynamo")
+SYNC_LIBS = frozenset({"boto3", "botocore"})
 
 
 @register(
@@ -78,12 +79,12 @@ def check(project: Project) -> Iterator[Finding]:
     graph = Graph(project)
     for call in project.calls:
         fn = project.functions.get(call.function or "")
-        if fn is None or not _sync_io(call) or graph.nested(fn, call.node):
+        if fn is None or not _sync_io(call, graph.sync_only) or graph.nested(fn, call.node):
             continue
         if fn.module in graph.async_modules and not graph.used_sync(fn, call):
             continue  # e.g. an aioboto3 Table typed by annotation, its coroutine gathered later
         chain = [fn] if fn.is_async else graph.async_callers(fn)
-        if not chain:
+        if not chain or _startup(chain[0]):
             continue
         route = _route(project, call, chain[0])
         path = " -> ".join(_short(f) for f in chain)
@@ -106,9 +107,29 @@ def _confidence(project: Project, chain: list[FunctionInfo], route: Route | None
     return Confidence.HIGH if len(chain) == 1 else Confidence.MEDIUM
 
 
-def _sync_io(call: DynamoCall) -> bool:
+def _startup(fn: FunctionInfo) -> bool:
+    """`@app.on_event("startup")` / `"shutdown"` hooks run before or after serving: blocking
+    there delays start-up, it never stalls a request."""
+    for dec in fn.node.decorator_list:
+        if (
+            isinstance(dec, ast.Call)
+            and isinstance(dec.func, ast.Attribute)
+            and dec.func.attr == "on_event"
+            and any(
+                isinstance(a, ast.Constant) and a.value in ("startup", "shutdown") for a in dec.args
+            )
+        ):
+            return True
+    return False
+
+
+def _sync_io(call: DynamoCall, sync_only: bool) -> bool:
     h = call.handle
-    if call.awaited or h.async_capable or h.kind is HandleKind.UNKNOWN:
+    if call.awaited or h.async_capable:
+        return False
+    # A DynamoDB-shaped call on an object of unknown type is sync boto3 when the project
+    # imports boto3 and no async library at all: un-awaited, it could be nothing else.
+    if h.kind is HandleKind.UNKNOWN and not sync_only:
         return False
     return call.method not in NO_IO
 
@@ -145,6 +166,11 @@ class Graph:
             for name, mod in project.modules.items()
             if any(t.split(".")[0].startswith(ASYNC_LIBS) for t in mod.imports.values())
         }
+        self.sync_only = not self.async_modules and any(
+            t.split(".")[0] in SYNC_LIBS
+            for mod in project.modules.values()
+            for t in mod.imports.values()
+        )
 
     def used_sync(self, fn: FunctionInfo, call: DynamoCall) -> bool:
         """Whether the call's result is used as a value at once (`t.get_item(...)["Item"]`)."""
