@@ -3,6 +3,7 @@
     python3 bench/scan_bench.py                      # the installed site-packages
     python3 bench/scan_bench.py --tree DIR --lines 600000 --jobs 2
     python3 bench/scan_bench.py --synthetic 20 --jobs 2  # 20 copies of the fixture apps
+    python3 bench/scan_bench.py --scaling 20,40,80,130 --jobs 2  # one row per tree size
 
 Reports, each measured in a fresh child process (so peak RSS is that run's own):
 - plain `ast.parse` of every file (read + parse, GC off as in the scanner): the baseline;
@@ -144,12 +145,16 @@ def main() -> None:
     ap.add_argument("--lines", type=int, default=None, help="take packages up to this many lines")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--synthetic", type=int, default=0, metavar="N", help="N fixture copies")
+    ap.add_argument("--scaling", default="", metavar="N,N,...", help="synthetic sizes to compare")
     ap.add_argument("--child", default=None)
     ap.add_argument("--root", type=Path, default=None)
     ap.add_argument("paths", nargs="*", type=Path)
     args = ap.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.root, args.paths, args.jobs)))
+        return
+    if args.scaling:
+        scaling([int(n) for n in args.scaling.split(",")], args.jobs)
         return
     if args.synthetic:
         with tempfile.TemporaryDirectory(prefix="dynaguard-bench-") as tmp:
@@ -162,6 +167,30 @@ def main() -> None:
     print(f"tree: {args.tree} ({len(paths)} top-level entries), cpus: {os.cpu_count()}")
     measure(args.tree, paths, args.jobs, modes=("scan", "worst"))
     print(f"\none-file scan incl. interpreter start (median of 5): {one_file():.3f} s")
+
+
+def scaling(sizes: list[int], njobs: int) -> None:
+    """One row per synthetic tree size: time, lines/s and time per line against the first."""
+    print(f"synthetic trees of {sizes} copies, cpus: {os.cpu_count()}")
+    head = "copies | lines | findings | parse s | scan s (1 job) | scan s (2 jobs) | lines/s"
+    print(f"| {head} | time per line vs first | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    first: float | None = None
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix="dynaguard-bench-") as tmp:
+            paths = synthetic(Path(tmp), n)
+            base = run_child("parse", Path(tmp), paths, 1)
+            one = run_child("scan", Path(tmp), paths, 1)
+            two = run_child("scan", Path(tmp), paths, njobs) if njobs > 1 else one
+        lines = int(str(one["lines"]))
+        secs = float(str(one["seconds"]))
+        per_line = secs / lines
+        first = first or per_line
+        print(
+            f"| {n} | {lines:,} | {one['findings']} | {float(str(base['seconds'])):.1f} "
+            f"| {secs:.1f} | {float(str(two['seconds'])):.1f} | {lines / secs:,.0f} "
+            f"| {per_line / first:.2f} | {float(str(one['rss_mb'])):.0f} |"
+        )
 
 
 def measure(tree: Path, paths: list[Path], njobs: int, modes: tuple[str, ...]) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from dynaguard.core.config import Config
-from dynaguard.scan import files, scan
+from dynaguard.scan import files, scan, walk
+from dynaguard.scan.calls import reachable_routes
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import FunctionInfo, Route
 
@@ -189,3 +190,161 @@ def test_route_of_names_the_first_route_of_a_function_even_when_routes_are_added
 
 def replace_route(route: Route, *, function: str) -> Route:
     return Route(route.methods, route.path, route.router, function, [], [], route.line, route.file)
+
+
+def test_suffix_matches_break_ties_by_shortest_then_first_declared() -> None:
+    # Given candidates for `app.db` that share no prefix with the asking module, or as much
+    p = Project(Config())
+    for name in ("zz.long.app.db", "b.app.db", "a.app.db", "svc.x.app.db", "svc.y.app.db"):
+        _module(p, name, "x = 1\n")
+    # Then the longest shared prefix wins, then the shortest name, then the first added
+    assert p.find_module("app.db", "other.routes") is p.modules["b.app.db"]
+    assert p.find_module("app.db", "svc.routes") is p.modules["svc.x.app.db"]
+    assert p.find_module("app.db", "svc.y.routes") is p.modules["svc.y.app.db"]
+    assert p.find_module("app.db", "zz.long") is p.modules["zz.long.app.db"]
+
+
+def _own_reference(root: ast.AST) -> list[ast.AST]:
+    # the depth-first walk the rules used before walk.own_nodes
+    out: list[ast.AST] = []
+    todo = list(ast.iter_child_nodes(root))
+    while todo:
+        n = todo.pop()
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        out.append(n)
+        todo.extend(ast.iter_child_nodes(n))
+    return out
+
+
+def _same(a: list[ast.AST], b: list[ast.AST]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
+
+
+def test_cached_walks_visit_what_ast_walk_visits_in_the_same_order() -> None:
+    # Given real code: the scanner's own sources and the rule fixtures (match, try, lambdas)
+    src = Path(files.__file__).parent
+    fixtures = Path(__file__).parent / "fixtures"
+    sources = [*sorted(src.rglob("*.py")), *sorted(fixtures.rglob("*.py"))]
+    trees = [ast.parse(p.read_bytes()) for p in sources]
+    trees.append(ast.parse(MATCH_AND_TRY))
+    checked = 0
+    for tree in trees:
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            # Then each walk equals its reference, asked twice (the second answer cached)
+            for _ in range(2):
+                assert _same(walk.walk(node), list(ast.walk(node)))
+                assert _same(walk.own_nodes(node), _own_reference(node))
+                blocks = ast.stmt | ast.excepthandler | ast.match_case
+                expected = [n for n in _own_reference(node) if isinstance(n, blocks)]
+                assert _same(walk.own_statements(node), expected)
+            checked += 1
+    assert checked > 600
+
+
+MATCH_AND_TRY = textwrap.dedent(
+    """\
+    async def handler(event, items):
+        match event:
+            case {"kind": "put", "item": item} if item:
+                try:
+                    items.append(lambda: item)
+                except* ValueError as exc:
+                    raise RuntimeError(str(exc))
+            case _:
+                async with lock:
+                    for x in items:
+                        try:
+                            pass
+                        except KeyError:
+                            continue
+                        else:
+                            break
+                        finally:
+                            print(x)
+                while True:
+                    class Inner:
+                        def m(self):
+                            try:
+                                pass
+                            except OSError:
+                                pass
+    """
+)
+
+
+REACH = {
+    "api": """
+        from fastapi import FastAPI
+        from svc import create, purge
+        app = FastAPI()
+
+        @app.post("/a")
+        def a():
+            create()
+
+        @app.delete("/b")
+        def b():
+            purge()
+
+        @app.get("/c")
+        def c():
+            return 1
+
+        @app.put("/d")
+        @app.patch("/e")
+        def d():
+            purge()
+            create()
+        """,
+    "svc": """
+        def create():
+            _write()
+
+        def purge():
+            _write()
+            purge()
+
+        def _write():
+            _leaf()
+
+        def _leaf():
+            return None
+        """,
+}
+
+
+# every route reaches the leaf helper, in the order the routes are declared
+LEAF_ROUTES = ["POST /a", "DELETE /b", "PUT /d", "PATCH /e"]
+
+
+def _reach_reference(p: Project, fn: FunctionInfo) -> list[Route]:
+    # the forward search from every route that reachable_routes used before
+    hits: list[Route] = []
+    for route in p.routes:
+        todo, seen = [route.function], set()
+        while todo:
+            q = todo.pop()
+            if q == fn.qualname:
+                hits.append(route)
+                break
+            if q not in seen:
+                seen.add(q)
+                todo += [cs.callee for cs in p.callsites.get(q, [])]
+    return hits
+
+
+def test_reachable_routes_answers_as_the_forward_search_did() -> None:
+    # Given an app whose routes share helpers, with recursion and a route declared twice
+    p = Project(Config())
+    for name, text in REACH.items():
+        _module(p, name, text)
+    p.link()
+    # Then every function's routes are the forward search's, in declaration order
+    for fn in p.functions.values():
+        assert reachable_routes(p, fn) == _reach_reference(p, fn)
+    labels = [r.label for r in reachable_routes(p, p.functions["svc:_leaf"])]
+    assert labels == LEAF_ROUTES
+    assert reachable_routes(p, p.functions["api:c"]) == [p.route_of(p.functions["api:c"])]

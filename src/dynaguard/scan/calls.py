@@ -316,17 +316,26 @@ def reach(project: Project, route: Route) -> None:
 
 
 def reachable_routes(project: Project, fn: FunctionInfo) -> list[Route]:
-    """Routes whose call graph reaches a function."""
-    hits: list[Route] = []
-    for route in project.routes:
-        todo, seen = [route.function], set()
-        while todo:
-            q = todo.pop()
-            if q == fn.qualname:
-                hits.append(route)
-                break
-            if q in seen:
-                continue
-            seen.add(q)
-            todo += [cs.callee for cs in project.callsites.get(q, [])]
-    return hits
+    """Routes whose call graph reaches a function, in declaration order."""
+    # the functions that reach fn, found once backwards, instead of a walk of the whole call
+    # graph forwards from every route per question (quadratic on large projects)
+    if project.reach_index is None:
+        callers: dict[str, list[str]] = {}
+        for q, sites in project.callsites.items():
+            for cs in sites:
+                if q is not None:
+                    callers.setdefault(cs.callee, []).append(q)
+        endpoints: dict[str, list[int]] = {}
+        for i, route in enumerate(project.routes):
+            endpoints.setdefault(route.function, []).append(i)
+        project.reach_index = (callers, endpoints)
+    callers, endpoints = project.reach_index
+    found = {fn.qualname}
+    todo = [fn.qualname]
+    while todo:
+        for q in callers.get(todo.pop(), []):
+            if q not in found:
+                found.add(q)
+                todo.append(q)
+    hits = sorted(i for q in found for i in endpoints.get(q, []))
+    return [project.routes[i] for i in hits]

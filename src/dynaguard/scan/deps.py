@@ -41,6 +41,20 @@ AUTH_NAME = re.compile(
     r"|require_?(admin|superuser|staff|role|roles|scope|scopes|permission|permissions)"
     r"|.*_required|(role|permission|scope)_?checker|has_?(role|permission|scope)s?)$"
 )
+# Names of `Annotated[User, Depends(get_current_user)]` aliases (`CurrentUser`,
+# `AuthenticatedUser`, `CurrentSuperuser`...): when the alias is imported from code the
+# scan cannot read, its name is all there is to go on.
+# Stricter than AUTH_NAME: a bare `Admin` or an `AuthRequest` is as likely a body model.
+PRINCIPAL_ALIAS = re.compile(
+    r"(?i)^((current|authenticated|authed|auth|verified|logged_?in|signed_?in|request)_?"
+    r"(active_?)?(user|principal|account|member|identity|subject|tenant|admin|superuser|staff)"
+    r"|principal|(verify|validate|decode|check)_?(token|jwt|user|api_?key|credentials)"
+    r"|require_?(user|login|auth|token|admin|superuser|staff|roles?|scopes?|permissions?)"
+    r"|(user_?from_?token|token_?user))(_?dep(endency)?)?$"
+)
+# Dependency.level of a principal known only by the name of an alias the scan could not
+# read (`user: CurrentUser` imported from outside the scanned paths).
+ASSUMED = "assumed"
 # Dependencies that authorise a privileged caller (function-level authorisation): such a
 # route may legitimately reach any object, so object-ownership rules do not apply.
 PRIVILEGED = re.compile(r"(?i)admin|superuser|staff|role|permission|scope")
@@ -68,6 +82,51 @@ def dependency(project: Project, mod: ModuleInfo, call: ast.Call, level: str) ->
     return Dependency(text, name, kind == "Security" or scheme, level)
 
 
+def depends_of(
+    project: Project, mod: ModuleInfo, expr: ast.expr | None
+) -> tuple[ast.Call, ModuleInfo] | None:
+    """The Depends()/Security() call of a default or annotation, and the module it is in.
+
+    `me: CurrentUser` may name an alias defined in another module: the callable inside
+    its Depends() must be resolved there, not where the alias is used.
+    """
+    call = project.depends_call(expr, mod) if expr is not None else None
+    return (call, _alias_home(project, mod, expr)) if call is not None else None
+
+
+def assumed_principal(project: Project, mod: ModuleInfo, ann: ast.expr | None) -> Dependency | None:
+    """`user: CurrentUser` where the alias is imported from code the scan cannot read."""
+    if not isinstance(ann, ast.Name | ast.Attribute):
+        return None
+    sym = project.resolve_expr(ann, mod)
+    # a resolved symbol is judged by what it is (an alias without Depends is no
+    # dependency); a module name is no alias
+    if not isinstance(sym, str) or sym in project.modules:
+        return None
+    name = sym.rsplit(".", 1)[-1]
+    if name in _configured(project) or PRINCIPAL_ALIAS.match(name):
+        return Dependency(sym, name, False, ASSUMED)
+    return None
+
+
+def _configured(project: Project) -> set[str]:
+    """The last names of `[tool.dynaguard] auth_dependencies`."""
+    return {n.rsplit(".", 1)[-1].rsplit(":", 1)[-1] for n in project.config.auth_dependencies}
+
+
+def _alias_home(project: Project, mod: ModuleInfo, expr: ast.expr | None) -> ModuleInfo:
+    home = mod
+    for _ in range(5):  # the depth index.depends_call follows aliases of aliases to
+        if not isinstance(expr, ast.Name):
+            return home
+        sym = project.resolve_name(expr.id, home)
+        values = project.modules[sym[0]].globals.get(sym[1]) if isinstance(sym, tuple) else None
+        if not values or not isinstance(sym, tuple):
+            return home
+        home, expr = project.modules[sym[0]], values[0]
+    return home
+
+
 def _is_scheme(project: Project, sym: object) -> bool:
     # oauth2_scheme = OAuth2PasswordBearer(...): depending on the scheme is authentication
     if isinstance(sym, tuple):
@@ -82,19 +141,20 @@ def is_auth(project: Project, dep: Dependency, depth: int = 0) -> bool:
     """Whether a dependency authenticates: a scheme, a known name, or one built on those."""
     if dep.security:
         return True
-    names = {n.rsplit(".", 1)[-1].rsplit(":", 1)[-1] for n in project.config.auth_dependencies}
-    if dep.name in names or AUTH_NAME.match(dep.name or "-"):
+    name = dep.name or "-"
+    if name in _configured(project) or AUTH_NAME.match(name) or PRINCIPAL_ALIAS.match(name):
         return True
     fn = project.functions.get(dep.target or "")
     if fn is None or depth > 4:
         return False
     mod = project.module_of(fn)
     for arg in fn.params:
-        call = project.depends_call(fn.default_of(arg.arg) or ast.Constant(None), mod)
-        call = call or (project.depends_call(arg.annotation, mod) if arg.annotation else None)
-        if call is not None and is_auth(
-            project, dependency(project, mod, call, "param"), depth + 1
-        ):
+        found = depends_of(project, mod, fn.default_of(arg.arg))
+        found = found or depends_of(project, mod, arg.annotation)
+        if found is None:
+            if assumed_principal(project, mod, arg.annotation) is not None:
+                return True  # `def require_owner(user: CurrentUser)`, the alias unread
+        elif is_auth(project, dependency(project, found[1], found[0], "param"), depth + 1):
             return True
     return False
 

@@ -163,6 +163,10 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
     for p in modules:
         assert p.tree is not None
         project.add_module(p.module, p.rel, p.tree)
+    from dynaguard.scan.context import add_outside
+
+    # the scanned code's imports from its own package outside `paths`: context only
+    outside = add_outside(project, [p for p in paths if p.exists()], root, found)
     try:
         project.link()
     except Exception as exc:  # lenient in production: a bug in the index is not the user's
@@ -177,11 +181,16 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
     errors += [
         Diagnostic(path=p, line=ln, kind="unknown-shape", message=m)
         for p, ln, m in project.unknown_shapes
+        if p not in outside
     ]
     rules = [r for r in _static_rules() if config.enabled(r.meta.id)]
     raw, rule_errors = _run_rules(project, rules)
+    raw = [f for f in raw if f.path not in outside]
     kept, suppressed, warnings = _suppress(raw, modules)
     kept = [_override(f, config) for f in kept]
+    from dynaguard.scan.report import char_columns  # rules count bytes; reports, characters
+
+    kept = char_columns(kept, {p.rel: Path(p.path) for p in modules})
     return Result(
         tool_version=__version__,
         engine=EngineKind.STATIC,
@@ -193,6 +202,7 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
         stats={
             "files": len(found),
             "parsed": len(modules),
+            "context": len(outside),  # imported modules read from outside the paths
             "lines": sum(p.lines for p in prepared),
             "suppressed": suppressed,
             "seconds": round(time.perf_counter() - started, 3),

@@ -6,7 +6,17 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
-from dynaguard.scan.deps import auth_text, dependency, is_auth, kw, kw_text, privileged
+from dynaguard.scan.deps import (
+    ASSUMED,
+    assumed_principal,
+    auth_text,
+    dependency,
+    depends_of,
+    is_auth,
+    kw,
+    kw_text,
+    privileged,
+)
 from dynaguard.scan.deps import deps as level_deps
 from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import (
@@ -27,7 +37,7 @@ if TYPE_CHECKING:
     from dynaguard.scan.index import Project
 
 # is_auth and privileged live in deps.py; rules import them from here too
-__all__ = ["collect", "is_auth", "params_of", "privileged", "router_of"]
+__all__ = ["assumed_auth", "collect", "is_auth", "params_of", "privileged", "router_of"]
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
 PARAM_MARKERS = {
@@ -40,6 +50,7 @@ PARAM_MARKERS = {
     "File": ParamSource.FORM,
 }
 PATH_PARAM = re.compile(r"{([A-Za-z_]\w*)(?::\w+)?}")
+ASSUMED_EVIDENCE = "assumed from its name"
 
 
 def collect(project: Project) -> None:
@@ -250,8 +261,13 @@ def _finish(project: Project, route: Route, incoming: dict[str, list[Include]]) 
     mounted = [d for _, found in mounts for d in found]
     param_deps = [p.dependency for p in route.params if p.dependency is not None]
     route.all_dependencies = [*mounted, *route.dependencies, *param_deps]
-    auth = next((d for d in route.all_dependencies if is_auth(project, d)), None)
-    if auth is not None:
+    found = [d for d in route.all_dependencies if is_auth(project, d)]
+    # a dependency the index resolved is better evidence than a name alone
+    auth = next((d for d in found if d.level != ASSUMED), found[0] if found else None)
+    if auth is not None and auth.level == ASSUMED:
+        route.authenticated = True
+        route.auth_evidence = f"principal `{auth.name}` ({ASSUMED_EVIDENCE}: {auth.target})"
+    elif auth is not None:
         route.authenticated, route.auth_evidence = True, f"{auth.level} dependency {auth.name}"
     elif any(m.is_auth for m in project.middlewares):
         route.authenticated, route.auth_evidence = True, "authentication middleware"
@@ -298,13 +314,14 @@ def _param(
     project: Project, mod: ModuleInfo, fn: FunctionInfo, arg: ast.arg, in_path: set[str]
 ) -> RouteParam:
     default = fn.default_of(arg.arg)
-    dep_call = project.depends_call(default, mod) if default is not None else None
-    if dep_call is None and arg.annotation is not None:
-        dep_call = project.depends_call(arg.annotation, mod)
-    if dep_call is not None:
-        dep = dependency(project, mod, dep_call, "param")
+    found = depends_of(project, mod, default) or depends_of(project, mod, arg.annotation)
+    if found is not None:
+        dep = dependency(project, found[1], found[0], "param")
         source = ParamSource.PRINCIPAL if is_auth(project, dep) else ParamSource.DEPENDENCY
         return RouteParam(arg.arg, source, dependency=dep)
+    assumed = assumed_principal(project, mod, arg.annotation)
+    if assumed is not None:
+        return RouteParam(arg.arg, ParamSource.PRINCIPAL, dependency=assumed)
     marker = _marker(default, mod) or _marker(_annotated_extra(arg.annotation), mod)
     ann = arg.annotation
     ann_name = (dotted(ann, mod) or "").rsplit(".", 1)[-1] if ann is not None else ""
@@ -318,6 +335,11 @@ def _param(
     if model is not None:
         return RouteParam(arg.arg, ParamSource.BODY, model=model)
     return RouteParam(arg.arg, ParamSource.QUERY)
+
+
+def assumed_auth(route: Route) -> bool:
+    """Whether the route's authentication is known only by a name (lower confidence)."""
+    return route.authenticated and ASSUMED_EVIDENCE in (route.auth_evidence or "")
 
 
 def _annotated_extra(ann: ast.expr | None) -> ast.expr | None:

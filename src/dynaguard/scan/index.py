@@ -110,8 +110,11 @@ class Project:
     _indexed: int = 0
     _route_by_fn: dict[str, Route] = field(default_factory=dict)
     _nearest: dict[tuple[str, str], str] = field(default_factory=dict)  # find_module's choices
+    _by_prefix: dict[str, dict[tuple[str, ...], str]] = field(default_factory=dict)
     _routes_indexed: int = 0
     method_names: set[str] = field(default_factory=set)  # every method name of a project class
+    # callers per callee and routes per endpoint, built by calls.reachable_routes on first use
+    reach_index: tuple[dict[str, list[str]], dict[str, list[int]]] | None = None
 
     def __post_init__(self) -> None:
         self.types = Types(self)
@@ -126,6 +129,7 @@ class Project:
         mod = build_module(name, path, tree)
         self.modules[name] = mod
         self._nearest.clear()
+        self._by_prefix.clear()
         parts = name.split(".")
         for i in range(len(parts)):
             self._by_suffix.setdefault(".".join(parts[i:]), []).append(name)
@@ -185,9 +189,28 @@ class Project:
         # for every name of every module was quadratic in the number of services
         best = self._nearest.get((name, near))
         if best is None:
-            best = max(found, key=lambda m: (_common_prefix(m, near), -len(m)))
+            best = self._closest(name, near, found)
             self._nearest[(name, near)] = best
         return self.modules[best]
+
+    def _closest(self, name: str, near: str, found: list[str]) -> str:
+        """The candidate sharing the longest dotted prefix with `near`, then the shortest,
+        then the first: the candidates indexed by prefix once, not compared per module."""
+        index = self._by_prefix.get(name)
+        if index is None:
+            index = self._by_prefix[name] = {}
+            for m in found:
+                parts = tuple(m.split("."))
+                for k in range(len(parts) + 1):
+                    cur = index.get(parts[:k])
+                    if cur is None or len(m) < len(cur):
+                        index[parts[:k]] = m
+        parts = tuple(near.split("."))
+        for k in range(len(parts), 0, -1):
+            best = index.get(parts[:k])
+            if best is not None:
+                return best
+        return index[()]
 
     def resolve_name(self, name: str, mod: ModuleInfo, depth: int = 0) -> Symbol:
         """What a bare name means in a module: function, class, global, module or dotted text."""
@@ -279,10 +302,13 @@ class Project:
         """The function behind `p = Depends(f)` / `p: Annotated[X, Depends(f)]` (or alias)."""
         mod = self.module_of(fn)
         exprs = [fn.default_of(param), annotation_of(fn, param)]
+        from dynaguard.scan.deps import depends_of  # deps imports this module
+
         for expr in exprs:
-            call = self.depends_call(expr, mod) if expr is not None else None
-            if call is not None and call.args:
-                sym = self.resolve_expr(call.args[0], mod)
+            found = depends_of(self, mod, expr)
+            if found is not None and found[0].args:
+                # an alias imported from another module names its callable there
+                sym = self.resolve_expr(found[0].args[0], found[1])
                 if isinstance(sym, FunctionInfo):
                     return sym
                 if isinstance(sym, ClassRef):
@@ -351,12 +377,3 @@ class Project:
     def app_has_auth(self) -> bool:
         """Whether any route or middleware authenticates (else ownership rules stay quiet)."""
         return any(r.authenticated for r in self.routes) or any(m.is_auth for m in self.middlewares)
-
-
-def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(a.split("."), b.split("."), strict=False):
-        if x != y:
-            break
-        n += 1
-    return n

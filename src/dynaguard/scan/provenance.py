@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.infer import Frame, bound_arg, is_param
-from dynaguard.scan.model import ClassRef, DynamoCall, FunctionInfo, ParamSource
+from dynaguard.scan.model import ClassRef, DynamoCall, FunctionInfo, ParamSource, RouteParam
 from dynaguard.scan.symbols import dotted
 from dynaguard.scan.value import (
     EMPTY,
@@ -102,6 +102,9 @@ class Values:
         self.s = _State()
         self._reads: dict[int, DynamoCall] | None = None
         self.level = 0
+        # where FastAPI takes each parameter, per (function, route path): asked once per
+        # frame otherwise, thousands of times on a large project
+        self._params: dict[tuple[str, str], dict[str, RouteParam]] = {}
 
     def of(self, expr: ast.expr, frame: Frame, depth: int = 0) -> Value:
         """The provenance of an expression evaluated in a frame."""
@@ -239,7 +242,14 @@ class Values:
         route = self.p.route_of(root)
         if route is None:
             return None
-        param = next((p for p in params_of(self.p, frame.fn, route.path) if p.name == name), None)
+        key = (frame.fn.qualname, route.path)
+        params = self._params.get(key)
+        if params is None:
+            params = {}
+            for p in params_of(self.p, frame.fn, route.path):
+                params.setdefault(p.name, p)  # the first, as a scan in order finds it
+            self._params[key] = params
+        param = params.get(name)
         if param is None:
             return None
         if param.source is ParamSource.DEPENDENCY and param.dependency is not None:

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
 
 from dynaguard.core.findings import JSON, Confidence, Finding, Severity
 from dynaguard.core.registry import RuleMeta, get_rule
+from dynaguard.scan import files
+from dynaguard.scan.fastapi import assumed_auth
 from dynaguard.scan.flow import Event
 from dynaguard.scan.model import DynamoCall, Route
 from dynaguard.scan.provenance import Origin, Source, Value
 
 # Attribute names that identify an item: key attributes in most single- and multi-table designs.
 KEY_NAME = re.compile(r"^(id|pk|sk|PK|SK|key|.*_id|.*Id|.*ID|.*_key|.*Key)$")
+# Rules whose findings rest on the route's principal being the authenticated caller.
+PRINCIPAL_RULES = frozenset({"DG103", "DG106"})
 OWNER_NAME = re.compile(
     r"(?i)^(owner|user|tenant|account|org|organization|customer|author|created_by)(_?id)?$"
 )
@@ -43,18 +50,63 @@ def at_call(
     if call.function:
         ev["function"] = call.function
     ev.update(evidence or {})
+    if route is not None and m.id in PRINCIPAL_RULES and assumed_auth(route):
+        # the principal is known by its name only: a wrong guess makes this finding wrong
+        if (confidence or m.confidence) is Confidence.HIGH:
+            confidence = Confidence.MEDIUM
+        ev["auth"] = route.auth_evidence
     return m.finding(
         message=message,
         anchor=anchor,
         path=call.path,
         line=call.line,
-        column=call.node.col_offset + 1,
+        column=call.node.col_offset + 1,  # UTF-8 bytes until the engine's char_columns
         end_line=call.end_line,
         route=route.label if route else None,
         evidence=ev,
         severity=severity,
         confidence=confidence,
     )
+
+
+def char_columns(findings: list[Finding], sources: Mapping[str, Path]) -> list[Finding]:
+    """The findings with `column` counted in characters (code points), 1-based.
+
+    Rules take the column from the syntax tree, whose `col_offset` counts UTF-8 bytes;
+    the JSON contract, the text report and SARIF (`columnKind: unicodeCodePoints`) mean
+    characters. `sources` maps a finding's path to the file it was read from.
+    """
+    lines: dict[str, list[str] | None] = {}
+    out: list[Finding] = []
+    for f in findings:
+        key = f.path or ""
+        src = sources.get(key)
+        if f.column is None or f.line is None or src is None:
+            out.append(f)
+            continue
+        if key not in lines:
+            lines[key] = _non_ascii_lines(src)
+        text = lines[key]
+        if text is None or not 0 < f.line <= len(text):
+            out.append(f)
+            continue
+        out.append(replace(f, column=char_column(text[f.line - 1], f.column - 1) + 1))
+    return out
+
+
+def char_column(line: str, byte_offset: int) -> int:
+    """The 0-based character offset of a 0-based UTF-8 byte offset into `line`."""
+    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", "ignore"))
+
+
+def _non_ascii_lines(path: Path) -> list[str] | None:
+    """The file's lines as the parser numbers them; None when bytes and characters agree."""
+    text = files.read(path, path.parent).text
+    if text is None or text.isascii():
+        return None
+    # only \r\n, \r and \n end a line for the tokenizer (str.splitlines also splits on
+    # form feeds and Unicode separators, which would shift every later line)
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def _short(node: ast.AST) -> str:

@@ -8,6 +8,8 @@ owner is not compared with the principal, no parent object was verified as the c
 first, and the write's condition does not name the owner. Apps that authenticate nowhere
 are left to DG104, and routes restricted to administrators (a `require_admin`, role or
 scope dependency) may reach any object.
+Nor are admin routes whose role is checked inline on the caller's own record, or routes
+public by design (sign-up, login, password reset).
 
 ## Why is this bad?
 This is Broken Object Level Authorization (BOLA/IDOR), the first item of the OWASP API

@@ -50,6 +50,7 @@ from dynaguard.scan.fastapi import is_auth
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, ParamSource, Route
 from dynaguard.scan.report import at_call, meta
+from dynaguard.scan.walk import walk
 
 # Routes that are public by design: they create the credential, or prove it otherwise.
 PUBLIC = re.compile(
@@ -139,15 +140,28 @@ class Auth:
             for mw in project.middlewares
         )
         self.mw_apps = {mw.app for mw in project.middlewares if mw.is_auth and mw.app}
+        # per-project maps: scanning every include per router and every route per route
+        # made a project with thousands of routes quadratic
+        self._parents: dict[str, list[str]] = {}
+        for inc in project.includes:
+            self._parents.setdefault(inc.child, []).append(inc.parent)
+        self._roots: dict[str | None, set[str]] = {}
+        self._authed: dict[str, list[tuple[int, Route, str]]] | None = None
 
     def roots(self, router: str | None, depth: int = 0) -> set[str]:
         """The apps (routers nobody includes) a router is mounted on."""
         if router is None:
             return set()
-        parents = [i.parent for i in self.p.includes if i.child == router]
+        if depth == 0 and router in self._roots:
+            return self._roots[router]
+        parents = self._parents.get(router, [])
         if not parents or depth > 6:
-            return {router}
-        return {r for parent in parents for r in self.roots(parent, depth + 1)}
+            found = {router}
+        else:
+            found = {r for parent in parents for r in self.roots(parent, depth + 1)}
+        if depth == 0:
+            self._roots[router] = found
+        return found
 
     def route(self, route: Route) -> bool:
         """Whether the route authenticates (dependency, app middleware or header check)."""
@@ -160,14 +174,21 @@ class Auth:
 
     def witness(self, route: Route) -> str | None:
         """A route of the same app that authenticates ('GET /me via get_current_user')."""
-        apps = self.roots(route.router)
-        for other in self.p.routes:
-            if other is route or not (self.roots(other.router) & apps):
-                continue
-            dep = next((d for d in other.all_dependencies if is_auth(self.p, d)), None)
-            if dep is not None:
-                return f"{other.label} via {dep.name or dep.target}"
-        return None
+        if self._authed is None:
+            self._authed = {}
+            for i, other in enumerate(self.p.routes):
+                dep = next((d for d in other.all_dependencies if is_auth(self.p, d)), None)
+                if dep is not None:
+                    text = f"{other.label} via {dep.name or dep.target}"
+                    for app in self.roots(other.router):
+                        self._authed.setdefault(app, []).append((i, other, text))
+        # the first authenticated route, in declaration order, of an app this route is on
+        best: tuple[int, str] | None = None
+        for app in self.roots(route.router):
+            hit = next(((i, t) for i, r, t in self._authed.get(app, []) if r is not route), None)
+            if hit is not None and (best is None or hit[0] < best[0]):
+                best = hit
+        return best[1] if best is not None else None
 
 
 def _reads_credentials(project: Project, route: Route) -> bool:
@@ -180,5 +201,5 @@ def _reads_credentials(project: Project, route: Route) -> bool:
         isinstance(n, ast.Constant)
         and isinstance(n.value, str)
         and n.value.lower() in ("authorization", "x-api-key", "api-key")
-        for n in ast.walk(fn.node)
+        for n in walk(fn.node)
     )

@@ -8,6 +8,8 @@ through synchronous helpers it calls (a module-level repository singleton, a syn
 another module). Sync `def` routes and dependencies (FastAPI runs them in a thread pool),
 calls offloaded with `asyncio.to_thread`, `run_in_threadpool` or `run_in_executor`, and
 aioboto3/aiobotocore calls are not reported.
+Start-up and shutdown hooks never stall a request (not reported); in a boto3-only project,
+an untyped table's call inside `async def` can only be sync boto3 (reported).
 
 ## Why is this bad?
 An `async def` runs on the event loop. A synchronous network call there blocks the loop for
@@ -50,6 +52,7 @@ from dynaguard.core.registry import register
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import CallSite, DynamoCall, FunctionInfo, HandleKind, Route
 from dynaguard.scan.report import at_call, meta
+from dynaguard.scan.walk import walk
 
 # Client methods that do no I/O when called.
 NO_IO = frozenset(
@@ -178,12 +181,13 @@ class Graph:
             return True  # PynamoDB has no async API
         ids = self._sync_used.get(fn.qualname)
         if ids is None:
+            nodes = walk(fn.node)
             ids = {
                 id(n.value)
-                for n in ast.walk(fn.node)
+                for n in nodes
                 if isinstance(n, ast.Subscript | ast.Attribute) and isinstance(n.value, ast.Call)
             }
-            ids |= {id(n.iter) for n in ast.walk(fn.node) if isinstance(n, ast.For)}
+            ids |= {id(n.iter) for n in nodes if isinstance(n, ast.For)}
             self._sync_used[fn.qualname] = ids
         return id(call.node) in ids
 
@@ -192,11 +196,11 @@ class Graph:
         ids = self._nested.get(fn.qualname)
         if ids is None:
             ids = set()
-            for sub in ast.walk(fn.node):
+            for sub in walk(fn.node):
                 if sub is not fn.node and isinstance(
                     sub, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
                 ):
-                    ids |= {id(n) for n in ast.walk(sub)}
+                    ids |= {id(n) for n in walk(sub)}
                 elif isinstance(sub, ast.Call) and _scheduler(sub):
                     ids |= {id(a) for a in sub.args}
             self._nested[fn.qualname] = ids

@@ -56,6 +56,8 @@ from dynaguard.scan.index import Project
 from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import ClassRef, FunctionInfo
 from dynaguard.scan.report import meta
+from dynaguard.scan.walk import children, own_statements, walk
+from dynaguard.scan.walk import own_nodes as _own_nodes
 
 RESPONSES = frozenset(
     {
@@ -218,20 +220,9 @@ def _level(project: Project, frame: Frame, exc_type: ast.expr | None) -> Severit
 
 
 def _handlers(fn: FunctionInfo) -> Iterator[tuple[ast.expr | None, set[str], list[ast.stmt]]]:
-    for node in _own_nodes(fn.node):
+    for node in own_statements(fn.node):  # handlers sit only under statements
         if isinstance(node, ast.ExceptHandler):
             yield node.type, ({node.name} if node.name else set()), node.body
-
-
-def _own_nodes(root: ast.AST) -> Iterator[ast.AST]:
-    """Nodes of a function body, without nested functions and classes."""
-    todo = list(ast.iter_child_nodes(root))
-    while todo:
-        n = todo.pop()
-        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            continue
-        yield n
-        todo.extend(ast.iter_child_nodes(n))
 
 
 def _leaks(
@@ -331,8 +322,9 @@ def _helper(
 def _mentions(expr: ast.expr, tainted: Taint) -> bool:
     """Whether an expression carries the exception's text (not only its safe attributes)."""
     parents: dict[int, ast.AST] = {}
-    for node in ast.walk(expr):
-        for child in ast.iter_child_nodes(node):
+    nodes = walk(expr)
+    for node in nodes:
+        for child in children(node):
             parents[id(child)] = node
         if isinstance(node, ast.Call):
             f = node.func
@@ -341,7 +333,7 @@ def _mentions(expr: ast.expr, tainted: Taint) -> bool:
             )
             if last in TRACEBACK:
                 return True
-    for node in ast.walk(expr):
+    for node in nodes:
         if (
             isinstance(node, ast.Name)
             and node.id in tainted.names

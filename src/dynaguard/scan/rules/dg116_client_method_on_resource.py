@@ -53,6 +53,7 @@ from dynaguard.scan.index import Project
 from dynaguard.scan.infer import Frame, bound_arg, is_param
 from dynaguard.scan.model import ClassRef, DynamoCall, FunctionInfo, Handle, HandleKind
 from dynaguard.scan.report import at_call, meta
+from dynaguard.scan.walk import walk
 
 # botocore 1.40.61's DynamoDB operations (xform_name of service_model.operation_names).
 _CLIENT_OPS = """batch_execute_statement batch_get_item batch_write_item create_backup
@@ -159,7 +160,7 @@ def _client_only_factories(project: Project) -> Iterator[Finding]:
     }
     for fn in [f for f in project.functions.values() if f.module in aws]:
         frame = Frame(fn, project.module_of(fn))
-        for node in ast.walk(fn.node):
+        for node in walk(fn.node):
             if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
