@@ -234,6 +234,22 @@ def test_other_top_level_packages_are_not_read(tmp_path: Path) -> None:
     assert {(f.line, f.rule) for f in part.findings} == {(16, "DG101"), (21, "DG101")}
 
 
+def test_modules_at_the_top_of_site_packages_read_no_other_distribution(tmp_path: Path) -> None:
+    # Given an installed environment: a top-level module importing another distribution
+    (tmp_path / "somelib-1.0.dist-info").mkdir()
+    (tmp_path / "single.py").write_text("import boto3\nfrom otherdist.core import thing\n")
+    (tmp_path / "otherdist").mkdir()
+    (tmp_path / "otherdist" / "__init__.py").write_text("")
+    (tmp_path / "otherdist" / "core.py").write_text("thing = 1\n")
+    # When scanning that module alone
+    result = scan([tmp_path / "single.py"], root=tmp_path)
+    # Then nothing of the other distribution is read for context
+    assert result.stats["context"] == 0
+    # while in a project directory (no .dist-info) the same import is context
+    (tmp_path / "somelib-1.0.dist-info").rmdir()
+    assert scan([tmp_path / "single.py"], root=tmp_path).stats["context"] == 1
+
+
 UNRESOLVED = """
 from fastapi import APIRouter
 

@@ -77,11 +77,19 @@ def _bases(paths: Sequence[Path], root: Path) -> set[Base]:
         except ValueError:
             out.add((d, None))  # names start here (a script directory)
             continue
-        out.add((root.resolve(), rel.parts[0] if rel.parts else None))
+        top = rel.parts[0] if rel.parts else None
+        if top is None and _installed(root.resolve()):
+            continue  # a module at the top of site-packages: its imports are other projects
+        out.add((root.resolve(), top))
     # a base inside a scanned directory has nothing outside the scan (`scan .`, a whole
     # site-packages): skip it rather than look up every import of the standard library
     dirs = [p.resolve() for p in paths if p.is_dir()]
     return {(b, t) for b, t in out if not any(_within(b / (t or ""), d) for d in dirs)}
+
+
+def _installed(directory: Path) -> bool:
+    """Whether a directory is an installed environment (site-packages), not a project."""
+    return any(directory.glob("*.dist-info"))
 
 
 def _within(path: Path, directory: Path) -> bool:
