@@ -141,43 +141,36 @@ def test_botocore_resending_a_write_is_recognised(inject: Callable[[int], Inject
     assert (item["n"], item["version"]) == (1, 2)
 
 
-def test_transaction_whose_answer_was_lost_is_done(inject: Callable[[int], Injector]) -> None:
-    env = inject(1)
-    env.owned.create({"item_id": "a1", "n": 0}, owner="alice")
-    fault = env.on("after-call.dynamodb.TransactWriteItems", Fault(1, _drop_answer))
-    with env.owned.transaction() as tx:
-        tx.update(KEY, {"n": 1}, owner="alice", expected_version=1)
-        tx.create({"item_id": "a2"}, owner="alice")
-    assert fault.fired == 1
-    assert env.stored()["version"] == 2  # type: ignore[index]
-    assert env.owned.get({"item_id": "a2"}, owner="alice")["version"] == 1
-
-
-def test_throttled_transaction_is_retried(inject: Callable[[int], Injector]) -> None:
-    env = inject(1)
-    env.owned.create({"item_id": "a1", "n": 0}, owner="alice")
-    fault = env.on("before-send.dynamodb.TransactWriteItems", Fault(2, _throttle))
-    with env.owned.transaction() as tx:
-        tx.update(KEY, {"n": 1}, owner="alice", expected_version=1)
-    assert fault.fired == 2
-    assert env.stored()["version"] == 2  # type: ignore[index]
-
-
 def _tx_conflict() -> Any:
     # Another transaction held the first item: DynamoDB cancels, nothing applied, retryable.
     reasons = [{"Code": "TransactionConflict", "Message": "x"}, {"Code": "None"}]
     return error_response("TransactionCanceledException", CancellationReasons=reasons)
 
 
-def test_transaction_conflict_is_retried(inject: Callable[[int], Injector]) -> None:
+@pytest.mark.parametrize(
+    ("event", "times", "action"),
+    [
+        # the write applied but its answer was lost: recognised as done, not applied twice
+        ("after-call.dynamodb.TransactWriteItems", 1, _drop_answer),
+        # throttled twice before it gets through
+        ("before-send.dynamodb.TransactWriteItems", 2, _throttle),
+        # another transaction held an item: cancelled, nothing applied, retryable
+        ("before-send.dynamodb.TransactWriteItems", 2, _tx_conflict),
+    ],
+    ids=["answer-lost", "throttled", "conflict"],
+)
+def test_transaction_faults_apply_it_exactly_once(
+    inject: Callable[[int], Injector], event: str, times: int, action: Callable[..., Any]
+) -> None:
     env = inject(1)
     env.owned.create({"item_id": "a1", "n": 0}, owner="alice")
-    fault = env.on("before-send.dynamodb.TransactWriteItems", Fault(2, _tx_conflict))
+    fault = env.on(event, Fault(times, action))
     with env.owned.transaction() as tx:
         tx.update(KEY, {"n": 1}, owner="alice", expected_version=1)
         tx.create({"item_id": "a2"}, owner="alice")
-    assert fault.fired == 2
+    assert fault.fired == times
     assert env.stored()["version"] == 2  # type: ignore[index]
+    assert env.owned.get({"item_id": "a2"}, owner="alice")["version"] == 1
 
 
 def test_transaction_conflict_past_the_budget_names_the_item(
