@@ -1,0 +1,294 @@
+"""The operations of bench/guard_compare.py, written with raw boto3, the guard, and PynamoDB.
+
+Each implementation answers the same questions a multi-user service asks, with the same
+outcome: a get of someone else's item is "not found"; an update or delete with a stale
+version is told apart from "not yours or missing" (409 vs 404) without guessing.
+`prepare(i)` runs untimed and uncounted; `call(arg)` is the operation measured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from dynaguard.demo.embedded import CREDENTIALS, REGION, EmbeddedDynamoDB
+from dynaguard.guard import Conflict, NotFound, OwnedTable
+
+OWNER, OTHER, LISTER = "alice", "bob", "lister"
+SEEDED = 20  # items of LISTER, all on one page of "list by owner"
+Prepare = Callable[[int], Any]
+Call = Callable[[Any], object]
+
+
+@dataclass
+class Impl:
+    """One implementation: how to seed an item, and each operation as (prepare, call)."""
+
+    seed: Callable[[str, str], object]
+    ops: dict[str, tuple[Prepare, Call]]
+
+
+class Stale(Exception):
+    """The item changed since the caller read it (an HTTP 409/412)."""
+
+
+class Missing(Exception):
+    """Not the caller's item, or no item (one answer for both: an HTTP 404)."""
+
+
+def _session() -> boto3.session.Session:
+    return boto3.session.Session(region_name=REGION, **CREDENTIALS)
+
+
+def _common(seed: Callable[[str, str], object], impl_ops: dict[str, Call]) -> Impl:
+    """The shared preparation: fresh ids for create and delete, seeded items elsewhere."""
+    seed("got", OWNER)
+    seed("upd", OWNER)
+    seed("stale", OWNER)
+    impl_ops["prepare-stale"]("stale")  # bump it past version 1
+    ops: dict[str, tuple[Prepare, Call]] = {
+        "create": (lambda i: f"new-{i}", impl_ops["create"]),
+        "get (owner checked)": (lambda i: "got", impl_ops["get"]),
+        "update (owner + version)": (lambda i: "upd", impl_ops["update"]),
+        "update, stale version (409, not 404)": (lambda i: "stale", impl_ops["stale"]),
+        "delete (owner + version)": (lambda i: seed(f"del-{i}", OWNER), impl_ops["delete"]),
+        "list by owner (first page)": (lambda i: LISTER, impl_ops["list"]),
+    }
+    return Impl(seed=seed, ops=ops)
+
+
+def raw_boto3(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None]) -> Impl:
+    """A boto3 Table resource with hand-written conditions (what the README's example fixes)."""
+    table = _session().resource("dynamodb", endpoint_url=server.endpoint_url).Table(name)
+    table.meta.client.meta.events.register("before-send.dynamodb", counter)
+    names = {"#o": "owner_id", "#v": "version"}
+    versions: dict[str, int] = {}
+
+    def create(item_id: str) -> object:
+        item = {"item_id": item_id, "owner_id": OWNER, "data": "x", "version": 1}
+        table.put_item(Item=item, ConditionExpression="attribute_not_exists(item_id)")
+        versions[item_id] = 1
+        return item
+
+    def seed(item_id: str, owner: str) -> str:
+        table.put_item(Item={"item_id": item_id, "owner_id": owner, "data": "x", "version": 1})
+        versions[item_id] = 1
+        return item_id
+
+    def get(item_id: str) -> object:
+        item = table.get_item(Key={"item_id": item_id}, ConsistentRead=True).get("Item")
+        if item is None or item["owner_id"] != OWNER:
+            raise Missing(item_id)
+        return item
+
+    def conditional(item_id: str, expected: int, write: Callable[..., Any], **kw: Any) -> Any:
+        try:
+            return write(
+                Key={"item_id": item_id},
+                ConditionExpression="#o = :me AND #v = :ev",
+                ExpressionAttributeNames={**names, **kw.pop("names", {})},
+                ExpressionAttributeValues={":me": OWNER, ":ev": expected, **kw.pop("values", {})},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                **kw,
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            old = exc.response.get("Item")  # ALL_OLD, typed: {"owner_id": {"S": ...}}
+            if old is None or old["owner_id"]["S"] != OWNER:
+                raise Missing(item_id) from None
+            raise Stale(item_id) from None
+
+    def update(item_id: str, expected: int | None = None) -> object:
+        answer = conditional(
+            item_id,
+            versions[item_id] if expected is None else expected,
+            table.update_item,
+            UpdateExpression="SET #d = :d, #v = #v + :one",
+            names={"#d": "data"},
+            values={":d": "y", ":one": 1},
+            ReturnValues="ALL_NEW",
+        )
+        versions[item_id] = int(answer["Attributes"]["version"])
+        return answer["Attributes"]
+
+    def stale(item_id: str) -> object:
+        try:
+            update(item_id, expected=1)
+        except Stale:
+            return "409"
+        raise AssertionError("a stale update succeeded")
+
+    def delete(item_id: str) -> object:
+        return conditional(item_id, versions.pop(item_id), table.delete_item)
+
+    def list_page(owner: str) -> object:
+        from boto3.dynamodb.conditions import Key
+
+        page = table.query(IndexName="by_owner", KeyConditionExpression=Key("owner_id").eq(owner))
+        assert len(page["Items"]) == SEEDED
+        return page["Items"]
+
+    return _common(
+        seed,
+        {"create": create, "get": get, "update": update, "stale": stale, "delete": delete,
+         "list": list_page, "prepare-stale": update},
+    )  # fmt: skip
+
+
+def guarded(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None]) -> Impl:
+    """dynaguard.guard's OwnedTable: owner and version in every condition, one request each."""
+    table = _session().resource("dynamodb", endpoint_url=server.endpoint_url).Table(name)
+    table.meta.client.meta.events.register("before-send.dynamodb", counter)
+    items = OwnedTable(table, key=("item_id",), owner="owner_id", version="version")
+    versions: dict[str, int] = {}
+
+    def create(item_id: str) -> object:
+        item = items.create({"item_id": item_id, "data": "x"}, owner=OWNER)
+        versions[item_id] = int(item["version"])  # type: ignore[arg-type]
+        return item
+
+    def seed(item_id: str, owner: str) -> str:
+        items.create({"item_id": item_id, "data": "x"}, owner=owner)
+        versions[item_id] = 1
+        return item_id
+
+    def get(item_id: str) -> object:
+        return items.get({"item_id": item_id}, owner=OWNER)
+
+    def update(item_id: str) -> object:
+        item = items.update(
+            {"item_id": item_id}, {"data": "y"}, owner=OWNER, expected_version=versions[item_id]
+        )
+        versions[item_id] = int(item["version"])  # type: ignore[arg-type]
+        return item
+
+    def stale(item_id: str) -> object:
+        try:
+            items.update({"item_id": item_id}, {"data": "y"}, owner=OWNER, expected_version=1)
+        except Conflict:
+            return "409"
+        except NotFound:
+            raise AssertionError("a stale version reported as not found") from None
+        raise AssertionError("a stale update succeeded")
+
+    def delete(item_id: str) -> object:
+        items.delete({"item_id": item_id}, owner=OWNER, expected_version=versions.pop(item_id))
+        return None
+
+    def list_page(owner: str) -> object:
+        page = items.list(owner=owner, index="by_owner", limit=50)
+        assert len(page.items) == SEEDED
+        return page
+
+    return _common(
+        seed,
+        {"create": create, "get": get, "update": update, "stale": stale, "delete": delete,
+         "list": list_page, "prepare-stale": update},
+    )  # fmt: skip
+
+
+def pynamodb(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None]) -> Impl:
+    """A PynamoDB 6 model with a VersionAttribute and an owner index."""
+    from pynamodb.attributes import UnicodeAttribute, VersionAttribute
+    from pynamodb.exceptions import DeleteError, UpdateError
+    from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+    from pynamodb.models import Model
+
+    class ByOwner(GlobalSecondaryIndex["Doc"]):
+        class Meta:
+            index_name = "by_owner"
+            projection = AllProjection()
+
+        owner_id = UnicodeAttribute(hash_key=True)
+
+    class Doc(Model):
+        class Meta:
+            table_name = name
+            host = server.endpoint_url
+            region = REGION
+            aws_access_key_id = CREDENTIALS["aws_access_key_id"]
+            aws_secret_access_key = CREDENTIALS["aws_secret_access_key"]
+
+        item_id = UnicodeAttribute(hash_key=True)
+        owner_id = UnicodeAttribute()
+        data = UnicodeAttribute(null=True)
+        version = VersionAttribute()
+        by_owner = ByOwner()
+
+    Doc._get_connection().connection.client.meta.events.register("before-send.dynamodb", counter)
+    versions: dict[str, int] = {}
+
+    def create(item_id: str) -> object:
+        doc = Doc(item_id=item_id, owner_id=OWNER, data="x")
+        doc.save(condition=Doc.item_id.does_not_exist())
+        versions[item_id] = doc.version
+        return doc
+
+    def seed(item_id: str, owner: str) -> str:
+        Doc(item_id=item_id, owner_id=owner, data="x").save()
+        versions[item_id] = 1
+        return item_id
+
+    def get(item_id: str) -> object:
+        try:
+            doc = Doc.get(item_id, consistent_read=True)
+        except Doc.DoesNotExist:
+            raise Missing(item_id) from None
+        if doc.owner_id != OWNER:
+            raise Missing(item_id)
+        return doc
+
+    def explain(item_id: str, expected: int) -> Exception:
+        # The failed condition says nothing about why: a second read tells 404 from 409.
+        try:
+            current = get(item_id)
+        except Missing as exc:
+            return exc
+        return Stale(item_id) if current.version != expected else Missing(item_id)  # type: ignore[attr-defined]
+
+    def update(item_id: str, expected: int | None = None) -> object:
+        version = versions[item_id] if expected is None else expected
+        doc = Doc(item_id=item_id, version=version)
+        try:
+            doc.update(actions=[Doc.data.set("y")], condition=Doc.owner_id == OWNER)
+        except UpdateError:
+            raise explain(item_id, version) from None
+        versions[item_id] = doc.version
+        return doc
+
+    def stale(item_id: str) -> object:
+        try:
+            update(item_id, expected=1)
+        except Stale:
+            return "409"
+        raise AssertionError("a stale update succeeded")
+
+    def delete(item_id: str) -> object:
+        version = versions.pop(item_id)
+        try:
+            return Doc(item_id=item_id, version=version).delete(condition=Doc.owner_id == OWNER)
+        except DeleteError:
+            raise explain(item_id, version) from None
+
+    def list_page(owner: str) -> object:
+        docs = list(Doc.by_owner.query(owner, limit=50))
+        assert len(docs) == SEEDED
+        return docs
+
+    return _common(
+        seed,
+        {"create": create, "get": get, "update": update, "stale": stale, "delete": delete,
+         "list": list_page, "prepare-stale": update},
+    )  # fmt: skip
+
+
+IMPLEMENTATIONS: dict[str, Callable[[EmbeddedDynamoDB, str, Callable[..., None]], Impl]] = {
+    "boto3": raw_boto3,
+    "guard": guarded,
+    "pynamodb": pynamodb,
+}
