@@ -44,19 +44,39 @@ def _session() -> boto3.session.Session:
     return boto3.session.Session(region_name=REGION, **CREDENTIALS)
 
 
-def _common(seed: Callable[[str, str], object], impl_ops: dict[str, Call]) -> Impl:
-    """The shared preparation: fresh ids for create and delete, seeded items elsewhere."""
+def _common(
+    seed: Callable[[str, str], object],
+    *,
+    create: Call,
+    get: Call,
+    update: Callable[..., object],
+    delete: Call,
+    list_page: Call,
+) -> Impl:
+    """The operations from an implementation's functions; seeded items, fresh ids per call.
+
+    `update(item_id, expected=None)` uses the version it last saw, or `expected`; it raises
+    Stale or Missing when the condition fails, whatever the library's own errors are.
+    """
+
+    def stale(item_id: str) -> object:
+        try:
+            update(item_id, expected=1)
+        except Stale:
+            return "409"
+        raise AssertionError("a stale update succeeded")
+
     seed("got", OWNER)
     seed("upd", OWNER)
     seed("stale", OWNER)
-    impl_ops["prepare-stale"]("stale")  # bump it past version 1
+    update("stale")  # past version 1
     ops: dict[str, tuple[Prepare, Call]] = {
-        "create": (lambda i: f"new-{i}", impl_ops["create"]),
-        "get (owner checked)": (lambda i: "got", impl_ops["get"]),
-        "update (owner + version)": (lambda i: "upd", impl_ops["update"]),
-        "update, stale version (409, not 404)": (lambda i: "stale", impl_ops["stale"]),
-        "delete (owner + version)": (lambda i: seed(f"del-{i}", OWNER), impl_ops["delete"]),
-        "list by owner (first page)": (lambda i: LISTER, impl_ops["list"]),
+        "create": (lambda i: f"new-{i}", create),
+        "get (owner checked)": (lambda i: "got", get),
+        "update (owner + version)": (lambda i: "upd", update),
+        "update, stale version (409, not 404)": (lambda i: "stale", stale),
+        "delete (owner + version)": (lambda i: seed(f"del-{i}", OWNER), delete),
+        "list by owner (first page)": (lambda i: LISTER, list_page),
     }
     return Impl(seed=seed, ops=ops)
 
@@ -116,13 +136,6 @@ def raw_boto3(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None])
         versions[item_id] = int(answer["Attributes"]["version"])
         return answer["Attributes"]
 
-    def stale(item_id: str) -> object:
-        try:
-            update(item_id, expected=1)
-        except Stale:
-            return "409"
-        raise AssertionError("a stale update succeeded")
-
     def delete(item_id: str) -> object:
         return conditional(item_id, versions.pop(item_id), table.delete_item)
 
@@ -133,11 +146,7 @@ def raw_boto3(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None])
         assert len(page["Items"]) == SEEDED
         return page["Items"]
 
-    return _common(
-        seed,
-        {"create": create, "get": get, "update": update, "stale": stale, "delete": delete,
-         "list": list_page, "prepare-stale": update},
-    )  # fmt: skip
+    return _common(seed, create=create, get=get, update=update, delete=delete, list_page=list_page)
 
 
 def guarded(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None]) -> Impl:
@@ -160,21 +169,18 @@ def guarded(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None]) -
     def get(item_id: str) -> object:
         return items.get({"item_id": item_id}, owner=OWNER)
 
-    def update(item_id: str) -> object:
-        item = items.update(
-            {"item_id": item_id}, {"data": "y"}, owner=OWNER, expected_version=versions[item_id]
-        )
+    def update(item_id: str, expected: int | None = None) -> object:
+        version = versions[item_id] if expected is None else expected
+        try:
+            item = items.update(
+                {"item_id": item_id}, {"data": "y"}, owner=OWNER, expected_version=version
+            )
+        except Conflict:
+            raise Stale(item_id) from None
+        except NotFound:
+            raise Missing(item_id) from None
         versions[item_id] = int(item["version"])  # type: ignore[arg-type]
         return item
-
-    def stale(item_id: str) -> object:
-        try:
-            items.update({"item_id": item_id}, {"data": "y"}, owner=OWNER, expected_version=1)
-        except Conflict:
-            return "409"
-        except NotFound:
-            raise AssertionError("a stale version reported as not found") from None
-        raise AssertionError("a stale update succeeded")
 
     def delete(item_id: str) -> object:
         items.delete({"item_id": item_id}, owner=OWNER, expected_version=versions.pop(item_id))
@@ -185,11 +191,7 @@ def guarded(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None]) -
         assert len(page.items) == SEEDED
         return page
 
-    return _common(
-        seed,
-        {"create": create, "get": get, "update": update, "stale": stale, "delete": delete,
-         "list": list_page, "prepare-stale": update},
-    )  # fmt: skip
+    return _common(seed, create=create, get=get, update=update, delete=delete, list_page=list_page)
 
 
 def pynamodb(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None]) -> Impl:
@@ -261,13 +263,6 @@ def pynamodb(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None]) 
         versions[item_id] = doc.version
         return doc
 
-    def stale(item_id: str) -> object:
-        try:
-            update(item_id, expected=1)
-        except Stale:
-            return "409"
-        raise AssertionError("a stale update succeeded")
-
     def delete(item_id: str) -> object:
         version = versions.pop(item_id)
         try:
@@ -280,11 +275,7 @@ def pynamodb(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None]) 
         assert len(docs) == SEEDED
         return docs
 
-    return _common(
-        seed,
-        {"create": create, "get": get, "update": update, "stale": stale, "delete": delete,
-         "list": list_page, "prepare-stale": update},
-    )  # fmt: skip
+    return _common(seed, create=create, get=get, update=update, delete=delete, list_page=list_page)
 
 
 IMPLEMENTATIONS: dict[str, Callable[[EmbeddedDynamoDB, str, Callable[..., None]], Impl]] = {
