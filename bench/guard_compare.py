@@ -96,19 +96,23 @@ def run(server: EmbeddedDynamoDB, iterations: int) -> Figures:
 
 
 def table(figures: Figures) -> str:
-    """The Markdown table for bench/README.md."""
+    """The Markdown table for bench/README.md: requests, median µs, and time against boto3."""
     names = list(IMPLEMENTATIONS)
+    others = [n for n in names if n != "boto3"]
     ops = list(dict.fromkeys(op for op, _ in figures.seconds))
-    head = "| operation | " + " | ".join(f"{n} requests" for n in names)
-    head += " | " + " | ".join(f"{n} median µs" for n in names) + " |"
-    lines = [head, "|---" * (1 + 2 * len(names)) + "|"]
+    head = ["operation", *(f"{n} requests" for n in names), *(f"{n} median µs" for n in names)]
+    head += [f"{n} / boto3" for n in others]
+    lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
     for op in ops:
-        reqs = [", ".join(figures.requests[(op, n)]) or "0" for n in names]
-        counts = [
-            f"{len(figures.requests[(op, n)])} ({r})" for n, r in zip(names, reqs, strict=True)
+        median = {n: statistics.median(figures.seconds[(op, n)]) for n in names}
+        row = [op]
+        row += [
+            f"{len(figures.requests[(op, n)])} ({', '.join(figures.requests[(op, n)])})"
+            for n in names
         ]
-        medians = [f"{statistics.median(figures.seconds[(op, n)]) * 1e6:.0f}" for n in names]
-        lines.append(f"| {op} | " + " | ".join(counts) + " | " + " | ".join(medians) + " |")
+        row += [f"{median[n] * 1e6:.0f}" for n in names]
+        row += [f"{median[n] / median['boto3']:.2f}" for n in others]
+        lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
 
