@@ -141,6 +141,7 @@ class _CodeRefs(ast.NodeVisitor):
 
     def __init__(self) -> None:
         self.bound: dict[str, tuple[str, object]] = {}  # local name -> (dotted, value)
+        self.factories: dict[str, tuple[str, object]] = {}  # function -> class it returns
         self.found: list[tuple[str, str | None]] = []
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
@@ -153,6 +154,20 @@ class _CodeRefs(ast.NodeVisitor):
             self.found.append((dotted, why))
             if why is None:
                 self.bound[alias.asname or alias.name] = (alias.name, exported()[alias.name])
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        # Parameters annotated with a guard class (or an alias of Annotated[cls, ...]), and
+        # factories whose return annotation is one, bind what they hold.
+        for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
+            value = self._value(arg.annotation) if arg.annotation is not None else None
+            if value is not None and isinstance(value[1], type):
+                self.bound[arg.arg] = value
+        returns = self._value(node.returns) if node.returns is not None else None
+        if returns is not None and isinstance(returns[1], type):
+            self.factories[node.name] = returns
+        self.generic_visit(node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self.generic_visit(node)
@@ -177,7 +192,13 @@ class _CodeRefs(ast.NodeVisitor):
             return self._value(node.value)
         if isinstance(node, ast.Name):
             return self.bound.get(node.id)
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+            if node.value.id == "Annotated" and isinstance(node.slice, ast.Tuple):
+                return self._value(node.slice.elts[0])  # Annotated[OwnedTable, Depends(...)]
+            return None
         if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name) and node.func.id in self.factories:
+                return self.factories[node.func.id]
             base = self._value(node.func)
             if base is None:
                 return None

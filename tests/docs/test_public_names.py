@@ -62,6 +62,17 @@ def test_docs_name_real_public_apis(path: Path) -> None:
             "```python\nfrom dynaguard.guard.base import GuardedTable\n```",
             ["`dynaguard.guard.base.GuardedTable`: dynaguard.guard.base is an internal module"],
         ),
+        # Through a FastAPI dependency's annotation, and a factory's return annotation.
+        (
+            "```python\nfrom typing import Annotated\nfrom dynaguard.guard import OwnedTable\n"
+            "Notes = Annotated[OwnedTable, Depends(notes)]\n"
+            "def route(notes: Notes):\n    notes.upsert({})\n"
+            "def make() -> OwnedTable: ...\nmake().replace({})\n```",
+            [
+                "`OwnedTable.upsert`: OwnedTable has no public attribute upsert",
+                "`OwnedTable.replace`: OwnedTable has no public attribute replace",
+            ],
+        ),
         # What exists is fine, and English words are not identifiers.
         ("`OwnedTable.update(key, changes, owner=o)`; the guard library's conditional writes.", []),
         ("```python\nfrom dynaguard.guard.fastapi import install_error_handlers\n```", []),
