@@ -68,11 +68,11 @@ def test_settings_are_restored_after_the_fixture():
 """
 
 
-def _run_user_tests(tmp_path: Path) -> dict[str, str]:
-    """Run USER_TESTS with the plugin as the only dynaguard plugin; test name -> outcome."""
-    (tmp_path / "test_user.py").write_text(USER_TESTS, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(PYTHONPATH=str(ROOT / "src"), AWS_PROFILE="someone-elses")
+def _pytest(tmp_path: Path, tests: str, **env_vars: str) -> subprocess.CompletedProcess[str]:
+    """Run pytest on `tests` with this plugin as the only dynaguard plugin."""
+    (tmp_path / "test_user.py").write_text(tests, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
+    env.update(PYTHONPATH=str(ROOT / "src"), **env_vars)
     # `no:dynaguard` blocks the entry point (when installed) so the module is loaded once.
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:dynaguard",
@@ -80,6 +80,12 @@ def _run_user_tests(tmp_path: Path) -> dict[str, str]:
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert (tmp_path / "report.xml").exists(), proc.stdout + proc.stderr
+    return proc
+
+
+def _run_user_tests(tmp_path: Path) -> dict[str, str]:
+    """Run USER_TESTS; test name -> outcome."""
+    proc = _pytest(tmp_path, USER_TESTS, AWS_PROFILE="someone-elses")
     outcomes = {}
     for case in ET.parse(tmp_path / "report.xml").iter("testcase"):
         failed = case.find("failure") is not None or case.find("error") is not None
@@ -101,6 +107,17 @@ def test_user_tests_get_an_isolated_embedded_dynamodb(tmp_path: Path) -> None:
         **many,
         "test_settings_are_restored_after_the_fixture": "passed",
     }
+
+
+def test_a_server_that_cannot_start_is_one_clear_line(tmp_path: Path) -> None:
+    # Given a setting that would make servers share state, When a test asks for the fixture
+    proc = _pytest(tmp_path, "def test_x(dynaguard_dynamodb):\n    pass\n", MOTO_ACCOUNT_ID="1")
+    # Then the test errors with the reason, and no traceback
+    assert proc.returncode == 1
+    assert "dynaguard_dynamodb: MOTO_ACCOUNT_ID is set; unset it" in proc.stdout
+    assert "Traceback" not in proc.stdout
+    assert "During handling" not in proc.stdout
+    assert "1 error" in proc.stdout
 
 
 def test_the_plugin_is_registered_as_a_pytest11_entry_point() -> None:

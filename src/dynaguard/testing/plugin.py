@@ -31,10 +31,13 @@ _UNSET = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURI
 @pytest.fixture(scope="session")
 def dynaguard_dynamodb_server() -> Iterator[EmbeddedDynamoDB]:
     """The embedded DynamoDB for the whole session (state shared between tests)."""
+    failure: str | None = None
     try:
         server = EmbeddedDynamoDB().start()
     except EmbeddedError as exc:
-        pytest.fail(f"dynaguard_dynamodb: {exc}", pytrace=False)
+        failure = f"dynaguard_dynamodb: {exc}"
+    if failure is not None:  # outside the except block: one line, no chained exception
+        pytest.fail(failure, pytrace=False)
     try:
         yield server
     finally:
