@@ -8,31 +8,46 @@ conditions, and server-controlled fields cannot be set by callers. FastAPI helpe
 
 from __future__ import annotations
 
-from dynaguard.guard.aio import AsyncOwnedTable, AsyncTransaction
+from boto3.dynamodb.conditions import Attr, Key
+
+from dynaguard.guard.admin import AdminTable, AsyncAdminTable
+from dynaguard.guard.aio import AsyncChunkedWriter, AsyncOwnedTable, AsyncTransaction
 from dynaguard.guard.errors import (
     CancellationReason,
+    ConditionFailed,
     Conflict,
+    DuplicateItem,
     GuardError,
     InvalidCursor,
     NotFound,
+    OutcomeUnknown,
     ServerFieldError,
     TransactionCancelled,
     TransactionTooLarge,
 )
-from dynaguard.guard.ops import Page
+from dynaguard.guard.query import Page
 from dynaguard.guard.retry import RetryPolicy
 from dynaguard.guard.table import OwnedTable
-from dynaguard.guard.transaction import MAX_ITEMS, Transaction, TxResult
+from dynaguard.guard.transaction import MAX_ITEMS, ChunkedWriter, Transaction, TxResult
 
 __all__ = [
     "MAX_ITEMS",
+    "AdminTable",
+    "AsyncAdminTable",
+    "AsyncChunkedWriter",
     "AsyncOwnedTable",
     "AsyncTransaction",
+    "Attr",
     "CancellationReason",
+    "ChunkedWriter",
+    "ConditionFailed",
     "Conflict",
+    "DuplicateItem",
     "GuardError",
     "InvalidCursor",
+    "Key",
     "NotFound",
+    "OutcomeUnknown",
     "OwnedTable",
     "Page",
     "RetryPolicy",
