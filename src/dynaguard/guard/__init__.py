@@ -8,6 +8,8 @@ conditions, and server-controlled fields cannot be set by callers. FastAPI helpe
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from boto3.dynamodb.conditions import Attr, Key
 
 from dynaguard.guard.admin import AdminTable, AsyncAdminTable
@@ -30,11 +32,27 @@ from dynaguard.guard.retry import RetryPolicy
 from dynaguard.guard.table import OwnedTable
 from dynaguard.guard.transaction import MAX_ITEMS, ChunkedWriter, Transaction, TxResult
 
+if TYPE_CHECKING:  # Pydantic is needed only by typed tables: imported on first use
+    from dynaguard.guard.typed import AsyncModelTable, ModelPage, ModelTable
+
+_TYPED = frozenset({"AsyncModelTable", "ModelPage", "ModelTable"})
+
+
+def __getattr__(name: str) -> Any:
+    """Typed tables on demand (they need Pydantic; the rest of the guard does not)."""
+    if name in _TYPED:
+        from dynaguard.guard import typed
+
+        return getattr(typed, name)
+    raise AttributeError(f"module 'dynaguard.guard' has no attribute {name!r}")
+
+
 __all__ = [
     "MAX_ITEMS",
     "AdminTable",
     "AsyncAdminTable",
     "AsyncChunkedWriter",
+    "AsyncModelTable",
     "AsyncOwnedTable",
     "AsyncTransaction",
     "Attr",
@@ -46,6 +64,8 @@ __all__ = [
     "GuardError",
     "InvalidCursor",
     "Key",
+    "ModelPage",
+    "ModelTable",
     "NotFound",
     "OutcomeUnknown",
     "OwnedTable",
