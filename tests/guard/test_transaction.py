@@ -11,12 +11,12 @@ from guard_helpers import MakeTable, raw_item
 from dynaguard.guard import (
     MAX_ITEMS,
     Conflict,
+    DuplicateItem,
     NotFound,
     OwnedTable,
     ServerFieldError,
     TransactionCancelled,
     TransactionTooLarge,
-    DuplicateItem,
 )
 
 

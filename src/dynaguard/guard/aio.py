@@ -176,7 +176,9 @@ class AsyncOwnedTable(GuardedTable):
         from dynaguard.guard.sharing import share_actions
 
         actions = share_actions(self.spec, readers, editors, revoke)
-        flow = self._update(key, actions, owner=owner, expected_version=None, shared=False)
+        flow = self._update(
+            key, actions, owner=owner, expected_version=None, shared=False, trusted=True
+        )
         return await self.run(flow)
 
     def as_admin(self, *, reason: str) -> AsyncAdminTable:

@@ -114,7 +114,7 @@ def _client_of(table: object, *, want_async: bool) -> object:
     is_async = any(c.__name__ == "AioBaseClient" for c in type(client).__mro__)
     if is_async != want_async:
         right = "AsyncOwnedTable (aioboto3)" if is_async else "OwnedTable (boto3)"
-        raise TypeError(f"{kind} got a {'n aioboto3' if is_async else ' boto3'} Table: use {right}")
+        raise TypeError(f"{kind} got {'an aioboto3' if is_async else 'a boto3'} Table: use {right}")
     return client
 
 
@@ -208,6 +208,7 @@ class GuardedTable:
         when: ConditionBase | None = None,
         shared: bool = True,
         admin: bool = False,
+        trusted: bool = False,
     ) -> Flow[Item]:
         owner = _caller(owner, admin)
         if actions.empty and not server_values:
@@ -221,6 +222,7 @@ class GuardedTable:
             server_values=server_values,
             when=when,
             shared=shared and self.spec.editors is not None,
+            trusted=trusted,
         )
         return ops.written((yield from flows.write(self.spec, self._retry, plan)))
 

@@ -135,7 +135,8 @@ def plan_create(
         **ex.params(condition),
         **_ON_FAILURE,
     }
-    return Plan("create", "put_item", params, owner, None, token, as_stored(stored), produced=1)
+    returned = spec.strip(as_stored(stored))
+    return Plan("create", "put_item", params, owner, None, token, returned, produced=1)
 
 
 def plan_update(
@@ -150,6 +151,7 @@ def plan_update(
     when: ConditionBase | None = None,
     shared: bool = False,
     kind: str = "update",
+    trusted: bool = False,
 ) -> Plan:
     """One UpdateItem: owner (and version, and `when`) in the condition; version + 1.
 
@@ -157,7 +159,7 @@ def plan_update(
     """
     if owner is not None:
         check_owner(owner)
-    if kind == "update":
+    if not trusted:  # the guard's own actions (transfer, share) set managed attributes
         check_fields(spec, actions.names())
     extra = check_server_values(spec, server_values)
     expected = check_version(expected_version)
@@ -226,6 +228,7 @@ def plan_transfer(
         expected_version=expected_version,
         token=token,
         kind="transfer",
+        trusted=True,
     )
 
 

@@ -202,7 +202,9 @@ class OwnedTable(GuardedTable):
 
         actions = share_actions(self.spec, readers, editors, revoke)
         return self.run(
-            self._update(key, actions, owner=owner, expected_version=None, shared=False)
+            self._update(
+                key, actions, owner=owner, expected_version=None, shared=False, trusted=True
+            )
         )
 
     def as_admin(self, *, reason: str) -> AdminTable:
