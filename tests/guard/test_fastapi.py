@@ -38,7 +38,8 @@ class Item(BaseModel):
     role: str = "user"
 
 
-SERVER_FIELDS = {"item_id", "owner_id", "version", "role", "_guard_token"}
+HISTORY = {"_guard_token", *(f"_guard_token{i}" for i in range(1, 8))}
+SERVER_FIELDS = {"item_id", "owner_id", "version", "role", *HISTORY}
 # Module level: FastAPI resolves the (postponed) annotations of routes in module globals.
 ItemIn: Any = input_model(Item, exclude=SERVER_FIELDS, name="ItemIn")
 ItemPatch: Any = input_model(Item, exclude=SERVER_FIELDS, name="ItemPatch", partial=True)
