@@ -70,6 +70,17 @@ def defined_in_guard() -> frozenset[str]:
     return frozenset(n for n in names if not n.startswith("__"))
 
 
+@cache
+def method_names() -> frozenset[str]:
+    """Public attribute names of the exported classes (`get`, `batch_get`, `results`...)."""
+    names: set[str] = set()
+    for value in exported().values():
+        if isinstance(value, type):
+            names.update(n for n in dir(value) if not n.startswith("_"))
+            names.update(n for n in _instance_attrs(value) if not n.startswith("_"))
+    return frozenset(names)
+
+
 def _instance_attrs(cls: type) -> set[str]:
     """Attributes an instance has that the class may not: annotations and `self.x = ...`."""
     attrs: set[str] = set()
@@ -113,6 +124,8 @@ def resolve(dotted: str) -> str | None:
             parts = parts[1:]
     if not parts:
         return None
+    if len(parts) == 1 and parts[0] in method_names():
+        return None  # `batch_get`: a public method of an exported class, named alone
     if parts[0] not in exported():
         if dotted.startswith(PACKAGE + ".") and importlib.util.find_spec(f"{PACKAGE}.{parts[0]}"):
             return f"{PACKAGE}.{parts[0]} is an internal module"
