@@ -16,10 +16,13 @@ import boto3
 from botocore.exceptions import ClientError
 
 from dynaguard.demo.embedded import CREDENTIALS, REGION, EmbeddedDynamoDB
-from dynaguard.guard import Conflict, NotFound, OwnedTable
+from dynaguard.guard import Attr, Conflict, NotFound, OwnedTable
 
 OWNER, OTHER, LISTER = "alice", "bob", "lister"
 SEEDED = 20  # items of LISTER, all on one page of "list by owner"
+# Every seeded item holds CREDITS; a quota move takes one from SOURCE (OWNER's) to TARGET
+# (OTHER's), on condition that SOURCE holds at least one: concurrent moves never conflict.
+SOURCE, TARGET, CREDITS = "acct-src", "acct-dst", 1_000_000
 Prepare = Callable[[int], Any]
 Call = Callable[[Any], object]
 
@@ -52,6 +55,7 @@ def _common(
     update: Callable[..., object],
     delete: Call,
     list_page: Call,
+    move: Call,
 ) -> Impl:
     """The operations from an implementation's functions; seeded items, fresh ids per call.
 
@@ -70,6 +74,8 @@ def _common(
     seed("upd", OWNER)
     seed("stale", OWNER)
     update("stale")  # past version 1
+    seed(SOURCE, OWNER)
+    seed(TARGET, OTHER)
     ops: dict[str, tuple[Prepare, Call]] = {
         "create": (lambda i: f"new-{i}", create),
         "get (owner checked)": (lambda i: "got", get),
@@ -77,6 +83,7 @@ def _common(
         "update, stale version (409, not 404)": (lambda i: "stale", stale),
         "delete (owner + version)": (lambda i: seed(f"del-{i}", OWNER), delete),
         "list by owner (first page)": (lambda i: LISTER, list_page),
+        "quota move (conditional ADD, 2 users, 1 transaction)": (lambda i: None, move),
     }
     return Impl(seed=seed, ops=ops)
 
@@ -95,7 +102,14 @@ def raw_boto3(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None])
         return item
 
     def seed(item_id: str, owner: str) -> str:
-        table.put_item(Item={"item_id": item_id, "owner_id": owner, "data": "x", "version": 1})
+        item = {
+            "item_id": item_id,
+            "owner_id": owner,
+            "data": "x",
+            "version": 1,
+            "credits": CREDITS,
+        }
+        table.put_item(Item=item)
         versions[item_id] = 1
         return item_id
 
@@ -146,7 +160,30 @@ def raw_boto3(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None])
         assert len(page["Items"]) == SEEDED
         return page["Items"]
 
-    return _common(seed, create=create, get=get, update=update, delete=delete, list_page=list_page)
+    def move(_: object) -> object:
+        def add(key: str, owner: str, amount: int, at_least: int | None) -> dict[str, Any]:
+            values: dict[str, Any] = {":n": amount, ":me": owner}
+            condition = "#o = :me"
+            if at_least is not None:
+                condition += " AND #c >= :least"
+                values[":least"] = at_least
+            return {
+                "Update": {
+                    "TableName": name,
+                    "Key": {"item_id": key},
+                    "UpdateExpression": "ADD #c :n",
+                    "ConditionExpression": condition,
+                    "ExpressionAttributeNames": {"#c": "credits", "#o": "owner_id"},
+                    "ExpressionAttributeValues": values,
+                }
+            }
+
+        items = [add(SOURCE, OWNER, -1, 1), add(TARGET, OTHER, 1, None)]
+        return table.meta.client.transact_write_items(TransactItems=items)
+
+    return _common(
+        seed, create=create, get=get, update=update, delete=delete, list_page=list_page, move=move
+    )
 
 
 def guarded(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None]) -> Impl:
@@ -162,7 +199,7 @@ def guarded(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None]) -
         return item
 
     def seed(item_id: str, owner: str) -> str:
-        items.create({"item_id": item_id, "data": "x"}, owner=owner)
+        items.create({"item_id": item_id, "data": "x", "credits": CREDITS}, owner=owner)
         versions[item_id] = 1
         return item_id
 
@@ -191,13 +228,22 @@ def guarded(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None]) -
         assert len(page.items) == SEEDED
         return page
 
-    return _common(seed, create=create, get=get, update=update, delete=delete, list_page=list_page)
+    def move(_: object) -> object:
+        with items.transaction() as tx:
+            tx.update(
+                {"item_id": SOURCE}, owner=OWNER, add={"credits": -1}, when=Attr("credits").gte(1)
+            )
+            tx.update({"item_id": TARGET}, owner=OTHER, add={"credits": 1})
+        return tx.results
+
+    return _common(
+        seed, create=create, get=get, update=update, delete=delete, list_page=list_page, move=move
+    )
 
 
-def pynamodb(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None]) -> Impl:
-    """A PynamoDB 6 model with a VersionAttribute and an owner index."""
-    from pynamodb.attributes import UnicodeAttribute, VersionAttribute
-    from pynamodb.exceptions import DeleteError, UpdateError
+def _pynamodb_model(server: EmbeddedDynamoDB, name: str) -> Any:
+    """The PynamoDB model of the table: a VersionAttribute and the owner index."""
+    from pynamodb.attributes import NumberAttribute, UnicodeAttribute, VersionAttribute
     from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
     from pynamodb.models import Model
 
@@ -219,9 +265,20 @@ def pynamodb(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None]) 
         item_id = UnicodeAttribute(hash_key=True)
         owner_id = UnicodeAttribute()
         data = UnicodeAttribute(null=True)
+        credits = NumberAttribute(null=True)
         version = VersionAttribute()
         by_owner = ByOwner()
 
+    return Doc
+
+
+def pynamodb(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None]) -> Impl:
+    """A PynamoDB 6 model with a VersionAttribute and an owner index."""
+    from pynamodb.connection import Connection
+    from pynamodb.exceptions import DeleteError, UpdateError
+    from pynamodb.transactions import TransactWrite
+
+    Doc = _pynamodb_model(server, name)
     Doc._get_connection().connection.client.meta.events.register("before-send.dynamodb", counter)
     versions: dict[str, int] = {}
 
@@ -232,7 +289,7 @@ def pynamodb(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None]) 
         return doc
 
     def seed(item_id: str, owner: str) -> str:
-        Doc(item_id=item_id, owner_id=owner, data="x").save()
+        Doc(item_id=item_id, owner_id=owner, data="x", credits=CREDITS).save()
         versions[item_id] = 1
         return item_id
 
@@ -275,7 +332,29 @@ def pynamodb(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None]) 
         assert len(docs) == SEEDED
         return docs
 
-    return _common(seed, create=create, get=get, update=update, delete=delete, list_page=list_page)
+    connection = Connection(region=REGION, host=server.endpoint_url)
+    connection.client.meta.events.register("before-send.dynamodb", counter)
+
+    def move(_: object) -> object:
+        # No version condition: concurrent moves must not invalidate each other.
+        with TransactWrite(connection=connection) as tx:
+            tx.update(
+                Doc(item_id=SOURCE),
+                actions=[Doc.credits.add(-1)],
+                condition=(Doc.owner_id == OWNER) & (Doc.credits >= 1),
+                add_version_condition=False,
+            )
+            tx.update(
+                Doc(item_id=TARGET),
+                actions=[Doc.credits.add(1)],
+                condition=Doc.owner_id == OTHER,
+                add_version_condition=False,
+            )
+        return tx
+
+    return _common(
+        seed, create=create, get=get, update=update, delete=delete, list_page=list_page, move=move
+    )
 
 
 IMPLEMENTATIONS: dict[str, Callable[[EmbeddedDynamoDB, str, Callable[..., None]], Impl]] = {
