@@ -20,7 +20,7 @@ from dynaguard.core.config import Config, ConfigError
 from dynaguard.core.findings import Severity
 from dynaguard.core.result import Result
 
-FORMATS = ("text", "json", "sarif", "markdown", "html")
+FORMATS = ("text", "json", "sarif", "markdown", "html", "junit", "gitlab")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
