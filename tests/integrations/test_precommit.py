@@ -20,7 +20,7 @@ import yaml
 
 from tests.integrations.conftest import ROOT, validate
 
-VULNERABLE = '''\
+VULNERABLE = """\
 import boto3
 from fastapi import Depends, FastAPI
 
@@ -35,7 +35,7 @@ def current_user(token: str) -> str:
 @app.get("/notes/{note_id}")
 def read_note(note_id: str, user: str = Depends(current_user)):
     return table.get_item(Key={"id": note_id})["Item"]
-'''
+"""
 # The twin: the owner is part of the key, so the principal decides which item is read.
 CLEAN = VULNERABLE.replace('Key={"id": note_id}', 'Key={"owner": user, "id": note_id}')
 
@@ -62,6 +62,7 @@ def _try_repo(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
     env.pop("PYTHONPATH", None)  # the hook must run the dynaguard it installed, nothing else
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "dynaguard", "--all-files"],
+        check=False,
         cwd=repo,
         env=env,
         capture_output=True,
