@@ -24,8 +24,8 @@ from dynaguard.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError,
 from dynaguard.cli.scan import Options, SourceReader
 from dynaguard.core.correlate import Handlers, join
 from dynaguard.core.result import Result
+from dynaguard.report import FORMATS
 
-FORMATS = ("text", "json", "sarif", "markdown", "html", "junit", "gitlab")
 APP_TARGET = "http://testserver"
 ASGIApp = Callable[..., Awaitable[None]]
 
@@ -49,6 +49,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--budget", type=int, default=600, metavar="N", help="max requests (600)")
     parser.add_argument("--config", metavar="FILE", help="default: [tool.dynaguard] discovered")
+    add_report_arguments(parser)
+
+
+def add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags `check` and `report` share: format, output, thresholds, colour."""
     parser.add_argument("--format", default="text", help=f"one of {', '.join(FORMATS)}")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report here (atomic)")
     parser.add_argument("--fail-on", metavar="LEVEL", help="exit 1 at or above (default high)")

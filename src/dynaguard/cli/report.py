@@ -10,12 +10,11 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
+from dynaguard.cli.check import add_report_arguments
 from dynaguard.cli.common import UsageError
 from dynaguard.core.findings import EngineKind
 from dynaguard.core.registry import RuleMeta
 from dynaguard.core.result import Result
-
-FORMATS = ("text", "json", "sarif", "markdown", "html", "junit", "gitlab")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,12 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--root", default=".", metavar="DIR", help="the scan's root (default: current directory)"
     )
-    parser.add_argument("--format", default="text", help=f"one of {', '.join(FORMATS)}")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write the report here (atomic)")
-    parser.add_argument("--fail-on", metavar="LEVEL", help="exit 1 at or above (default high)")
-    parser.add_argument("--min-severity", metavar="LEVEL", help="show at or above (default info)")
-    parser.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
-    parser.add_argument("-q", "--quiet", action="store_true", help="findings only, no summary")
+    add_report_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
