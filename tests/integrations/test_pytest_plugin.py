@@ -8,9 +8,6 @@ one. A user's suite gets the fixture from the plugin (a pytest11 entry point).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -113,36 +110,29 @@ def test_notes_api(dynaguard_probe):
 """
 
 
-def test_a_users_suite_gets_the_fixture_from_the_plugin(tmp_path: Path) -> None:
+def test_a_users_suite_gets_the_fixture_from_the_plugin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # The entry point pytest loads once dynaguard is installed ...
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
     entry = project["project"]["entry-points"]["pytest11"]["dynaguard"]
     assert entry == "dynaguard.testing.plugin"
-    # ... given explicitly here, since the test environment may hold an older install.
+    # ... given explicitly here (the test environment may hold an older install), to a
+    # user's suite run by pytest in this process, as pytester does.
     (tmp_path / "test_user.py").write_text(USER_SUITE, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            entry,
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:randomly",
-            str(tmp_path / "test_user.py"),
-        ],
-        check=False,
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 1, out
+    args = [
+        "-q",
+        "-p",
+        entry,
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:asyncio",
+        "--rootdir",
+        str(tmp_path),
+    ]
+    code = pytest.main([*args, str(tmp_path / "test_user.py")])
+    out = capsys.readouterr().out
+    assert code == pytest.ExitCode.TESTS_FAILED, out
     assert "dynaguard_probe: 1 finding(s) at or above medium" in out
     assert "DG201 bola-read on GET /notes/{note_id}" in out
