@@ -128,6 +128,10 @@ def test_filters_by_severity_rule_and_engine() -> None:
     # one box per severity, engine and rule present; a hostile rule id becomes a safe token
     assert {"s-high", "e-confirmed", "e-static", "e-probe", "r-DG103", "r-DG209"} <= boxes
     assert all(b and b.replace("-", "").replace("_", "").isalnum() for b in boxes)
+    # each box hides, when cleared, the findings that carry its class (CSS, no script)
+    style = next(e.text for e in tree.iter() if isinstance(e.tag, str) and _local(e.tag) == "style")
+    for box in boxes:
+        assert f"#{box}:not(:checked)~.findings .{box}{{display:none}}" in (style or "")
     divs = [
         e.get("class", "").split()
         for e in tree.iter()

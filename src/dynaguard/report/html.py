@@ -112,7 +112,7 @@ def _filters(found: tuple[Finding, ...]) -> list[str]:
             inputs.append(f'<input type="checkbox" id="{ident}" checked>')
             bar.append(f'<label for="{ident}">{esc(v)}</label>')
     bar.append("</div>")
-    return [*inputs, "".join(bar)]
+    return [*inputs, " ".join(bar)]  # spaces: the bar wraps
 
 
 def _filter_css(found: tuple[Finding, ...]) -> str:
