@@ -206,3 +206,51 @@ def test_hostile_page_in_a_headless_browser(tmp_path: Path) -> None:
     title = next(e.text for e in dom.iter() if isinstance(e.tag, str) and _local(e.tag) == "title")
     assert title is not None and not title.startswith("pwned")
     assert IMG in "".join(dom.itertext())
+
+
+FILTER_PROBE = """<script>
+const results = [];
+for (const cleared of %s) {
+  for (const box of document.querySelectorAll("input")) box.checked = !cleared.includes(box.id);
+  results.push([...document.querySelectorAll("div.f")]
+    .filter((d) => getComputedStyle(d).display !== "none")
+    .map((d) => d.className.split(" ").find((c) => c.startsWith("r-"))).sort());
+}
+document.title = "shown:" + JSON.stringify(results);
+</script>
+"""
+# boxes cleared -> the findings (by rule class) still displayed; all three are high
+SCENARIOS = [
+    ([], ["r-DG103", "r-DG209", "r-x"]),
+    (["e-probe"], ["r-DG103", "r-x"]),  # engine: the probe-only DG209 hidden
+    (["r-DG103"], ["r-DG209", "r-x"]),  # rule
+    (["s-high"], []),  # severity
+]
+
+
+@pytest.mark.skipif(
+    _chromium() is None, reason="chromium is not installed (apt-get install chromium)"
+)
+def test_filters_hide_findings_in_a_browser(tmp_path: Path) -> None:
+    # The page's own CSS does the hiding; a test script (CSP removed for it) clears boxes
+    # and reads which findings the browser still displays.
+    page = render(hostile(), "html")
+    page = "\n".join(line for line in page.splitlines() if "Content-Security-Policy" not in line)
+    cleared = json.dumps([c for c, _ in SCENARIOS])
+    page = page.replace("</body>", FILTER_PROBE % cleared + "</body>")
+    file = tmp_path / "report.html"
+    file.write_text(page, encoding="utf-8")
+    browser = _chromium()
+    assert browser is not None
+    argv = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+    argv += [f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", file.as_uri()]
+    proc = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    dom = html5lib.parse(proc.stdout)
+    title = next(e.text for e in dom.iter() if isinstance(e.tag, str) and _local(e.tag) == "title")
+    assert title is not None and title.startswith("shown:"), title
+    seen = [
+        sorted(c if c in ("r-DG103", "r-DG209") else "r-x" for c in shown)
+        for shown in json.loads(title[6:])
+    ]
+    assert seen == [shown for _, shown in SCENARIOS]
