@@ -171,3 +171,22 @@ def test_report_bad_input_is_one_line(
     err = capsys.readouterr().err
     assert code == 2
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--app", "no_such_module_xyz:app"], "--app: cannot import no_such_module_xyz"),
+        (["--app", "json:dumps"], "--app: json:dumps is not an ASGI app"),
+        (["--app", "nocolon"], "--app must be module:attribute"),
+        ([f"--app={APP}", "--identity", "alice"], "--identity must look like"),
+        ([f"--app={APP}", "--format", "xml"], "--format must be one of"),
+    ],
+)
+def test_check_bad_input_is_one_line(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["check", str(ROOT / SOURCE), *argv])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err and len(err.strip().splitlines()) == 1, err

@@ -65,6 +65,7 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Validate, scan, probe, join, report."""
     from dynaguard.cli import scan as scan_cli
+    from dynaguard.cli.scan_progress import progress
     from dynaguard.probe import (
         Limits,
         ProbeError,
@@ -91,9 +92,11 @@ def run(args: argparse.Namespace) -> int:
         )
     except ProbeError as exc:
         raise UsageError(str(exc)) from None
-    static = scan(list(opts.paths), config=opts.config, jobs=opts.jobs, root=opts.root)
+    with progress(f"scanning {' '.join(map(str, opts.paths))}", quiet=opts.quiet):
+        static = scan(list(opts.paths), config=opts.config, jobs=opts.jobs, root=opts.root)
     try:
-        probe = probe_run(options)
+        with progress(f"probing {args.app}", quiet=opts.quiet):
+            probe = probe_run(options)
     except ProbeError as exc:
         raise UsageError(str(exc)) from None
     except ProbeInterrupted as exc:
