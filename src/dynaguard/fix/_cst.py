@@ -67,8 +67,10 @@ class LineTransformer(cst.CSTTransformer):
 
 
 def ensure_import(module: cst.Module, name: str) -> cst.Module:
-    """`import name` at the top (after the docstring and __future__ imports) unless present."""
-    for stmt in module.body:
+    """`import name` added unless present: in sorted place in the first import block (where
+    the standard library usually is), else after the docstring and __future__ imports."""
+    body = list(module.body)
+    for stmt in body:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 if isinstance(small, cst.Import) and any(
@@ -76,12 +78,46 @@ def ensure_import(module: cst.Module, name: str) -> cst.Module:
                     for a in small.names
                 ):
                     return module
-    index = 0
-    for i, stmt in enumerate(module.body):
-        if _is_docstring(stmt, i) or _is_future(stmt):
-            index = i + 1
     line = cst.parse_statement(f"import {name}\n")
-    return module.with_changes(body=[*module.body[:index], line, *module.body[index:]])
+    first = next((i for i, s in enumerate(body) if _is_import(s) and not _is_future(s)), None)
+    if first is None:
+        index = 0
+        for i, stmt in enumerate(body):
+            if _is_docstring(stmt, i) or _is_future(stmt):
+                index = i + 1
+        return module.with_changes(body=[*body[:index], line, *body[index:]])
+    last = first
+    while last + 1 < len(body) and _is_import(body[last + 1]) and not _blank_before(body[last + 1]):
+        last += 1
+    index = next((j for j in range(first, last + 1) if _sorts_after(body[j], name)), last + 1)
+    if index == first:  # the new line opens the block: it takes the block's spacing
+        assert isinstance(line, cst.SimpleStatementLine)
+        line = line.with_changes(leading_lines=body[first].leading_lines)
+        body[first] = body[first].with_changes(leading_lines=[])
+    return module.with_changes(body=[*body[:index], line, *body[index:]])
+
+
+def _is_import(stmt: cst.CSTNode) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Import | cst.ImportFrom)
+    )
+
+
+def _blank_before(stmt: cst.CSTNode) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and bool(stmt.leading_lines)
+
+
+def _sorts_after(stmt: cst.CSTNode, name: str) -> bool:
+    """`from ...` lines follow every `import x` line; `import x` lines are sorted by name."""
+    assert isinstance(stmt, cst.SimpleStatementLine)
+    small = stmt.body[0]
+    if isinstance(small, cst.ImportFrom):
+        return True
+    assert isinstance(small, cst.Import)
+    first = cst.Module([]).code_for_node(small.names[0].name)
+    return first.lower() > name.lower()
 
 
 def _is_docstring(stmt: cst.CSTNode, index: int) -> bool:
