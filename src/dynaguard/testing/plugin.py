@@ -11,6 +11,8 @@ installed (or explicitly with `-p dynaguard.testing.plugin`). Its fixtures:
   its state dropped between tests (microseconds), never restarted.
 - `dynaguard_dynamodb_server`: the session's server itself, with no reset and no settings,
   for session-wide setup that is willing to manage its own state.
+- `dynaguard_probe` / `dynaguard_probe_async`: probe an ASGI app in-process and fail the
+  test on findings (dynaguard.testing.probe).
 
 The fixtures need `dynaguard[demo]` (moto's server); without it they fail with a one-line
 message saying what to install, and the plugin costs nothing to the tests that do not use it.
@@ -23,6 +25,9 @@ from collections.abc import Iterator
 import pytest
 
 from dynaguard.demo.embedded import EmbeddedDynamoDB, EmbeddedError
+
+# Fixtures defined in sibling modules join the plugin by being imported here.
+from dynaguard.testing.probe import dynaguard_probe_async_fixture, dynaguard_probe_fixture
 
 # Settings that would send an SDK somewhere else or make it reject the dummy credentials.
 _UNSET = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
@@ -61,4 +66,9 @@ def dynaguard_dynamodb(
         server.reset()
 
 
-# Fixtures defined in sibling modules join the plugin by being imported here.
+__all__ = [
+    "dynaguard_dynamodb",
+    "dynaguard_dynamodb_server",
+    "dynaguard_probe_async_fixture",
+    "dynaguard_probe_fixture",
+]
