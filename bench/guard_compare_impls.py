@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import boto3
@@ -186,11 +187,15 @@ def raw_boto3(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None])
     )
 
 
-def guarded(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None]) -> Impl:
+def guarded(
+    server: EmbeddedDynamoDB, name: str, counter: Callable[..., None], history: int = 16
+) -> Impl:
     """dynaguard.guard's OwnedTable: owner and version in every condition, one request each."""
     table = _session().resource("dynamodb", endpoint_url=server.endpoint_url).Table(name)
     table.meta.client.meta.events.register("before-send.dynamodb", counter)
-    items = OwnedTable(table, key=("item_id",), owner="owner_id", version="version")
+    items = OwnedTable(
+        table, key=("item_id",), owner="owner_id", version="version", history=history
+    )
     versions: dict[str, int] = {}
 
     def create(item_id: str) -> object:
@@ -360,5 +365,7 @@ def pynamodb(server: EmbeddedDynamoDB, name: str, counter: Callable[..., None]) 
 IMPLEMENTATIONS: dict[str, Callable[[EmbeddedDynamoDB, str, Callable[..., None]], Impl]] = {
     "boto3": raw_boto3,
     "guard": guarded,
+    # The same with a one-slot write history: what the default 16 slots cost per write.
+    "guard-h1": partial(guarded, history=1),
     "pynamodb": pynamodb,
 }
