@@ -19,9 +19,10 @@ from boto3.dynamodb.conditions import ConditionBase
 from dynaguard.guard import ops
 from dynaguard.guard.actions import make_actions
 from dynaguard.guard.base import GuardedTable
+from dynaguard.guard.chunked import chunked_flow
 from dynaguard.guard.flows import Call, Flow
 from dynaguard.guard.query import Page
-from dynaguard.guard.transaction import TransactionBuilder, TxResult, chunked_flow
+from dynaguard.guard.transaction import TransactionBuilder, TxResult
 from dynaguard.guard.types import Item, Value
 
 if TYPE_CHECKING:
@@ -233,7 +234,7 @@ class AsyncChunkedWriter(TransactionBuilder):
 
     def __init__(self, table: AsyncOwnedTable, *, chunk_size: int = 25) -> None:
         super().__init__(table)
-        from dynaguard.guard.transaction import check_chunk_size
+        from dynaguard.guard.chunked import check_chunk_size
 
         self._chunk = check_chunk_size(chunk_size)
         self._table = table
