@@ -8,18 +8,17 @@ atomic together.
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 from dynaguard.guard.flows import Flow
 from dynaguard.guard.retry import RetryPolicy
-from dynaguard.guard.transaction import MAX_ITEMS, TransactionBuilder, TxResult
+from dynaguard.guard.transaction import MAX_ITEMS, SyncCommit, TransactionBuilder, TxResult
 
 if TYPE_CHECKING:
     from dynaguard.guard.table import OwnedTable
 
 
-class ChunkedWriter(TransactionBuilder):
+class ChunkedWriter(SyncCommit, TransactionBuilder):
     """Conditional writes of any number of items, committed as transactions of `chunk_size`.
 
     BatchWriteItem cannot carry conditions; this sends TransactWriteItems chunks instead,
@@ -34,18 +33,6 @@ class ChunkedWriter(TransactionBuilder):
         super().__init__(table)
         self._table = table
         self._chunk = check_chunk_size(chunk_size)
-
-    def __enter__(self) -> ChunkedWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.commit()
 
     def commit(self) -> tuple[TxResult, ...]:
         """Send every chunk in order; returns all results."""

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, Self
 
 from boto3.dynamodb.conditions import ConditionBase
 
@@ -338,14 +338,14 @@ class TransactionBuilder:
         return tuple(out)
 
 
-class Transaction(TransactionBuilder):
-    """`with table.transaction() as tx:` — commits once, on leaving the block without error."""
+class SyncCommit:
+    """`with builder:` commits on leaving the block without error (sends nothing otherwise)."""
 
-    def __init__(self, table: OwnedTable, *, token: str | None = None) -> None:
-        super().__init__(table, token=token)
-        self._table = table
+    def commit(self) -> tuple[TxResult, ...]:
+        """Send what was added."""
+        raise NotImplementedError
 
-    def __enter__(self) -> Transaction:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -356,6 +356,34 @@ class Transaction(TransactionBuilder):
     ) -> None:
         if exc_type is None:
             self.commit()
+
+
+class AsyncCommit:
+    """`async with builder:` commits on leaving the block without error."""
+
+    async def commit(self) -> tuple[TxResult, ...]:
+        """Send what was added."""
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            await self.commit()
+
+
+class Transaction(SyncCommit, TransactionBuilder):
+    """`with table.transaction() as tx:` — commits once, on leaving the block without error."""
+
+    def __init__(self, table: OwnedTable, *, token: str | None = None) -> None:
+        super().__init__(table, token=token)
+        self._table = table
 
     def commit(self) -> tuple[TxResult, ...]:
         """Send the transaction; returns the results (also kept in `results`)."""
