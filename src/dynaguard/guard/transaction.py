@@ -316,7 +316,10 @@ class TransactionBuilder:
         found: dict[int, Item] = {}
         if unknown:
             gets = [{"Get": {"TableName": e.spec.table_name, "Key": e.key}} for e in unknown]
-            response = yield from read(policy, "transact_get_items", {"TransactItems": gets})
+            try:
+                response = yield from read(policy, "transact_get_items", {"TransactItems": gets})
+            except Exception:  # committed all the same: only the versions stay unknown
+                response = {}
             for entry, got in zip(unknown, response.get("Responses", []), strict=False):
                 wire = got.get("Item") if isinstance(got, dict) else None
                 if isinstance(wire, Mapping):
