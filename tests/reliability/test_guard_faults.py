@@ -192,16 +192,17 @@ def _transactions(owned: OwnedTable, faults: Faults, tally: Tally, times: int) -
 WORK = {"versioned": _versioned, "unversioned": _unversioned, "transaction": _transactions}
 
 
-# 8 x 50 as in issue 9 where the time allows; versioned runs cost ~6 requests per increment
-# under 8-way contention on the serialized embedded server, so they run 8 x 25.
+# 8 threads always; 50 increments each (issue 9) only for unversioned p=0.3: versioned ones
+# cost ~6 requests per increment under 8-way contention on the serialized embedded server,
+# and the suite's time budget is small.
 @pytest.mark.parametrize(
     ("mode", "p", "times"),
     [
-        ("versioned", 0.1, 25),
+        ("versioned", 0.1, 15),
         ("versioned", 0.3, 25),
-        ("unversioned", 0.1, 25),
+        ("unversioned", 0.1, 15),
         ("unversioned", 0.3, 50),
-        ("transaction", 0.3, 25),
+        ("transaction", 0.3, 20),
     ],
 )
 def test_lost_answers_under_contention_apply_exactly_once(
