@@ -233,6 +233,7 @@ def _behind_another_writer(
     history: int,
     operation: str = "UpdateItem",
     key: dict[str, Any] = KEY,
+    other_writes: bool = True,
 ) -> tuple[OwnedTable, OwnedTable]:
     """A guard whose next `operation` lands, then another writer lands on the same item (an
     ADD of 10 to `count`), then the answer is lost: the retry runs behind that writer."""
@@ -249,7 +250,8 @@ def _behind_another_writer(
         if fired or http_response.status_code != 200:
             return
         fired.append(True)
-        other.update(key, add={"count": 10}, owner="alice")
+        if other_writes:
+            other.update(key, add={"count": 10}, owner="alice")
         raise ReadTimeoutError(endpoint_url="http://127.0.0.1/")
 
     client.meta.events.register(f"after-call.dynamodb.{operation}", drop)
@@ -332,3 +334,11 @@ def test_transaction_behind_another_writer(dynamodb_server: EmbeddedDynamoDB, hi
         assert [r.version for r in tx.results] == [2, 1]
     stored = owned.get(KEY, owner="alice")
     assert (stored["count"], stored["version"]) == (11, 3)  # committed once
+
+
+def test_a_version_list_retry_is_not_applied_twice(dynamodb_server: EmbeddedDynamoDB) -> None:
+    # If-Match "v1", "v2": the first attempt lands (version 2), its answer is lost, and a
+    # replay would match "v2" again. The token in the history stops it: applied once.
+    owned, _ = _behind_another_writer(dynamodb_server, 8, other_writes=False)
+    item = owned.update(KEY, add={"count": 1}, owner="alice", expected_version=[1, 2])
+    assert (item["count"], item["version"]) == (1, 2)
