@@ -14,7 +14,14 @@ from fastapi import Body, FastAPI
 from guard_helpers import MakeTable
 from pydantic import BaseModel
 
-from dynaguard.guard import AsyncOwnedTable, Conflict, DuplicateItem, NotFound, OwnedTable
+from dynaguard.guard import (
+    AsyncOwnedTable,
+    Conflict,
+    DuplicateItem,
+    NotFound,
+    OutcomeUnknown,
+    OwnedTable,
+)
 from dynaguard.guard.fastapi import (
     BadIfMatch,
     PreconditionFailed,
@@ -170,6 +177,10 @@ def _app(owned: OwnedTable) -> FastAPI:
     def patch_doc(item_id: str, body: DocPatch) -> Any:
         return owned.update({"item_id": item_id}, changes(body), owner="alice")
 
+    @app.delete("/unknown")
+    def unknown() -> None:
+        raise OutcomeUnknown("delete")
+
     @app.get("/boom")
     def boom() -> None:
         raise KeyError("a bug, not AWS")
@@ -193,6 +204,10 @@ async def test_http_if_match_lists_malformed_tags_and_non_aws_errors(owned: Owne
         fine = await api.patch("/docs/a1", json={"note": None, "price": 1.5})
         assert (fine.status_code, fine.json()["title"]) == (200, "u")
         assert float(fine.json()["price"]) == 1.5
+        lost = await api.delete("/unknown")
+        assert lost.status_code == 503
+        assert lost.json()["detail"].startswith("The outcome is unknown")
+        assert lost.json()["correlation_id"] == lost.headers["x-correlation-id"]
         boom = await api.get("/boom")
     assert boom.status_code == 500
     assert boom.headers["content-type"] == "application/json"

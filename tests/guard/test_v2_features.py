@@ -222,3 +222,38 @@ def test_credits_stay_decimal_and_conditions_take_python_values(docs: OwnedTable
     item = docs.update({"doc_id": "d0"}, add={"credits": Decimal("0.5")}, owner="alice")
     assert item["credits"] == Decimal("10.5")
     assert docs.query(owner="alice", filter=Attr("credits").gt(10.25)).items[0]["doc_id"] == "d0"
+
+
+def test_requests_per_operation(docs: OwnedTable, requests_sent: Any) -> None:
+    key, sent = {"doc_id": "d0"}, {}
+
+    def count(name: str, call: Any) -> None:
+        requests_sent.ops.clear()
+        call()
+        sent[name] = list(requests_sent.ops)
+
+    def tx() -> None:
+        with docs.transaction() as t:
+            t.update(key, add={"credits": 1}, owner="alice")
+            t.check({"doc_id": "d1"}, owner="alice", expected_version=1)
+
+    count("update", lambda: docs.update(key, add={"credits": 1}, remove=["status"], owner="alice"))
+    count(
+        "update when",
+        lambda: docs.update(key, {"a": 1}, when=Attr("a").not_exists(), owner="alice"),
+    )
+    count("query", lambda: docs.query(owner="alice", key=Key("created_at").gt("2024")))
+    count("batch_get", lambda: docs.batch_get([key, {"doc_id": "d1"}], owner="alice"))
+    count("share", lambda: docs.share(key, owner="alice", readers=["carol"]))
+    count("admin update", lambda: docs.as_admin(reason="r").update(key, {"b": 1}))
+    count("transaction", tx)
+    assert sent == {
+        "update": ["UpdateItem"],
+        "update when": ["UpdateItem"],
+        "query": ["Query"],
+        "batch_get": ["BatchGetItem"],
+        "share": ["UpdateItem"],
+        "admin update": ["UpdateItem"],
+        # an unversioned update's new version is read back once, after the commit
+        "transaction": ["TransactWriteItems", "TransactGetItems"],
+    }

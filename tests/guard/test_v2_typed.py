@@ -8,7 +8,7 @@ import enum
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
-from typing import Any
+from typing import Any, assert_type
 
 import pytest
 from guard_helpers import unique
@@ -64,6 +64,8 @@ def test_typed_items_convert_both_ways(ddb_resource: Any, ddb_client: Any) -> No
     new = DocIn(doc_id=ref, title="t", created_at=AT, due=dt.date(2024, 6, 1), expires_at=EXPIRES)
     created = docs.create(new, owner="alice")
     key = {"doc_id": str(ref)}
+    assert_type(created, Doc)  # typed for mypy: no casts in a typed service
+    assert_type(docs.query(owner="alice").items, list[Doc])
     assert created == docs.get(key, owner="alice")  # create and get: the same type, same values
     assert (created.doc_id, created.created_at, created.expires_at) == (ref, AT, EXPIRES)
     raw = ddb_client.get_item(TableName=docs.table.spec.table_name, Key={"doc_id": {"S": str(ref)}})

@@ -14,6 +14,7 @@ from boto3.dynamodb.conditions import Attr, Key
 
 from dynaguard.guard.admin import AdminTable, AsyncAdminTable
 from dynaguard.guard.aio import AsyncChunkedWriter, AsyncOwnedTable, AsyncTransaction
+from dynaguard.guard.chunked import ChunkedWriter
 from dynaguard.guard.errors import (
     CancellationReason,
     ConditionFailed,
@@ -30,7 +31,7 @@ from dynaguard.guard.errors import (
 from dynaguard.guard.query import Page
 from dynaguard.guard.retry import RetryPolicy
 from dynaguard.guard.table import OwnedTable
-from dynaguard.guard.transaction import MAX_ITEMS, ChunkedWriter, Transaction, TxResult
+from dynaguard.guard.transaction import MAX_ITEMS, Transaction, TxResult
 
 if TYPE_CHECKING:  # Pydantic is needed only by typed tables: imported on first use
     from dynaguard.guard.typed import AsyncModelTable, ModelPage, ModelTable

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from dynaguard.guard.convert import to_dynamo, to_item
+from dynaguard.guard.convert import to_item
 from dynaguard.guard.expressions import Expr
-from dynaguard.guard.types import Item, Value
+from dynaguard.guard.types import Item
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +98,3 @@ def make_actions(
     if twice:
         raise ValueError(f"one update cannot act twice on an attribute: {', '.join(twice)}")
     return actions
-
-
-def plain(value: object) -> Value:
-    """A single value converted for DynamoDB (re-exported for callers of the actions)."""
-    return to_dynamo(value)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import builtins
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from boto3.dynamodb.conditions import ConditionBase
@@ -19,9 +18,10 @@ from boto3.dynamodb.conditions import ConditionBase
 from dynaguard.guard import ops
 from dynaguard.guard.actions import make_actions
 from dynaguard.guard.base import GuardedTable
+from dynaguard.guard.chunked import chunked_flow
 from dynaguard.guard.flows import Call, Flow
 from dynaguard.guard.query import Page
-from dynaguard.guard.transaction import TransactionBuilder, TxResult, chunked_flow
+from dynaguard.guard.transaction import AsyncCommit, TransactionBuilder, TxResult
 from dynaguard.guard.types import Item, Value
 
 if TYPE_CHECKING:
@@ -202,53 +202,29 @@ class AsyncOwnedTable(GuardedTable):
         await self.send("create_table", create_table_params(self, attribute_types or {}))
 
 
-class AsyncTransaction(TransactionBuilder):
+class AsyncTransaction(AsyncCommit, TransactionBuilder):
     """The async transaction: add items synchronously, commit with `await` (or `async with`)."""
 
     def __init__(self, table: AsyncOwnedTable, *, token: str | None = None) -> None:
         super().__init__(table, token=token)
         self._table = table
 
-    async def __aenter__(self) -> AsyncTransaction:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            await self.commit()
-
     async def commit(self) -> tuple[TxResult, ...]:
         """Send the transaction; returns the results (also kept in `results`)."""
         return await self._table.run(self.commit_flow(self._table.retry_policy))
 
 
-class AsyncChunkedWriter(TransactionBuilder):
+class AsyncChunkedWriter(AsyncCommit, TransactionBuilder):
     """ChunkedWriter for `async with`: transactions of `chunk_size`, not atomic together."""
 
     _max_items = 10**6
 
     def __init__(self, table: AsyncOwnedTable, *, chunk_size: int = 25) -> None:
         super().__init__(table)
-        from dynaguard.guard.transaction import check_chunk_size
+        from dynaguard.guard.chunked import check_chunk_size
 
         self._chunk = check_chunk_size(chunk_size)
         self._table = table
-
-    async def __aenter__(self) -> AsyncChunkedWriter:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            await self.commit()
 
     async def commit(self) -> tuple[TxResult, ...]:
         """Send every chunk in order; returns all results."""

@@ -28,6 +28,19 @@ from dynaguard.guard.errors import (
 )
 from dynaguard.guard.types import Value
 
+__all__ = [
+    "CORRELATION_HEADER",
+    "BadIfMatch",
+    "PreconditionFailed",
+    "PreconditionRequired",
+    "etag",
+    "install_error_handlers",
+    "optional_if_match",
+    "parse_if_match",
+    "require_if_match",
+    "set_etag",
+]
+
 LOG = logging.getLogger("dynaguard.guard")
 CORRELATION_HEADER = "X-Correlation-ID"
 

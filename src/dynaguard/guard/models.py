@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, create_model
 from dynaguard.guard.convert import to_item
 from dynaguard.guard.types import Value
 
+__all__ = ["InputModel", "changes", "input_model"]
+
 
 class InputModel(BaseModel):
     """Base class for request bodies: unknown fields are an error (422), not ignored."""

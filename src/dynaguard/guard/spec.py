@@ -12,7 +12,7 @@ from dynaguard.guard.types import Item, Value
 
 _DESERIALIZER = TypeDeserializer()
 _SERIALIZER = TypeSerializer()
-DEFAULT_HISTORY = 16
+DEFAULT_HISTORY = 8
 MAX_HISTORY = 32
 
 

@@ -26,7 +26,8 @@ from dynaguard.guard.types import Item, Value
 
 if TYPE_CHECKING:
     from dynaguard.guard.admin import AdminTable
-    from dynaguard.guard.transaction import ChunkedWriter, Transaction
+    from dynaguard.guard.chunked import ChunkedWriter
+    from dynaguard.guard.transaction import Transaction
 
 T = TypeVar("T")
 
@@ -225,7 +226,7 @@ class OwnedTable(GuardedTable):
         BatchWriteItem cannot carry conditions, so this is the safe bulk path: each chunk is
         atomic and idempotent, but the chunks are not atomic together.
         """
-        from dynaguard.guard.transaction import ChunkedWriter
+        from dynaguard.guard.chunked import ChunkedWriter
 
         return ChunkedWriter(self, chunk_size=chunk_size)
 

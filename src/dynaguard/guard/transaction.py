@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, Self
 
 from boto3.dynamodb.conditions import ConditionBase
 
@@ -316,7 +316,10 @@ class TransactionBuilder:
         found: dict[int, Item] = {}
         if unknown:
             gets = [{"Get": {"TableName": e.spec.table_name, "Key": e.key}} for e in unknown]
-            response = yield from read(policy, "transact_get_items", {"TransactItems": gets})
+            try:
+                response = yield from read(policy, "transact_get_items", {"TransactItems": gets})
+            except Exception:  # committed all the same: only the versions stay unknown
+                response = {}
             for entry, got in zip(unknown, response.get("Responses", []), strict=False):
                 wire = got.get("Item") if isinstance(got, dict) else None
                 if isinstance(wire, Mapping):
@@ -338,90 +341,53 @@ class TransactionBuilder:
         return tuple(out)
 
 
-class Transaction(TransactionBuilder):
+class SyncCommit:
+    """`with builder:` commits on leaving the block without error (sends nothing otherwise)."""
+
+    def commit(self) -> tuple[TxResult, ...]:
+        """Send what was added."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.commit()
+
+
+class AsyncCommit:
+    """`async with builder:` commits on leaving the block without error."""
+
+    async def commit(self) -> tuple[TxResult, ...]:
+        """Send what was added."""
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            await self.commit()
+
+
+class Transaction(SyncCommit, TransactionBuilder):
     """`with table.transaction() as tx:` — commits once, on leaving the block without error."""
 
     def __init__(self, table: OwnedTable, *, token: str | None = None) -> None:
         super().__init__(table, token=token)
         self._table = table
 
-    def __enter__(self) -> Transaction:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.commit()
-
     def commit(self) -> tuple[TxResult, ...]:
         """Send the transaction; returns the results (also kept in `results`)."""
         return self._table.run(self.commit_flow(self._table.retry_policy))
-
-
-class ChunkedWriter(TransactionBuilder):
-    """Conditional writes of any number of items, committed as transactions of `chunk_size`.
-
-    BatchWriteItem cannot carry conditions; this sends TransactWriteItems chunks instead,
-    each with the owner conditions and its own idempotency token. Each chunk is atomic;
-    the chunks are not atomic together (a failure leaves the earlier chunks applied, and
-    `results` then holds those).
-    """
-
-    _max_items = 10**6
-
-    def __init__(self, table: OwnedTable, *, chunk_size: int = 25) -> None:
-        super().__init__(table)
-        self._table = table
-        self._chunk = check_chunk_size(chunk_size)
-
-    def __enter__(self) -> ChunkedWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.commit()
-
-    def commit(self) -> tuple[TxResult, ...]:
-        """Send every chunk in order; returns all results."""
-        return self._table.run(chunked_flow(self, self._table.retry_policy, self._chunk))
-
-
-def check_chunk_size(size: int) -> int:
-    """A chunk is one transaction: 1 to MAX_ITEMS items."""
-    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_ITEMS:
-        raise ValueError(f"chunk_size must be an int from 1 to {MAX_ITEMS}")
-    return size
-
-
-def chunked_flow(
-    builder: TransactionBuilder, policy: RetryPolicy, size: int
-) -> Flow[tuple[TxResult, ...]]:
-    """Commit `builder`'s entries as consecutive transactions of `size` items.
-
-    The items keep the builder's token (in their history); each chunk gets its own
-    ClientRequestToken, since DynamoDB refuses one token for different requests.
-    """
-    if not builder.begin_commit():
-        builder._committed = True
-        return ()
-    done: list[TxResult] = []
-    entries = list(builder._entries)
-    for number, start in enumerate(range(0, len(entries), size)):
-        part = TransactionBuilder(builder._default, token=builder.token)
-        part.request_token = f"{builder.token}-{number}"
-        part._entries = entries[start : start + size]
-        try:
-            done.extend((yield from part.commit_flow(policy)))
-        finally:
-            builder.results = tuple(done)
-    builder._committed = True
-    return builder.results
