@@ -78,7 +78,7 @@ def test_the_tutorial_project_passes_its_own_tests(tmp_path: Path) -> None:
     env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), str(ROOT / "src")])
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:dynaguard",
-         "-p", "dynaguard.testing.plugin", "--junitxml=report.xml", "-o", "asyncio_mode=auto",
+         "-p", "dynaguard.testing.plugin", "--junitxml=report.xml",
          *tests],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
