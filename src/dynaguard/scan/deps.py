@@ -120,9 +120,9 @@ def is_auth(project: Project, dep: Dependency) -> bool:
     return project.behaviour.authenticates(dep)
 
 
-def privileged(project: Project, route: Route) -> str | None:
-    """The dependency that restricts the route to some roles, if any (authn.py)."""
-    return project.behaviour.privileged(route)
+def privileged(route: Route) -> str | None:
+    """The dependency that restricts the route to some roles, if any (decided in authn.py)."""
+    return route.privileged
 
 
 def kw(call: ast.Call, name: str) -> ast.expr | None:

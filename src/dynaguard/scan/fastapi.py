@@ -266,6 +266,7 @@ def _finish(project: Project, route: Route, incoming: dict[str, list[Include]]) 
     mounted = [d for _, found in mounts for d in found]
     param_deps = [p.dependency for p in route.params if p.dependency is not None]
     route.all_dependencies = [*mounted, *route.dependencies, *param_deps]
+    route.privileged = project.behaviour.privileged(route)
     found = [d for d in route.all_dependencies if is_auth(project, d)]
     # a dependency the index resolved is better evidence than a name alone
     auth = next((d for d in found if d.level != ASSUMED), found[0] if found else None)

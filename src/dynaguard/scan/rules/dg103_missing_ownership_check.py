@@ -77,7 +77,7 @@ def check(project: Project) -> Iterator[Finding]:
         return
     m = meta("DG103")
     for route in project.routes:
-        if privileged(project, route):
+        if privileged(route):
             continue  # an admin endpoint may reach any object (function-level authorisation)
         if not route.authenticated and public_route(project, route):
             continue  # sign-up, login, password reset: look-ups by the credential, no caller
