@@ -57,13 +57,17 @@ def dynamo_table(name: str, hash_key: str, **kw: Any) -> Any:
     return boto3.resource("dynamodb").Table(name)
 
 
-def scan_keys(table: Any, *keys: str) -> set[str]:
-    """Every item's key in a table, straight from DynamoDB (never through the app)."""
+def scan_keys(table: Any, *keys: str, unless: str = "") -> set[str]:
+    """Every item's key in a table, straight from DynamoDB (never through the app).
+
+    `unless` names a flag that marks an item as deleted in the app's own terms.
+    """
     out: set[str] = set()
     kwargs: dict[str, Any] = {}
     while True:
         page = table.scan(**kwargs)
-        out |= {"|".join(str(i.get(k)) for k in keys) for i in page["Items"]}
+        items = [i for i in page["Items"] if not (unless and i.get(unless))]
+        out |= {"|".join(str(i.get(k)) for k in keys) for i in items}
         if "LastEvaluatedKey" not in page:
             return out
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

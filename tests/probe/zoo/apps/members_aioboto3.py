@@ -300,9 +300,9 @@ def make_app(bug: str | None = None) -> Zoo:  # noqa: PLR0915
         return f"Authorization: Bearer {expect_ok(answer).json()['token']}"
 
     def snapshot() -> set[str]:
-        # A soft-deleted customer is still stored: it is left behind.
+        # A soft-deleted customer is deleted as far as the app knows (and leaks it).
         return {f"member:{k}" for k in scan_keys(members_table, "login")} | {
-            f"customer:{k}" for k in scan_keys(customers_table, "email")
+            f"customer:{k}" for k in scan_keys(customers_table, "email", unless="deleted")
         }
 
     return Zoo(app=RequestLog(api), snapshot=snapshot, login=login_as, close=stack.aclose)

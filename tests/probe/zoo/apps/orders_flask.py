@@ -147,16 +147,16 @@ def make_app(bug: str | None = None) -> Zoo:  # noqa: PLR0915
             abort(401)
         return str(row["username"])
 
-    def load(order_id: int) -> sqlite3.Row | None:
-        if bug not in ("out_of_range", "debug_page") and not 0 < order_id <= MAX_ID:
+    def load(order_id: int, checked: bool = True) -> sqlite3.Row | None:
+        if checked and not 0 < order_id <= MAX_ID:
             return None
         row: sqlite3.Row | None = (
             db().execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
         )
         return row
 
-    def owned(order_id: int, me: str, check: bool = True) -> sqlite3.Row:
-        row = load(order_id)
+    def owned(order_id: int, me: str, check: bool = True, checked: bool = True) -> sqlite3.Row:
+        row = load(order_id, checked)
         if row is None or (check and row["owner"] != me):
             abort(404)
         return row
@@ -240,7 +240,8 @@ def make_app(bug: str | None = None) -> Zoo:  # noqa: PLR0915
         @app.get("/api/orders/<int:order_id>")
         def read_order(order_id: int) -> Any:
             me = caller()
-            return jsonify(dict(owned(order_id, me, check=bug != "bola_read")))
+            unchecked = bug in ("out_of_range", "debug_page")
+            return jsonify(dict(owned(order_id, me, bug != "bola_read", not unchecked)))
 
     @app.put("/api/orders/<int:order_id>")
     def replace_order(order_id: int) -> Any:

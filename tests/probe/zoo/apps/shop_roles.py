@@ -194,10 +194,8 @@ def make_app(bug: str | None = None) -> Zoo:  # noqa: PLR0915
     def order_of(order_id: str, user: dict[str, Any] | None) -> dict[str, Any]:
         item = orders.get_item(Key={"order_id": order_id}).get("Item")
         visible = item is not None and (
-            (user is None
-            and bug == "unauth_order")
-            or (user is not None
-            and (user["role"] == "admin" or item["customer"] == user["email"]))
+            (user is None and bug == "unauth_order")
+            or (user is not None and (user["role"] == "admin" or item["customer"] == user["email"]))
         )
         if not visible:
             raise HTTPException(404, "no such order")
