@@ -12,7 +12,7 @@ import pytest
 
 from dynaguard.demo.embedded import EmbeddedDynamoDB
 from tests.probe.zoo.apps import licenses_pynamodb, safety
-from tests.probe.zoo.apps.common import SAFE, Zoo
+from tests.probe.zoo.apps.common import Zoo
 from tests.probe.zoo.conftest import Run, probe_zoo
 from tests.probe.zoo.manifest import STYLES
 
@@ -45,12 +45,14 @@ async def test_a_write_that_breaks_an_account_stops_the_run(
     if broken_at is None:
         # Then either no account was ever broken (every identity still works) ...
         assert run.result.stats["complete"] is True
+        assert [await still_signed_in(zoo, i) for i in run.identities] == [200, 200]
         return
     # ... or the run saw it: no create after the break, an error naming the request,
     # an incomplete result that is never graded A.
     after = zoo.app.entries[broken_at:]
     assert [e for e in after if e[0] == "POST"] == [], after
     assert run.result.stats["complete"] is False
+    assert run.result.stats["run_failed"] is True  # the CLI's exit 2
     assert run.result.grade != "A"
     errors = "\n".join(e.message for e in run.result.errors)
     assert "/users/me" in errors
@@ -156,5 +158,5 @@ async def test_safe_mode_is_read_only_in_the_targets_own_log(
     run = await probe_zoo(zoo, active=False, admin=False)
     # Then the target's own log holds no state-changing request, and its storage is unchanged
     assert zoo.app.entries, "the run sent nothing"
-    assert {m for m, _ in zoo.app.entries} <= SAFE, zoo.app.writes()
+    assert run.writes == []
     assert run.after == run.before
