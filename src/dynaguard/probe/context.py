@@ -11,7 +11,7 @@ from dynaguard.probe.bodies import body_for, synthesize
 from dynaguard.probe.client import ScopedClient
 from dynaguard.probe.evidence import Exchange, evidence
 from dynaguard.probe.identities import ANONYMOUS, Identity
-from dynaguard.probe.resources import Obj, Resource, fill, find_id, owner_key
+from dynaguard.probe.resources import Obj, Resource, fill, find_id, owner_key, safe_id
 from dynaguard.probe.spec import Operation, Spec
 
 
@@ -28,6 +28,10 @@ class ProbeContext:
     owner_values: dict[str, str] = field(default_factory=dict)
     canary: Operation | None = None
     notes: list[str] = field(default_factory=list)
+    # The write that broke an identity (every later write refused); None while all is well.
+    broken: str | None = None
+    # Objects created that the run cannot remove (reported by path; the run is incomplete).
+    leftovers: list[str] = field(default_factory=list)
     _markers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -133,6 +137,13 @@ class ProbeContext:
         oid = find_id(res, ex.json, ex.response_headers.get("location"))
         if oid is None:
             self.notes.append(f"{res.create.route}: no id found in the create answer")
+            return None, ex
+        if not safe_id(oid):
+            # `.`, `..` or `a/b` in a path would aim later writes at another resource.
+            self.leftovers.append(
+                f"{res.create.route} created an object whose id {oid[:80]!r} cannot be put "
+                f"in a path safely; it was left in place"
+            )
             return None, ex
         params = {**values, res.id_param or "id": oid}
         obj = Obj(

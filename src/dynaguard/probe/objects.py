@@ -10,11 +10,10 @@ from __future__ import annotations
 import asyncio
 
 from dynaguard.core.findings import JSON
-from dynaguard.probe.client import Limits
 from dynaguard.probe.context import ProbeContext, if_match
 from dynaguard.probe.errors import ProbeError
 from dynaguard.probe.identities import Identity
-from dynaguard.probe.resources import Obj, fill, find_id, list_items, owner_key
+from dynaguard.probe.resources import Obj, fill, find_id, list_items, owner_key, safe_id
 
 # Cancellations held back while the cleanup runs (each Ctrl-C cancels once; SIGTERM too).
 MAX_HELD_CANCELS = 5
@@ -73,7 +72,7 @@ async def observe(ctx: ProbeContext) -> None:
                 if key is not None and mine is not None and str(item[key]) != mine:
                     continue
                 oid = find_id(res, item)
-                if oid is None or oid in known or taken >= 3:
+                if oid is None or oid in known or taken >= 3 or not safe_id(oid):
                     continue
                 params = {res.id_param or "id": oid}
                 ctx.objects.append(
@@ -156,15 +155,10 @@ async def refresh(ctx: ProbeContext, obj: Obj) -> None:
 
 async def _cleanup(ctx: ProbeContext) -> list[str]:
     """Delete what this run created, newest first; a failure to delete is an error."""
-    errors: list[str] = []
+    errors: list[str] = list(dict.fromkeys(ctx.leftovers))
     left = [o for o in reversed(ctx.objects) if o.created and not o.deleted]
-    ctx.client.limits = Limits(
-        # Cleanup is never skipped for budget: deletes, and up to 5 requests per restore.
-        budget=ctx.client.limits.budget + 2 * len(left) + 5 * len(ctx.objects),
-        rate=ctx.client.limits.rate,
-        timeout=ctx.client.limits.timeout,
-        max_bytes=ctx.client.limits.max_bytes,
-    )
+    # Cleanup is never skipped for budget or time: deletes, and up to 5 requests per restore.
+    ctx.client.extend_for_cleanup(2 * len(left) + 5 * len(ctx.objects))
     for obj in [o for o in ctx.objects if o.resource.singleton and ctx.active]:
         try:
             problem = await _restore(ctx, obj)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
 from dynaguard.core.findings import JSON
+from dynaguard.probe.errors import SafetyError
 from dynaguard.probe.heuristics import OWNER_NAMES, norm
 from dynaguard.probe.spec import Operation
 
@@ -64,11 +65,23 @@ class Obj:
     original: JSON = None  # a singleton's state before the run, restored at the end
 
 
+def safe_id(value: str) -> bool:
+    """Whether a value can stand in a path segment without changing the path's shape."""
+    return bool(value) and value not in (".", "..") and "/" not in value and "\\" not in value
+
+
 def fill(template: str, values: dict[str, str]) -> str:
-    """A concrete path: each {param} replaced by its percent-encoded value."""
+    """A concrete path: each {param} replaced by its percent-encoded value.
+
+    `.`, `..` and values with `/` are refused (SafetyError): `/notes/..` is `/`, and a
+    server that decodes `%2F` would route `a%2Fb` elsewhere.
+    """
 
     def sub(m: re.Match[str]) -> str:
-        return quote(values.get(m.group(1), ""), safe="")
+        value = values.get(m.group(1), "")
+        if value and not safe_id(value):
+            raise SafetyError(f"id {value[:80]!r} would change the path {template}; not sent")
+        return quote(value, safe="")
 
     return re.sub(r"\{([^{}/]+)\}", sub, template)
 
