@@ -47,7 +47,7 @@ async def cleanup(ctx: ProbeContext) -> list[str]:
 def cleanup_summary(ctx: ProbeContext, left: list[str]) -> str:
     """What the cleanup of an interrupted run did, in one line."""
     created = [o for o in ctx.objects if o.created]
-    profiles = [o for o in ctx.objects if o.resource.singleton and ctx.active]
+    profiles = [o for o in ctx.objects if (o.resource.singleton or o.profile) and ctx.active]
     done = (
         f"cleanup deleted {sum(o.deleted for o in created)} of {len(created)} object(s) "
         f"this run created and checked {len(profiles)} profile(s)"
@@ -155,11 +155,12 @@ async def refresh(ctx: ProbeContext, obj: Obj) -> None:
 
 async def _cleanup(ctx: ProbeContext) -> list[str]:
     """Delete what this run created, newest first; a failure to delete is an error."""
+    ctx.cleaning = True
     errors: list[str] = list(dict.fromkeys(ctx.leftovers))
     left = [o for o in reversed(ctx.objects) if o.created and not o.deleted]
     # Cleanup is never skipped for budget or time: deletes, and up to 5 requests per restore.
     ctx.client.extend_for_cleanup(2 * len(left) + 5 * len(ctx.objects))
-    for obj in [o for o in ctx.objects if o.resource.singleton and ctx.active]:
+    for obj in [o for o in ctx.objects if (o.resource.singleton or o.profile) and ctx.active]:
         try:
             problem = await _restore(ctx, obj)
         except ProbeError as exc:  # one refused restore must not skip the others
@@ -178,21 +179,23 @@ async def _cleanup(ctx: ProbeContext) -> list[str]:
 
 async def _delete(ctx: ProbeContext, obj: Obj) -> str | None:
     """Delete one object the run created; the error text when it stays."""
+    from dynaguard.probe.creating import REFUSED, deleters
+
     op = obj.resource.delete
     if op is None:
         return f"created {obj.path} but the API has no DELETE for it; left in place"
-    owner = ctx.identity(obj.owner)
-    others = [i for i in ctx.identities[:2] if i.name != owner.name]
-    for ident in [owner, *others]:
+    answers: list[int | None] = []
+    for ident in deleters(ctx, obj):
         ex = await ctx.send(ident, op, obj.path)
         if ex.ok:
             obj.deleted = True
             return None
+        answers.append(ex.status)
         # 404 may mean "not yours" (an ownership the run got wrong): ask the others too.
-        if ex.status not in (404, 410):
+        if ex.status not in REFUSED:
             break
-    else:
+    if answers and all(a in (404, 410) for a in answers):
         obj.deleted = True  # every identity that could own it says it is gone
         return None
     why = ex.error or f"HTTP {ex.status}"
-    return f"could not delete {obj.path} created by this run ({why})"
+    return f"could not delete {obj.path} created by this run ({why}); it is left in place"

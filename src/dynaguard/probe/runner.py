@@ -18,12 +18,13 @@ from dynaguard import __version__
 from dynaguard.core.findings import JSON, EngineKind, Finding, unique_fingerprints
 from dynaguard.core.registry import Registered, all_rules
 from dynaguard.core.result import Diagnostic, Result
-from dynaguard.probe import objects
+from dynaguard.probe import objects, whoami
 from dynaguard.probe import spec as spec_mod
 from dynaguard.probe.client import Limits, ScopedClient
 from dynaguard.probe.context import ProbeContext
 from dynaguard.probe.errors import (
     BudgetExhausted,
+    IdentityBroken,
     ProbeError,
     SafetyError,
     ScopeError,
@@ -111,7 +112,7 @@ async def _guarded(
     try:
         try:
             await _setup(ctx)
-        except (BudgetExhausted, TargetDown) as exc:
+        except (BudgetExhausted, TargetDown, IdentityBroken) as exc:
             errors = [f"{exc} during setup; no probe ran"]
         else:
             findings, ran, errors = await _probe(ctx, options)
@@ -190,6 +191,7 @@ async def _context(options: ProbeOptions, client: ScopedClient) -> ProbeContext:
 async def _setup(ctx: ProbeContext) -> None:
     await check_identities(ctx, first=True)
     await objects.singletons(ctx)
+    await whoami.learn(ctx)
     if ctx.active:
         for res in ctx.resources:
             for ident in ctx.identities[:2]:
@@ -272,12 +274,17 @@ async def check_identities(ctx: ProbeContext, *, first: bool = False) -> None:
             ctx.notes.append(f"{op.route} did not answer 2xx; identities are not re-checked")
             ctx.canary = None
             return
-        if ex.status in (401, 403):
+        broken = ex.status in (401, 403) or (not first and (ex.error or not ex.ok))
+        if broken:
             state = "is refused" if first else "stopped working"
-            raise ProbeError(
-                f"identity {ident.name} {state}: {op.route} answered {ex.status}; "
+            message = (
+                f"identity {ident.name} {state}: {op.route} answered {ex.error or ex.status}; "
                 "check the --identity header (stopping so no probe runs half-blind)"
             )
+            if first:
+                raise ProbeError(message)
+            ctx.broken = message
+            raise IdentityBroken(message)
 
 
 def _selected(options: ProbeOptions) -> list[Registered]:
