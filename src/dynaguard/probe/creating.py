@@ -126,7 +126,9 @@ def refuse_reason(res: Resource) -> str | None:
     if res.create is None or res.item is None:
         return "no create operation"
     if res.delete is None:
-        return "the API has no DELETE for what it would create; the run creates only what it removes"
+        return (
+            "the API has no DELETE for what it would create; the run creates only what it removes"
+        )
     if res.removable is False:
         return "no identity given can delete what it creates"
     return None

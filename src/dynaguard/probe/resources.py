@@ -36,6 +36,7 @@ class Resource:
     # Learned by the first trial delete: who removes the run's objects, and whether anyone can.
     deleter: str | None = None
     removable: bool | None = None
+    creator: str | None = None  # set when only a privileged identity may create here
 
     @property
     def update(self) -> Operation | None:
@@ -67,7 +68,9 @@ class Obj:
     deleted: bool = False
     original: JSON = None  # a singleton's state before the run, restored at the end
     sent: JSON = None  # the create body the run sent (its natural key, its markers)
-    profile: bool = False  # an identity's own user resource (`/users/alice`): restored, never deleted
+    profile: bool = (
+        False  # an identity's own user resource (`/users/alice`): restored, never deleted
+    )
 
 
 def safe_id(value: str) -> bool:
