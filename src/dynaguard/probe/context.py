@@ -207,7 +207,7 @@ class ProbeContext:
         ex = await self.send(identity, res.create, path, body=payload, create=True)
         if not ex.ok:
             return None, ex
-        oid = await creating.discover_id(self, res, identity, payload, ex, path)
+        oid = await creating.discover_id(self, res, identity, payload, ex=ex, path=path)
         if oid is None:
             self.leftovers.append(
                 f"{res.create.route} created an object whose id the run could not learn "

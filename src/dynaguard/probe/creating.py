@@ -50,7 +50,7 @@ def _marker_values(payload: JSON) -> list[str]:
 
 
 async def discover_id(
-    ctx: ProbeContext, res: Resource, ident: Identity, payload: JSON, ex: Exchange, path: str
+    ctx: ProbeContext, res: Resource, ident: Identity, payload: JSON, *, ex: Exchange, path: str
 ) -> str | None:
     """The new object's id: answer, Location, confirmed natural key, or the list's marker."""
     answer = None if is_list_answer(ex.json) else ex.json

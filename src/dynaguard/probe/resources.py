@@ -197,9 +197,8 @@ def list_items(body: JSON) -> list[JSON]:
     if isinstance(body, list):
         return body
     best: list[JSON] = []
-    for value in body.values() if isinstance(body, dict) else []:
-        if isinstance(value, dict):
-            value = list_items(value)
+    for raw in body.values() if isinstance(body, dict) else []:
+        value = list_items(raw) if isinstance(raw, dict) else raw
         if (
             isinstance(value, list)
             and value
