@@ -7,12 +7,21 @@ from dataclasses import dataclass, field
 
 from dynaguard.core.findings import JSON, Confidence, Finding
 from dynaguard.core.registry import get_rule
+from dynaguard.probe.accounts import CredentialsOp
 from dynaguard.probe.bodies import body_for, synthesize
 from dynaguard.probe.client import SAFE_METHODS, ScopedClient
 from dynaguard.probe.errors import IdentityBroken, SafetyError
 from dynaguard.probe.evidence import Exchange, evidence
 from dynaguard.probe.identities import ANONYMOUS, Identity
-from dynaguard.probe.resources import Obj, Resource, fill, is_list_answer, owner_key, safe_id
+from dynaguard.probe.resources import (
+    Obj,
+    Resource,
+    fill,
+    is_list_answer,
+    list_items,
+    owner_key,
+    safe_id,
+)
 from dynaguard.probe.spec import Operation, Spec
 
 
@@ -31,6 +40,10 @@ class ProbeContext:
     known: dict[str, dict[str, str]] = field(default_factory=dict)
     canary: Operation | None = None
     notes: list[str] = field(default_factory=list)
+    # Login and registration operations, once classified (accounts.classify).
+    credentials: tuple[list[CredentialsOp], list[CredentialsOp]] | None = None
+    # Accounts the run registered: (identity, delete operation, path), removed at cleanup.
+    accounts: list[tuple[Identity, Operation, str]] = field(default_factory=list)
     cleaning: bool = False  # the cleanup's own writes are not re-checked
     # The write that broke an identity (every later write refused); None while all is well.
     broken: str | None = None
@@ -239,6 +252,16 @@ class ProbeContext:
         self.objects.append(obj)
         self.learn_owner(obj)
         return obj, ex
+
+    def observed(self, name: str) -> list[JSON]:
+        """Values of a property the API showed in any successful answer (objects, lists)."""
+        out: list[JSON] = []
+        for ex in self.client.log:
+            body = ex.json if ex.ok else None
+            for obj in [body, *list_items(body)] if isinstance(body, (dict, list)) else []:
+                if isinstance(obj, dict) and isinstance(obj.get(name), (str, int, bool)):
+                    out.append(obj[name])
+        return list({repr(v): v for v in out}.values())
 
     def creator(self, res: Resource) -> Identity | None:
         """Who creates in this resource: the owner, or the role that alone may create there."""

@@ -32,6 +32,11 @@ class Redactor:
             else None
         )
 
+    def add(self, secret: str) -> None:
+        """One more secret (a token the run obtained itself, for a throwaway account)."""
+        if len(secret) >= SHORT_SECRET and secret not in self._long:
+            self._long = sorted([*self._long, secret], key=len, reverse=True)
+
     def __call__(self, text: str) -> str:
         """The text with each secret replaced by [redacted]."""
         for s in self._long:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from dynaguard.core.findings import JSON
+from dynaguard.probe.accounts import remove_accounts
 from dynaguard.probe.context import ProbeContext, if_match
 from dynaguard.probe.errors import ProbeError
 from dynaguard.probe.identities import Identity
@@ -167,6 +168,10 @@ async def _cleanup(ctx: ProbeContext) -> list[str]:
             problem = f"could not restore {obj.path} for {obj.owner} ({exc})"
         if problem:
             errors.append(problem)
+    try:
+        errors += await remove_accounts(ctx)
+    except ProbeError as exc:
+        errors.append(f"could not delete the accounts the run registered ({exc})")
     for obj in left:
         try:
             problem = await _delete(ctx, obj)
