@@ -12,6 +12,7 @@ from dynaguard.probe.bodies import body_for, synthesize
 from dynaguard.probe.client import SAFE_METHODS, ScopedClient
 from dynaguard.probe.errors import IdentityBroken, SafetyError
 from dynaguard.probe.evidence import Exchange, evidence
+from dynaguard.probe.heuristics import norm
 from dynaguard.probe.identities import ANONYMOUS, Identity
 from dynaguard.probe.resources import (
     Obj,
@@ -252,6 +253,14 @@ class ProbeContext:
         self.objects.append(obj)
         self.learn_owner(obj)
         return obj, ex
+
+    def identifiers(self, name: str) -> set[str]:
+        """Values that name an identity: its owner value, token subject, e-mail, username."""
+        known = self.known.get(name, {})
+        keys = {"sub", "username", "user_name", "login", "email", "user_id", "userid"}
+        out = {v for k, v in known.items() if norm(k) in keys and len(v) > 2}
+        value = self.owner_values.get(name)
+        return out | ({value} if value else set())
 
     def observed(self, name: str) -> list[JSON]:
         """Values of a property the API showed in any successful answer (objects, lists)."""
