@@ -20,7 +20,7 @@ from dynaguard.core.registry import Registered, all_rules
 from dynaguard.core.result import Diagnostic, Result
 from dynaguard.probe import objects, whoami
 from dynaguard.probe import spec as spec_mod
-from dynaguard.probe.client import Limits, ScopedClient
+from dynaguard.probe.client import SAFE_METHODS, Limits, ScopedClient
 from dynaguard.probe.context import ProbeContext
 from dynaguard.probe.errors import (
     BudgetExhausted,
@@ -76,7 +76,9 @@ async def run_async(options: ProbeOptions) -> Result:
         await client.aclose()
     silent, useless = _unanswered(ctx)
     errors += left
+    skipped = not_exercised(ctx, options)
     warnings = [*client.warnings, *ctx.notes, *(f"spec: {n}" for n in ctx.spec.notes)]
+    warnings += [f"not exercised: {route} ({why})" for route, why in skipped.items()]
     if not client.log:
         warnings.append("no request was sent: no operation in the spec could be probed")
     where = display_target(options.target)
@@ -92,6 +94,7 @@ async def run_async(options: ProbeOptions) -> Result:
         rules=tuple(r.meta for r in ran),
         stats={
             **_stats(ctx, started),
+            "not_exercised": dict[str, JSON](skipped),
             "probes_run": len(ran),
             "probes_selected": len(_selected(options)),
             # Any error (a target that stopped answering, a budget or time limit, an object
@@ -125,6 +128,33 @@ async def _guarded(
             raise ProbeError(f"{exc}; and {'; '.join(left)}") from None
         raise
     return findings, ran, errors, await objects.cleanup(ctx)
+
+
+def not_exercised(ctx: ProbeContext, options: ProbeOptions) -> dict[str, str]:
+    """Every spec operation no request reached, with the reason (the report lists them)."""
+    sent = {e.route for e in ctx.client.log}
+    excluded = _compile(options.exclude_paths)
+    singletons = {r.item for r in ctx.resources if r.singleton}
+    out: dict[str, str] = {}
+    for op in ctx.spec.operations:
+        if op.route in sent:
+            continue
+        if any(p.search(op.path) for p in excluded):
+            why = "excluded by --exclude-path"
+        elif op.route in ctx.skipped:
+            why = ctx.skipped[op.route]
+        elif is_destructive_path(op.path):
+            why = "its name looks destructive (reset, drop, seed, shell...); never sent"
+        elif op.method not in SAFE_METHODS and not ctx.active:
+            why = "state-changing; safe mode sends none (--active allows writes)"
+        elif op.method == "DELETE" and op.path in singletons:
+            why = "deletes an identity's own account or profile; never sent"
+        elif op.method not in SAFE_METHODS and ctx.broken:
+            why = "writes stopped after an identity broke"
+        else:
+            why = "no probe applies: no object of its resource was found or created"
+        out[op.route] = why
+    return out
 
 
 def _unusable(ex: Exchange) -> bool:
