@@ -50,8 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--identity",
         action="append",
         default=[],
-        metavar="'NAME=Header: value'",
-        help="credentials, repeatable; the first two are owner and attacker",
+        metavar="'NAME[ROLE]=Header: value'",
+        help="credentials, repeatable; the first two are owner and attacker; a [ROLE] "
+        "(root[admin]=...) marks a privileged identity for DG212 and admin-only deletes",
     )
     parser.add_argument(
         "--active",

@@ -87,9 +87,9 @@ async def check(ctx: ProbeContext) -> list[Finding]:
 def _server_values(ctx: ProbeContext, sample: Obj) -> dict[str, JSON]:
     """Server-controlled properties the objects carry, with values the API itself shows.
 
-    Only values the spec declares (an enum) or the API showed on other objects (another
-    user's `role`, the other boolean): never an invented `role: "admin"` that the app
-    may be unable to load back.
+    Values the spec declares (an enum) or the API showed on other objects (another
+    user's `role`, the other boolean) come first; the well-known privilege value only
+    when the API shows none.
     """
     body = sample.body if isinstance(sample.body, dict) else {}
     out: dict[str, JSON] = {}
@@ -120,6 +120,10 @@ def allowed_values(ctx: ProbeContext, sample: Obj, name: str) -> list[JSON]:
     if isinstance(current, bool):
         out.append(not current)
     out += ctx.observed(name)
+    # Last resort, after everything the API declares or shows: the well-known privilege
+    # value (`role: admin`). The write is re-checked like every other: if the identity
+    # stops working, writes stop, the profile is restored and the run fails (exit 2).
+    out.append(SERVER_FIELDS[norm(name)])
     return list({repr(v): v for v in out}.values())
 
 

@@ -77,10 +77,6 @@ async def _race(ctx: ProbeContext, op: Operation, obj: Obj, owner: Identity) -> 
     if seen is None or not seen.ok:
         return None
     etag = seen.response_headers.get("etag")
-    if not etag and not _versioned(seen.json):
-        # No version and no ETag: the API offers no concurrency control to bypass; two
-        # updates in a row are just two updates (nothing the client could have sent).
-        return None
     headers = {"If-Match": etag} if etag else None
     body1, first_marker = update_body(ctx, op, owner, seen.json)
     body2, second_marker = update_body(ctx, op, owner, seen.json)
@@ -101,14 +97,3 @@ async def _race(ctx: ProbeContext, op: Operation, obj: Obj, owner: Identity) -> 
         lost_marker=first_marker,
     )
 
-
-VERSION_NAMES = frozenset({"version", "rev", "revision", "etag", "lock_version", "row_version"})
-
-
-def _versioned(state: object) -> bool:
-    """Whether the object carries a version the client sends back (optimistic locking)."""
-    from dynaguard.probe.heuristics import norm
-
-    return isinstance(state, dict) and any(
-        norm(k).strip("_") in VERSION_NAMES or norm(k).endswith("_version") for k in state
-    )
