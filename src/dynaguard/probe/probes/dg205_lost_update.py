@@ -96,4 +96,3 @@ async def _race(ctx: ProbeContext, op: Operation, obj: Obj, owner: Identity) -> 
         stale_etag=etag,
         lost_marker=first_marker,
     )
-
