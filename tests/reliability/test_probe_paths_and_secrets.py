@@ -125,3 +125,38 @@ async def test_only_the_credential_is_redacted_whatever_its_length() -> None:
     for text in (alice, bob):
         assert "abc q1" in text and '\\"scheme\\": \\"Bearer\\"' in text, text
         assert "Bearer ab" not in text and '\\"q\\"' not in text
+
+
+async def test_only_a_same_origin_trailing_slash_redirect_is_followed() -> None:
+    # Given a spec that writes `/things` where the server answers at `/things/` (307), and
+    # whose item redirects to a login page
+    def slash(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(307)
+        h.send_header("Location", h.path + "/")
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+
+    def login(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(302)
+        h.send_header("Location", "/login")
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+
+    routes = {
+        "/openapi.json": lambda h: send_json(h, 200, things_spec()),
+        "/things": slash,
+        "/things/": lambda h: send_json(h, 200, [{"id": "t1", "name": "x"}]),
+        "*": login,
+    }
+    with serving(routes) as server:
+        result = await run_async(
+            ProbeOptions(target=server.url, identities=(ALICE, BOB), limits=FAST)
+        )
+    # Then the list is read through the slash redirect, and the login redirect is reported
+    assert ("GET", "/things/") in server.requests
+    assert not any(p == "/login" for _, p in server.requests)
+    warnings = [w.message for w in result.warnings]
+    assert not any(
+        "redirect to" in w and w.endswith("/things/ (on the target) not followed") for w in warnings
+    )
+    assert any("/login (on the target) not followed" in w for w in warnings), warnings
