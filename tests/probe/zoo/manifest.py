@@ -87,53 +87,7 @@ CASES: dict[str, dict[str | None, Pairs]] = {
 }
 
 # (style, bug) -> why the prober misses it today. Remove an entry when its case passes.
-ROLES = "identity roles: parse_identity rejects 'root[admin]=...'"
-GAPS: dict[tuple[str, str | None], str] = {
-    ("licenses", None): ROLES,
-    ("licenses", "create_overwrite"): ROLES,
-    ("licenses", "write_after_delete"): ROLES,
-    ("licenses", "user_bola"): ROLES,
-    ("members", None): "leaves 1 object(s) behind",
-    ("members", "customer_overwrite"): "misses DG213 POST /customers; leaves 1 object(s) behind",
-    (
-        "members",
-        "member_bola_write",
-    ): "misses DG202 PATCH /members/{login}; leaves 1 object(s) behind",
-    (
-        "members",
-        "member_mass_assign",
-    ): "misses DG204 PATCH /members/{login}; leaves 1 object(s) behind",
-    ("members", "soft_delete"): "misses DG214 DELETE /customers/{email}; leaves 1 object(s) behind",
-    ("members", "error_leak"): "misses DG207 PUT /customers/{email}; leaves 1 object(s) behind",
-    (
-        "members",
-        "unvalidated_login",
-    ): "misses DG208 GET /members/{login}; leaves 1 object(s) behind",
-    ("orders", "bola_read"): "misses DG201 GET /api/orders/{order_id}",
-    (
-        "orders",
-        "bola_write",
-    ): "misses DG202 DELETE /api/orders/{order_id}, DG202 PUT /api/orders/{order_id}",
-    ("orders", "sequential_ids"): "misses DG211 POST /api/orders",
-    ("orders", "sql_leak"): "misses DG207 GET /api/orders/{order_id}",
-    ("orders", "out_of_range"): "misses DG208 GET /api/orders/{order_id}",
-    (
-        "orders",
-        "debug_page",
-    ): "misses DG207 GET /api/orders/{order_id}, DG208 GET /api/orders/{order_id}",
-    ("orders", "id_tamper"): "misses DG206 PUT /api/orders/{order_id}",
-    ("projects", "task_read_any_parent"): "misses DG215 GET /projects/{project_id}/tasks/{task_id}",
-    (
-        "projects",
-        "task_write_any_parent",
-    ): "misses DG215 PATCH /projects/{project_id}/tasks/{task_id}",
-    ("shop", None): ROLES,
-    ("shop", "catalogue_delete_any"): ROLES,
-    ("shop", "approve_any"): ROLES,
-    ("shop", "catalogue_overwrite"): ROLES,
-    ("shop", "unauth_order"): ROLES,
-    ("shop", "orders_list_all"): ROLES,
-    ("accounts", "register_admin"): "misses DG204 POST /register",
-    ("accounts", "enumeration"): "misses DG210 POST /login",
-    ("accounts", "bola_read"): "misses DG201 GET /accounts/{account_id}",
-}
+# The members twin locks profile updates on `rev`; restoring alice's profile resends the
+# stale rev (and rev itself), which the app refuses, so every members run ends incomplete.
+_REV = "restoring a versioned profile resends the stale rev: could not restore /members/alice"
+GAPS: dict[tuple[str, str | None], str] = {("members", bug): _REV for bug in CASES["members"]}

@@ -16,8 +16,6 @@ from tests.probe.zoo.apps.common import Zoo
 from tests.probe.zoo.conftest import Run, probe_zoo
 from tests.probe.zoo.manifest import STYLES
 
-ROLES = "identity roles: parse_identity rejects 'root[admin]=...'"
-
 
 def reported(run: Run) -> str:
     """Everything the result says about its own run: errors and warnings."""
@@ -34,7 +32,6 @@ async def still_signed_in(zoo: Zoo, header: str) -> int:
         return (await client.get("/users/me", headers={name: value})).status_code
 
 
-@pytest.mark.xfail(strict=True, reason="todo-expect: breaks the account, reports complete")
 async def test_a_write_that_breaks_an_account_stops_the_run(
     dynamodb_server: EmbeddedDynamoDB,
 ) -> None:
@@ -61,7 +58,6 @@ async def test_a_write_that_breaks_an_account_stops_the_run(
         assert key.split(":", 1)[1] in errors, (key, errors)
 
 
-@pytest.mark.xfail(strict=True, reason="todo-expect: ids '.', '..', '/' put into paths")
 async def test_dotted_ids_never_reach_a_path(dynamodb_server: EmbeddedDynamoDB) -> None:
     # Given an app whose first creates answer ids ".", "..", "/" and "a/b"
     zoo = safety.dotted_ids()
@@ -78,7 +74,6 @@ async def test_dotted_ids_never_reach_a_path(dynamodb_server: EmbeddedDynamoDB) 
         assert run.result.errors
 
 
-@pytest.mark.xfail(strict=True, reason="todo-expect: a create whose answer has no id is lost")
 async def test_creates_without_an_id_leave_nothing_behind(
     dynamodb_server: EmbeddedDynamoDB,
 ) -> None:
@@ -91,7 +86,6 @@ async def test_creates_without_an_id_leave_nothing_behind(
     assert ("POST", "/bookmarks") in zoo.app.entries
 
 
-@pytest.mark.xfail(strict=True, reason="todo-expect: '/widgets/' is probed as '/widgets' (307)")
 @pytest.mark.parametrize(
     ("bug", "expected"), [(None, set()), ("bola_read", {("DG201", "GET /widgets/{widget_id}/")})]
 )
@@ -107,7 +101,6 @@ async def test_collections_ending_in_a_slash(
     assert ("POST", "/widgets/") in zoo.app.entries
 
 
-@pytest.mark.xfail(strict=True, reason=f"todo-expect: {ROLES}")
 async def test_admin_only_deletes_with_an_admin_identity(
     dynamodb_server: EmbeddedDynamoDB,
 ) -> None:
