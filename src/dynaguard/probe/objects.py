@@ -199,9 +199,9 @@ async def _delete(ctx: ProbeContext, obj: Obj) -> str | None:
         # 404 may mean "not yours" (an ownership the run got wrong): ask the others too.
         if ex.status not in REFUSED:
             break
-    # Gone when every identity says so, or when one that may delete it (the learned
-    # deleter, a privileged identity) says it is not there.
-    trusted = {obj.resource.deleter, *(i.name for i in ctx.identities if i.privileged)}
+    # Gone when every identity says so, or when one that sees it for sure (its owner, a
+    # privileged identity) says it is not there; another user's 404 means "not yours".
+    trusted = {obj.owner, *(i.name for i in ctx.identities if i.privileged)}
     gone = [n for n, a in answers.items() if a in (404, 410)]
     if answers and (len(gone) == len(answers) or trusted & set(gone)):
         obj.deleted = True
