@@ -19,6 +19,7 @@ class Run:
     before: set[str]  # the app's stored objects before the run (users set up by the test)
     after: set[str]
     writes: list[tuple[str, str]]  # state-changing requests in the app's own log
+    identities: tuple[str, ...]  # as given to the prober: "NAME[ROLE]=Header: value"
 
     @property
     def pairs(self) -> set[tuple[str, str | None]]:
@@ -49,4 +50,10 @@ async def probe_zoo(zoo: Zoo, *, active: bool = True, admin: bool = True, budget
     finally:
         if zoo.close is not None:
             await zoo.close()
-    return Run(result=result, before=before, after=zoo.snapshot(), writes=zoo.app.writes())
+    return Run(
+        result=result,
+        before=before,
+        after=zoo.snapshot(),
+        writes=zoo.app.writes(),
+        identities=idents,
+    )

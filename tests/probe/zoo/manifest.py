@@ -87,4 +87,7 @@ CASES: dict[str, dict[str | None, Pairs]] = {
 }
 
 # (style, bug) -> why the prober misses it today. Remove an entry when its case passes.
-GAPS: dict[tuple[str, str | None], str] = {}
+# The members twin locks profile updates on `rev`; restoring alice's profile resends the
+# stale rev (and rev itself), which the app refuses, so every members run ends incomplete.
+_REV = "restoring a versioned profile resends the stale rev: could not restore /members/alice"
+GAPS: dict[tuple[str, str | None], str] = {("members", bug): _REV for bug in CASES["members"]}

@@ -30,7 +30,7 @@ from tests.probe.zoo.apps.common import (
 
 BUGS = {
     "create_overwrite": "POST /licenses/ saves without does_not_exist(): a title is replaced",
-    "write_after_delete": "the admin PATCH updates without exists(): recreates a partial item",
+    "write_after_delete": "PATCH locks on `no version OR version = v`: recreates a deleted one",
     "user_bola": "GET /users/{username} returns anyone's profile (e-mail included)",
 }
 
@@ -70,6 +70,7 @@ def _models() -> tuple[type[Model], type[Model]]:
         product = UnicodeAttribute(null=True)
         seats = NumberAttribute(null=True)
         owner = UnicodeAttribute(null=True)
+        version = NumberAttribute(null=True)
 
     for model in (User, License):
         model.create_table(wait=True)
@@ -112,6 +113,7 @@ class LicenseIn(BaseModel):
 class LicensePatch(BaseModel):
     product: str | None = None
     seats: int | None = Field(default=None, ge=1, le=10_000)
+    version: int
 
 
 class LicenseOut(BaseModel):
@@ -119,6 +121,7 @@ class LicenseOut(BaseModel):
     product: str | None = None
     seats: int | None = None
     owner: str | None = None
+    version: int | None = None
 
 
 def make_app(bug: str | None = None) -> Zoo:  # noqa: PLR0915
@@ -147,7 +150,14 @@ def make_app(bug: str | None = None) -> Zoo:  # noqa: PLR0915
 
     def licence(lic: Any) -> dict[str, Any]:
         seats = int(lic.seats) if lic.seats is not None else None
-        return {"title": lic.title, "product": lic.product, "seats": seats, "owner": lic.owner}
+        version = int(lic.version) if lic.version is not None else None
+        return {
+            "title": lic.title,
+            "product": lic.product,
+            "seats": seats,
+            "owner": lic.owner,
+            "version": version,
+        }
 
     @api.post("/auth/signup", status_code=201, response_model=UserOut)
     def signup(body: SignupIn) -> dict[str, Any]:
@@ -217,7 +227,9 @@ def make_app(bug: str | None = None) -> Zoo:  # noqa: PLR0915
 
     @api.post("/licenses/", status_code=201)
     def create_licence(body: LicenseIn, user: Me) -> dict[str, str]:
-        lic = License(body.title, product=body.product, seats=body.seats, owner=user.username)
+        lic = License(
+            body.title, product=body.product, seats=body.seats, owner=user.username, version=1
+        )
         try:
             if bug == "create_overwrite":
                 lic.save()
@@ -242,18 +254,23 @@ def make_app(bug: str | None = None) -> Zoo:  # noqa: PLR0915
 
     @api.patch("/licenses/{title}/", response_model=LicenseOut)
     def patch_licence(title: str, body: LicensePatch, user: Me) -> dict[str, Any]:
-        actions = [
-            getattr(License, k).set(v) for k, v in body.model_dump(exclude_none=True).items()
-        ]
-        if not actions:
+        changes = body.model_dump(exclude_none=True, exclude={"version"})
+        if not changes:
             raise HTTPException(422, "Nothing to update")
+        actions = [getattr(License, k).set(v) for k, v in changes.items()]
         lic = License(title) if user.role == "admin" else owned(title, user)
-        # Admins edit any licence without reading it first; the condition keeps that an update.
-        condition = None if bug == "write_after_delete" else License.title.exists()
+        # Admins edit any licence without reading it first: the condition alone keeps this an
+        # update of the version the client read. The planted one lets "no version yet" pass,
+        # which a deleted licence also matches (update_item then creates it).
+        seen = License.version == body.version
+        if bug == "write_after_delete":
+            condition = License.version.does_not_exist() | seen
+        else:
+            condition = License.title.exists() & seen
         try:
-            lic.update(actions=actions, condition=condition)
+            lic.update(actions=[*actions, License.version.add(1)], condition=condition)
         except UpdateError:
-            raise HTTPException(404, "Licence not found") from None
+            raise HTTPException(409, "Licence changed or not found") from None
         return licence(lic)
 
     @api.delete("/licenses/{title}/", status_code=204)

@@ -36,7 +36,7 @@ BUGS = {
     "member_mass_assign": "PATCH /members/{login} accepts `verified` from the body",
     "soft_delete": "DELETE /customers/{email} only flags the item; GET still returns it",
     "error_leak": "PUT /customers/{email} returns the botocore error text",
-    "unvalidated_login": "GET /members/{login} sends any length to DynamoDB (500 over 2 KB)",
+    "unvalidated_login": "GET /members/{login} takes any string; a non-Latin-1 one breaks a header",
 }
 
 
@@ -56,6 +56,7 @@ class Member(BaseModel):
     display_name: str
     bio: str = ""
     verified: bool = False
+    rev: int
 
 
 class MemberPage(BaseModel):
@@ -67,6 +68,7 @@ class MemberPage(BaseModel):
 class MemberPatch(BaseModel):
     display_name: str | None = None
     bio: str | None = None
+    rev: int  # the revision the client read: a stale one is refused (409)
 
 
 class MemberPatchLoose(MemberPatch):
@@ -82,6 +84,7 @@ class CustomerIn(BaseModel):
 class CustomerUpdate(BaseModel):
     name: str
     phone: str = ""
+    rev: int
 
 
 class Customer(BaseModel):
@@ -89,6 +92,7 @@ class Customer(BaseModel):
     name: str
     phone: str = ""
     managed_by: str
+    rev: int
 
 
 class CustomerPage(BaseModel):
@@ -134,11 +138,11 @@ def make_app(bug: str | None = None) -> Zoo:  # noqa: PLR0915
     LoginPath = (
         Annotated[str, Path()]
         if bug == "unvalidated_login"
-        else Annotated[str, Path(max_length=32)]
+        else Annotated[str, Path(pattern=r"^[a-z][a-z0-9-]{2,31}$")]
     )
 
     def member(item: dict[str, Any]) -> dict[str, Any]:
-        return {k: item.get(k) for k in ("login", "display_name", "bio", "verified")}
+        return {k: item.get(k) for k in ("login", "display_name", "bio", "verified", "rev")}
 
     @api.post("/signup", status_code=201, response_model=Member)
     async def signup(body: SignupIn) -> dict[str, Any]:
@@ -147,6 +151,7 @@ def make_app(bug: str | None = None) -> Zoo:  # noqa: PLR0915
             "display_name": body.display_name,
             "bio": "",
             "verified": False,
+            "rev": 1,
             "password_hash": hash_password(body.password),
         }
         t = await table(members_table.name)
@@ -181,7 +186,9 @@ def make_app(bug: str | None = None) -> Zoo:  # noqa: PLR0915
         }
 
     @api.get("/members/{login}", response_model=Member)
-    async def read_member(login: LoginPath, me: Me) -> dict[str, Any]:
+    async def read_member(login: LoginPath, me: Me, response: Response) -> dict[str, Any]:
+        # HTTP header values are Latin-1 (RFC 9110 5.5): a login outside it cannot go here.
+        response.headers["Content-Location"] = f"/members/{login}"
         item = await get(members_table.name, {"login": login})
         if item is None:
             raise HTTPException(404, "no such member")
@@ -193,23 +200,25 @@ def make_app(bug: str | None = None) -> Zoo:  # noqa: PLR0915
     async def patch_member(login: LoginPath, body: patch_model, me: Me) -> dict[str, Any]:  # type: ignore[valid-type]
         if login != me and bug != "member_bola_write":
             raise HTTPException(403, "you can only edit your own profile")
-        changes = body.model_dump(exclude_none=True)
+        changes = body.model_dump(exclude_none=True, exclude={"rev"})
         if not changes:
             raise HTTPException(422, "nothing to change")
-        names = {f"#{k}": k for k in changes}
-        values = {f":{k}": v for k, v in changes.items()}
+        names = {f"#{k}": k for k in changes} | {"#rev": "rev"}
+        values = {f":{k}": v for k, v in changes.items()} | {":seen": body.rev, ":one": 1}
         t = await table(members_table.name)
         try:
             new = await t.update_item(
                 Key={"login": login},
-                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in changes),
-                ConditionExpression="attribute_exists(login)",
+                UpdateExpression="SET "
+                + ", ".join(f"#{k} = :{k}" for k in changes)
+                + " ADD #rev :one",
+                ConditionExpression="attribute_exists(login) AND #rev = :seen",
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",
             )
         except ClientError:
-            raise HTTPException(404, "no such member") from None
+            raise HTTPException(409, "changed since you read it, or no such member") from None
         return member(new["Attributes"])
 
     @api.delete("/members/{login}", status_code=204)
@@ -228,7 +237,7 @@ def make_app(bug: str | None = None) -> Zoo:  # noqa: PLR0915
         return item  # type: ignore[return-value]
 
     def customer(item: dict[str, Any]) -> dict[str, Any]:
-        return {k: item.get(k) for k in ("email", "name", "phone", "managed_by")}
+        return {k: item.get(k) for k in ("email", "name", "phone", "managed_by", "rev")}
 
     @api.get("/customers", response_model=CustomerPage)
     async def list_customers(me: Me) -> dict[str, Any]:
@@ -243,7 +252,7 @@ def make_app(bug: str | None = None) -> Zoo:  # noqa: PLR0915
 
     @api.post("/customers", status_code=201)
     async def add_customer(body: CustomerIn, me: Me) -> dict[str, str]:
-        item = {**body.model_dump(), "managed_by": me}
+        item = {**body.model_dump(), "managed_by": me, "rev": 1}
         guard = (
             {}
             if bug == "customer_overwrite"
@@ -266,10 +275,18 @@ def make_app(bug: str | None = None) -> Zoo:  # noqa: PLR0915
         try:
             new = await t.update_item(
                 Key={"email": email},
-                UpdateExpression="SET #n = :n, phone = :p",
-                ConditionExpression="managed_by = :me AND attribute_not_exists(deleted)",
+                UpdateExpression="SET #n = :n, phone = :p ADD rev :one",
+                ConditionExpression=(
+                    "managed_by = :me AND attribute_not_exists(deleted) AND rev = :seen"
+                ),
                 ExpressionAttributeNames={"#n": "name"},
-                ExpressionAttributeValues={":n": body.name, ":p": body.phone, ":me": me},
+                ExpressionAttributeValues={
+                    ":n": body.name,
+                    ":p": body.phone,
+                    ":me": me,
+                    ":seen": body.rev,
+                    ":one": 1,
+                },
                 ReturnValues="ALL_NEW",
             )
         except ClientError as exc:

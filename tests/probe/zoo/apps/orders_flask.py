@@ -33,7 +33,8 @@ SCHEMA = """
 CREATE TABLE users (username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, api_key TEXT);
 CREATE TABLE orders (
   id INTEGER PRIMARY KEY AUTOINCREMENT, owner TEXT NOT NULL,
-  item TEXT NOT NULL, quantity INTEGER NOT NULL, note TEXT NOT NULL DEFAULT ''
+  item TEXT NOT NULL, quantity INTEGER NOT NULL, note TEXT NOT NULL DEFAULT '',
+  version INTEGER NOT NULL DEFAULT 1
 );
 """
 
@@ -48,12 +49,19 @@ def swagger() -> dict[str, Any]:
             "quantity": {"type": "integer", "minimum": 1},
             "note": {"type": "string"},
             "owner": {"type": "string", "readOnly": True},
+            "version": {"type": "integer", "readOnly": True},
         },
     }
     order_in = {
         "type": "object",
         "required": ["item", "quantity", "note"],
         "properties": {k: order["properties"][k] for k in ("item", "quantity", "note")},  # type: ignore[index]
+    }
+    # A replace sends back the version it read: a stale one is refused (409).
+    order_put = {
+        "type": "object",
+        "required": ["item", "quantity", "note", "version"],
+        "properties": {**order_in["properties"], "version": {"type": "integer"}},  # type: ignore[dict-item]
     }
     oid = {"name": "order_id", "in": "path", "required": True, "type": "integer"}
     body = {
@@ -74,7 +82,7 @@ def swagger() -> dict[str, Any]:
         "produces": ["application/json"],
         "securityDefinitions": {"key": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
         "security": [{"key": []}],
-        "definitions": {"Order": order, "OrderIn": order_in},
+        "definitions": {"Order": order, "OrderIn": order_in, "OrderPut": order_put},
         "paths": {
             "/register": {
                 "post": {
@@ -109,7 +117,10 @@ def swagger() -> dict[str, Any]:
             },
             "/orders/{order_id}": {
                 "get": {"parameters": [oid], "responses": {"200": ok, "404": missing}},
-                "put": {"parameters": [oid, body], "responses": {"200": ok, "404": missing}},
+                "put": {
+                    "parameters": [oid, {**body, "schema": {"$ref": "#/definitions/OrderPut"}}],
+                    "responses": {"200": ok, "404": missing, "409": {"description": "stale"}},
+                },
                 "delete": {
                     "parameters": [oid],
                     "responses": {"204": {"description": "deleted"}, "404": missing},
@@ -251,10 +262,13 @@ def make_app(bug: str | None = None) -> Zoo:  # noqa: PLR0915
         body = request.get_json(silent=True) or {}
         target = body.get("id", order_id) if bug == "id_tamper" else order_id
         with db() as conn:
-            conn.execute(
-                "UPDATE orders SET id = ?, item = ?, quantity = ?, note = ? WHERE id = ?",
-                (target, item, quantity, note, order_id),
+            cur = conn.execute(
+                "UPDATE orders SET id = ?, item = ?, quantity = ?, note = ?, version = version + 1"
+                " WHERE id = ? AND version = ?",
+                (target, item, quantity, note, order_id, body.get("version")),
             )
+        if cur.rowcount == 0:
+            return jsonify(error="the order changed since you read it"), 409
         return jsonify(dict(owned(target, me, check=False)))
 
     @app.delete("/api/orders/<int:order_id>")

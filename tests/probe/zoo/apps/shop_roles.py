@@ -51,15 +51,20 @@ class Account(BaseModel):
     role: Literal["customer", "admin"]
 
 
-class Product(BaseModel):
+class ProductIn(BaseModel):
     sku: str = Field(pattern=SKU)
     name: str
     price_cents: int = Field(ge=0, le=10_000_000)
 
 
+class Product(ProductIn):
+    revision: int
+
+
 class ProductUpdate(BaseModel):
     name: str
     price_cents: int = Field(ge=0, le=10_000_000)
+    revision: int  # the one the client read: a stale one is refused (409)
 
 
 class Products(BaseModel):
@@ -149,17 +154,18 @@ def make_app(bug: str | None = None) -> Zoo:  # noqa: PLR0915
         return {"Items": [plain(i) for i in page["Items"]], "Count": page["Count"]}
 
     @api.post("/catalogue", status_code=201, response_model=Product)
-    def add_product(body: Product, staff: Admin) -> dict[str, Any]:
+    def add_product(body: ProductIn, staff: Admin) -> dict[str, Any]:
         guard = (
             {}
             if bug == "catalogue_overwrite"
             else {"ConditionExpression": "attribute_not_exists(sku)"}
         )
+        item = {**body.model_dump(), "revision": 1}
         try:
-            catalogue.put_item(Item=body.model_dump(), **guard)
+            catalogue.put_item(Item=item, **guard)
         except ClientError:
             raise HTTPException(409, "sku exists") from None
-        return body.model_dump()
+        return item
 
     @api.get("/catalogue/{sku}", response_model=Product)
     def product(sku: Sku, user: User) -> dict[str, Any]:
@@ -173,14 +179,19 @@ def make_app(bug: str | None = None) -> Zoo:  # noqa: PLR0915
         try:
             new = catalogue.update_item(
                 Key={"sku": sku},
-                UpdateExpression="SET #n = :n, price_cents = :p",
-                ConditionExpression="attribute_exists(sku)",
+                UpdateExpression="SET #n = :n, price_cents = :p ADD revision :one",
+                ConditionExpression="attribute_exists(sku) AND revision = :seen",
                 ExpressionAttributeNames={"#n": "name"},
-                ExpressionAttributeValues={":n": body.name, ":p": body.price_cents},
+                ExpressionAttributeValues={
+                    ":n": body.name,
+                    ":p": body.price_cents,
+                    ":seen": body.revision,
+                    ":one": 1,
+                },
                 ReturnValues="ALL_NEW",
             )["Attributes"]
         except ClientError:
-            raise HTTPException(404, "no such product") from None
+            raise HTTPException(409, "changed since you read it, or no such product") from None
         return plain(new)
 
     @api.delete("/catalogue/{sku}", status_code=204)
