@@ -13,6 +13,7 @@ from dynaguard.core.findings import JSON
 from dynaguard.probe.accounts import remove_accounts
 from dynaguard.probe.context import ProbeContext, if_match
 from dynaguard.probe.errors import ProbeError
+from dynaguard.probe.heuristics import norm
 from dynaguard.probe.identities import Identity
 from dynaguard.probe.resources import Obj, fill, find_id, list_items, owner_key, safe_id
 
@@ -130,13 +131,18 @@ async def _restore(ctx: ProbeContext, obj: Obj) -> str | None:
     original = obj.original if isinstance(obj.original, dict) else {}
     now = await ctx.read(obj, ident)
     current = now.json if now is not None and isinstance(now.json, dict) else {}
-    changed = {k: v for k, v in original.items() if current.get(k) != v and k != "version"}
+    # A version (`version`, `rev`, `settings_version`) is the server's: the restore sends
+    # the current one back (optimistic locking wants what was read), never the original.
+    locks = {k: v for k, v in current.items() if _is_version(k)}
+    changed = {
+        k: v for k, v in original.items() if current.get(k) != v and not _is_version(k)
+    }
     if not changed:
         return None
     for op in (res.patch, res.replace):
         if op is None:
             continue
-        body = {**changed} if op is res.patch else {**current, **changed}
+        body = {**locks, **changed} if op is res.patch else {**current, **changed}
         await ctx.send(ident, op, obj.path, body=body, headers=if_match(now))
         after = await ctx.read(obj, ident)
         now = after
@@ -144,6 +150,12 @@ async def _restore(ctx: ProbeContext, obj: Obj) -> str | None:
         if all(back.get(k) == v for k, v in changed.items()):
             return None
     return f"could not restore {', '.join(sorted(changed))} of {obj.path} for {ident.name}"
+
+
+def _is_version(name: str) -> bool:
+    """Whether a property is a version the server keeps (optimistic locking)."""
+    key = norm(name).strip("_")
+    return key in ("version", "rev", "revision", "etag") or key.endswith("_version")
 
 
 async def refresh(ctx: ProbeContext, obj: Obj) -> None:
@@ -199,9 +211,9 @@ async def _delete(ctx: ProbeContext, obj: Obj) -> str | None:
         # 404 may mean "not yours" (an ownership the run got wrong): ask the others too.
         if ex.status not in REFUSED:
             break
-    # Gone when every identity says so, or when one that may delete it (the learned
-    # deleter, a privileged identity) says it is not there.
-    trusted = {obj.resource.deleter, *(i.name for i in ctx.identities if i.privileged)}
+    # Gone when every identity says so, or when one that sees it for sure (its owner, a
+    # privileged identity) says it is not there; another user's 404 means "not yours".
+    trusted = {obj.owner, *(i.name for i in ctx.identities if i.privileged)}
     gone = [n for n, a in answers.items() if a in (404, 410)]
     if answers and (len(gone) == len(answers) or trusted & set(gone)):
         obj.deleted = True

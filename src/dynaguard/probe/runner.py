@@ -135,6 +135,8 @@ def not_exercised(ctx: ProbeContext, options: ProbeOptions) -> dict[str, str]:
     sent = {e.route for e in ctx.client.log}
     excluded = _compile(options.exclude_paths)
     singletons = {r.item for r in ctx.resources if r.singleton}
+    # User resources (`/members/{login}`): their DELETE closes an identity's account.
+    singletons |= {o.resource.item for o in ctx.objects if o.profile}
     out: dict[str, str] = {}
     for op in ctx.spec.operations:
         if op.route in sent:
