@@ -87,7 +87,5 @@ CASES: dict[str, dict[str | None, Pairs]] = {
 }
 
 # (style, bug) -> why the prober misses it today. Remove an entry when its case passes.
-# The members twin locks profile updates on `rev`; restoring alice's profile resends the
-# stale rev (and rev itself), which the app refuses, so every members run ends incomplete.
-_REV = "restoring a versioned profile resends the stale rev: could not restore /members/alice"
-GAPS: dict[tuple[str, str | None], str] = {("members", bug): _REV for bug in CASES["members"]}
+# Empty: every case passes with the prober as merged (2026-12-02).
+GAPS: dict[tuple[str, str | None], str] = {}
