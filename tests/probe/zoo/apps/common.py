@@ -32,12 +32,18 @@ def issue(username: str, **claims: Any) -> str:
     return jwt.encode(body, SECRET, algorithm="HS256")
 
 
-def subject(token: str) -> str | None:
-    """The token's verified `sub`, or None for a bad or expired token."""
+def claims(token: str) -> dict[str, Any] | None:
+    """The token's verified claims, or None for a bad or expired token."""
     try:
-        sub = jwt.decode(token, SECRET, algorithms=["HS256"]).get("sub")
+        decoded: dict[str, Any] = jwt.decode(token, SECRET, algorithms=["HS256"])
     except jwt.PyJWTError:
         return None
+    return decoded
+
+
+def subject(token: str) -> str | None:
+    """The token's verified `sub`, or None for a bad or expired token."""
+    sub = (claims(token) or {}).get("sub")
     return sub if isinstance(sub, str) else None
 
 

@@ -1,9 +1,10 @@
 """A shop with staff: FastAPI + boto3, role-gated catalogue and order approval.
 
 As such services are written: a user's role lives in the user record (`customer` or
-`admin`), looked up on every request; the catalogue is keyed by the SKU an admin
-chooses; customers place orders and cancel them, admins approve them. Lists come
-as `{"Items": [...], "Count": n}` (the DynamoDB scan's own shape, passed through).
+`admin`) and travels in the access token as a claim, so requests need no lookup; the
+catalogue is keyed by the SKU an admin chooses; customers place orders and cancel them,
+admins approve them. Lists come as `{"Items": [...], "Count": n}` (the DynamoDB scan's
+own shape, passed through).
 """
 
 # No `from __future__ import annotations`: FastAPI evaluates the route annotations.
@@ -21,12 +22,12 @@ from tests.probe.zoo.apps.common import (
     PASSWORD,
     RequestLog,
     Zoo,
+    claims,
     dynamo_table,
     expect_ok,
     hash_password,
     issue,
     scan_keys,
-    subject,
     table_name,
 )
 
@@ -107,8 +108,8 @@ def make_app(bug: str | None = None) -> Zoo:  # noqa: PLR0915
     def account(
         creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> dict[str, Any] | None:
-        email = subject(creds.credentials) if creds else None
-        return accounts.get_item(Key={"email": email}).get("Item") if email else None
+        found = claims(creds.credentials) if creds else None
+        return {"email": found["sub"], "role": found["role"]} if found else None
 
     def signed_in(user: Annotated[dict[str, Any] | None, Depends(account)]) -> dict[str, Any]:
         if user is None:
@@ -142,7 +143,7 @@ def make_app(bug: str | None = None) -> Zoo:  # noqa: PLR0915
         item = accounts.get_item(Key={"email": body.email}).get("Item")
         if item is None or item["pw"] != hash_password(body.password):
             raise HTTPException(401, "wrong email or password")
-        return {"access_token": issue(body.email, email=body.email)}
+        return {"access_token": issue(body.email, email=body.email, role=item["role"])}
 
     @api.get("/account", response_model=Account)
     def my_account(user: User) -> dict[str, Any]:
