@@ -134,9 +134,7 @@ async def _restore(ctx: ProbeContext, obj: Obj) -> str | None:
     # A version (`version`, `rev`, `settings_version`) is the server's: the restore sends
     # the current one back (optimistic locking wants what was read), never the original.
     locks = {k: v for k, v in current.items() if _is_version(k)}
-    changed = {
-        k: v for k, v in original.items() if current.get(k) != v and not _is_version(k)
-    }
+    changed = {k: v for k, v in original.items() if current.get(k) != v and not _is_version(k)}
     if not changed:
         return None
     for op in (res.patch, res.replace):
