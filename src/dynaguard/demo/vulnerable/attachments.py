@@ -39,7 +39,7 @@ def add_attachment(note_id: int, body: AttachmentCreate, user: CurrentUser) -> A
     # PLANT non-atomic multi-item write: the counter above and this put are two writes;
     # when the put fails the note counts an attachment that does not exist. No probe
     # (needs a fault between the writes); the hardened app uses one transaction.
-    attachments.put_item(  # todo-expect: DG109
+    attachments.put_item(  # expect: DG109
         Item=item, ConditionExpression="attribute_not_exists(attachment_id)"
     )
     return item

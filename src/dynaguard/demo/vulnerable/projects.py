@@ -41,7 +41,7 @@ def list_projects(user: CurrentUser) -> Any:
 @router.get("/{project_id}", response_model=ProjectOut)
 def read_project(project_id: ProjectId, user: CurrentUser) -> Any:
     """One project."""
-    item = projects.get_item(Key={"project_id": project_id}).get("Item")  # todo-expect: DG117
+    item = projects.get_item(Key={"project_id": project_id}).get("Item")  # expect: DG117
     if item is None:
         raise HTTPException(404, "project not found")
     # PLANT existence oracle: 403 for another user's project, 404 for a missing one,

@@ -1,0 +1,74 @@
+"""Small queries the DG107-DG119 rules share (not a rule: the registry loads dg* only)."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from dynaguard.core.findings import JSON, Finding, Severity
+from dynaguard.core.registry import RuleMeta
+from dynaguard.scan.index import Project
+from dynaguard.scan.infer import Frame
+from dynaguard.scan.model import FunctionInfo, Route
+from dynaguard.scan.provenance import Origin, Source, Value
+
+# response envelope keys around a read item: resp["Item"], resp.get("Items"), ...
+ENVELOPE = frozenset({"Item", "Items", "Attributes", "Responses", "get", "Count"})
+STATUS = re.compile(r"(?:HTTP_)?([1-5]\d\d)")
+
+
+def at_node(
+    m: RuleMeta,
+    fn: FunctionInfo,
+    node: ast.AST,
+    route: Route | None,
+    message: str,
+    *,
+    anchor: str,
+    evidence: dict[str, JSON] | None = None,
+    severity: Severity | None = None,
+) -> Finding:
+    """A finding at a statement of a project function (not at a DynamoDB call)."""
+    return m.finding(
+        message=message,
+        anchor=f"{fn.qualname}:{anchor}",
+        path=fn.path,
+        line=getattr(node, "lineno", fn.node.lineno),
+        column=getattr(node, "col_offset", 0) + 1,
+        end_line=getattr(node, "end_lineno", None),
+        route=route.label if route else None,
+        evidence={"function": fn.qualname, **(evidence or {})},
+        severity=severity,
+    )
+
+
+def home(project: Project, route: Route) -> tuple[FunctionInfo, Frame]:
+    """A route's endpoint function and its frame."""
+    fn = project.functions[route.function]
+    return fn, Frame(fn, project.module_of(fn))
+
+
+def whole_items(value: Value) -> list[Source]:
+    """Sources that are a whole read item (or list of items), not one attribute of one."""
+    if value.fields is not None:
+        return []
+    return [s for s in value.sources if s.origin is Origin.ITEM and set(s.path) <= ENVELOPE]
+
+
+def raised_statuses(stmts: list[ast.stmt]) -> set[int]:
+    """HTTP statuses these statements raise (HTTPException(404), status.HTTP_403_...)."""
+    out: set[int] = set()
+    for stmt in stmts:
+        for node in ast.walk(stmt):
+            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+                continue
+            args = [
+                *node.exc.args[:1],
+                *(k.value for k in node.exc.keywords if k.arg == "status_code"),
+            ]
+            for arg in args:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, int):
+                    out.add(arg.value)
+                elif isinstance(arg, ast.Attribute) and (found := STATUS.search(arg.attr)):
+                    out.add(int(found.group(1)))
+    return out
