@@ -64,7 +64,7 @@ def read_attachment(attachment_id: str, user: CurrentUser) -> Any:
     # empty key after the strip, and one over 2048 bytes is too long (real DynamoDB;
     # moto does not check reads): a ValidationException, i.e. a 500. Probe: DG208.
     key = attachment_id.strip()  # copy-pasted ids come with spaces
-    resp = attachments.get_item(Key={"attachment_id": key})  # todo-expect: DG113
+    resp = attachments.get_item(Key={"attachment_id": key})  # expect: DG113
     item = resp.get("Item")
     if item is None or item["owner_id"] != user:
         raise HTTPException(404, "attachment not found")

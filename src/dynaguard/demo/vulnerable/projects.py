@@ -58,7 +58,7 @@ def update_project(project_id: ProjectId, body: ProjectUpdate, user: CurrentUser
     # body wins; ownership holds, but the route edits an object it was not called on.
     # Probe: DG206.
     try:
-        resp = projects.update_item(  # expect: DG106
+        resp = projects.update_item(  # expect: DG106, DG113
             Key={"project_id": body.project_id},
             UpdateExpression="SET #n = :n, description = :d",
             ConditionExpression="owner_id = :me",
