@@ -89,7 +89,19 @@ def _single_write(ev: Event) -> bool:
         and call is not None
         and call.operation in SINGLE
         and call.handle.kind is not HandleKind.BATCH_WRITER
+        and not _in_dependency(ev)
     )
+
+
+def _in_dependency(ev: Event) -> bool:
+    # a dependency's own bookkeeping (a session's last_seen) does not depend on the route's
+    # write; dependencies are entered with no call node
+    frame: Frame | None = ev.frame
+    while frame is not None and frame.caller is not None:
+        if frame.call is None:
+            return True
+        frame = frame.caller
+    return False
 
 
 def _trail(ev: Event) -> list[tuple[FunctionInfo | None, ast.AST | None]]:
