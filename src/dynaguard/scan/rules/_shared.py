@@ -7,10 +7,12 @@ import re
 
 from dynaguard.core.findings import JSON, Finding, Severity
 from dynaguard.core.registry import RuleMeta
+from dynaguard.scan.flow import item_value, key_value
 from dynaguard.scan.index import Project
 from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import FunctionInfo, Route
 from dynaguard.scan.provenance import Origin, Source, Value
+from dynaguard.scan.report import OWNER_NAME
 
 # response envelope keys around a read item: resp["Item"], resp.get("Items"), ...
 ENVELOPE = frozenset({"Item", "Items", "Attributes", "Responses", "get", "Count"})
@@ -71,4 +73,23 @@ def raised_statuses(stmts: list[ast.stmt]) -> set[int]:
                     out.add(arg.value)
                 elif isinstance(arg, ast.Attribute) and (found := STATUS.search(arg.attr)):
                     out.add(int(found.group(1)))
+    return out
+
+
+def per_user_tables(project: Project) -> dict[str, bool]:
+    """Tables the project writes, by whether some write stores a per-user attribute
+    (an owner-like name, or a value from the principal). Unwritten tables are absent."""
+    out: dict[str, bool] = {}
+    for call in project.calls:
+        table = call.handle.table
+        if not call.is_write or table is None:
+            continue
+        mine = out.get(table, False)
+        for site in project.sites(call):
+            item = item_value(project, call, site.frame)
+            key = key_value(project, call, site.frame)
+            for value in (v for v in (item, key) if v is not None):
+                owner_like = any(OWNER_NAME.match(k) for k, _ in value.fields or ())
+                mine = mine or owner_like or Origin.PRINCIPAL in value.origins()
+        out[table] = mine
     return out
