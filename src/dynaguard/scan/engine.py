@@ -153,7 +153,15 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
         if not p.exists()
     ]
     files.forget_packages()
-    found = list(files.discover([p for p in paths if p.exists()], config.exclude, root, errors))
+    from dynaguard.scan import iac
+
+    found = list(
+        files.discover(
+            [p for p in paths if p.exists()], config.exclude, root, errors, (".py", *iac.SUFFIXES)
+        )
+    )
+    infra = [p for p in found if iac.candidate(p)]  # templates and policies beside the code
+    found = [p for p in found if not iac.candidate(p)]
     prepared = _read_all(found, root, jobs)
     modules = _on_demand(prepared, root)
     errors += [p.error for p in prepared if p.error is not None]
@@ -163,6 +171,9 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
     for p in modules:
         assert p.tree is not None
         project.add_module(p.module, p.rel, p.tree)
+    cdk = [(p.rel, p.tree) for p in modules if p.tree and any("aws_cdk" in i for i in p.imports)]
+    project.iac = iac.read_all(infra, root, cdk)
+    errors += project.iac.errors
     from dynaguard.scan.context import add_outside
 
     # the scanned code's imports from its own package outside `paths`: context only
@@ -203,6 +214,7 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
             "files": len(found),
             "parsed": len(modules),
             "context": len(outside),  # imported modules read from outside the paths
+            "iac": project.iac.files,  # IaC files (and CDK modules) with IAM grants
             "lines": sum(p.lines for p in prepared),
             "suppressed": suppressed,
             "seconds": round(time.perf_counter() - started, 3),

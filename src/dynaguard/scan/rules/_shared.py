@@ -10,7 +10,7 @@ from dynaguard.core.registry import RuleMeta
 from dynaguard.scan.flow import item_value, key_value
 from dynaguard.scan.index import Project
 from dynaguard.scan.infer import Frame
-from dynaguard.scan.model import FunctionInfo, Route
+from dynaguard.scan.model import FunctionInfo, HandleKind, Route
 from dynaguard.scan.provenance import Origin, Source, Value
 from dynaguard.scan.report import OWNER_NAME
 
@@ -93,3 +93,33 @@ def per_user_tables(project: Project) -> dict[str, bool]:
                 mine = mine or owner_like or Origin.PRINCIPAL in value.origins()
         out[table] = mine
     return out
+
+
+def code_tables(project: Project) -> dict[str, bool]:
+    """Table names the code uses (normalised), by whether it ever writes them."""
+    out: dict[str, bool] = {}
+    for call in project.calls:
+        name = call.handle.table
+        if call.handle.kind in (HandleKind.PYNAMODB_MODEL, HandleKind.PYNAMODB_ITEM):
+            cls = project.classes.get(name or "")
+            name = cls.table_name if cls else None
+        if name:
+            key = norm_table(name)
+            out[key] = out.get(key, False) or call.is_write
+    return out
+
+
+def only_read(table: str, usage: dict[str, bool]) -> bool:
+    """Whether the code uses the table (names match up to stage prefixes) and never writes it."""
+    t = norm_table(table)
+    hits = [
+        w
+        for name, w in usage.items()
+        if name and (name == t or name.endswith(t) or t.endswith(name))
+    ]
+    return bool(hits) and not any(hits)
+
+
+def norm_table(name: str) -> str:
+    """A table name compared without case and punctuation (`Orders-Table` ~ `orderstable`)."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())

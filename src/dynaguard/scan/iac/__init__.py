@@ -1,0 +1,108 @@
+"""Infrastructure as code beside the scanned service: the IAM grants DG118 judges.
+
+Formats: CloudFormation and SAM templates (short-form tags included), serverless.yml,
+Terraform (`.tf` with python-hcl2 when installed, `.tf.json`), plain IAM policy JSON, and
+AWS CDK in Python. Every file is read with the scanner's bounded reader; a file that
+looks like IaC but cannot be read becomes a diagnostic, anything else is ignored.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from pathlib import Path
+
+from dynaguard.core.result import Diagnostic
+from dynaguard.scan import files
+from dynaguard.scan.iac.model import IacFacts, Managed, Statement
+
+__all__ = ["SUFFIXES", "IacFacts", "Managed", "Statement", "candidate", "read_all"]
+
+SUFFIXES = (".yaml", ".yml", ".json", ".tf")
+MAX_DATA_BYTES = 1_000_000  # a larger JSON/YAML file is data, not a template
+MARKERS = ("AWSTemplateFormatVersion", "Resources", "Statement", "iamRoleStatements", "iam:")
+
+
+def candidate(path: Path) -> bool:
+    """A file the IaC readers may want (decided on its content when read)."""
+    return path.suffix in SUFFIXES
+
+
+def read_all(
+    paths: Sequence[Path], root: Path, cdk_modules: Sequence[tuple[str, ast.Module]] = ()
+) -> IacFacts:
+    """Read every IaC file (and CDK module); unreadable IaC becomes `errors`."""
+    facts = IacFacts()
+    skipped_tf: list[str] = []
+    for path in paths:
+        try:
+            if path.stat().st_size > MAX_DATA_BYTES and path.suffix != ".tf":
+                continue
+        except OSError:
+            continue
+        src = files.read(path, root)
+        if src.text is None:
+            if src.error is not None and path.suffix == ".tf":
+                facts.errors.append(src.error)
+            continue
+        try:
+            found = _read(path, src.rel, src.text)
+        except ImportError:
+            skipped_tf.append(src.rel)
+            continue
+        except Exception as exc:  # a malformed template is one file's problem, never the scan's
+            facts.errors.append(
+                Diagnostic(path=src.rel, message=f"cannot read IaC: {type(exc).__name__}: {exc}")
+            )
+            continue
+        if found is not None:
+            facts.files += 1
+            facts.statements += found[0]
+            facts.managed += found[1]
+    for rel, tree in cdk_modules:
+        from dynaguard.scan.iac import cdk
+
+        stmts, managed = cdk.read(tree, rel)
+        facts.files += bool(stmts or managed)
+        facts.statements += stmts
+        facts.managed += managed
+    if skipped_tf:
+        facts.errors.append(
+            Diagnostic(
+                path=skipped_tf[0],
+                message=f"skipped {len(skipped_tf)} Terraform .tf file(s): python-hcl2 is not "
+                "installed (pip install 'dynaguard[iac]'); .tf.json files were read",
+            )
+        )
+    return facts
+
+
+def _read(path: Path, rel: str, text: str) -> tuple[list[Statement], list[Managed]] | None:
+    """The grants of one file; None when it is not IaC at all."""
+    from dynaguard.scan.iac import cloudformation, located, terraform
+
+    name = path.name
+    if name.endswith(".tf"):
+        return terraform.read(terraform.load_tf(text), text, rel)
+    if name.endswith(".tf.json"):
+        return terraform.read(terraform.load_tf_json(text), text, rel)
+    if not any(m in text for m in MARKERS):
+        return None
+    docs = located.load_yaml(text) if path.suffix != ".json" else [located.load_json(text)]
+    stmts: list[Statement] = []
+    managed: list[Managed] = []
+    seen = False
+    for doc in docs:
+        if cloudformation.is_template(doc):
+            assert isinstance(doc, dict)
+            s, m = cloudformation.read(doc, rel)
+        elif isinstance(doc, dict) and ("Statement" in doc):
+            from dynaguard.scan.iac.policy import Reader
+
+            s, m = list(Reader(rel, "policy").document(doc)), []
+        else:
+            continue
+        seen = True
+        stmts += s
+        managed += m
+    return (stmts, managed) if seen else None

@@ -1,0 +1,74 @@
+"""What the IaC readers extract: plain, frozen facts about IAM grants that DG118 queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dynaguard.core.result import Diagnostic
+
+# DynamoDB actions that change data (`dynamodb:*` and `*` include them all)
+WRITE_ACTIONS = frozenset(
+    {
+        "dynamodb:putitem",
+        "dynamodb:updateitem",
+        "dynamodb:deleteitem",
+        "dynamodb:batchwriteitem",
+        "dynamodb:partiqlinsert",
+        "dynamodb:partiqlupdate",
+        "dynamodb:partiqldelete",
+        "dynamodb:deletetable",
+        "dynamodb:updatetable",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One Allow statement (or a grant that amounts to one), where it is written."""
+
+    path: str
+    line: int
+    actions: tuple[str, ...]
+    resources: tuple[str, ...] = ()  # as written (ARNs, `*`, references rendered as text)
+    tables: tuple[str, ...] = ()  # DynamoDB table names the resources resolve to
+    condition_keys: tuple[str, ...] = ()  # e.g. dynamodb:LeadingKeys
+    per_user: bool = False  # granted to a per-user identity (Cognito identity-pool role)
+    source: str = ""  # cloudformation | serverless | terraform | policy | cdk
+
+    def dynamodb(self) -> bool:
+        """Whether it grants any DynamoDB action."""
+        return any(a == "*" or a.lower().startswith("dynamodb:") for a in self.actions)
+
+    def writes(self) -> bool:
+        """Whether it grants a DynamoDB write."""
+        low = {a.lower() for a in self.actions}
+        return (
+            bool(low & WRITE_ACTIONS)
+            or bool(low & {"*", "dynamodb:*"})
+            or any(a.startswith("dynamodb:") and a.endswith("*") and _covers_write(a) for a in low)
+        )
+
+
+def _covers_write(wildcard: str) -> bool:
+    prefix = wildcard[:-1]
+    return any(w.startswith(prefix) for w in WRITE_ACTIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class Managed:
+    """An AWS managed policy attached somewhere (AmazonDynamoDBFullAccess...)."""
+
+    path: str
+    line: int
+    name: str
+    source: str = ""
+
+
+@dataclass
+class IacFacts:
+    """Every grant read from the IaC files beside the code."""
+
+    statements: list[Statement] = field(default_factory=list)
+    managed: list[Managed] = field(default_factory=list)
+    files: int = 0
+    errors: list[Diagnostic] = field(default_factory=list)
