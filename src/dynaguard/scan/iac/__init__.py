@@ -20,6 +20,7 @@ __all__ = ["SUFFIXES", "IacFacts", "Managed", "Statement", "candidate", "read_al
 
 SUFFIXES = (".yaml", ".yml", ".json", ".tf")
 MAX_DATA_BYTES = 1_000_000  # a larger JSON/YAML file is data, not a template
+PARSERS = {"hcl2": "python-hcl2", "yaml": "PyYAML"}  # module -> the package to install
 MARKERS = ("AWSTemplateFormatVersion", "Resources", "Statement", "iamRoleStatements", "iam:")
 
 
@@ -33,7 +34,7 @@ def read_all(
 ) -> IacFacts:
     """Read every IaC file (and CDK module); unreadable IaC becomes `errors`."""
     facts = IacFacts()
-    skipped_tf: list[str] = []
+    skipped: dict[str, list[str]] = {}  # missing parser module -> files it would have read
     for path in paths:
         try:
             if path.stat().st_size > MAX_DATA_BYTES and path.suffix != ".tf":
@@ -47,8 +48,8 @@ def read_all(
             continue
         try:
             found = _read(path, src.rel, src.text)
-        except ImportError:
-            skipped_tf.append(src.rel)
+        except ImportError as exc:  # the optional parsers: python-hcl2, PyYAML
+            skipped.setdefault(exc.name or "?", []).append(src.rel)
             continue
         except Exception as exc:  # a malformed template is one file's problem, never the scan's
             facts.errors.append(
@@ -66,12 +67,13 @@ def read_all(
         facts.files += bool(stmts or managed)
         facts.statements += stmts
         facts.managed += managed
-    if skipped_tf:
+    for module, rels in sorted(skipped.items()):
+        package = PARSERS.get(module, module)
         facts.errors.append(
             Diagnostic(
-                path=skipped_tf[0],
-                message=f"skipped {len(skipped_tf)} Terraform .tf file(s): python-hcl2 is not "
-                "installed (pip install 'dynaguard[iac]'); .tf.json files were read",
+                path=rels[0],
+                message=f"skipped {len(rels)} IaC file(s) ({', '.join(rels[:3])}): {package} is "
+                "not installed (pip install 'dynaguard[iac]')",
             )
         )
     return facts

@@ -54,7 +54,8 @@ def _plain(node: yaml.Node) -> object:
     tag = node.tag if node.tag.startswith("!") and not node.tag.startswith("!!") else None
     if isinstance(node, yaml.MappingNode):
         mapping = LDict((str(_plain(k)), _plain(v)) for k, v in node.value)
-        mapping.line = line
+        # a JSON object's `{` may sit alone on its line: point at its first key
+        mapping.line = node.value[0][0].start_mark.line + 1 if node.value else line
         out: object = mapping
     elif isinstance(node, yaml.SequenceNode):
         items = LList(_plain(v) for v in node.value)
