@@ -22,6 +22,24 @@ WRITE_ACTIONS = frozenset(
 )
 
 
+# actions that name no table: IAM only grants them on Resource "*"
+ACCOUNT_ACTIONS = frozenset(
+    {
+        "dynamodb:listtables",
+        "dynamodb:describelimits",
+        "dynamodb:describeendpoints",
+        "dynamodb:describereservedcapacity",
+        "dynamodb:describereservedcapacityofferings",
+        "dynamodb:listbackups",
+        "dynamodb:listglobaltables",
+        "dynamodb:listexports",
+        "dynamodb:listimports",
+        "dynamodb:describetable",
+        "dynamodb:listtagsofresource",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Statement:
     """One Allow statement (or a grant that amounts to one), where it is written."""
@@ -38,6 +56,14 @@ class Statement:
     def dynamodb(self) -> bool:
         """Whether it grants any DynamoDB action."""
         return any(a == "*" or a.lower().startswith("dynamodb:") for a in self.actions)
+
+    def data(self) -> bool:
+        """Whether it grants access to items (not only account-level calls such as
+        ListTables, which IAM only accepts on Resource "*")."""
+        return any(
+            a == "*" or (a.lower().startswith("dynamodb:") and a.lower() not in ACCOUNT_ACTIONS)
+            for a in self.actions
+        )
 
     def writes(self) -> bool:
         """Whether it grants a DynamoDB write."""

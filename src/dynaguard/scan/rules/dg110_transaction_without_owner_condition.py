@@ -49,7 +49,7 @@ from dynaguard.scan.flow import events
 from dynaguard.scan.index import Project, Site
 from dynaguard.scan.model import DynamoCall
 from dynaguard.scan.provenance import Origin, Value, join
-from dynaguard.scan.report import at_call, describe, meta, request_sources
+from dynaguard.scan.report import KEY_NAME, at_call, describe, meta, request_sources
 
 ACTIONS = {"Update": "Key", "Delete": "Key", "Put": "Item"}
 
@@ -97,10 +97,18 @@ def _unowned(project: Project, call: DynamoCall, site: Site) -> list[tuple[str, 
     parts = [project.values.of(e, site.frame) for e in _elements(project, call, site)]
     for action, body in [f for v in parts for f in v.fields or ()]:
         key = body.field(ACTIONS[action]) if action in ACTIONS else None
+        if action == "Put" and key is not None:  # of an item, only its key attributes
+            key = join(*(v for k, v in key.fields or () if KEY_NAME.match(k)))
         if key is None or not request_sources(key) or Origin.PRINCIPAL in key.origins():
             continue
         guard = [body.field(k) for k in ("ConditionExpression", "ExpressionAttributeValues")]
         cond = body.field("ConditionExpression")
+        if (
+            action == "Put"
+            and cond is not None
+            and any("attribute_not_exists" in t for t in cond.texts)
+        ):
+            continue  # a create: it cannot replace anyone's object
         if cond is not None and Origin.PRINCIPAL in join(*(g for g in guard if g)).origins():
             continue
         out.append((action, key))

@@ -105,7 +105,7 @@ def _reasons(st: Statement, usage: dict[str, bool]) -> tuple[list[str], Severity
     if low & {"*", "dynamodb:*"}:
         out.append(f"grants every DynamoDB action ({', '.join(sorted(low & {'*', 'dynamodb:*'}))})")
         severity = Severity.HIGH
-    if st.dynamodb() and "*" in st.resources:
+    if st.data() and "*" in st.resources:
         out.append('DynamoDB access on Resource "*": every table of the account')
         severity = Severity.HIGH
     if st.writes():
