@@ -40,11 +40,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dynaguard.core.findings import JSON, Confidence, Finding, Severity
 from dynaguard.core.registry import register
-from dynaguard.scan.index import Project
-from dynaguard.scan.provenance import Origin, Source, Value
-from dynaguard.scan.report import at_call, meta
+from dynaguard.scan import query as q
 
 EXPRESSIONS = (
     "UpdateExpression",
@@ -53,39 +50,40 @@ EXPRESSIONS = (
     "FilterExpression",
     "ProjectionExpression",
 )
-CLIENT = frozenset({Origin.PATH, Origin.QUERY, Origin.HEADER, Origin.COOKIE, Origin.BODY})
+CLIENT = frozenset({q.Origin.PATH, q.Origin.QUERY, q.Origin.HEADER, q.Origin.COOKIE, q.Origin.BODY})
 
 
 @register(
     id="DG107",
     name="expression-injection",
     title="Expression text or attribute names from request strings",
-    severity=Severity.HIGH,
-    confidence=Confidence.MEDIUM,
+    severity=q.Severity.HIGH,
+    confidence=q.Confidence.MEDIUM,
     cwe="CWE-943",
     owasp_api="API8:2023",
     fix="Keep expressions constant: values through ExpressionAttributeValues, attribute names "
     "through ExpressionAttributeNames after an allow-list check.",
 )
-def check(project: Project) -> Iterator[Finding]:
+def check(project: q.Project) -> Iterator[q.Finding]:
     """Calls whose expression text or attribute names carry client strings."""
-    m = meta("DG107")
-    for call in project.calls:
-        for site in project.sites(call):
+    rule = q.meta("DG107")
+    for call in q.operations(project):
+        for site in q.sites(project, call):
             found: dict[str, list[str]] = {}
             for arg in EXPRESSIONS:
-                value = project.values.arg(call, arg, site.frame)
+                value = q.argument(project, call, arg, site)
                 if value is not None and (bad := _client(value)):
                     found[arg] = bad
-            names = project.values.arg(call, "ExpressionAttributeNames", site.frame)
-            for key, value in (names.fields if names else None) or ():
-                if bad := _client(value):
+            names = q.argument(project, call, "ExpressionAttributeNames", site)
+            for key in names.keys() if names else []:
+                inner = names.field(key) if names else None
+                if inner is not None and (bad := _client(inner)):
                     found[f"ExpressionAttributeNames[{key}]"] = bad
             if found:
                 where = "; ".join(f"{a} <- {', '.join(s)}" for a, s in found.items())
-                evidence: dict[str, JSON] = {a: list(s) for a, s in found.items()}
-                yield at_call(
-                    m,
+                evidence: dict[str, q.JSON] = {a: list(s) for a, s in found.items()}
+                yield q.finding(
+                    rule,
                     call,
                     site.route,
                     f"expression built from request strings ({where}): the client writes part "
@@ -95,10 +93,10 @@ def check(project: Project) -> Iterator[Finding]:
                 break
 
 
-def _client(value: Value) -> list[str]:
+def _client(value: q.Value) -> list[str]:
     """Client-controlled sources of a string (a whole body dumped is bounded by its model)."""
-    return sorted({s.dotted for s in value.all_sources() if _string_from_client(s)})
+    return sorted({s.dotted for s in value.all_sources() if _from_client(s)})
 
 
-def _string_from_client(s: Source) -> bool:
-    return s.origin in CLIENT and (s.origin is not Origin.BODY or bool(s.path))
+def _from_client(s: q.Source) -> bool:
+    return s.origin in CLIENT and (s.origin is not q.Origin.BODY or bool(s.path))

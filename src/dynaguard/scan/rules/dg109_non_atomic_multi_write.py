@@ -35,16 +35,11 @@ The guard library's `table.transaction()` builds one, ownership conditions inclu
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 
-from dynaguard.core.findings import Confidence, Finding, Severity
 from dynaguard.core.registry import register
-from dynaguard.scan.flow import Event, events
-from dynaguard.scan.index import Project
-from dynaguard.scan.infer import Frame
-from dynaguard.scan.model import FunctionInfo, HandleKind
-from dynaguard.scan.report import at_call, meta, where
+from dynaguard.scan import query as q
+from dynaguard.scan.rules._routes import exclusive, in_dependency, where
 
 SINGLE = frozenset({"put_item", "update_item", "delete_item"})
 
@@ -53,27 +48,28 @@ SINGLE = frozenset({"put_item", "update_item", "delete_item"})
     id="DG109",
     name="non-atomic-multi-write",
     title="Several writes of one request outside a transaction",
-    severity=Severity.MEDIUM,
-    confidence=Confidence.MEDIUM,
+    severity=q.Severity.MEDIUM,
+    confidence=q.Confidence.MEDIUM,
     cwe="CWE-662",
     owasp_api="API6:2023",
     fix="Group the writes into one transact_write_items (guard library: table.transaction()), "
     "each with its condition.",
 )
-def check(project: Project) -> Iterator[Finding]:
+def check(project: q.Project) -> Iterator[q.Finding]:
     """Every write of a route that follows an earlier, non-exclusive write."""
-    m = meta("DG109")
-    seen: set[int] = set()
-    for route in project.routes:
-        writes = [e for e in events(project, route) if _single_write(e)]
+    rule = q.meta("DG109")
+    seen: set[tuple[str, int]] = set()
+    for route in q.routes(project):
+        writes = [e for e in q.flow(project, route) if _single_write(e)]
         for i, ev in enumerate(writes):
-            first = next((w for w in writes[:i] if not _exclusive(w, ev)), None)
-            if first is None or ev.call is None or id(ev.node) in seen:
+            first = next((w for w in writes[:i] if not exclusive(w, ev)), None)
+            if first is None or first.call is None or ev.call is None:
                 continue
-            seen.add(id(ev.node))
-            assert first.call is not None
-            yield at_call(
-                m,
+            if (ev.call.path, ev.call.line) in seen:
+                continue  # one finding per write, however many routes reach it
+            seen.add((ev.call.path, ev.call.line))
+            yield q.finding(
+                rule,
                 ev.call,
                 route,
                 f"second write of the request (after the {first.call.operation} at line "
@@ -82,64 +78,14 @@ def check(project: Project) -> Iterator[Finding]:
             )
 
 
-def _single_write(ev: Event) -> bool:
+def _single_write(ev: q.Event) -> bool:
+    # a dependency's own bookkeeping (a session's last_seen) does not depend on the route's
+    # write; batch writers and transactions are not single writes
     call = ev.call
     return (
         ev.kind == "write"
         and call is not None
         and call.operation in SINGLE
-        and call.handle.kind is not HandleKind.BATCH_WRITER
-        and not _in_dependency(ev)
+        and call.handle.kind is not q.HandleKind.BATCH_WRITER
+        and not in_dependency(ev)
     )
-
-
-def _in_dependency(ev: Event) -> bool:
-    # a dependency's own bookkeeping (a session's last_seen) does not depend on the route's
-    # write; dependencies are entered with no call node
-    frame: Frame | None = ev.frame
-    while frame is not None and frame.caller is not None:
-        if frame.call is None:
-            return True
-        frame = frame.caller
-    return False
-
-
-def _trail(ev: Event) -> list[tuple[FunctionInfo | None, ast.AST | None]]:
-    """(function, node) from the route down to the event: where each frame was entered."""
-    out: list[tuple[FunctionInfo | None, ast.AST | None]] = []
-    frame: Frame | None = ev.frame
-    node: ast.AST | None = ev.node
-    while frame is not None:
-        out.insert(0, (frame.fn, node))
-        node, frame = frame.call, frame.caller
-    return out
-
-
-def _exclusive(a: Event, b: Event) -> bool:
-    """Whether two writes sit on branches of one statement that never both run."""
-    for (fa, na), (fb, nb) in zip(_trail(a), _trail(b), strict=False):
-        if fa is not fb or fa is None or na is None or nb is None:
-            return False
-        if na is not nb:  # the first function where the two paths part
-            return _branches(fa.node, na, nb)
-    return False
-
-
-def _branches(root: ast.AST, a: ast.AST, b: ast.AST) -> bool:
-    for node in ast.walk(root):
-        sides: list[list[ast.AST]]
-        if isinstance(node, ast.If):
-            sides = [[*node.body], [*node.orelse]]
-        elif isinstance(node, ast.Try):
-            sides = [[*node.body, *node.orelse], [*node.handlers]]
-        else:
-            continue
-        if _within(sides[0], a) and _within(sides[1], b):
-            return True
-        if _within(sides[0], b) and _within(sides[1], a):
-            return True
-    return False
-
-
-def _within(stmts: list[ast.AST], node: ast.AST) -> bool:
-    return any(n is node for s in stmts for n in ast.walk(s))

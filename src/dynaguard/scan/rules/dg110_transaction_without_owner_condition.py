@@ -39,50 +39,44 @@ The guard library's `table.transaction()` adds the owner condition to every item
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 
-from dynaguard.core.findings import JSON, Confidence, Finding, Severity
 from dynaguard.core.registry import register
-from dynaguard.scan.fastapi import privileged
-from dynaguard.scan.flow import events
-from dynaguard.scan.index import Project, Site
-from dynaguard.scan.model import DynamoCall
-from dynaguard.scan.provenance import Origin, Value, join
-from dynaguard.scan.report import KEY_NAME, at_call, describe, meta, request_sources
+from dynaguard.scan import query as q
+from dynaguard.scan.rules._calls import key_attributes, transact_items
 
-ACTIONS = {"Update": "Key", "Delete": "Key", "Put": "Item"}
+TARGET = {"Update": "Key", "Delete": "Key", "Put": "Item"}
 
 
 @register(
     id="DG110",
     name="transaction-without-owner-condition",
     title="Transaction item on a request key without an ownership condition",
-    severity=Severity.HIGH,
-    confidence=Confidence.MEDIUM,
+    severity=q.Severity.HIGH,
+    confidence=q.Confidence.MEDIUM,
     cwe="CWE-639",
     owasp_api="API1:2023",
     fix="Give every Update/Delete/Put of the transaction a ConditionExpression on the owner "
     '("owner_id = :me"), or key it by the principal (guard library: table.transaction()).',
 )
-def check(project: Project) -> Iterator[Finding]:
+def check(project: q.Project) -> Iterator[q.Finding]:
     """transact_write_items with an item on a request key that nothing ties to the caller."""
-    if not project.app_has_auth:
+    if not q.app_authenticates(project):
         return
-    m = meta("DG110")
-    for call in project.calls:
+    rule = q.meta("DG110")
+    for call in q.operations(project):
         if call.operation != "transact_write_items":
             continue
-        for site in project.sites(call):
+        for site in q.sites(project, call):
             route = site.route
-            if route is None or privileged(route) or _checked_before(project, site, call):
+            if route is None or q.privileged(route) or _checked_before(project, route, call):
                 continue
             loose = _unowned(project, call, site)
             if loose:
-                names = sorted({str(s) for _, key in loose for s in describe(request_sources(key))})
-                actions: list[JSON] = [*sorted({a for a, _ in loose})]
-                yield at_call(
-                    m,
+                names = sorted({s.dotted for _, key in loose for s in q.request_sources(key)})
+                actions: list[q.JSON] = [*sorted({a for a, _ in loose})]
+                yield q.finding(
+                    rule,
                     call,
                     route,
                     f"transaction {', '.join(map(str, actions))} on a key from the "
@@ -92,42 +86,29 @@ def check(project: Project) -> Iterator[Finding]:
                 break
 
 
-def _unowned(project: Project, call: DynamoCall, site: Site) -> list[tuple[str, Value]]:
-    out: list[tuple[str, Value]] = []
-    parts = [project.values.of(e, site.frame) for e in _elements(project, call, site)]
-    for action, body in [f for v in parts for f in v.fields or ()]:
-        key = body.field(ACTIONS[action]) if action in ACTIONS else None
+def _unowned(project: q.Project, call: q.DynamoCall, site: q.Site) -> list[tuple[str, q.Value]]:
+    out: list[tuple[str, q.Value]] = []
+    for action, body in transact_items(project, call, site):
+        key = body.field(TARGET[action]) if action in TARGET else None
         if action == "Put" and key is not None:  # of an item, only its key attributes
-            key = join(*(v for k, v in key.fields or () if KEY_NAME.match(k)))
-        if key is None or not request_sources(key) or Origin.PRINCIPAL in key.origins():
+            key = key_attributes(key)
+        if key is None or not q.request_sources(key) or q.Origin.PRINCIPAL in key.origins():
             continue
-        guard = [body.field(k) for k in ("ConditionExpression", "ExpressionAttributeValues")]
         cond = body.field("ConditionExpression")
-        if (
-            action == "Put"
-            and cond is not None
-            and any("attribute_not_exists" in t for t in cond.texts)
-        ):
+        if action == "Put" and cond and any("attribute_not_exists" in t for t in cond.texts):
             continue  # a create: it cannot replace anyone's object
-        if cond is not None and Origin.PRINCIPAL in join(*(g for g in guard if g)).origins():
+        values = body.field("ExpressionAttributeValues")
+        owners = {o for v in (cond, values) if v is not None for o in v.origins()}
+        if cond is not None and q.Origin.PRINCIPAL in owners:
             continue
         out.append((action, key))
     return out
 
 
-def _elements(project: Project, call: DynamoCall, site: Site) -> list[ast.expr]:
-    """The literal items of TransactItems=[...] (or of the list a local name holds)."""
-    expr = call.args.get("TransactItems")
-    found = [expr] if expr is not None else []
-    if isinstance(expr, ast.Name):
-        found = project.locals_of(site.frame).assigns.get(expr.id, [])
-    return [e for f in found if isinstance(f, ast.List | ast.Tuple) for e in f.elts]
-
-
-def _checked_before(project: Project, site: Site, call: DynamoCall) -> bool:
-    assert site.route is not None
-    for ev in events(project, site.route):
-        if ev.node is call.node:
+def _checked_before(project: q.Project, route: q.Route, call: q.DynamoCall) -> bool:
+    """Whether the request compared an item's owner with the caller before the call."""
+    for ev in q.flow(project, route):
+        if ev.call is call:
             return False
         if ev.kind == "check" and ev.principal:
             return True

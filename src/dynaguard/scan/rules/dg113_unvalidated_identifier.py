@@ -36,57 +36,47 @@ def read_file(file_id: FileId):
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 
-from dynaguard.core.findings import Confidence, Finding, Severity
 from dynaguard.core.registry import register
-from dynaguard.scan.flow import key_value
-from dynaguard.scan.index import Project
-from dynaguard.scan.infer import annotation_of
-from dynaguard.scan.model import KEYED_OPS, FunctionInfo
-from dynaguard.scan.provenance import Origin, Source
-from dynaguard.scan.report import at_call, meta
-from dynaguard.scan.symbols import ModuleInfo, last_name
+from dynaguard.scan import query as q
+from dynaguard.scan.rules._routes import unconstrained
 
-LIMITS = frozenset({"pattern", "regex", "max_length", "min_length"})
-PLAIN = frozenset({"str", "Any", "Optional", "None"})
-CHECKED = (Origin.PATH, Origin.QUERY, Origin.BODY)
+CHECKED = (q.Origin.PATH, q.Origin.QUERY, q.Origin.BODY)
 
 
 @register(
     id="DG113",
     name="unvalidated-identifier",
     title="Request identifier reaches a key unvalidated",
-    severity=Severity.LOW,
-    confidence=Confidence.MEDIUM,
+    severity=q.Severity.LOW,
+    confidence=q.Confidence.MEDIUM,
     cwe="CWE-1284",
     owasp_api="API8:2023",
     fix="Constrain the id where it enters: a type (int, UUID) or Path/Query/Field(pattern=..., "
     "max_length=...), so a malformed id is a 422 and never a DynamoDB ValidationException.",
 )
-def check(project: Project) -> Iterator[Finding]:
+def check(project: q.Project) -> Iterator[q.Finding]:
     """Keys built from plain-str request values."""
-    m = meta("DG113")
-    for call in project.calls:
-        if call.operation not in KEYED_OPS:
+    rule = q.meta("DG113")
+    for call in q.operations(project):
+        if call.operation not in q.KEYED_OPS:
             continue
-        for site in project.sites(call):
+        for site in q.sites(project, call):
             route = site.route
-            key = key_value(project, call, site.frame) if route else None
+            key = q.key(project, call, site) if route else None
             if route is None or key is None:
                 continue
-            fn = project.functions[route.function]
             loose = sorted(
                 {
                     s.dotted
                     for s in key.all_sources()
-                    if s.origin in CHECKED and _loose(project, fn, s)
+                    if s.origin in CHECKED and unconstrained(project, route, s)
                 }
             )
             if loose:
-                yield at_call(
-                    m,
+                yield q.finding(
+                    rule,
                     call,
                     route,
                     f"key from unconstrained request value(s) {', '.join(loose)}: an empty or "
@@ -94,51 +84,3 @@ def check(project: Project) -> Iterator[Finding]:
                     evidence={"values": list(loose)},
                 )
                 break
-
-
-def _loose(project: Project, fn: FunctionInfo, s: Source) -> bool:
-    """Whether the request value behind a source is declared with no constraint."""
-    if s.origin is Origin.BODY:
-        if not s.path or not s.model or s.model not in project.classes:
-            return False  # a whole body, or a field of an unknown model
-        for cls in project.mro(s.model):
-            for stmt in cls.node.body:
-                if isinstance(stmt, ast.AnnAssign) and getattr(stmt.target, "id", "") == s.path[0]:
-                    mod = project.modules[cls.module]
-                    return not _bounded(project, stmt.annotation, stmt.value, mod, 0)
-        return False
-    if s.path or s.name not in {a.arg for a in fn.params}:
-        return False  # an attribute of a parameter, or a value of a dependency
-    mod = project.module_of(fn)
-    return not _bounded(project, annotation_of(fn, s.name), fn.default_of(s.name), mod, 0)
-
-
-def _bounded(
-    project: Project, ann: ast.expr | None, default: ast.expr | None, mod: ModuleInfo, depth: int
-) -> bool:
-    if _limits(default):
-        return True
-    if ann is None or depth > 3:
-        return False
-    if isinstance(ann, ast.Subscript) and last_name(ann.value) == "Annotated":
-        parts = ann.slice.elts if isinstance(ann.slice, ast.Tuple) else [ann.slice]
-        return any(_limits(p) for p in parts[1:]) or _bounded(project, parts[0], None, mod, depth)
-    if isinstance(ann, ast.Name) and ann.id not in PLAIN:
-        sym = project.resolve_name(ann.id, mod)
-        if isinstance(sym, tuple):  # FileId = Annotated[str, Path(pattern=...)]
-            owner = project.modules[sym[0]]
-            values = owner.globals.get(sym[1], [])
-            return any(_bounded(project, v, None, owner, depth + 1) for v in values)
-        return True  # int, UUID, an Enum or a constrained type
-    if isinstance(ann, ast.BinOp):  # str | None
-        return _bounded(project, ann.left, None, mod, depth + 1)
-    if isinstance(ann, ast.Subscript) and last_name(ann.value) == "Optional":
-        return _bounded(project, ann.slice, None, mod, depth + 1)
-    return not (isinstance(ann, ast.Name | ast.Constant) or last_name(ann) in PLAIN)
-
-
-def _limits(expr: ast.expr | None) -> bool:
-    """Path(max_length=...), Field(pattern=...), StringConstraints(...), constr(...)."""
-    if not isinstance(expr, ast.Call):
-        return False
-    return last_name(expr) == "constr" or any(k.arg in LIMITS for k in expr.keywords)

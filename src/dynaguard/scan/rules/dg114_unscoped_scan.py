@@ -37,78 +37,55 @@ Key the table (or a GSI) by owner and `query` it, following `LastEvaluatedKey`.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 
-from dynaguard.core.findings import Confidence, Finding, Severity
 from dynaguard.core.registry import register
-from dynaguard.scan.fastapi import privileged
-from dynaguard.scan.index import Project, Site
-from dynaguard.scan.model import DynamoCall, HandleKind
-from dynaguard.scan.provenance import Origin
-from dynaguard.scan.report import at_call, meta
-from dynaguard.scan.rules._shared import per_user_tables
-
-PAGING = frozenset({"LastEvaluatedKey", "ExclusiveStartKey", "last_evaluated_key"})
+from dynaguard.scan import query as q
+from dynaguard.scan.rules._calls import paginates, per_user_tables, scan_filters
 
 
 @register(
     id="DG114",
     name="unscoped-scan",
     title="Scan in a user-facing route without owner scoping",
-    severity=Severity.HIGH,
-    confidence=Confidence.MEDIUM,
+    severity=q.Severity.HIGH,
+    confidence=q.Confidence.MEDIUM,
     cwe="CWE-639",
     owasp_api="API1:2023",
     fix="Query a key or index on the owner (KeyConditionExpression on user.id) and follow "
     "LastEvaluatedKey; never scan and filter in Python.",
 )
-def check(project: Project) -> Iterator[Finding]:
+def check(project: q.Project) -> Iterator[q.Finding]:
     """Scans on authenticated, non-admin routes: unscoped, or scoped but one page only."""
-    m = meta("DG114")
+    rule = q.meta("DG114")
     shared = {t for t, mine in per_user_tables(project).items() if not mine}
-    for call in project.calls:
+    for call in q.operations(project):
         if call.operation != "scan" or call.handle.table in shared:
             continue
-        for site in project.sites(call):
+        for site in q.sites(project, call):
             route = site.route
-            if route is None or not route.authenticated or privileged(route):
+            if route is None or not q.authenticated(route) or q.privileged(route):
                 continue
-            if not _scoped(project, call, site):
-                yield at_call(
-                    m,
+            scoped = any(
+                q.Origin.PRINCIPAL in v.origins() for v in scan_filters(project, call, site)
+            )
+            if not scoped:
+                yield q.finding(
+                    rule,
                     call,
                     route,
                     "scan with no filter on the caller: every user's items are read "
                     "(and any filtering happens in Python)",
                 )
                 break
-            if call.handle.kind is not HandleKind.PYNAMODB_MODEL and not _pages(site):
-                yield at_call(
-                    m,
+            # PynamoDB's scan() iterates every page by itself
+            if call.handle.kind is not q.HandleKind.PYNAMODB_MODEL and not paginates(site):
+                yield q.finding(
+                    rule,
                     call,
                     route,
                     "scan reads only its first page (1 MB): the caller's later items are "
                     "silently missing",
-                    severity=Severity.LOW,
+                    severity=q.Severity.LOW,
                 )
                 break
-
-
-def _scoped(project: Project, call: DynamoCall, site: Site) -> bool:
-    parts = [project.values.of(a, site.frame) for a in call.positional]
-    parts += [project.values.of(s, site.frame) for s in call.spread]
-    found = project.values.arg(call, "FilterExpression", site.frame)
-    parts += [found] if found is not None else []
-    found = project.values.arg(call, "filter_condition", site.frame)
-    parts += [found] if found is not None else []
-    return any(Origin.PRINCIPAL in v.origins() for v in parts)
-
-
-def _pages(site: Site) -> bool:
-    fn = site.frame.fn
-    if fn is None:
-        return False
-    names = {n.value for n in ast.walk(fn.node) if isinstance(n, ast.Constant)}
-    names |= {n.attr for n in ast.walk(fn.node) if isinstance(n, ast.Attribute)}
-    return bool(names & PAGING)

@@ -36,62 +36,53 @@ the guard library's `GuardedTable.get(key, owner=user.id)` answers both with `No
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 
-from dynaguard.core.findings import Confidence, Finding, Severity
 from dynaguard.core.registry import register
-from dynaguard.scan.flow import Event, events
-from dynaguard.scan.index import Project
-from dynaguard.scan.report import at_call, meta, where
-from dynaguard.scan.rules._shared import raised_statuses
+from dynaguard.scan import query as q
+from dynaguard.scan.rules._routes import raised_statuses, where
 
 
 @register(
     id="DG117",
     name="existence-oracle",
     title="Different answers for another user's object and a missing one",
-    severity=Severity.MEDIUM,
-    confidence=Confidence.MEDIUM,
+    severity=q.Severity.MEDIUM,
+    confidence=q.Confidence.MEDIUM,
     cwe="CWE-204",
     owasp_api="API1:2023",
     fix="Answer 404 both when the item is missing and when it belongs to someone else "
     "(one check: `if item is None or item['owner'] != user`).",
 )
-def check(project: Project) -> Iterator[Finding]:
+def check(project: q.Project) -> Iterator[q.Finding]:
     """Reads whose ownership check and existence check answer different statuses."""
-    m = meta("DG117")
-    for route in project.routes:
-        evs = events(project, route)
-        checks = [e for e in evs if e.kind == "check" and isinstance(e.node, ast.If)]
-        for read in evs:
+    rule = q.meta("DG117")
+    for route in q.routes(project):
+        steps = q.flow(project, route)
+        checks = [e for e in steps if e.kind == "check"]
+        for read in steps:
             if read.kind != "read" or read.call is None:
                 continue
             mine = [c for c in checks if id(read.node) in c.reads]
-            owner = _statuses([c for c in mine if c.principal])
-            missing = _statuses([c for c in mine if not c.principal and not c.attrs])
-            if owner and missing and owner != missing:
-                yield at_call(
-                    m,
+            owner = [c for c in mine if c.principal]
+            missing = [c for c in mine if not (c.principal or c.attrs)]
+            owner_says, missing_says = _statuses(owner), _statuses(missing)
+            if owner_says and missing_says and owner_says != missing_says:
+                yield q.finding(
+                    rule,
                     read.call,
                     route,
-                    f"another user's item is answered {_text(owner)} but a missing one "
-                    f"{_text(missing)}: any caller can tell which ids exist",
+                    f"another user's item is answered {_text(owner_says)} but a missing one "
+                    f"{_text(missing_says)}: any caller can tell which ids exist",
                     evidence={
-                        "ownership_check": where(next(c for c in mine if c.principal)),
-                        "existence_check": where(
-                            next(c for c in mine if not (c.principal or c.attrs))
-                        ),
+                        "ownership_check": where(owner[0]),
+                        "existence_check": where(missing[0]),
                     },
                 )
 
 
-def _statuses(checks: list[Event]) -> set[int]:
-    out: set[int] = set()
-    for c in checks:
-        assert isinstance(c.node, ast.If)
-        out |= raised_statuses(c.node.body)
-    return out
+def _statuses(checks: list[q.Event]) -> set[int]:
+    return {s for c in checks for s in raised_statuses(c)}
 
 
 def _text(statuses: set[int]) -> str:

@@ -48,10 +48,9 @@ from collections.abc import Iterator
 
 from dynaguard.core.findings import JSON, Confidence, Finding, Severity
 from dynaguard.core.registry import RuleMeta, register
+from dynaguard.scan import query as q
 from dynaguard.scan.iac.model import Statement
-from dynaguard.scan.index import Project
-from dynaguard.scan.report import meta
-from dynaguard.scan.rules._shared import code_tables, only_read
+from dynaguard.scan.rules._calls import code_tables, iac, only_read
 
 FULL_ACCESS = re.compile(r"AmazonDynamoDBFullAccess", re.I)
 
@@ -67,11 +66,11 @@ FULL_ACCESS = re.compile(r"AmazonDynamoDBFullAccess", re.I)
     fix="Grant only the actions the code calls, on the tables it uses (their ARNs), and add a "
     "dynamodb:LeadingKeys condition for per-user identities.",
 )
-def check(project: Project) -> Iterator[Finding]:
+def check(project: q.Project) -> Iterator[Finding]:
     """Over-broad statements and managed policies in the IaC beside the code."""
-    m = meta("DG118")
+    m = q.meta("DG118")
     usage = code_tables(project)
-    for st in project.iac.statements:
+    for st in iac(project).statements:
         reasons, severity = _reasons(st, usage)
         if reasons:
             actions: list[JSON] = [*st.actions]
@@ -85,7 +84,7 @@ def check(project: Project) -> Iterator[Finding]:
                 severity=severity,
                 evidence={"actions": actions, "resources": resources, "tables": [*st.tables]},
             )
-    for grant in project.iac.managed:
+    for grant in iac(project).managed:
         if FULL_ACCESS.search(grant.name):
             yield _at(
                 m,

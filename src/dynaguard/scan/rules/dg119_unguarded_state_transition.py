@@ -36,103 +36,45 @@ A `ConditionalCheckFailedException` then means "not allowed from the current sta
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterator
 
-from dynaguard.core.findings import Confidence, Finding, Severity
 from dynaguard.core.registry import register
-from dynaguard.scan.flow import _CLAUSE, _top_level_split
-from dynaguard.scan.index import Project
-from dynaguard.scan.infer import Frame
-from dynaguard.scan.model import DynamoCall, HandleKind
-from dynaguard.scan.report import at_call, meta
+from dynaguard.scan import query as q
+from dynaguard.scan.rules._calls import condition_names, set_attributes
 
 STATE = re.compile(r"(?i)^(status|state|stage|phase|lifecycle|\w+_(status|state|stage|phase))$")
-WORD = re.compile(r"#?[A-Za-z_]\w*")
 
 
 @register(
     id="DG119",
     name="unguarded-state-transition",
     title="State attribute updated with no condition on its current value",
-    severity=Severity.MEDIUM,
-    confidence=Confidence.MEDIUM,
+    severity=q.Severity.MEDIUM,
+    confidence=q.Confidence.MEDIUM,
     cwe="CWE-841",
     owasp_api="API6:2023",
     fix="Add a ConditionExpression on the allowed prior states, e.g. "
     '"#s IN (:new, :paid)"; answer 409 on ConditionalCheckFailedException.',
 )
-def check(project: Project) -> Iterator[Finding]:
+def check(project: q.Project) -> Iterator[q.Finding]:
     """Updates that set a state attribute whose condition never names it."""
-    m = meta("DG119")
-    for call in project.calls:
+    rule = q.meta("DG119")
+    for call in q.operations(project):
         if call.operation != "update_item":
             continue
-        for site in project.sites(call):
-            states = [s for s in _written(project, call, site.frame) if STATE.match(s)]
-            guarded = _mentioned(project, call, site.frame)
+        for site in q.sites(project, call):
+            states = [s for s in set_attributes(project, call, site) if STATE.match(s)]
+            guarded = condition_names(project, call, site)
             bare = [s for s in states if s not in guarded]
             if bare:
-                yield at_call(
-                    m,
+                attrs: list[q.JSON] = [*bare]
+                yield q.finding(
+                    rule,
                     call,
                     site.route,
                     f"sets {', '.join(bare)} with no condition on its current value: "
                     "any transition succeeds, including illegal ones and lost races",
-                    evidence={"attributes": list(bare)},
+                    evidence={"attributes": attrs},
                 )
                 break
-
-
-def _names(project: Project, call: DynamoCall, frame: Frame) -> dict[str, str]:
-    """ExpressionAttributeNames placeholders that resolve to one known name."""
-    value = project.values.arg(call, "ExpressionAttributeNames", frame)
-    out: dict[str, str] = {}
-    for key, v in (value.fields if value else None) or ():
-        if len(v.texts) == 1:
-            out[key] = next(iter(v.texts))
-    return out
-
-
-def _written(project: Project, call: DynamoCall, frame: Frame) -> list[str]:
-    """Attribute names an update SETs (placeholders resolved)."""
-    if call.handle.kind is HandleKind.PYNAMODB_ITEM:
-        actions = call.args.get("actions") or (call.positional[0] if call.positional else None)
-        if actions is None:
-            return []
-        return [
-            n.func.value.attr
-            for n in ast.walk(actions)
-            if isinstance(n, ast.Call)
-            and isinstance(n.func, ast.Attribute)
-            and n.func.attr == "set"
-            and isinstance(n.func.value, ast.Attribute)
-        ]
-    expr = call.args.get("UpdateExpression")
-    text = project.values.text(expr, frame) if expr is not None else None
-    if text is None:
-        return []
-    names = _names(project, call, frame)
-    pieces = _CLAUSE.split(text)
-    out: list[str] = []
-    for verb, body in zip(pieces[1::2], pieces[2::2], strict=False):
-        if verb.upper() != "SET":
-            continue
-        for assignment in _top_level_split(body):
-            left = assignment.split("=", 1)[0].strip()
-            out.append(names.get(left, left))
-    return out
-
-
-def _mentioned(project: Project, call: DynamoCall, frame: Frame) -> set[str]:
-    """Attribute names the condition mentions (text, placeholders, Attr(...) or model attrs)."""
-    arg = "condition" if call.handle.kind is HandleKind.PYNAMODB_ITEM else "ConditionExpression"
-    expr = call.args.get(arg)
-    if expr is None:
-        return set()
-    value = project.values.of(expr, frame)
-    words = {w for s in value.strings | value.texts for w in WORD.findall(s)}
-    words |= {n.attr for n in ast.walk(expr) if isinstance(n, ast.Attribute)}
-    names = _names(project, call, frame)
-    return words | {names[w] for w in words if w in names}
