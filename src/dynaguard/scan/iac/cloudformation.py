@@ -57,7 +57,7 @@ def read(doc: Mapping[str, object], path: str) -> tuple[list[Statement], list[Ma
             stmts += reader.document(doc_, mine)
         for arn in _list(props.get("ManagedPolicyArns")):
             managed.append(
-                Managed(path, line_of(props, line_of(r)), reader.text(arn), reader.source)
+                Managed(path, line_of(arn, line_of(props)), reader.text(arn), reader.source)
             )
         if kind == "AWS::Serverless::Function":
             s, m = _sam_policies(reader, props.get("Policies"), line_of(props))
@@ -119,7 +119,9 @@ def _sam_policies(
     managed: list[Managed] = []
     for p in _list(policies):
         if isinstance(p, str):  # a managed policy by name
-            managed.append(Managed(reader.path, line_of(policies, near), p, reader.source))
+            managed.append(
+                Managed(reader.path, line_of(p, line_of(policies, near)), p, reader.source)
+            )
         elif isinstance(p, dict) and "Statement" in p:
             stmts += reader.document(p)
         elif isinstance(p, dict):

@@ -28,6 +28,12 @@ class LList(list[Any]):
     line = 0
 
 
+class LStr(str):
+    """A string scalar with its line (a managed policy named in a list)."""
+
+    line = 0
+
+
 def line_of(value: object, default: int = 1) -> int:
     """The line a located value starts on."""
     return getattr(value, "line", 0) or default
@@ -63,6 +69,10 @@ def _plain(node: yaml.Node) -> object:
         out = items
     else:
         out = _scalar(node)
+        if type(out) is str:
+            text = LStr(out)
+            text.line = line
+            out = text
     if tag is not None:  # !GetAtt Table.Arn -> {"Fn::GetAtt": "Table.Arn"}
         name = tag[1:]
         wrapped = LDict({name if name == "Ref" else f"Fn::{name}": out})
