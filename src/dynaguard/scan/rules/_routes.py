@@ -21,8 +21,11 @@ from dynaguard.scan.model import ClassRef, FunctionInfo, Route
 from dynaguard.scan.provenance import Origin, Source
 from dynaguard.scan.symbols import ModuleInfo, last_name
 
-# response envelope keys around a read item: resp["Item"], resp.get("Items"), ...
-ENVELOPE = frozenset({"Item", "Items", "Attributes", "Responses", "get", "Count"})
+# what stays the whole item: resp["Item"], resp.get("Items"), a PynamoDB item's
+# attribute_values / to_simple_dict()
+ENVELOPE = frozenset(
+    {"Item", "Items", "Attributes", "Responses", "get", "attribute_values", "to_simple_dict"}
+)
 STATUS = re.compile(r"(?:HTTP_)?([1-5]\d\d)")
 LIMITS = frozenset({"pattern", "regex", "max_length", "min_length"})
 PLAIN = frozenset({"str", "Any", "Optional", "None"})
