@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from dynaguard.core.result import Diagnostic
@@ -57,9 +58,10 @@ def read_all(
             )
             continue
         if found is not None:
+            lines = src.text.splitlines()
             facts.files += 1
-            facts.statements += found[0]
-            facts.managed += found[1]
+            facts.statements += [replace(x, column=_start(lines, x.line)) for x in found[0]]
+            facts.managed += [replace(x, column=_start(lines, x.line)) for x in found[1]]
     for rel, tree in cdk_modules:
         from dynaguard.scan.iac import cdk
 
@@ -77,6 +79,12 @@ def read_all(
             )
         )
     return facts
+
+
+def _start(lines: list[str], line: int) -> int:
+    """The 1-based column of the first character written on a line (1 when out of range)."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return len(text) - len(text.lstrip()) + 1
 
 
 def _read(path: Path, rel: str, text: str) -> tuple[list[Statement], list[Managed]] | None:

@@ -62,6 +62,7 @@ def read(tree: ast.Module, path: str) -> tuple[list[Statement], list[Managed]]:
                         (table,),
                         per_user=grantee in per_user,
                         source="cdk",
+                        column=node.col_offset + 1,
                     )
                 )
         elif fn == "PolicyStatement":
@@ -69,7 +70,7 @@ def read(tree: ast.Module, path: str) -> tuple[list[Statement], list[Managed]]:
         elif fn in ("from_aws_managed_policy_name", "from_managed_policy_arn") and node.args:
             arg = node.args[-1]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                managed.append(Managed(path, node.lineno, arg.value, "cdk"))
+                managed.append(Managed(path, node.lineno, arg.value, "cdk", node.col_offset + 1))
     return stmts, managed
 
 
@@ -97,9 +98,8 @@ def _statement(node: ast.Call, path: str, tables: dict[str, str]) -> Statement:
         if conds
         else []
     )
-    return Statement(
-        path, node.lineno, tuple(actions), tuple(resources), tuple(names), tuple(keys), source="cdk"
-    )
+    found = (tuple(actions), tuple(resources), tuple(names), tuple(keys))
+    return Statement(path, node.lineno, *found, source="cdk", column=node.col_offset + 1)
 
 
 def _strings(value: ast.expr | None) -> list[str]:

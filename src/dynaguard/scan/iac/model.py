@@ -52,6 +52,7 @@ class Statement:
     condition_keys: tuple[str, ...] = ()  # e.g. dynamodb:LeadingKeys
     per_user: bool = False  # granted to a per-user identity (Cognito identity-pool role)
     source: str = ""  # cloudformation | serverless | terraform | policy | cdk
+    column: int = 1  # 1-based, where the statement's line starts (set once the file is read)
 
     def dynamodb(self) -> bool:
         """Whether it grants any DynamoDB action."""
@@ -88,6 +89,7 @@ class Managed:
     line: int
     name: str
     source: str = ""
+    column: int = 1
 
 
 @dataclass
