@@ -9,6 +9,7 @@ looks like IaC but cannot be read becomes a diagnostic, anything else is ignored
 from __future__ import annotations
 
 import ast
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +23,13 @@ __all__ = ["SUFFIXES", "IacFacts", "Managed", "Statement", "candidate", "read_al
 SUFFIXES = (".yaml", ".yml", ".json", ".tf")
 MAX_DATA_BYTES = 1_000_000  # a larger JSON/YAML file is data, not a template
 PARSERS = {"hcl2": "python-hcl2", "yaml": "PyYAML"}  # module -> the package to install
-MARKERS = ("AWSTemplateFormatVersion", "Resources", "Statement", "iamRoleStatements", "iam:")
+# what a YAML template, serverless.yml or policy must contain (cheap tests before parsing)
+YAML_HINTS = (
+    ("AWSTemplateFormatVersion",),
+    ("Resources", "AWS::"),
+    ("provider", "service"),
+    ("Statement", "Effect"),
+)
 
 
 def candidate(path: Path) -> bool:
@@ -96,9 +103,21 @@ def _read(path: Path, rel: str, text: str) -> tuple[list[Statement], list[Manage
         return terraform.read(terraform.load_tf(text), text, rel)
     if name.endswith(".tf.json"):
         return terraform.read(terraform.load_tf_json(text), text, rel)
-    if not any(m in text for m in MARKERS):
+    if path.suffix == ".json":
+        # the C parser rejects the many JSON files that are data, not IaC, in a blink
+        try:
+            plain = json.loads(text)
+        except ValueError:
+            return None
+        if not (
+            isinstance(plain, dict) and ("Statement" in plain or cloudformation.is_template(plain))
+        ):
+            return None
+        docs = [located.load_json(text)]
+    elif any(all(h in text for h in hints) for hints in YAML_HINTS):
+        docs = located.load_yaml(text)
+    else:
         return None
-    docs = located.load_yaml(text) if path.suffix != ".json" else [located.load_json(text)]
     stmts: list[Statement] = []
     managed: list[Managed] = []
     seen = False

@@ -41,7 +41,9 @@ def line_of(value: object, default: int = 1) -> int:
 
 def load_yaml(text: str) -> list[object]:
     """Every document of a YAML stream, located."""
-    return [_plain(doc) for doc in yaml.compose_all(text, Loader=yaml.SafeLoader) if doc]
+    # libyaml's composer when PyYAML was built with it: the same nodes and marks, 10x faster
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return [_plain(doc) for doc in yaml.compose_all(text, Loader=loader) if doc]
 
 
 def load_json(text: str) -> object:
