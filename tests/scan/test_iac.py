@@ -94,7 +94,8 @@ def test_tf_parsed_with_hcl2(tmp_path: Path) -> None:
 
 
 def test_malformed_template_is_one_files_error(tmp_path: Path) -> None:
-    root = _tree(tmp_path, {"template.yaml": "Resources: [\n", "policy.json": POLICY})
+    broken = 'AWSTemplateFormatVersion: "2010-09-09"\nResources: [\n'
+    root = _tree(tmp_path, {"template.yaml": broken, "policy.json": POLICY})
     result = scan([root], root=root, config=DG118)
     assert [e.path for e in result.errors] == ["template.yaml"]
     assert {(f.path, f.line) for f in result.findings} == {("policy.json", 10)}
