@@ -19,7 +19,20 @@ from dynaguard.scan.index import Project
 from dynaguard.scan.infer import Frame, annotation_of
 from dynaguard.scan.model import ClassRef, FunctionInfo, Route
 from dynaguard.scan.provenance import Origin, Source
+from dynaguard.scan.report import where
 from dynaguard.scan.symbols import ModuleInfo, last_name
+
+__all__ = [
+    "Spot",
+    "exclusive",
+    "finding_at",
+    "in_dependency",
+    "raised_statuses",
+    "raw_item_returns",
+    "response_model",
+    "unconstrained",
+    "where",  # evidence pointing at a step of a request (file, line, function)
+]
 
 # what stays the whole item: resp["Item"], resp.get("Items"), a PynamoDB item's
 # attribute_values / to_simple_dict()
@@ -120,16 +133,6 @@ def raised_statuses(check: Event) -> set[int]:
                 elif isinstance(arg, ast.Attribute) and (found := STATUS.search(arg.attr)):
                     out.add(int(found.group(1)))
     return out
-
-
-def where(ev: Event) -> dict[str, JSON]:
-    """Evidence pointing at a step of a request (file, line, function)."""
-    fn = ev.frame.fn
-    return {
-        "path": fn.path if fn else ev.frame.module.path,
-        "line": ev.line,
-        "function": fn.qualname if fn else None,
-    }
 
 
 def in_dependency(ev: Event) -> bool:

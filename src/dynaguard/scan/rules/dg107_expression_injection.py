@@ -42,14 +42,8 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
+from dynaguard.scan.rules.dg108_reserved_word import EXPRESSIONS  # the same five arguments
 
-EXPRESSIONS = (
-    "UpdateExpression",
-    "ConditionExpression",
-    "KeyConditionExpression",
-    "FilterExpression",
-    "ProjectionExpression",
-)
 CLIENT = frozenset({q.Origin.PATH, q.Origin.QUERY, q.Origin.HEADER, q.Origin.COOKIE, q.Origin.BODY})
 
 
