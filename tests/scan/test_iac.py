@@ -135,3 +135,20 @@ def test_command_line_on_a_directory(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert [(f["rule"], Path(f["path"]).name, f["line"]) for f in found] == [
         ("DG118", "serverless.yml", 5)
     ]
+
+
+def test_suppression_comment_on_the_statement_line(tmp_path: Path) -> None:
+    # Given two wide statements, one suppressed on its line, and a mark with no finding
+    sls = (
+        "service: s\nprovider:\n  name: aws\n  iamRoleStatements:\n"
+        "    - Effect: Allow  # dynaguard: ignore[DG118] ListTables needs *\n"
+        "      Action: dynamodb:*\n      Resource: '*'\n"
+        "    - Effect: Allow\n      Action: dynamodb:*\n      Resource: '*'\n"
+        "  name2: x  # dynaguard: ignore[DG118] nothing here\n"
+    )
+    root = _tree(tmp_path, {"serverless.yml": sls})
+    result = scan([root], root=root, config=DG118)
+    # Then only the unsuppressed one is reported, and the stray mark is named as unused
+    assert [(f.path, f.line) for f in result.findings] == [("serverless.yml", 8)]
+    assert result.stats["suppressed"] == 1
+    assert [(w.line, w.kind) for w in result.warnings] == [(11, "unused-suppression")]

@@ -197,7 +197,7 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
     rules = [r for r in _static_rules() if config.enabled(r.meta.id)]
     raw, rule_errors = _run_rules(project, rules)
     raw = [f for f in raw if f.path not in outside]
-    kept, suppressed, warnings = _suppress(raw, modules)
+    kept, suppressed, warnings = _suppress(raw, modules, project.iac.comments)
     kept = [_override(f, config) for f in kept]
     from dynaguard.scan.report import char_columns  # rules count bytes; reports, characters
 
@@ -336,7 +336,7 @@ def _run_rules(project: object, rules: list[Registered]) -> tuple[list[Finding],
 
 
 def _suppress(
-    found: list[Finding], modules: list[Prepared]
+    found: list[Finding], modules: list[Prepared], iac: dict[str, str] | None = None
 ) -> tuple[list[Finding], int, list[Diagnostic]]:
     by_path: dict[str, list[Finding]] = {}
     for f in found:
@@ -359,6 +359,12 @@ def _suppress(
         kept += [surrogates[id(w)] for w in left]
         dropped += n
         warnings += unused
+    for rel, comments in (iac or {}).items():  # IaC files: marks on the statement's line
+        marks, problems = suppressions.parse(comments, rel)
+        left, n, unused = suppressions.apply(by_path.pop(rel, []), marks, rel)
+        kept += left
+        dropped += n
+        warnings += problems + unused
     for rest in by_path.values():
         kept += rest
     return kept, dropped, warnings

@@ -66,6 +66,8 @@ def read_all(
             continue
         if found is not None:
             lines = src.text.splitlines()
+            if "dynaguard:" in src.text:
+                facts.comments[src.rel] = "\n".join(_comment(line) for line in lines) + "\n"
             facts.files += 1
             facts.statements += [replace(x, column=_start(lines, x.line)) for x in found[0]]
             facts.managed += [replace(x, column=_start(lines, x.line)) for x in found[1]]
@@ -86,6 +88,12 @@ def read_all(
             )
         )
     return facts
+
+
+def _comment(line: str) -> str:
+    """A YAML/HCL line's `#` comment (a `#` at the start or after a space), else ''."""
+    at = 0 if line.lstrip().startswith("#") else line.find(" #") + 1
+    return line[at:].strip() if at or line.lstrip().startswith("#") else ""
 
 
 def _start(lines: list[str], line: int) -> int:

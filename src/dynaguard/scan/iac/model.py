@@ -100,3 +100,6 @@ class IacFacts:
     managed: list[Managed] = field(default_factory=list)
     files: int = 0
     errors: list[Diagnostic] = field(default_factory=list)
+    # per IaC file with `# dynaguard: ignore[...]` marks: its comments alone, one per line
+    # (the other lines blank), so the Python suppression reader numbers them as the file
+    comments: dict[str, str] = field(default_factory=dict)

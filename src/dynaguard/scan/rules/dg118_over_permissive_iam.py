@@ -34,7 +34,8 @@ Policies:
         Resource: !GetAtt OrdersTable.Arn
 ```
 For per-user identities add `Condition: {ForAllValues:StringEquals:
-{dynamodb:LeadingKeys: ["${cognito-identity.amazonaws.com:sub}"]}}`.
+{dynamodb:LeadingKeys: ["${cognito-identity.amazonaws.com:sub}"]}}`. A grant that must
+stay wide is suppressed on its first line: `# dynaguard: ignore[DG118] why`.
 
 ## References
 - https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
