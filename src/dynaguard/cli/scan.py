@@ -37,6 +37,7 @@ class Options:
     baseline: frozenset[str] | None
     write_baseline: Path | None
     jobs: int
+    cache: bool
     color: bool
     quiet: bool
 
@@ -64,6 +65,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--config", metavar="FILE", help="default: [tool.dynaguard] discovered")
     parser.add_argument("--jobs", "-j", default="1", metavar="N", help="worker processes (0 = all)")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write .dynaguard_cache/"
+    )
     parser.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
     parser.add_argument("-q", "--quiet", action="store_true", help="findings only, no summary")
 
@@ -71,7 +75,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Validate, scan, report; the exit code follows DESIGN.md."""
     opts = options(args)
-    result = _engine()(list(opts.paths), config=opts.config, jobs=opts.jobs, root=opts.root)
+    result = _engine()(
+        list(opts.paths), config=opts.config, jobs=opts.jobs, root=opts.root, cache=opts.cache
+    )
     return finish(result, opts)
 
 
@@ -85,6 +91,7 @@ class ScanFunction(Protocol):
         config: Config | None = None,
         jobs: int = 1,
         root: Path | None = None,
+        cache: bool = False,
     ) -> Result: ...
 
 
@@ -127,6 +134,7 @@ def options(args: argparse.Namespace) -> Options:
         baseline=_baseline(args.baseline) if args.baseline else None,
         write_baseline=_check_output(args.write_baseline) if args.write_baseline else None,
         jobs=_jobs(args.jobs),
+        cache=not getattr(args, "no_cache", False),
         color=fmt == "text" and to_stdout and _color(no_color=args.no_color),
         quiet=bool(args.quiet),
     )

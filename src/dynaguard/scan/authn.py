@@ -21,7 +21,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.authn_body import BodyScan, Seeds, param_names
-from dynaguard.scan.deps import SCHEMES, assumed_principal, dependency, kw
+from dynaguard.scan.authn_verify import (
+    AUTH_LIBRARIES,
+    CREDENTIAL_TYPES,
+    REQUEST_TYPES,
+    marker,
+    verifier,
+)
+from dynaguard.scan.deps import SCHEMES, assumed_principal, dependency
 from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import ClassRef, Dependency, FunctionInfo, Route
 from dynaguard.scan.symbols import ModuleInfo, dotted
@@ -29,45 +36,6 @@ from dynaguard.scan.walk import own_nodes
 
 if TYPE_CHECKING:
     from dynaguard.scan.index import Project
-
-VERIFY_CALLS = frozenset(
-    {
-        "jwt.decode",
-        "jwt.decode_complete",
-        "jwt.api_jwt.decode",
-        "jose.jwt.decode",
-        "jose.jws.verify",
-        "authlib.jose.jwt.decode",
-        "joserfc.jwt.decode",
-        "cognitojwt.decode",
-        "cognitojwt.decode_async",
-        "firebase_admin.auth.verify_id_token",
-        "firebase_admin.auth.verify_session_cookie",
-        "google.oauth2.id_token.verify_oauth2_token",
-        "google.oauth2.id_token.verify_token",
-        "google.oauth2.id_token.verify_firebase_token",
-        "hmac.compare_digest",
-        "secrets.compare_digest",
-        "bcrypt.checkpw",
-    }
-)
-# Objects of these packages, and their methods that verify (pwd_context.verify(...)).
-VERIFY_METHODS = {
-    "passlib": frozenset({"verify", "verify_and_update"}),
-    "argon2": frozenset({"verify"}),
-    "auth0": frozenset({"verify"}),
-    "jwt": frozenset({"decode", "decode_complete"}),
-    "jose": frozenset({"decode"}),
-    "authlib": frozenset({"decode", "validate"}),
-    "itsdangerous": frozenset({"loads"}),
-    "fastapi_jwt_auth": frozenset({"jwt_required", "fresh_jwt_required"}),
-}
-# Packages whose dependency objects verify tokens themselves.
-AUTH_LIBRARIES = frozenset(
-    {"fastapi_cloudauth", "fastapi_users", "fastapi_azure_auth", "fastapi_auth0", "fastapi_jwt"}
-)
-CREDENTIAL_TYPES = frozenset({"HTTPAuthorizationCredentials", "HTTPBasicCredentials"})
-REQUEST_TYPES = frozenset({"Request", "HTTPConnection", "WebSocket"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,12 +78,12 @@ class Behaviour:
     def endpoint_verifies(self, route: Route) -> bool:
         """The endpoint checks a credential itself (an API key compared in the handler)."""
         fn = self.p.functions.get(route.function)
-        return fn is not None and self._ask("auth", fn.qualname)
+        return fn is not None and self._ask("endpoint", fn.qualname)
 
     def checks_scheme(self, fn: FunctionInfo, dep: Dependency) -> bool:
         """A raw scheme value (`key = Depends(api_key)`) that `fn` itself checks."""
         scheme = dep.target is not None and self._resolve(dep.target) == "scheme"
-        return scheme and self._ask("auth", fn.qualname)
+        return scheme and self._ask("endpoint", fn.qualname)  # what fn does with its own value
 
     def middleware_verifies(self, qualname: str) -> bool:
         """A middleware's dispatch verifies the request's credential."""
@@ -152,13 +120,16 @@ class Behaviour:
                 return False
             body = self._body(fn)
             calls = [n for n in own_nodes(fn.node) if isinstance(n, ast.Call)]
-            if any(self._verifier(c, body.module) for c in calls):
+            if any(verifier(c, body.module, self._imported) for c in calls):
                 return True
             return any(
                 (callee := self._callee(c, body)) is not None
                 and self._ask("verifies", callee.qualname)
                 for c in calls
             )
+        if kind == "endpoint":
+            fn = self.p.functions.get(target)
+            return fn is not None and self._body_auth(self._body(fn), endpoint=True)
         if kind == "mw":
             fn = self.p.functions.get(target)
             if fn is None:
@@ -279,41 +250,62 @@ class Behaviour:
                     break
                 if expr is arg.annotation and assumed_principal(self.p, body.module, expr):
                     princ.add(arg.arg)  # a configured alias whose code the scan cannot read
-                marker = _marker(expr, body.module)
-                if marker in ("Header", "Cookie") or marker in CREDENTIAL_TYPES:
+                kind = marker(expr, body.module)
+                if kind in ("Header", "Cookie") or kind in CREDENTIAL_TYPES:
                     cred.add(arg.arg)
-                elif marker in REQUEST_TYPES:
+                elif kind in REQUEST_TYPES:
                     reqs.add(arg.arg)
         return Seeds(frozenset(cred), frozenset(princ), frozenset(reqs)), targets
 
     def _scan(self, body: Body, seeds: Seeds) -> BodyScan:
         mod = body.module
-        return BodyScan(body.node, seeds, lambda call: self._verifier(call, mod))
+        return BodyScan(body.node, seeds, lambda call: verifier(call, mod, self._imported))
 
     def _body_auth(
         self,
         body: Body,
         extra: frozenset[str] = frozenset(),
         requests: frozenset[str] = frozenset(),
+        endpoint: bool = False,
     ) -> bool:
+        """The body verifies a credential. An endpoint counts only what it does with its
+        own credential parameters (a helper that verifies tokens is no check of the caller)."""
         seeds, _ = self._seeds(body, requests)
         if seeds.principals:
             return True  # built on a dependency that authenticates
-        seeds = Seeds(seeds.credentials | extra, seeds.principals, seeds.requests)
-        scan = self._scan(body, seeds)
-        if scan.verifies() or scan.checks_credential():
+        calls = [n for n in own_nodes(body.node) if isinstance(n, ast.Call)]
+        if any(verifier(c, body.module, self._imported) for c in calls):
             return True
-        for call in scan.calls():
+        cred = seeds.credentials | extra
+        if not cred and not seeds.requests:  # nothing from the request to check
+            return not endpoint and any(self._callee_verifies(c, body) for c in calls)
+        scan = self._scan(body, Seeds(cred, seeds.principals, seeds.requests))
+        if scan.checks_credential():
+            return True
+        for call in calls:
+            flows, _ = scan.argument_flows(call)
+            if endpoint and not flows:
+                continue
             callee = self._callee(call, body)
             if callee is None:
                 continue
-            cred, _ = scan.argument_flows(call)
-            params = _params_of(callee, cred)
             if self._ask("verifies", callee.qualname):
                 return True
+            params = _params_of(callee, flows)
             if params and self._ask("checks:" + ",".join(sorted(params)), callee.qualname):
                 return True
         return False
+
+    def _imported(self, name: str, mod: ModuleInfo) -> tuple[ModuleInfo, ast.expr] | None:
+        sym = self.p.resolve_name(name, mod)
+        if isinstance(sym, tuple) and self.p.modules[sym[0]].globals.get(sym[1]):
+            home = self.p.modules[sym[0]]
+            return home, home.globals[sym[1]][0]
+        return None
+
+    def _callee_verifies(self, call: ast.Call, body: Body) -> bool:
+        callee = self._callee(call, body)
+        return callee is not None and self._ask("verifies", callee.qualname)
 
     def _body_priv(self, body: Body) -> bool:
         seeds, targets = self._seeds(body)
@@ -331,56 +323,6 @@ class Behaviour:
         if isinstance(found, ClassRef):
             return None
         return found
-
-    def _verifier(self, call: ast.Call, mod: ModuleInfo) -> bool:
-        """A call that verifies a token, password or key."""
-        name = dotted(call.func, mod) or ""
-        if name in VERIFY_CALLS:
-            return not _unverified(call)
-        f = call.func
-        if not isinstance(f, ast.Attribute):
-            return False
-        if f.attr == "get_user" and kw(call, "AccessToken") is not None:
-            return True  # Cognito checks the access token
-        recv = f.value
-        if isinstance(recv, ast.Name) and recv.id in mod.globals:
-            recv = mod.globals[recv.id][0]
-        elif isinstance(recv, ast.Name) and recv.id in mod.imports:
-            sym = self.p.resolve_name(recv.id, mod)
-            if isinstance(sym, tuple) and self.p.modules[sym[0]].globals.get(sym[1]):
-                mod = self.p.modules[sym[0]]
-                recv = mod.globals[sym[1]][0]
-        if isinstance(recv, ast.Call):
-            root = (dotted(recv.func, mod) or "").split(".")[0]
-            return f.attr in VERIFY_METHODS.get(root, frozenset()) and not _unverified(call)
-        return False
-
-
-def _marker(expr: ast.expr, mod: ModuleInfo) -> str | None:
-    """`Header()` -> Header; `Annotated[str, Header()]` -> Header; `Request` -> Request."""
-    if isinstance(expr, ast.Subscript) and isinstance(expr.slice, ast.Tuple):
-        for e in expr.slice.elts[1:]:
-            found = _marker(e, mod)
-            if found in ("Header", "Cookie"):
-                return found
-        return _marker(expr.slice.elts[0], mod)
-    if isinstance(expr, ast.BinOp):  # HTTPAuthorizationCredentials | None
-        return _marker(expr.left, mod) or _marker(expr.right, mod)
-    if isinstance(expr, ast.Call):
-        expr = expr.func
-    if isinstance(expr, ast.Name | ast.Attribute):
-        return (dotted(expr, mod) or "").rsplit(".", 1)[-1]
-    return None
-
-
-def _unverified(call: ast.Call) -> bool:
-    """`jwt.decode(t, options={"verify_signature": False})` reads a token, checks nothing."""
-    opts = kw(call, "options")
-    if isinstance(opts, ast.Dict):
-        for k, v in zip(opts.keys, opts.values, strict=True):
-            if isinstance(k, ast.Constant) and k.value == "verify_signature":
-                return isinstance(v, ast.Constant) and v.value is False
-    return False
 
 
 def _params_of(fn: FunctionInfo, flows: list[str]) -> set[str]:

@@ -44,7 +44,8 @@ class BodyScan:
     def __init__(self, node: Body, seeds: Seeds, verifier: Callable[[ast.Call], bool]) -> None:
         self.node = node
         self.nodes = own_nodes(node)
-        self.is_verifier = verifier
+        self._verifier = verifier
+        self._verified: dict[tuple[int, int, int, int], bool] = {}
         self.requests = set(seeds.requests)
         self.cred = set(seeds.credentials)
         self.looked: set[str] = set()
@@ -52,6 +53,14 @@ class BodyScan:
         self.roles: set[str] = set()
         self.locals = {a.arg for a in _params(node)} | _assigned(self.nodes)
         self._propagate()
+
+    def is_verifier(self, call: ast.Call) -> bool:
+        """The callback's answer, asked once per call (keyed by its position, a value)."""
+        where = (call.lineno, call.col_offset, call.end_lineno or 0, call.end_col_offset or 0)
+        found = self._verified.get(where)
+        if found is None:
+            found = self._verified[where] = self._verifier(call)
+        return found
 
     # -- classification of expressions ------------------------------------------------
 
@@ -170,12 +179,7 @@ class BodyScan:
         """A role field of the principal, compared with fixed values, guards a raise."""
         for n in self.nodes:
             test = self._guard(n)
-            if test is None or not self.role(test):
-                continue
-            roles = {c.lower() for c in _strings(test)}
-            if roles and roles <= ORDINARY_ROLES:
-                continue  # every signed-in user passes
-            if self._role_against_fixed(test):
+            if test is not None and self.role(test) and self._role_against_fixed(test):
                 return True
         return False
 
@@ -184,9 +188,13 @@ class BodyScan:
         for c in compares:
             sides = [c.left, *c.comparators]
             mine = [s for s in sides if self.role(s)]
-            if mine and all(self.fixed(s) for s in sides if s not in mine):
+            others = [s for s in sides if s not in mine]
+            if not mine or not all(self.fixed(s) for s in others):
+                continue
+            roles = {v.lower() for s in others for v in _strings(s)}
+            if not roles or not roles <= ORDINARY_ROLES:  # else every signed-in user passes
                 return True
-        # `if not user.is_superuser`, `if "admin" not in claims["groups"]` without compare
+        # `if not user.is_superuser`: a privilege flag tested by itself
         return not compares
 
     def _guard(self, n: ast.AST) -> ast.expr | None:
