@@ -152,3 +152,13 @@ def test_suppression_comment_on_the_statement_line(tmp_path: Path) -> None:
     assert [(f.path, f.line) for f in result.findings] == [("serverless.yml", 8)]
     assert result.stats["suppressed"] == 1
     assert [(w.line, w.kind) for w in result.warnings] == [(11, "unused-suppression")]
+
+
+def test_cached_result_follows_an_edited_template(tmp_path: Path) -> None:
+    # Given a cached clean scan of a policy file
+    root = _tree(tmp_path, {"policy.json": POLICY})
+    assert len(scan([root], root=root, config=DG118, cache=True).findings) == 1
+    # When the policy is narrowed, Then the next cached scan sees the edit
+    narrow = POLICY.replace('"dynamodb:*"', '"dynamodb:GetItem"').replace('"*"', '"arn:t"')
+    (root / "policy.json").write_text(narrow, encoding="utf-8")
+    assert scan([root], root=root, config=DG118, cache=True).findings == ()

@@ -16,7 +16,8 @@ from dynaguard.core.config import Config
 from dynaguard.core.findings import EngineKind, Finding, unique_fingerprints
 from dynaguard.core.registry import Registered, RuleMeta, all_rules
 from dynaguard.core.result import Diagnostic, Result
-from dynaguard.scan import files
+from dynaguard.scan import files, iac
+from dynaguard.scan.iac import suppress as iac_suppress
 
 
 @dataclass(slots=True)
@@ -153,15 +154,7 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
         if not p.exists()
     ]
     files.forget_packages()
-    from dynaguard.scan import iac
-
-    found = list(
-        files.discover(
-            [p for p in paths if p.exists()], config.exclude, root, errors, (".py", *iac.SUFFIXES)
-        )
-    )
-    infra = [p for p in found if iac.candidate(p)]  # templates and policies beside the code
-    found = [p for p in found if not iac.candidate(p)]
+    found, infra = iac.discover([p for p in paths if p.exists()], config.exclude, root, errors)
     prepared = _read_all(found, root, jobs)
     modules = _on_demand(prepared, root)
     errors += [p.error for p in prepared if p.error is not None]
@@ -171,8 +164,7 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
     for p in modules:
         assert p.tree is not None
         project.add_module(p.module, p.rel, p.tree)
-    cdk = [(p.rel, p.tree) for p in modules if p.tree and any("aws_cdk" in i for i in p.imports)]
-    project.iac = iac.read_all(infra, root, cdk)
+    project.iac = iac.read_all(infra, root, modules)  # CDK stacks are Python modules
     errors += project.iac.errors
     from dynaguard.scan.context import add_outside
 
@@ -336,7 +328,7 @@ def _run_rules(project: object, rules: list[Registered]) -> tuple[list[Finding],
 
 
 def _suppress(
-    found: list[Finding], modules: list[Prepared], iac: dict[str, str] | None = None
+    found: list[Finding], modules: list[Prepared], comments: dict[str, str] | None = None
 ) -> tuple[list[Finding], int, list[Diagnostic]]:
     by_path: dict[str, list[Finding]] = {}
     for f in found:
@@ -359,12 +351,8 @@ def _suppress(
         kept += [surrogates[id(w)] for w in left]
         dropped += n
         warnings += unused
-    for rel, comments in (iac or {}).items():  # IaC files: marks on the statement's line
-        marks, problems = suppressions.parse(comments, rel)
-        left, n, unused = suppressions.apply(by_path.pop(rel, []), marks, rel)
-        kept += left
-        dropped += n
-        warnings += problems + unused
+    left, n, unused = iac_suppress(by_path, comments or {})  # marks on an IaC statement's line
+    kept, dropped, warnings = kept + left, dropped + n, warnings + unused
     for rest in by_path.values():
         kept += rest
     return kept, dropped, warnings

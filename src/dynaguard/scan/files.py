@@ -30,6 +30,7 @@ SKIP_DIRS = frozenset(
         ".venv",
         "venv",
         ".eggs",
+        ".dynaguard_cache",  # our own result cache (its JSON would look like an input)
     }
 )
 # A file with none of these (an import of the web or DynamoDB libraries, a DynamoDB method

@@ -13,12 +13,34 @@ import json
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
 
+from dynaguard.core import suppressions
+from dynaguard.core.findings import Finding
 from dynaguard.core.result import Diagnostic
-from dynaguard.scan import files
+from dynaguard.scan.files import discover as discover_files
+from dynaguard.scan.files import read
 from dynaguard.scan.iac.model import IacFacts, Managed, Statement
 
-__all__ = ["SUFFIXES", "IacFacts", "Managed", "Statement", "candidate", "read_all"]
+__all__ = [
+    "SUFFIXES",
+    "IacFacts",
+    "Managed",
+    "Statement",
+    "candidate",
+    "discover",
+    "read_all",
+    "suppress",
+]
+
+
+class Module(Protocol):
+    """A parsed Python module as the engine holds it (CDK stacks are read from these)."""
+
+    rel: str
+    tree: ast.Module | None
+    imports: list[str]
+
 
 SUFFIXES = (".yaml", ".yml", ".json", ".tf")
 MAX_DATA_BYTES = 1_000_000  # a larger JSON/YAML file is data, not a template
@@ -37,9 +59,30 @@ def candidate(path: Path) -> bool:
     return path.suffix in SUFFIXES
 
 
-def read_all(
-    paths: Sequence[Path], root: Path, cdk_modules: Sequence[tuple[str, ast.Module]] = ()
-) -> IacFacts:
+def discover(
+    paths: Sequence[Path], exclude: Sequence[str], root: Path, errors: list[Diagnostic]
+) -> tuple[list[Path], list[Path]]:
+    """(Python files, IaC candidates) under `paths`, in one walk."""
+    found = list(discover_files(paths, exclude, root, errors, (".py", *SUFFIXES)))
+    return [p for p in found if not candidate(p)], [p for p in found if candidate(p)]
+
+
+def suppress(
+    by_path: dict[str, list[Finding]], comments: dict[str, str]
+) -> tuple[list[Finding], int, list[Diagnostic]]:
+    """Apply `# dynaguard: ignore[...]` marks of IaC files to their findings (taken out of
+    `by_path`): the kept ones, how many were dropped, problems and unused marks."""
+    kept: list[Finding] = []
+    dropped = 0
+    notes: list[Diagnostic] = []
+    for rel, text in comments.items():
+        marks, problems = suppressions.parse(text, rel)
+        left, n, unused = suppressions.apply(by_path.pop(rel, []), marks, rel)
+        kept, dropped, notes = kept + left, dropped + n, notes + problems + unused
+    return kept, dropped, notes
+
+
+def read_all(paths: Sequence[Path], root: Path, modules: Sequence[Module] = ()) -> IacFacts:
     """Read every IaC file (and CDK module); unreadable IaC becomes `errors`."""
     facts = IacFacts()
     skipped: dict[str, list[str]] = {}  # missing parser module -> files it would have read
@@ -49,7 +92,7 @@ def read_all(
                 continue
         except OSError:
             continue
-        src = files.read(path, root)
+        src = read(path, root)
         if src.text is None:
             if src.error is not None and path.suffix == ".tf":
                 facts.errors.append(src.error)
@@ -71,10 +114,12 @@ def read_all(
             facts.files += 1
             facts.statements += [replace(x, column=_start(lines, x.line)) for x in found[0]]
             facts.managed += [replace(x, column=_start(lines, x.line)) for x in found[1]]
-    for rel, tree in cdk_modules:
-        from dynaguard.scan.iac import cdk
+    from dynaguard.scan.iac import cdk
 
-        stmts, managed = cdk.read(tree, rel)
+    for mod in modules:
+        if mod.tree is None or not any("aws_cdk" in i for i in mod.imports):
+            continue
+        stmts, managed = cdk.read(mod.tree, mod.rel)
         facts.files += bool(stmts or managed)
         facts.statements += stmts
         facts.managed += managed
