@@ -4,7 +4,8 @@
 Reads the infrastructure code beside the service — CloudFormation and SAM templates,
 `serverless.yml`, Terraform (`.tf`, `.tf.json`), plain policy JSON and AWS CDK in Python
 — and reports, at the statement's file and line: `dynamodb:*` or `*` actions; DynamoDB
-actions on `Resource: "*"`; the `AmazonDynamoDBFullAccess` managed policy; write actions
+actions on `Resource: "*"`; the `AmazonDynamoDBFullAccess` (and, at medium severity,
+`AmazonDynamoDBReadOnlyAccess`) managed policies; write actions
 on a table the scanned code only reads; and DynamoDB access granted to per-user
 identities (Cognito identity-pool roles) with no `dynamodb:LeadingKeys` condition.
 
@@ -44,16 +45,19 @@ stay wide is suppressed on its first line: `# dynaguard: ignore[DG118] why`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from dynaguard.core.findings import JSON, Confidence, Finding, Severity
 from dynaguard.core.registry import RuleMeta, register
 from dynaguard.scan import query as q
-from dynaguard.scan.iac.model import Statement
+from dynaguard.scan.iac.model import Managed, Statement
 from dynaguard.scan.rules._calls import code_tables, iac, only_read
 
-FULL_ACCESS = re.compile(r"AmazonDynamoDBFullAccess", re.I)
+# AWS managed policies on every table of the account: what they grant, how bad it is
+MANAGED = {
+    "amazondynamodbfullaccess": ("every DynamoDB action", Severity.HIGH),
+    "amazondynamodbreadonlyaccess": ("read access", Severity.MEDIUM),
+}
 
 
 @register(
@@ -76,28 +80,18 @@ def check(project: q.Project) -> Iterator[Finding]:
         if reasons:
             actions: list[JSON] = [*st.actions]
             resources: list[JSON] = [*st.resources]
-            yield _at(
-                m,
-                path=st.path,
-                line=st.line,
-                column=st.column,
-                message="; ".join(reasons),
-                source=st.source,
-                severity=severity,
-                evidence={"actions": actions, "resources": resources, "tables": [*st.tables]},
-            )
+            tables: list[JSON] = [*st.tables]
+            evidence: dict[str, JSON] = {
+                "actions": actions,
+                "resources": resources,
+                "tables": tables,
+            }
+            yield _at(m, st, "; ".join(reasons), severity, evidence)
     for grant in iac(project).managed:
-        if FULL_ACCESS.search(grant.name):
-            yield _at(
-                m,
-                path=grant.path,
-                line=grant.line,
-                column=grant.column,
-                message=f"{grant.name} grants every DynamoDB action on every table of the account",
-                source=grant.source,
-                severity=Severity.HIGH,
-                evidence={"policy": grant.name},
-            )
+        found = MANAGED.get(grant.name.rsplit("/", 1)[-1].lower())
+        if found is not None:
+            message = f"{grant.name} grants {found[0]} on every table of the account"
+            yield _at(m, grant, message, found[1], {"policy": grant.name})
 
 
 def _reasons(st: Statement, usage: dict[str, bool]) -> tuple[list[str], Severity]:
@@ -114,11 +108,8 @@ def _reasons(st: Statement, usage: dict[str, bool]) -> tuple[list[str], Severity
         read_only = [t for t in st.tables if only_read(t, usage)]
         if read_only:
             out.append(f"write access on {', '.join(read_only)}, which the code only reads")
-    if (
-        st.per_user
-        and st.dynamodb()
-        and not any(k.lower() == "dynamodb:leadingkeys" for k in st.condition_keys)
-    ):
+    leading = any(k.lower() == "dynamodb:leadingkeys" for k in st.condition_keys)
+    if st.per_user and st.data() and not leading:
         out.append(
             "per-user identities (Cognito identity pool) get DynamoDB access with no "
             "dynamodb:LeadingKeys condition: every user reaches every user's items"
@@ -129,21 +120,17 @@ def _reasons(st: Statement, usage: dict[str, bool]) -> tuple[list[str], Severity
 
 def _at(
     m: RuleMeta,
-    *,
-    path: str,
-    line: int,
-    column: int,
+    at: Statement | Managed,
     message: str,
-    source: str,
     severity: Severity,
     evidence: dict[str, JSON],
 ) -> Finding:
     return m.finding(
         message=message,
-        anchor=f"iac:{source}:{evidence}",
-        path=path,
-        line=line,
-        column=column,
-        evidence={"source": source, **evidence},
+        anchor=f"iac:{at.source}:{evidence}",  # what is granted, not where: moves keep it
+        path=at.path,
+        line=at.line,
+        column=at.column,
+        evidence={"source": at.source, **evidence},
         severity=severity,
     )
