@@ -8,6 +8,7 @@ roles assumed by Cognito identity-pool users (per-user identities).
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from dynaguard.scan.iac.model import Managed, Statement
 
@@ -24,6 +25,7 @@ GRANTS = {
     "grant_read_data": ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"),
 }
 COGNITO = "cognito-identity.amazonaws.com"
+ATTACH = frozenset({"add_to_policy", "add_to_principal_policy", "add_statements"})
 
 
 def mentions_cdk(text: str) -> bool:
@@ -43,6 +45,16 @@ def read(tree: ast.Module, path: str) -> tuple[list[Statement], list[Managed]]:
                 tables[name] = _table_name(node.value) or name
             if ctor == "Role" and name and COGNITO in ast.dump(node.value):
                 per_user.add(name)
+    # statements attached to a per-user role: role.add_to_policy(iam.PolicyStatement(...))
+    mine = {
+        id(arg)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ATTACH
+        and _name(node.func.value) in per_user
+        for arg in node.args
+    }
     stmts: list[Statement] = []
     managed: list[Managed] = []
     for node in ast.walk(tree):
@@ -66,7 +78,7 @@ def read(tree: ast.Module, path: str) -> tuple[list[Statement], list[Managed]]:
                     )
                 )
         elif fn == "PolicyStatement":
-            stmts.append(_statement(node, path, tables))
+            stmts.append(replace(_statement(node, path, tables), per_user=id(node) in mine))
         elif fn in ("from_aws_managed_policy_name", "from_managed_policy_arn") and node.args:
             arg = node.args[-1]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
