@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dynaguard.core.findings import JSON, Finding, Severity
@@ -178,10 +179,25 @@ def _branches(root: ast.AST, a: ast.AST, b: ast.AST) -> bool:
             _within(sides[0], b) and _within(sides[1], a)
         ):
             return True
+        if (
+            isinstance(node, ast.If)
+            and _after(node, b)
+            and _ends(node.body)
+            and _within(node.body, a)
+        ):
+            return True  # `if ...: write; return` then a write after the `if`
     return False
 
 
-def _within(stmts: list[ast.AST], node: ast.AST) -> bool:
+def _ends(stmts: list[ast.stmt]) -> bool:
+    return bool(stmts) and isinstance(stmts[-1], ast.Return | ast.Raise)
+
+
+def _after(node: ast.stmt, other: ast.AST) -> bool:
+    return getattr(other, "lineno", 0) > (node.end_lineno or node.lineno)
+
+
+def _within(stmts: Sequence[ast.AST], node: ast.AST) -> bool:
     return any(n is node for s in stmts for n in ast.walk(s))
 
 
