@@ -162,3 +162,51 @@ def test_cached_result_follows_an_edited_template(tmp_path: Path) -> None:
     narrow = POLICY.replace('"dynamodb:*"', '"dynamodb:GetItem"').replace('"*"', '"arn:t"')
     (root / "policy.json").write_text(narrow, encoding="utf-8")
     assert scan([root], root=root, config=DG118, cache=True).findings == ()
+
+
+CFN_JSON = """\
+{
+  "AWSTemplateFormatVersion": "2010-09-09",
+  "Resources": {
+    "Orders": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "orders"}},
+    "Api": {
+      "Type": "AWS::IAM::Policy",
+      "Properties": {
+        "PolicyDocument": {
+          "Statement": [
+            {
+              "Effect": "Allow",
+              "Action": "dynamodb:*",
+              "Resource": {"Fn::GetAtt": ["Orders", "Arn"]}
+            }
+          ]
+        }
+      }
+    }
+  }
+}
+"""
+SLS_RESOURCES = """\
+service: s
+provider:
+  name: aws
+resources:
+  Resources:
+    Worker:
+      Type: AWS::IAM::Role
+      Properties:
+        Policies:
+          - PolicyName: p
+            PolicyDocument:
+              Statement:
+                - Effect: Allow
+                  Action: [dynamodb:Query]
+                  Resource: "*"
+"""
+
+
+def test_json_template_and_serverless_resources(tmp_path: Path) -> None:
+    # Given a CloudFormation template in JSON and a serverless.yml with its own resources
+    root = _tree(tmp_path, {"cfn/stack.json": CFN_JSON, "sls/serverless.yml": SLS_RESOURCES})
+    # Then each wide statement is reported at its first line
+    assert _sites(root) == {("cfn/stack.json", 11), ("sls/serverless.yml", 13)}
