@@ -108,10 +108,8 @@ def child(mode: str, root: Path, paths: list[Path], jobs: int) -> dict[str, obje
 
         if mode == "worst":
             scan_files.RELEVANT = re.compile(b"")  # every file relevant: parse and index all
-        if mode == "warm":  # an unchanged tree rescanned: the first run fills the cache
-            scan(paths, root=root, jobs=jobs, cache=True)
-            started = time.perf_counter()
-        result = scan(paths, root=root, jobs=jobs, cache=mode == "warm")
+        # "fill" writes the cache entry that "warm" (an unchanged tree rescanned) then reads
+        result = scan(paths, root=root, jobs=jobs, cache=mode in ("fill", "warm"))
         out = dict(result.stats)
         out["errors"] = len(result.errors)
         out["findings"] = len(result.findings)
@@ -129,14 +127,17 @@ def other_tool(tool: str, paths: list[Path]) -> dict[str, object] | None:
     }[tool]
     if tool == "semgrep" and shutil.which("semgrep") is None:
         return None
+    # run through a fresh interpreter that reports the tool's own peak RSS on stderr
+    wrap = "import resource, subprocess, sys; subprocess.run(sys.argv[1:]); print("
+    wrap += "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)"
+    argv = [sys.executable, "-c", wrap, *cmd, *map(str, paths)]
     started = time.perf_counter()
-    argv = [*cmd, *map(str, paths)]
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=3600, check=False)
     secs = time.perf_counter() - started
-    if proc.returncode not in (0, 1) or not proc.stdout.strip():
+    if not proc.stdout.strip().startswith("{"):
         return None  # not installed (`No module named bandit`) or it failed
     found = json.loads(proc.stdout).get("results", [])
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    rss = int(proc.stderr.strip().splitlines()[-1]) / 1024
     return {"seconds": secs, "findings": len(found), "rss_mb": rss}
 
 
@@ -233,6 +234,8 @@ def measure(
     for mode, jobs in [(m, j) for m in modes for j in (1, njobs)]:
         if jobs == 1 and (mode, jobs) in [(r[0], r[2]) for r in rows]:
             continue
+        if mode == "warm":
+            run_child("fill", tree, paths, jobs)
         rows.append((mode, run_child(mode, tree, paths, jobs), jobs))
     if compare:
         for tool in ("bandit", "semgrep"):

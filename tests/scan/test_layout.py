@@ -125,3 +125,18 @@ def test_deferred_import_cycles_only_shrink() -> None:
 def test_the_cycle_finder_finds_cycles() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert _cycles(graph) == [{"a", "b", "c"}]
+
+
+# Rules already written as queries: they import the query API and the core only.
+QUERY_ONLY = {"dg102_check_then_act.py", "dg106_client_controlled_key.py"}
+
+
+def test_ported_rules_import_only_the_query_api() -> None:
+    for name in sorted(QUERY_ONLY):
+        tree = ast.parse((SCAN / "rules" / name).read_text(encoding="utf-8"))
+        imported = {
+            n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
+        } | {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        allowed = {"__future__", "collections.abc", "dynaguard.scan", "dynaguard.scan.query"}
+        stray = {m for m in imported if m not in allowed and not m.startswith("dynaguard.core")}
+        assert stray == set(), (name, sorted(stray))

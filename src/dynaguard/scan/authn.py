@@ -28,7 +28,7 @@ from dynaguard.scan.authn_verify import (
     marker,
     verifier,
 )
-from dynaguard.scan.deps import SCHEMES, assumed_principal, dependency
+from dynaguard.scan.deps import SCHEMES, assumed_principal, dependency, depends_of
 from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import ClassRef, Dependency, FunctionInfo, Route
 from dynaguard.scan.symbols import ModuleInfo, dotted
@@ -238,9 +238,9 @@ class Behaviour:
         for arg in [*positional, *a.kwonlyargs]:
             exprs = [e for e in (defaults.get(arg.arg), arg.annotation) if e is not None]
             for expr in exprs:
-                call = self.p.depends_call(expr, body.module)
-                if call is not None:
-                    dep = dependency(self.p, body.module, call, "param")
+                found = depends_of(self.p, body.module, expr)
+                if found is not None:  # an alias's Depends() names its callable at home
+                    dep = dependency(self.p, found[1], found[0], "param")
                     if dep.target is not None:
                         targets.append(dep.target)
                         if self._resolve(dep.target) == "scheme":

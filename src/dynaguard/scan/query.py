@@ -8,9 +8,11 @@ QUERY_API.md describes them with an example.
 
 from __future__ import annotations
 
+from dynaguard.core.config import Config
 from dynaguard.core.findings import JSON, Confidence, Finding, Severity
 from dynaguard.core.registry import RuleMeta
 from dynaguard.scan.flow import Event
+from dynaguard.scan.flow import check_then_act as _check_then_act
 from dynaguard.scan.flow import condition as _condition
 from dynaguard.scan.flow import events as _events
 from dynaguard.scan.flow import item_value as _item_value
@@ -28,7 +30,7 @@ from dynaguard.scan.model import (
     Route,
     RouteParam,
 )
-from dynaguard.scan.report import at_call
+from dynaguard.scan.report import KEY_NAME, OWNER_NAME, at_call, where
 from dynaguard.scan.report import meta as _meta
 from dynaguard.scan.report import request_sources as _request_sources
 from dynaguard.scan.value import REQUEST_ORIGINS, Origin, Source, Value
@@ -36,6 +38,8 @@ from dynaguard.scan.value import REQUEST_ORIGINS, Origin, Source, Value
 __all__ = [
     "JSON",
     "KEYED_OPS",
+    "KEY_NAME",
+    "OWNER_NAME",
     "READ_OPS",
     "REQUEST_ORIGINS",
     "WRITE_OPS",
@@ -58,7 +62,10 @@ __all__ = [
     "app_authenticates",
     "argument",
     "authenticated",
+    "check_then_act",
     "condition",
+    "config",
+    "event_location",
     "expression_text",
     "finding",
     "flow",
@@ -149,6 +156,22 @@ def principal_params(route: Route) -> list[RouteParam]:
 def flow(project: Project, route: Route) -> list[Event]:
     """Reads, checks and writes one request performs, in order (dependencies first)."""
     return _events(project, route)
+
+
+def check_then_act(project: Project, site: Site, call: DynamoCall) -> tuple[Event, Event] | None:
+    """(the check, the write) when this write follows a check of a read item's attributes
+    that its condition does not re-assert; None otherwise."""
+    return _check_then_act(project, site.route, call) if site.route is not None else None
+
+
+def event_location(event: Event) -> dict[str, JSON]:
+    """Where an event is, for evidence: path, line, function."""
+    return where(event)
+
+
+def config(project: Project) -> Config:
+    """The run's configuration (owner_attributes, server_fields, ...)."""
+    return project.config
 
 
 def request_sources(value: Value) -> set[Source]:
