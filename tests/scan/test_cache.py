@@ -110,3 +110,16 @@ def test_the_command_line_caches_unless_told_not_to(
     assert (root / CACHE_DIR / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
     assert reports[0]["findings"] == reports[1]["findings"]
     assert "cached" not in reports[0]["stats"] and reports[1]["stats"]["cached"] is True
+
+
+def test_only_regular_files_of_readable_size_are_hashed(tmp_path: Path) -> None:
+    from dynaguard.scan.cache import _stamp
+
+    fifo = tmp_path / "pipe.py"
+    os.mkfifo(fifo)
+    assert _stamp(fifo, None) is None  # never opened: reading a FIFO would block
+    small = tmp_path / "small.py"
+    small.write_text("x = 1\n", encoding="utf-8")
+    stamp = _stamp(small, None)
+    assert stamp is not None and stamp[0] == 6
+    assert _stamp(small, stamp) == stamp

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,7 +27,7 @@ from dynaguard.core.config import Config
 from dynaguard.core.findings import Confidence, EngineKind, Finding, Severity
 from dynaguard.core.registry import RuleMeta
 from dynaguard.core.result import Diagnostic, Result
-from dynaguard.scan.files import discover
+from dynaguard.scan.files import MAX_BYTES, discover
 
 CACHE_DIR = ".dynaguard_cache"
 FORMAT = 1
@@ -83,11 +84,16 @@ def _inputs(paths: Sequence[Path], config: Config, root: Path) -> list[str] | No
 
 
 def _stamp(path: Path, old: Stamp | None) -> Stamp | None:
+    """Size, mtime and hash of a regular file the scan would read (None: not cacheable)."""
     try:
         st = path.stat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
+            return None  # a FIFO would block, a huge file is skipped by the scan anyway
         if old is not None and (st.st_size, st.st_mtime_ns) == old[:2]:
             return old  # unchanged by size and mtime, as ruff and mypy judge
-        return (st.st_size, st.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest())
+        with path.open("rb") as f:
+            data = f.read(MAX_BYTES + 1)
+        return (st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest())
     except OSError:
         return None
 
