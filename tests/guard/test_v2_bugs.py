@@ -183,6 +183,11 @@ def _app(owned: OwnedTable) -> FastAPI:
         key = {"item_id": item_id}
         return owned.update(key, add={"n": -5}, when=Attr("n").gte(5), owner="alice")
 
+    @app.post("/items/{item_id}/spend-in-transaction")
+    def spend_in_transaction(item_id: str) -> None:
+        with owned.transaction() as tx:
+            tx.update({"item_id": item_id}, add={"n": -5}, when=Attr("n").gte(5), owner="alice")
+
     @app.delete("/unknown")
     def unknown() -> None:
         raise OutcomeUnknown("delete")
@@ -215,6 +220,8 @@ async def test_http_if_match_lists_malformed_tags_and_non_aws_errors(owned: Owne
             409,
             "Conflict: the item is not in the state this change requires",
         )
+        in_tx = await api.post("/items/a1/spend-in-transaction")
+        assert (in_tx.status_code, in_tx.json()) == (409, spent.json())
         lost = await api.delete("/unknown")
         assert lost.status_code == 503
         assert lost.json()["detail"].startswith("The outcome is unknown")
