@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from dynaguard.guard import (
     AsyncOwnedTable,
+    Attr,
     Conflict,
     DuplicateItem,
     NotFound,
@@ -177,6 +178,16 @@ def _app(owned: OwnedTable) -> FastAPI:
     def patch_doc(item_id: str, body: DocPatch) -> Any:
         return owned.update({"item_id": item_id}, changes(body), owner="alice")
 
+    @app.post("/items/{item_id}/spend")
+    def spend(item_id: str) -> Any:
+        key = {"item_id": item_id}
+        return owned.update(key, add={"n": -5}, when=Attr("n").gte(5), owner="alice")
+
+    @app.post("/items/{item_id}/spend-in-transaction")
+    def spend_in_transaction(item_id: str) -> None:
+        with owned.transaction() as tx:
+            tx.update({"item_id": item_id}, add={"n": -5}, when=Attr("n").gte(5), owner="alice")
+
     @app.delete("/unknown")
     def unknown() -> None:
         raise OutcomeUnknown("delete")
@@ -204,6 +215,13 @@ async def test_http_if_match_lists_malformed_tags_and_non_aws_errors(owned: Owne
         fine = await api.patch("/docs/a1", json={"note": None, "price": 1.5})
         assert (fine.status_code, fine.json()["title"]) == (200, "u")
         assert float(fine.json()["price"]) == 1.5
+        spent = await api.post("/items/a1/spend")  # n is 1: the condition fails
+        assert (spent.status_code, spent.json()["detail"]) == (
+            409,
+            "Conflict: the item is not in the state this change requires",
+        )
+        in_tx = await api.post("/items/a1/spend-in-transaction")
+        assert (in_tx.status_code, in_tx.json()) == (409, spent.json())
         lost = await api.delete("/unknown")
         assert lost.status_code == 503
         assert lost.json()["detail"].startswith("The outcome is unknown")

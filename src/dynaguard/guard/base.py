@@ -305,7 +305,6 @@ class GuardedTable:
                 owner_attr=self.spec.owner,
                 owner=owner,
                 secret=self._secret,
-                extra=planned.extra,
             )
             planned = query.plan_query(self.spec, start=start, **args)
         try:

@@ -18,6 +18,7 @@ from fastapi import FastAPI, Header, Request, Response
 from fastapi.responses import JSONResponse
 
 from dynaguard.guard.errors import (
+    ConditionFailed,
     Conflict,
     GuardError,
     InvalidCursor,
@@ -54,6 +55,7 @@ INVALID_CURSOR = "Invalid cursor"
 INTERNAL = "Internal error"
 
 BAD_IF_MATCH = "Malformed If-Match"
+CONDITION_FAILED = "Conflict: the item is not in the state this change requires"
 OUTCOME_UNKNOWN = (
     "The outcome is unknown: the change may or may not have been applied; reload the item "
     "before retrying"
@@ -160,6 +162,8 @@ def _conflict(request: Request, current_version: int | None) -> JSONResponse:
 async def _on_guard_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, NotFound):
         return _body(404, NOT_FOUND)
+    if isinstance(exc, ConditionFailed):  # the version was right; the `when=` state was not
+        return _body(409, CONDITION_FAILED)
     if isinstance(exc, Conflict):
         return _conflict(request, exc.current_version)
     if isinstance(exc, ServerFieldError):
@@ -183,6 +187,8 @@ async def _on_cancelled(request: Request, exc: TransactionCancelled) -> Response
     errors = [r.error for r in exc.failed]
     if any(isinstance(e, NotFound) for e in errors):
         return _body(404, NOT_FOUND)
+    if any(isinstance(e, ConditionFailed) for e in errors):
+        return _body(409, CONDITION_FAILED)
     # A stale item, or another transaction still holding one after every retry: reload, retry.
     if any(isinstance(e, Conflict) for e in errors) or any(
         r.code == "TransactionConflict" for r in exc.failed

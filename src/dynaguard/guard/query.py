@@ -34,8 +34,7 @@ class Query:
     """A planned Query and what its cursors must contain."""
 
     params: dict[str, object]
-    required: frozenset[str]
-    extra: int
+    required: frozenset[str]  # in every start key: the table key and the index partition
 
 
 def _index_keys(
@@ -94,18 +93,17 @@ def plan_query(
         "KeyConditionExpression": key_expr,
         "Limit": limit,
     }
-    expressions = [key_expr]
     if filters:
-        params["FilterExpression"] = expressions_add(expressions, conjunction(filters))
+        params["FilterExpression"] = conjunction(filters)
     if fields is not None:
         if isinstance(fields, str):
             raise TypeError(f"fields must be a list of attribute names, not the string {fields!r}")
         wanted = dict.fromkeys([*spec.key, spec.owner, spec.version, partition, *fields])
         if sort:
             wanted[sort] = None
-        projection = ", ".join(ex.name(f) for f in wanted)
-        params["ProjectionExpression"] = expressions_add(expressions, projection)
-    params.update(ex.params(*expressions))
+        params["ProjectionExpression"] = ", ".join(ex.name(f) for f in wanted)
+    expressions = ("KeyConditionExpression", "FilterExpression", "ProjectionExpression")
+    params.update(ex.params(*(str(params[e]) for e in expressions if e in params)))
     if name is not None:
         params["IndexName"] = name
     elif consistent:  # global secondary indexes cannot be read consistently; the table can
@@ -114,14 +112,7 @@ def plan_query(
         params["ScanIndexForward"] = False
     if start is not None:
         params["ExclusiveStartKey"] = start
-    required = frozenset({*spec.key, partition})
-    return Query(params, required, 1)
-
-
-def expressions_add(expressions: list[str], expression: str) -> str:
-    """Remember an expression of the request (for its placeholders) and return it."""
-    expressions.append(expression)
-    return expression
+    return Query(params, frozenset({*spec.key, partition}))
 
 
 def page_items(spec: Spec, response: Mapping[str, object], owner: str) -> list[Item]:
