@@ -251,10 +251,14 @@ def _looks_guard(dotted: str, *, quoted: bool) -> bool:
     if dotted.startswith(PACKAGE + "."):
         return True
     head = dotted.split(".", maxsplit=1)[0]
-    if head not in defined_in_guard() and head not in exported():
+    if head in exported():
+        return quoted or bool(CAMEL.match(head)) or "_" in head.strip("_")
+    if head not in defined_in_guard():
         return False
-    # Outside code spans a plain word ("Plan", "changes") is English, not an identifier.
-    return quoted or bool(CAMEL.match(head)) or "_" in head.strip("_")
+    # An internal name counts when it cannot be another library's or English: `GuardedTable`,
+    # `plan_update`. `Query()` or "Plan" alone are FastAPI's or a word (the phrase "guard
+    # library's `Expr`" still catches a single word meant as the guard's).
+    return bool(CAMEL.match(head)) or "_" in head.strip("_")
 
 
 def problems(text: str) -> list[str]:
