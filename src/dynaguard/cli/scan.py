@@ -15,7 +15,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol, cast
 
-from dynaguard.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, write_output
+from dynaguard.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    UsageError,
+    check_output,
+    write_output,
+)
 from dynaguard.core.config import Config, ConfigError
 from dynaguard.core.findings import Severity
 from dynaguard.core.result import Result
@@ -109,7 +115,7 @@ def options(args: argparse.Namespace) -> Options:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {args.format!r}")
     paths = _paths(args.paths or ["."])
     if args.output not in (None, "-"):
-        _check_output(args.output)
+        check_output(args.output)
     config = _config(args.config, paths)
     load_registry(probes=False)
     config = _rule_selection(config, args.select, args.ignore)
@@ -125,7 +131,9 @@ def options(args: argparse.Namespace) -> Options:
         fail_on=fail_on,
         min_severity=min_sev or config.min_severity or Severity.INFO,
         baseline=_baseline(args.baseline) if args.baseline else None,
-        write_baseline=_check_output(args.write_baseline) if args.write_baseline else None,
+        write_baseline=(
+            check_output(args.write_baseline, "--write-baseline") if args.write_baseline else None
+        ),
         jobs=_jobs(args.jobs),
         color=fmt == "text" and to_stdout and _color(no_color=args.no_color),
         quiet=bool(args.quiet),
@@ -140,8 +148,7 @@ def finish(result: Result, opts: Options) -> int:
         try:
             baseline.write(opts.write_baseline, result.findings)
         except OSError as exc:
-            reason = exc.strerror or str(exc)
-            raise UsageError(f"cannot write baseline {opts.write_baseline}: {reason}") from None
+            raise UsageError(f"--write-baseline: {exc.strerror or exc}") from None
         if not opts.quiet:
             n = len(result.findings)
             _note(f"wrote {n} fingerprint{'s' * (n != 1)} to {opts.write_baseline}")
@@ -243,19 +250,6 @@ def _root(paths: tuple[Path, ...]) -> Path:
         return cwd
     dirs = [r if r.is_dir() else r.parent for r in resolved]
     return Path(os.path.commonpath([str(d) for d in dirs]))
-
-
-def _check_output(name: str) -> Path:
-    """Refuse an output the run could not write, before spending the scan on it."""
-    path = Path(name)
-    if path.is_dir():
-        raise UsageError(f"{name} is a directory; give a file name")
-    if not path.parent.is_dir():
-        raise UsageError(f"directory {path.parent} does not exist (for {name})")
-    # The report is written next to the target then renamed: the directory must be writable.
-    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise UsageError(f"cannot write {name}: permission denied")
-    return path
 
 
 def _config(name: str | None, paths: tuple[Path, ...]) -> Config:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from dynaguard.core import output
 from dynaguard.core.findings import JSON, Finding
 
 
@@ -13,19 +14,17 @@ class BaselineError(Exception):
 
 
 def write(path: Path, findings: tuple[Finding, ...] | list[Finding]) -> None:
-    """Write the fingerprints (with rule and place, for humans reading the diff)."""
+    """Write the fingerprints (with rule and place, for humans reading the diff).
+
+    Raises core.output.OutputError when the path cannot be written.
+    """
     entries: list[JSON] = [
         {"fingerprint": f.fingerprint, "rule": f.rule, "path": f.path, "route": f.route}
         for f in sorted(findings, key=Finding.sort_key)
     ]
     doc: dict[str, JSON] = {"tool": "dynaguard", "baseline": 1, "findings": entries}
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-        tmp.replace(path)  # never leave a half-written baseline behind
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise
+    # atomic for a file (never half a baseline); a device or a symlink is never replaced
+    output.write_text(path, json.dumps(doc, indent=2) + "\n")
 
 
 def load(path: Path) -> frozenset[str]:
