@@ -41,11 +41,17 @@ def project(root: Path) -> Path:
     return root
 
 
-def dynaguard(*argv: str, cwd: Path, timeout: float = 60, env: dict[str, str] | None = None) -> Run:
+def dynaguard(
+    *argv: str,
+    cwd: Path,
+    timeout: float = 60,
+    env: dict[str, str] | None = None,
+    python_args: tuple[str, ...] = ("-m", "dynaguard"),
+) -> Run:
     """Run this checkout's CLI in a subprocess; a hang fails the test instead of blocking it."""
     path = os.pathsep.join(p for p in (str(SRC), os.environ.get("PYTHONPATH", "")) if p)
     proc = subprocess.run(
-        [sys.executable, "-m", "dynaguard", *argv],
+        [sys.executable, *python_args, *argv],
         cwd=cwd,
         capture_output=True,
         text=True,

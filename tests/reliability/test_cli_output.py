@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from dynaguard.core.output import OutputError, write_text
+from dynaguard.core.fileio import OutputError, write_text
 from tests.reliability.scan_support import dynaguard, one_line_error, project
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs (POSIX)")

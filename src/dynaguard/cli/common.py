@@ -38,7 +38,7 @@ def emit(text: str) -> None:
 
 def check_output(name: str, flag: str = "--output") -> Path:
     """Refuse an output the run could not write, before spending the run on it."""
-    from dynaguard.core.output import OutputError, check
+    from dynaguard.core.fileio import OutputError, check
 
     try:
         check(Path(name))
@@ -48,8 +48,8 @@ def check_output(name: str, flag: str = "--output") -> Path:
 
 
 def write_file(text: str, path: Path, flag: str = "--output") -> None:
-    """Write a report or baseline by core.output's rules (atomic; never replaces a device)."""
-    from dynaguard.core.output import OutputError, write_text
+    """Write a report or baseline by core.fileio's rules (atomic; never replaces a device)."""
+    from dynaguard.core.fileio import OutputError, write_text
 
     try:
         write_text(path, text)

@@ -220,13 +220,14 @@ class SourceReader:
         return lines[line - 1]
 
     def _read(self, path: str) -> list[str] | None:
+        from dynaguard.core.fileio import read_capped
+
         file = Path(path) if Path(path).is_absolute() else self._root / path
-        try:
-            if not file.is_file() or file.stat().st_size > self.MAX_BYTES:
-                return None
-            return file.read_text(encoding="utf-8", errors="replace").splitlines()
+        try:  # the file may have been swapped for a FIFO or a device since the scan
+            data = read_capped(file, self.MAX_BYTES)
         except OSError:
             return None
+        return data.decode("utf-8", errors="replace").splitlines()
 
 
 def _paths(raw: list[str]) -> tuple[Path, ...]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from dynaguard.core import output
+from dynaguard.core import fileio
 from dynaguard.core.findings import JSON, Finding
+
+MAX_BASELINE_BYTES = 64 << 20  # ~300,000 findings; a FIFO or /dev/zero is never read
 
 
 class BaselineError(Exception):
@@ -16,7 +18,7 @@ class BaselineError(Exception):
 def write(path: Path, findings: tuple[Finding, ...] | list[Finding]) -> None:
     """Write the fingerprints (with rule and place, for humans reading the diff).
 
-    Raises core.output.OutputError when the path cannot be written.
+    Raises core.fileio.OutputError when the path cannot be written.
     """
     entries: list[JSON] = [
         {"fingerprint": f.fingerprint, "rule": f.rule, "path": f.path, "route": f.route}
@@ -24,13 +26,13 @@ def write(path: Path, findings: tuple[Finding, ...] | list[Finding]) -> None:
     ]
     doc: dict[str, JSON] = {"tool": "dynaguard", "baseline": 1, "findings": entries}
     # atomic for a file (never half a baseline); a device or a symlink is never replaced
-    output.write_text(path, json.dumps(doc, indent=2) + "\n")
+    fileio.write_text(path, json.dumps(doc, indent=2) + "\n")
 
 
 def load(path: Path) -> frozenset[str]:
     """The fingerprints recorded in a baseline file."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(fileio.read_capped(path, MAX_BASELINE_BYTES).decode("utf-8"))
     except FileNotFoundError:
         raise BaselineError(f"baseline file not found: {path}") from None
     except IsADirectoryError:

@@ -6,7 +6,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dynaguard.core.fileio import read_capped
 from dynaguard.core.findings import Severity
+
+MAX_CONFIG_BYTES = 4 << 20  # a pyproject.toml is kilobytes; a FIFO or /dev/zero is never read
 
 
 class ConfigError(Exception):
@@ -57,12 +60,12 @@ def discover(start: Path) -> Path | None:
 def _read(path: Path, *, strict: str | None = None) -> dict[str, object]:
     """Parse a TOML file; with `strict`, a broken file is only an error if it mentions it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_capped(path, MAX_CONFIG_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
     except IsADirectoryError:
         raise ConfigError(f"config {path} is a directory; give a TOML file") from None
-    except OSError as exc:
+    except OSError as exc:  # InputError: a FIFO, a device, a file over the cap
         raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"cannot read config {path}: not UTF-8 text") from None

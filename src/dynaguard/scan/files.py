@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dynaguard.core.fileio import InputError, read_capped
 from dynaguard.core.result import Diagnostic
 
 MAX_BYTES = 5_000_000  # larger files are generated data, not application code
@@ -128,10 +129,11 @@ def read(path: Path, root: Path) -> SourceFile:
     """Read a file; binary, huge, non-UTF-8 and unreadable files come back with an error."""
     rel = relpath(path, root)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return _failed(path, rel, f"skipped: file is {size} bytes (limit {MAX_BYTES})")
-        data = path.read_bytes()
+        # only a regular file, never more than the cap: a FIFO or a link to /dev/zero named
+        # x.py must neither hang the scan nor fill the memory
+        data = read_capped(path, MAX_BYTES)
+    except InputError as exc:
+        return _failed(path, rel, f"skipped: file is {exc.reason}")
     except OSError as exc:
         return _failed(path, rel, f"cannot read: {exc.strerror or exc}")
     if b"\x00" in data:

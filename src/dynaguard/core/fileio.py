@@ -1,6 +1,9 @@
-"""Writing a report or a baseline to a path the user named, without ever destroying it.
+"""Reading and writing the files a user names, bounded and without ever destroying them.
 
-What happens depends on what the path is now (README "Guarantees"):
+Reading (`read_capped`): only a regular file is read, and never more than its cap plus one
+byte, so a FIFO, `/dev/zero` or a symlink to either cannot hang or exhaust the run.
+
+Writing (`write_text`) depends on what the path is now (README "Guarantees"):
 
 - a regular file, or nothing yet: written atomically (a temporary file in the same
   directory, renamed over the target), so a reader never sees half a report;
@@ -22,9 +25,50 @@ import secrets
 import stat
 from pathlib import Path
 
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
 
 class OutputError(OSError):
     """The output cannot be written; the message says why, in one line."""
+
+
+class InputError(OSError):
+    """The input is not a regular file, or is larger than its cap; the message says which."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # the message without the path: "a FIFO, not a regular file"
+
+
+def read_capped(path: Path, cap: int) -> bytes:
+    """The bytes of a regular file of at most `cap` bytes.
+
+    IsADirectoryError for a directory, InputError for anything else that is not a regular
+    file or is too large, other OSErrors (missing, permission) as raised.
+    """
+    # O_NONBLOCK: opening a FIFO for reading must not wait for a writer.
+    fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(mode):
+            reason = f"{_describe(mode)}, not a regular file"
+            raise InputError(f"{path} is {reason}", reason)
+        chunks: list[bytes] = []
+        left = cap + 1  # one byte past the cap tells "too large" from "exactly the cap"
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(fd)
+    if left <= 0:
+        reason = f"larger than the limit of {cap} bytes"
+        raise InputError(f"{path} is {reason}", reason)
+    return b"".join(chunks)
 
 
 def check(path: Path) -> Path:
@@ -81,9 +125,6 @@ def _target(path: Path) -> Path:
     return target
 
 
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-
-
 def _through(mode: int) -> bool:
     return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
 
@@ -91,8 +132,18 @@ def _through(mode: int) -> bool:
 def _refused(path: Path, mode: int) -> str:
     if stat.S_ISDIR(mode):
         return f"{path} is a directory; give a file name"
-    kind = "a block device" if stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else ""
-    return f"{path} is {kind or 'not a regular file'}; give a file name (or - for stdout)"
+    return f"{path} is {_describe(mode)}; give a file name (or - for stdout)"
+
+
+def _describe(mode: int) -> str:
+    kinds = (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a directory"),
+    )
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
 
 
 def _atomic(path: Path, target: Path, data: bytes, mode: int | None) -> None:
