@@ -29,6 +29,10 @@ def severity_arg(text: str) -> Severity:
 def emit(text: str) -> None:
     """Write to stdout, whatever its encoding: a non-UTF-8 pipe gets `?`, not a traceback."""
     encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:  # lone surrogates (a file name that is not UTF-8) as \\udcxx, as in files
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     try:
         sys.stdout.write(text)
     except UnicodeEncodeError:

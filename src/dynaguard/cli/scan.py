@@ -18,6 +18,7 @@ from typing import Protocol, cast
 from dynaguard.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
+    EXIT_USAGE,
     UsageError,
     check_output,
     write_output,
@@ -164,9 +165,19 @@ def finish(result: Result, opts: Options) -> int:
     if not report_has_diagnostics:
         _print_diagnostics(result, warnings=not opts.quiet)
     _render_and_write(display, opts)
-    if opts.write_baseline is not None or opts.fail_on is None:
-        return EXIT_OK
-    return EXIT_FINDINGS if any(f.severity >= opts.fail_on for f in findings) else EXIT_OK
+    gate = opts.fail_on if opts.write_baseline is None else None
+    if gate is not None and any(f.severity >= gate for f in findings):
+        return EXIT_FINDINGS
+    if result.stats.get("complete") is False:
+        # a gate must never pass on a run that could not analyse everything it read
+        n = sum(1 for e in result.errors if e.kind == "analysis-error")
+        print(
+            f"dynaguard scan: error: the run is incomplete: {n} file(s) or rule(s) could not "
+            "be analysed (see the errors); findings may be missing",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return EXIT_OK
 
 
 def _render_and_write(display: Result, opts: Options) -> None:

@@ -238,7 +238,12 @@ def _base(src_root: str | None) -> JSON:
 
 def _uri(path: str) -> str:
     """A relative URI reference: forward slashes, percent-encoded (RFC 3986)."""
-    return quote(path.replace("\\", "/"), safe="/-._~")
+    path = path.replace("\\", "/")
+    try:  # a file name that is not UTF-8: its own bytes, percent-encoded
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = path.encode("utf-8", "surrogatepass")
+    return quote(raw, safe="/-._~")
 
 
 def _pascal(name: str) -> str:

@@ -6,8 +6,9 @@ import ast
 import gc
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from dynaguard import __version__
@@ -16,7 +17,7 @@ from dynaguard.core.config import Config
 from dynaguard.core.findings import EngineKind, Finding, unique_fingerprints
 from dynaguard.core.registry import Registered, RuleMeta, all_rules
 from dynaguard.core.result import Diagnostic, Result
-from dynaguard.scan import files
+from dynaguard.scan import confine, files
 
 
 @dataclass(slots=True)
@@ -157,35 +158,10 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
     prepared = _read_all(found, root, jobs)
     modules = _on_demand(prepared, root)
     errors += [p.error for p in prepared if p.error is not None]
-    from dynaguard.scan.index import Project
-
-    project = Project(config)
-    for p in modules:
-        assert p.tree is not None
-        project.add_module(p.module, p.rel, p.tree)
-    from dynaguard.scan.context import add_outside
-
-    # the scanned code's imports from its own package outside `paths`: context only
-    outside = add_outside(project, [p for p in paths if p.exists()], root, found)
-    try:
-        project.link()
-    except Exception as exc:  # lenient in production: a bug in the index is not the user's
-        # problem to debug from a traceback; the tests turn this diagnostic into a failure
-        errors.append(
-            Diagnostic(
-                path=str(root),
-                kind="unknown-shape",
-                message=f"index incomplete: {type(exc).__name__}: {exc}",
-            )
-        )
-    errors += [
-        Diagnostic(path=p, line=ln, kind="unknown-shape", message=m)
-        for p, ln, m in project.unknown_shapes
-        if p not in outside
-    ]
     rules = [r for r in _static_rules() if config.enabled(r.meta.id)]
-    raw, rule_errors = _run_rules(project, rules)
-    raw = [f for f in raw if f.path not in outside]
+    # A file that breaks indexing or a rule is set aside and reported; the rest is analysed.
+    build = partial(_index, modules, config, [p for p in paths if p.exists()], root, found)
+    raw, index_errors, indexed = confine.run(build, rules)
     kept, suppressed, warnings = _suppress(raw, modules)
     kept = [_override(f, config) for f in kept]
     from dynaguard.scan.report import char_columns  # rules count bytes; reports, characters
@@ -196,16 +172,18 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
         engine=EngineKind.STATIC,
         target=" ".join(str(p) for p in paths),
         findings=tuple(unique_fingerprints(kept)),
-        errors=tuple(errors + rule_errors),
+        errors=tuple(errors + index_errors),
         warnings=tuple(warnings),
         rules=tuple(r.meta for r in rules),
         stats={
             "files": len(found),
             "parsed": len(modules),
-            "context": len(outside),  # imported modules read from outside the paths
+            "context": len(indexed.outside),  # imported modules read from outside the paths
             "lines": sum(p.lines for p in prepared),
             "suppressed": suppressed,
             "seconds": round(time.perf_counter() - started, 3),
+            # False when a file or a rule could not be analysed (confine): findings may be missing
+            "complete": not any(e.kind == confine.ANALYSIS_ERROR for e in index_errors),
         },
     )
 
@@ -305,22 +283,48 @@ def _static_rules() -> list[Registered]:
     return [r for r in all_rules(EngineKind.STATIC) if r.meta.module.startswith("dynaguard.scan.")]
 
 
-def _run_rules(project: object, rules: list[Registered]) -> tuple[list[Finding], list[Diagnostic]]:
-    out: list[Finding] = []
+def _index(  # noqa: PLR0917 (bound with functools.partial; only `excluded` varies)
+    modules: list[Prepared],
+    config: Config,
+    paths: list[Path],
+    root: Path,
+    found: list[Path],
+    excluded: frozenset[str],
+) -> confine.Indexed:
+    """The linked project of every parsed module but the excluded files (see confine)."""
+    from dynaguard.scan.context import add_outside
+    from dynaguard.scan.index import Project
+
+    skip = set(excluded)
     errors: list[Diagnostic] = []
-    for rule in rules:
+    while True:
+        project = Project(config)
+        for p in modules:
+            if p.rel in skip or p.tree is None:
+                continue
+            try:
+                project.add_module(p.module, p.rel, p.tree)
+            except Exception as exc:  # one file's symbol table must not cost the others
+                errors.append(confine.module_failed(p.rel, exc))
+                skip.add(p.rel)
+        # the scanned code's imports from its own package outside `paths`: context only
+        outside = add_outside(project, paths, root, found)
         try:
-            found = rule.check(project)
-            out += list(found) if isinstance(found, Iterator | list | tuple) else []
-        except Exception as exc:  # one rule's bug must not cost the user the other rules
-            errors.append(
-                Diagnostic(
-                    path=rule.meta.id,
-                    kind="unknown-shape",
-                    message=f"rule {rule.meta.id} stopped: {type(exc).__name__}: {exc}",
-                )
-            )
-    return out, errors
+            project.link()
+            break
+        except Exception as exc:  # lenient in production: not the user's traceback to read
+            blamed = confine.culprit(exc, project)
+            if blamed is None or blamed in skip or len(skip) >= confine.MAX_EXCLUDED:
+                errors.append(confine.stopped("indexing", exc))
+                break
+            errors.append(confine.excluded_file(blamed, "indexing", exc))
+            skip.add(blamed)
+    errors += [
+        Diagnostic(path=p, line=ln, kind="unknown-shape", message=m)
+        for p, ln, m in project.unknown_shapes
+        if p not in outside
+    ]
+    return confine.Indexed(project, outside, errors)
 
 
 def _suppress(
