@@ -70,7 +70,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--write-baseline", metavar="FILE", help="record today's findings in FILE; exit 0"
     )
     parser.add_argument("--config", metavar="FILE", help="default: [tool.dynaguard] discovered")
-    parser.add_argument("--jobs", "-j", default="1", metavar="N", help="worker processes (0 = all)")
+    parser.add_argument(
+        "--jobs", "-j", default="1", metavar="N", help="worker processes (0 = one per CPU)"
+    )
     parser.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
     parser.add_argument("-q", "--quiet", action="store_true", help="findings only, no summary")
 
@@ -305,7 +307,11 @@ def _jobs(text: str) -> int:
         raise UsageError(f"--jobs must be a whole number, not {text!r}") from None
     if n < 0:
         raise UsageError(f"--jobs must be 0 (all cores) or more, not {n}")
-    return n or (os.cpu_count() or 1)
+    from dynaguard.scan.workers import MAX_JOBS, MAX_PER_CPU, max_jobs
+
+    if n > max_jobs():  # thousands of processes would only exhaust memory and process slots
+        _note(f"--jobs {n} capped at {max_jobs()} ({MAX_PER_CPU} per CPU, at most {MAX_JOBS})")
+    return min(n or (os.cpu_count() or 1), max_jobs())
 
 
 def _color(*, no_color: bool) -> bool:

@@ -99,7 +99,7 @@ def _kept(text: str | None) -> str | None:
 
 def _prepare_star(args: tuple[str, str]) -> Prepared:
     gc.disable()  # a forked worker inherits the parent's state, a spawned one does not
-    return prepare(Path(args[0]), Path(args[1]), defer=True)
+    return _prepare_safe(args, defer=True)
 
 
 def finish(p: Prepared) -> Prepared:
@@ -155,7 +155,7 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
     ]
     files.forget_packages()
     found = list(files.discover([p for p in paths if p.exists()], config.exclude, root, errors))
-    prepared = _read_all(found, root, jobs)
+    prepared, notes = _read_all(found, root, jobs)
     modules = _on_demand(prepared, root)
     errors += [p.error for p in prepared if p.error is not None]
     rules = [r for r in _static_rules() if config.enabled(r.meta.id)]
@@ -173,7 +173,7 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
         target=" ".join(str(p) for p in paths),
         findings=tuple(unique_fingerprints(kept)),
         errors=tuple(errors + index_errors),
-        warnings=tuple(warnings),
+        warnings=tuple(notes + warnings),
         rules=tuple(r.meta for r in rules),
         stats={
             "files": len(found),
@@ -183,24 +183,46 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
             "suppressed": suppressed,
             "seconds": round(time.perf_counter() - started, 3),
             # False when a file or a rule could not be analysed (confine): findings may be missing
-            "complete": not any(e.kind == confine.ANALYSIS_ERROR for e in index_errors),
+            "complete": not any(e.kind == confine.ANALYSIS_ERROR for e in (*errors, *index_errors)),
         },
     )
 
 
-def _read_all(found: list[Path], root: Path, jobs: int) -> list[Prepared]:
+def _read_all(found: list[Path], root: Path, jobs: int) -> tuple[list[Prepared], list[Diagnostic]]:
+    """Every file read (relevant ones parsed); a note when a worker process died (workers)."""
     if jobs <= 1 or len(found) < 64:
-        return [prepare(p, root) for p in found]
-    import multiprocessing
+        return [_prepare_safe((str(p), str(root))) for p in found], []
+    from dynaguard.scan import workers
 
     # Workers read and pre-filter (most files stop there); this process parses the rest
     # while the workers are still reading.
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            todo = [(str(p), str(root)) for p in found]
-            return [finish(p) for p in pool.imap(_prepare_star, todo, chunksize=64)]
+        todo = [(str(p), str(root)) for p in found]
+        done, note = workers.run(
+            _prepare_star, todo, min(jobs, workers.max_jobs()), lost=_lost, after=finish
+        )
     except OSError:  # no processes to be had (limits, sandbox): read them here instead
-        return [prepare(p, root) for p in found]
+        return [_prepare_safe((str(p), str(root))) for p in found], []
+    return done, [Diagnostic(path=str(root), message=note)] if note else []
+
+
+def _prepare_safe(args: tuple[str, str], *, defer: bool = False, parse: bool = False) -> Prepared:
+    """prepare(), but an unforeseen failure is this file's analysis error, not the run's."""
+    try:
+        return prepare(Path(args[0]), Path(args[1]), parse=parse, defer=defer)
+    except Exception as exc:
+        return _failed(args, f"not read: {type(exc).__name__}: {exc}")
+
+
+def _lost(args: tuple[str, str]) -> Prepared:
+    return _failed(args, "not read: the worker process reading it died (out of memory?)")
+
+
+def _failed(args: tuple[str, str], message: str) -> Prepared:
+    path, root = Path(args[0]), Path(args[1])
+    rel = files.relpath(path, root)
+    error = Diagnostic(path=rel, kind=confine.ANALYSIS_ERROR, message=message)
+    return Prepared(str(path), rel, path.stem, 0, False, [], None, None, error)
 
 
 MAX_IMPORT_DEPTH = 3  # route -> service -> repository -> db helpers
@@ -231,7 +253,7 @@ def _on_demand(prepared: list[Prepared], root: Path) -> list[Prepared]:
                 done.add(i)
                 q = prepared[i]
                 if q.tree is None and q.error is None:
-                    prepared[i] = q = prepare(Path(q.path), root, parse=True)
+                    prepared[i] = q = _prepare_safe((q.path, str(root)), parse=True)
                 if q.tree is not None:
                     todo.append((i, depth + 1))
     return [p for p in prepared if p.tree is not None]
