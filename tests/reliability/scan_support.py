@@ -62,6 +62,21 @@ def dynaguard(
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
+def bounded(*argv: str, cwd: Path, memory: int = 1 << 30, timeout: float = 30) -> Run:
+    """The CLI in a process limited to `memory` bytes of address space and `timeout` seconds.
+
+    An unbounded read or a tree that should never be built fails the test at once instead
+    of swapping the machine.
+    """
+    code = (
+        "import resource, runpy, sys\n"
+        f"resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}))\n"
+        "sys.argv = ['dynaguard', *sys.argv[1:]]\n"
+        "runpy.run_module('dynaguard', run_name='__main__')\n"
+    )
+    return dynaguard(*argv, cwd=cwd, timeout=timeout, python_args=("-c", code))
+
+
 def one_line_error(run: Run, command: str = "scan") -> str:
     """The single error line of a refused run (exit 2, no traceback)."""
     assert run.code == 2, (run.code, run.err)

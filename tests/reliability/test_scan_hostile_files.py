@@ -3,7 +3,8 @@
 A FIFO named x.py and a .py symlink to /dev/zero inside the scanned directory are reported
 and skipped while the real finding next to them is still found; --config and --baseline
 given a FIFO or /dev/zero stop the run with one line (exit 2). Every run is a subprocess
-with a timeout and a memory limit, so a regression fails instead of hanging or swapping.
+with a timeout and a 1 GiB memory limit (scan_support.bounded), so a regression fails
+instead of hanging or swapping.
 """
 
 from __future__ import annotations
@@ -14,29 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.scan_support import (
-    VULNERABLE_LINE,
-    Run,
-    dynaguard,
-    one_line_error,
-    project,
-)
+from tests.reliability.scan_support import VULNERABLE_LINE, bounded, one_line_error, project
 
 pytestmark = pytest.mark.skipif(
     not (hasattr(os, "mkfifo") and os.path.exists("/dev/zero")), reason="needs FIFOs, /dev/zero"
 )
-# Scanning a few small files needs well under this; reading /dev/zero would exceed it at once.
-MEMORY_LIMIT = 1 << 30
-
-
-def _bounded(*argv: str, cwd: Path) -> Run:
-    code = (
-        "import resource, sys, runpy; "
-        f"resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_LIMIT}, {MEMORY_LIMIT})); "
-        "sys.argv = ['dynaguard', *sys.argv[1:]]; "
-        "runpy.run_module('dynaguard', run_name='__main__')"
-    )
-    return dynaguard(*argv, cwd=cwd, timeout=30, python_args=("-c", code))
 
 
 def test_fifo_and_dev_zero_in_a_scanned_directory_are_skipped(tmp_path: Path) -> None:
@@ -45,7 +28,7 @@ def test_fifo_and_dev_zero_in_a_scanned_directory_are_skipped(tmp_path: Path) ->
     os.mkfifo(app / "x.py")
     (app / "y.py").symlink_to("/dev/zero")
     # When it is scanned
-    run = _bounded("scan", ".", "--format", "json", cwd=app)
+    run = bounded("scan", ".", "--format", "json", cwd=app)
     # Then both are reported as skipped, and the real finding is still there
     assert run.code == 1, run.err
     doc = json.loads(run.out)
@@ -69,6 +52,6 @@ def test_config_and_baseline_that_are_not_files_stop_the_run(
         os.mkfifo(source)
     else:
         source.symlink_to("/dev/zero")
-    run = _bounded("scan", "vuln.py", flag, str(source), cwd=app)
+    run = bounded("scan", "vuln.py", flag, str(source), cwd=app)
     described = "a FIFO" if kind == "fifo" else "a character device"
     assert f"is {described}, not a regular file" in one_line_error(run)
