@@ -31,15 +31,33 @@ def _sites(findings: list[dict[str, object]] | tuple[Finding, ...]) -> set[tuple
     return {(f["path"], f["line"], f["rule"]) for f in rows}
 
 
-def test_a_deep_attribute_chain_is_analysed_like_any_expression(tmp_path: Path) -> None:
-    # Given a route that writes a value read through a 990-deep attribute chain
+DEEP = {  # each nests 990 levels deep in the syntax tree
+    "attribute chain": CHAIN,
+    "sum": SUM,
+    "string concatenation": " + ".join(["'x'"] * 990),
+    "subscripts": "a" + "[0]" * 990,
+    "method chain": "a" + ".m()" * 990,
+    "conditional expressions": "a if a else " * 990 + "a",
+}
+
+
+@pytest.mark.parametrize("expr", DEEP.values(), ids=DEEP.keys())
+def test_deeply_nested_expressions_are_analysed_like_any_other(tmp_path: Path, expr: str) -> None:
+    # Given a route whose write holds a 990-deep expression, in the item and the update
     app = project(tmp_path)
     (app / "deep.py").write_text(
-        HEADER + f"    x = {CHAIN}\n    table.put_item(Item={{'id': x}})\n", encoding="utf-8"
+        HEADER
+        + f"    x = {expr}\n    table.put_item(Item={{'id': x, 'k': {expr}}})\n"
+        + f"    table.update_item(Key={{'id': a}}, UpdateExpression={expr})\n",
+        encoding="utf-8",
     )
-    # When scanned, Then both writes are found and nothing is reported as broken
+    # When scanned, Then every write is found and nothing is reported as broken
     result = scan([app], root=app)
-    assert _sites(result.findings) == {("deep.py", 11, "DG101"), ("vuln.py", 10, "DG101")}
+    assert _sites(result.findings) == {
+        ("deep.py", 11, "DG101"),
+        ("deep.py", 12, "DG101"),
+        ("vuln.py", VULNERABLE_LINE, "DG101"),
+    }
     assert result.errors == () and result.stats["complete"] is True
 
 
