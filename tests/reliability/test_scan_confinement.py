@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from dynaguard.core import registry
 from dynaguard.core.findings import Finding
 from dynaguard.scan import scan
 from tests.reliability.scan_support import VULNERABLE, VULNERABLE_LINE, dynaguard, project
@@ -61,51 +59,40 @@ def test_deeply_nested_expressions_are_analysed_like_any_other(tmp_path: Path, e
     assert result.errors == () and result.stats["complete"] is True
 
 
-def test_a_file_that_breaks_rules_is_set_aside_and_reported(tmp_path: Path) -> None:
-    # Given a crafted file whose expressions nest 990 deep inside the written item
-    app = project(tmp_path)
-    (app / "deep.py").write_text(
-        HEADER + f"    table.put_item(Item={{'id': a, 'k': {SUM}, 'j': {CHAIN}.c()}})\n",
-        encoding="utf-8",
-    )
-    # When scanned with a gate no finding reaches
-    run = dynaguard("scan", ".", "--format", "json", "--fail-on", "critical", cwd=app)
-    doc = json.loads(run.out)
-    # Then the other file's finding is still there
-    assert ("vuln.py", VULNERABLE_LINE, "DG101") in _sites(doc["findings"])
-    # And deep.py is either analysed or named, with the rule, as not analysed
-    broken = [e for e in doc["errors"] if e.get("kind") == "analysis-error"]
-    assert all(e["path"] == "deep.py" and "DG1" in e["message"] for e in broken), broken
-    assert doc["stats"]["complete"] is (not broken)
-    # And an incomplete run never passes the gate
-    assert run.code == (2 if broken else 0), run.err
-    assert "Traceback" not in run.err
+# The CLI with DG101 broken (an unforeseen bug) on any call in crafted.py.
+FRAGILE_CLI = """
+import runpy, sys
+from dynaguard.core import registry
+import dynaguard.scan.rules
+rule = registry.get_rule("DG101")
+def fragile(project):
+    for call in project.calls:
+        if call.path == "crafted.py":
+            raise KeyError("a bug that only this file triggers")
+    yield from rule.check(project)
+registry._REGISTRY["DG101"] = registry.Registered(rule.meta, fragile)
+sys.argv = ["dynaguard", *sys.argv[1:]]
+runpy.run_module("dynaguard", run_name="__main__")
+"""
 
 
-def test_a_rule_failing_on_one_file_keeps_its_findings_in_the_others(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given DG101 breaks (an unforeseen bug) whenever it reaches a call in crafted.py
+@pytest.mark.parametrize(("fail_on", "code"), [("high", 1), ("critical", 2), ("none", 2)], ids=str)
+def test_an_incomplete_run_never_exits_0(tmp_path: Path, fail_on: str, code: int) -> None:
+    # Given a project where one file breaks a rule
     app = project(tmp_path)
     (app / "crafted.py").write_text(VULNERABLE.replace("/users", "/other"), encoding="utf-8")
-    rule = registry.get_rule("DG101")
-    assert rule is not None
-
-    def fragile(project: object) -> Iterator[Finding]:
-        for call in getattr(project, "calls"):  # noqa: B009 (the rule's own loop variable)
-            if call.path == "crafted.py":
-                raise KeyError("a bug that only this file triggers")
-        yield from rule.check(project)
-
-    monkeypatch.setitem(registry._REGISTRY, "DG101", registry.Registered(rule.meta, fragile))
-    # When scanned
-    result = scan([app], root=app)
-    # Then vuln.py's finding is reported, and crafted.py is named with the rule
-    assert _sites(result.findings) == {("vuln.py", VULNERABLE_LINE, "DG101")}
-    assert [(e.path, e.kind, e.message.split(" (")[0]) for e in result.errors] == [
-        ("crafted.py", "analysis-error", "DG101 could not analyse this file")
-    ]
-    assert result.stats["complete"] is False
+    # When scanned by the CLI
+    argv = ("scan", ".", "--format", "json", "--fail-on", fail_on)
+    run = dynaguard(*argv, cwd=app, python_args=("-c", FRAGILE_CLI))
+    # Then the other file's finding is reported, the broken file is named with the rule
+    doc = json.loads(run.out)
+    assert _sites(doc["findings"]) == {("vuln.py", VULNERABLE_LINE, "DG101")}
+    assert [(e["path"], e["kind"]) for e in doc["errors"]] == [("crafted.py", "analysis-error")]
+    assert "DG101" in doc["errors"][0]["message"] and doc["stats"]["complete"] is False
+    # And the exit code says so: 1 when findings fail the gate anyway, else 2, never 0
+    assert run.code == code, run.err
+    assert ("the run is incomplete" in run.err) is (code == 2)
+    assert "Traceback" not in run.err
 
 
 @pytest.mark.skipif(os.uname().sysname == "Darwin", reason="APFS refuses non-UTF-8 names")
