@@ -93,6 +93,12 @@ def test_an_incomplete_run_never_exits_0(tmp_path: Path, fail_on: str, code: int
     assert run.code == code, run.err
     assert ("the run is incomplete" in run.err) is (code == 2)
     assert "Traceback" not in run.err
+    if fail_on == "none":  # And SARIF says the execution did not succeed
+        sarif = dynaguard(
+            "scan", ".", "--format", "sarif", cwd=app, python_args=("-c", FRAGILE_CLI)
+        )
+        (invocation,) = json.loads(sarif.out)["runs"][0]["invocations"]
+        assert invocation["executionSuccessful"] is False
 
 
 @pytest.mark.skipif(os.uname().sysname == "Darwin", reason="APFS refuses non-UTF-8 names")

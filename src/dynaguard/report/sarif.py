@@ -76,7 +76,13 @@ def sarif_log(
             }
         },
         "automationDetails": {"id": f"dynaguard/{result.engine.value}/"},
-        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notes}],
+        # SARIF 3.20.14: false when the tool could not do all of its job (an incomplete run)
+        "invocations": [
+            {
+                "executionSuccessful": result.stats.get("complete") is not False,
+                "toolExecutionNotifications": notes,
+            }
+        ],
         "originalUriBaseIds": {SRCROOT: _base(src_root)},
         "columnKind": "unicodeCodePoints",
         "results": [_result(f, index[f.rule], result.target) for f in findings],
