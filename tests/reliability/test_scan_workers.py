@@ -84,3 +84,19 @@ def test_jobs_is_bounded_and_checked(tmp_path: Path) -> None:
     for bad, why in (("-1", "0 (all cores) or more"), ("two", "a whole number")):
         run = dynaguard("scan", "a.py", "-j", bad, cwd=tmp_path)
         assert run.code == 2 and why in run.err and "Traceback" not in run.err
+
+
+def _dies_on_7(n: int) -> int:
+    if n == 7:
+        os._exit(9)  # as the out-of-memory killer would end it: no exception, no cleanup
+    return n * 2
+
+
+def test_the_file_that_kills_its_worker_is_the_only_one_lost() -> None:
+    from dynaguard.scan import workers
+
+    # Given work where one item kills whichever worker process takes it
+    results, note = workers.run(_dies_on_7, list(range(300)), 2, lost=lambda n: -n)
+    # Then every other item is done, the culprit alone is lost, and the user is told
+    assert results == [-7 if n == 7 else n * 2 for n in range(300)]
+    assert note is not None and note.startswith("a worker process died")

@@ -3,8 +3,9 @@
 `multiprocessing.Pool.imap` waits forever for the results of a worker that the
 out-of-memory killer (or anyone) ended. Here the work goes through a
 `ProcessPoolExecutor`, which notices a dead worker (BrokenProcessPool); the files whose
-results did not come back are then done again one at a time in a fresh single worker, so
-the one file that kills its worker again is known, and only it is reported as not read.
+results did not come back go to a fresh pool, and what that one loses too is done one file
+at a time in a single worker, so the one file that kills its worker is known, and only it
+is reported as not read.
 Nothing is redone in this process: a file that exhausts memory would take the run with it.
 """
 
@@ -45,32 +46,51 @@ def run(
     result for an item whose worker died even when it was the only one in it.
     """
     results: dict[int, R] = {}
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        futures: dict[Future[list[R]], int] = {}
+    broke = False
+    # A second pool for what the first lost: a worker killed from outside costs one retry
+    # at full speed; a file that kills its worker again is then found one at a time.
+    for _ in range(2):
+        pending = [i for i in range(len(items)) if i not in results]
+        if pending:
+            broke |= not _pooled(task, items, pending, jobs=jobs, results=results, after=after)
+    alone = [i for i in range(len(items)) if i not in results]
+    for i, result in _one_by_one(task, [(i, items[i]) for i in alone], lost):
+        results[i] = after(result)
+    note = None
+    if broke:
+        note = "a worker process died; the files it had not returned were read again"
+        note += f" ({len(alone)} of them one at a time)" if alone else ""
+    return [results[i] for i in range(len(items))], note
+
+
+def _pooled(
+    task: Callable[[T], R],
+    items: Sequence[T],
+    todo: list[int],
+    *,
+    jobs: int,
+    results: dict[int, R],
+    after: Callable[[R], R],
+) -> bool:
+    """One pool over `todo`; False when a worker died (what it had not returned stays to do)."""
+    broke = False
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures: dict[Future[list[R]], list[int]] = {}
         try:
-            for i in range(0, len(items), CHUNK):
-                futures[pool.submit(_chunk, task, items[i : i + CHUNK])] = i
+            for k in range(0, len(todo), CHUNK):
+                batch = todo[k : k + CHUNK]
+                futures[pool.submit(_chunk, task, [items[i] for i in batch])] = batch
         except BrokenProcessPool:
-            pass  # a worker died already: what was not submitted is done one by one below
+            broke = True  # a worker died already: what was not submitted stays to do
         for future in as_completed(futures):
             try:
                 chunk = future.result()
             except BrokenProcessPool:
-                continue  # a worker died: every unfinished chunk ends here
-            start = futures[future]
-            for k, result in enumerate(chunk):
-                results[start + k] = after(result)
-    missing = [i for i in range(len(items)) if i not in results]
-    if not missing:
-        return [results[i] for i in range(len(items))], None
-    for i, result in _one_by_one(task, [(i, items[i]) for i in missing], lost):
-        results[i] = after(result)
-    note = (
-        f"a worker process died; the {len(missing)} file(s) whose results it had not returned "
-        "were read again, one at a time"
-    )
-    return [results[i] for i in range(len(items))], note
+                broke = True  # every unfinished chunk ends here
+                continue
+            for i, result in zip(futures[future], chunk, strict=True):
+                results[i] = after(result)
+    return not broke
 
 
 def _chunk(task: Callable[[T], R], items: Sequence[T]) -> list[R]:
