@@ -49,14 +49,17 @@ def read_capped(path: Path, cap: int) -> bytes:
     # O_NONBLOCK: opening a FIFO for reading must not wait for a writer.
     fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_NOCTTY", 0))
     try:
-        mode = os.fstat(fd).st_mode
+        info = os.fstat(fd)
+        mode = info.st_mode
         if stat.S_ISDIR(mode):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         if not stat.S_ISREG(mode):
             reason = f"{_describe(mode)}, not a regular file"
             raise InputError(f"{path} is {reason}", reason)
         chunks: list[bytes] = []
-        left = cap + 1  # one byte past the cap tells "too large" from "exactly the cap"
+        # one byte past the cap tells "too large" from "exactly the cap"; a file already
+        # larger is not read at all (its size may still grow while it is read: hence both)
+        left = cap + 1 if info.st_size <= cap else 0
         while left > 0:
             chunk = os.read(fd, min(left, 1 << 20))
             if not chunk:
