@@ -12,9 +12,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "dynaguard"
 
-# DESIGN.md: core imports no sibling; scan, probe, report and guard import only core.
+# DESIGN.md: core imports no sibling; scan, probe, report, guard and fix import only core.
 ALLOWED = {
     "core": set(),
+    "fix": {"core"},
     "scan": {"core"},
     "probe": {"core"},
     "report": {"core"},

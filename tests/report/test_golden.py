@@ -7,6 +7,7 @@ then review the diff of tests/report/golden/ before committing it.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +17,17 @@ from dynaguard.core.result import Result
 from dynaguard.report import FORMATS, render
 
 GOLDEN = Path(__file__).parent / "golden"
-EXTENSION = {"text": "txt", "json": "json", "sarif": "sarif", "markdown": "md", "html": "html"}
+EXTENSION = {
+    "text": "txt",
+    "json": "json",
+    "sarif": "sarif",
+    "markdown": "md",
+    "html": "html",
+    "junit": "junit.xml",
+    "gitlab": "gitlab.json",
+}
+# GitLab's report carries the scan's start and end times: the only text that changes per run.
+_TIMES = re.compile(r'"(start|end)_time": "[0-9T:-]+"')
 SAMPLE_NAMES = ("empty", "probe", "static", "unicode")
 
 
@@ -29,7 +40,7 @@ def test_golden(
     source_lines: Callable[[str, int], str | None],
 ) -> None:
     # Given a hand-built result, When it is rendered, Then the output is the golden file.
-    text = render(samples[name], fmt, source=source_lines)
+    text = _TIMES.sub(r'"\1_time": "(time)"', render(samples[name], fmt, source=source_lines))
     golden = GOLDEN / f"{name}.{EXTENSION[fmt]}"
     if os.environ.get("UPDATE_GOLDEN") == "1":
         golden.write_text(text, encoding="utf-8", newline="")

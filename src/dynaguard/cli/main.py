@@ -24,6 +24,8 @@ from dynaguard.cli.common import EXIT_INTERNAL, EXIT_USAGE, UsageError
 COMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("dynaguard.cli.scan", "static analysis of FastAPI + DynamoDB source"),
     "probe": ("dynaguard.cli.probe", "black-box probes of a running API"),
+    "check": ("dynaguard.cli.check", "scan the source, probe the app in-process, join the two"),
+    "report": ("dynaguard.cli.report", "join a scan and a probe JSON report by route and class"),
     "demo": ("dynaguard.cli.demo", "embedded DynamoDB, vulnerable and hardened apps, both reports"),
     "rules": ("dynaguard.cli.rules", "list the rules and probes"),
     "explain": ("dynaguard.cli.explain", "print a rule's page (dynaguard explain DG103)"),

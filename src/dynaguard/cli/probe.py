@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, int, int], None]
 
-FORMATS = ("text", "json", "sarif", "markdown", "html")
+FORMATS = ("text", "json", "sarif", "markdown", "html", "junit", "gitlab")
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 APP_TARGET = "http://testserver"
 

@@ -27,7 +27,7 @@ from dynaguard.core.config import Config, ConfigError
 from dynaguard.core.findings import Severity
 from dynaguard.core.result import Result
 
-FORMATS = ("text", "json", "sarif", "markdown", "html")
+FORMATS = ("text", "json", "sarif", "markdown", "html", "junit", "gitlab")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,12 +75,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
     parser.add_argument("-q", "--quiet", action="store_true", help="findings only, no summary")
+    parser.add_argument(
+        "--fix", action="store_true", help="apply mechanical fixes (DG108, DG112, DG116)"
+    )
+    parser.add_argument(
+        "--diff", action="store_true", help="print the --fix changes as a diff; write nothing"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Validate, scan, report; the exit code follows DESIGN.md."""
+    from dynaguard.cli import fixing
+    from dynaguard.cli.scan_progress import progress
+
     opts = options(args)
-    result = _engine()(list(opts.paths), config=opts.config, jobs=opts.jobs, root=opts.root)
+    with progress(f"scanning {' '.join(map(str, opts.paths))}", quiet=opts.quiet):
+        result = _engine()(list(opts.paths), config=opts.config, jobs=opts.jobs, root=opts.root)
+    if getattr(args, "diff", False):
+        return fixing.diff(result, opts.root)
+    if getattr(args, "fix", False):
+        fixing.write(result, opts.root)
+        result = _engine()(list(opts.paths), config=opts.config, jobs=opts.jobs, root=opts.root)
     return finish(result, opts)
 
 

@@ -61,6 +61,7 @@ class EngineKind(Enum):
 
     STATIC = "static"
     PROBE = "probe"
+    COMBINED = "combined"  # `dynaguard check` / `report`: both joined by route and class
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,4 +1,4 @@
-"""Pure renderers: a Result in, a string out (text, json, sarif, markdown, html).
+"""Pure renderers: a Result in, a string out (text, json, sarif, markdown, html, junit, gitlab).
 
 from dynaguard.report import render
 print(render(result, "sarif"))
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dynaguard.core.result import Result
 from dynaguard.report._common import SourceLines
 
-FORMATS = ("text", "json", "sarif", "markdown", "html")
+FORMATS = ("text", "json", "sarif", "markdown", "html", "junit", "gitlab")
 
 __all__ = ["FORMATS", "SourceLines", "render"]
 
@@ -50,4 +50,12 @@ def render(
         from dynaguard.report import html
 
         return html.render(result, source=source)
+    if fmt == "junit":
+        from dynaguard.report import junit
+
+        return junit.render(result)
+    if fmt == "gitlab":
+        from dynaguard.report import gitlab
+
+        return gitlab.render(result)
     raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")

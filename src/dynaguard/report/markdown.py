@@ -29,7 +29,7 @@ def escape(text: str) -> str:
 
 def render(result: Result, *, source: SourceLines | None = None) -> str:
     """The Markdown report: a summary table, the findings by file or route, the errors."""
-    engine = "static scan" if result.engine.value == "static" else "probe"
+    engine = {"static": "static scan", "probe": "probe", "combined": "check"}[result.engine.value]
     out = [
         f"# dynaguard {engine}: grade {result.grade} ({result.score}/100)",
         "",

@@ -191,9 +191,7 @@ def _location(f: Finding, target: str) -> JSON:
         # location"); a probe finding's artifact is the endpoint it proved, an absolute URI.
         loc["physicalLocation"] = {"artifactLocation": {"uri": endpoint}}
     if f.path:
-        phys: dict[str, JSON] = {
-            "artifactLocation": {"uri": _uri(f.path), "uriBaseId": SRCROOT}
-        }
+        phys: dict[str, JSON] = {"artifactLocation": {"uri": _uri(f.path), "uriBaseId": SRCROOT}}
         if f.line:
             region: dict[str, JSON] = {"startLine": f.line}
             if f.column:
@@ -223,9 +221,7 @@ def _endpoint(target: str, route: str | None) -> str | None:
 def _notification(d: Diagnostic, level: str) -> JSON:
     note: dict[str, JSON] = {"level": level, "message": {"text": d.message}}
     if d.path:
-        phys: dict[str, JSON] = {
-            "artifactLocation": {"uri": _uri(d.path), "uriBaseId": SRCROOT}
-        }
+        phys: dict[str, JSON] = {"artifactLocation": {"uri": _uri(d.path), "uriBaseId": SRCROOT}}
         if d.line:
             phys["region"] = {"startLine": d.line}
         note["locations"] = [{"physicalLocation": phys}]

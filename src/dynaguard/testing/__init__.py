@@ -1,0 +1,3 @@
+"""dynaguard.testing: pytest support (the `dynaguard` pytest11 plugin and its fixtures)."""
+
+from __future__ import annotations
