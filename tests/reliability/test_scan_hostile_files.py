@@ -55,3 +55,15 @@ def test_config_and_baseline_that_are_not_files_stop_the_run(
     run = bounded("scan", "vuln.py", flag, str(source), cwd=app)
     described = "a FIFO" if kind == "fifo" else "a character device"
     assert f"is {described}, not a regular file" in one_line_error(run)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_report_inputs_that_are_not_files_stop_the_run(tmp_path: Path, kind: str) -> None:
+    source = tmp_path / "scan.json"
+    if kind == "fifo":
+        os.mkfifo(source)
+    else:
+        source.symlink_to("/dev/zero")
+    run = bounded("report", str(source), str(source), cwd=tmp_path)
+    described = "a FIFO" if kind == "fifo" else "a character device"
+    assert f"is {described}, not a regular file" in one_line_error(run, "report")
