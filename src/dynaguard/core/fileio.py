@@ -74,6 +74,18 @@ def read_capped(path: Path, cap: int) -> bytes:
     return b"".join(chunks)
 
 
+def not_regular(path: Path) -> str | None:
+    """Why `path` (followed if a link) is not a regular file to read, or None when it is.
+
+    None also when it cannot be looked at (missing, no permission): reading says why.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    return None if stat.S_ISREG(mode) else f"{_describe(mode)}, not a regular file"
+
+
 def check(path: Path) -> Path:
     """The path that will be written (a symlink's target); OutputError if it never could be.
 

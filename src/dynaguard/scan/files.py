@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dynaguard.core.fileio import InputError, read_capped
+from dynaguard.core.fileio import InputError, not_regular, read_capped
 from dynaguard.core.result import Diagnostic
 
 # Larger files are generated data, not application code, and a syntax tree costs 110-190
@@ -83,6 +83,14 @@ def discover(
             if p in seen or _excluded(p, exclude, root):
                 continue
             seen.add(p)
+            # a FIFO or device named x.py is never read (nor hashed by a cache): an error, skipped
+            odd = not_regular(p)
+            if odd is not None:
+                if errors is not None:
+                    errors.append(
+                        Diagnostic(path=relpath(p, root), message=f"skipped: file is {odd}")
+                    )
+                continue
             yield p
 
 
