@@ -70,9 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--write-baseline", metavar="FILE", help="record today's findings in FILE; exit 0"
     )
     parser.add_argument("--config", metavar="FILE", help="default: [tool.dynaguard] discovered")
-    parser.add_argument(
-        "--jobs", "-j", default="1", metavar="N", help="worker processes (0 = one per CPU)"
-    )
+    parser.add_argument("--jobs", "-j", default="1", metavar="N", help="worker processes (0 = all)")
     parser.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
     parser.add_argument("-q", "--quiet", action="store_true", help="findings only, no summary")
     parser.add_argument(
