@@ -137,3 +137,22 @@ class _reading:
             os.close(os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK))
         self.thread.join(timeout=30)
         assert not self.thread.is_alive()
+
+
+def test_fix_writes_a_symlinked_source_through_its_link(tmp_path: Path) -> None:
+    from dynaguard.cli.main import main
+
+    # Given a source file reached through a symlink, with its own permissions
+    fixture = Path(__file__).parents[1] / "scan" / "fixtures" / "DG108" / "bad.py"
+    real = tmp_path / "real.py"
+    real.write_text(fixture.read_text("utf-8"), encoding="utf-8")
+    real.chmod(0o640)
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "bad.py").symlink_to(real)
+    before = real.read_text("utf-8")
+    # When scan --fix rewrites it
+    main(["scan", str(app / "bad.py"), "--fix", "-q", "--fail-on", "none"])
+    # Then the target holds the fix, the link is still a link, the mode is kept
+    assert (app / "bad.py").is_symlink() and real.read_text("utf-8") != before
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640
