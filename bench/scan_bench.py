@@ -4,13 +4,17 @@
     python3 bench/scan_bench.py --tree DIR --lines 600000 --jobs 2
     python3 bench/scan_bench.py --synthetic 20 --jobs 2  # 20 copies of the fixture apps
     python3 bench/scan_bench.py --scaling 20,40,80,130 --jobs 2  # one row per tree size
+    python3 bench/scan_bench.py --synthetic 20 --jobs 2 --warm --compare  # + cache, Bandit, Semgrep
 
 Reports, each measured in a fresh child process (so peak RSS is that run's own):
 - plain `ast.parse` of every file (read + parse, GC off as in the scanner): the baseline;
 - `dynaguard.scan.scan` with the pre-filter (every file is syntax-checked, only files that
   can matter are indexed);
 - the worst case: every file treated as relevant (parsed and indexed);
-- a one-file scan including interpreter start-up (the pre-commit case).
+- a one-file scan including interpreter start-up (the pre-commit case);
+- with `--warm`, a rescan of the unchanged tree answered from `.dynaguard_cache/`;
+- with `--compare`, Bandit (`pip install bandit`) and Semgrep (`pip install semgrep`, with
+  the local rules in bench/scan_semgrep_rules.yml: no registry download) on the same paths.
 `--synthetic N` scans instead a tree built from N copies of the rule fixtures and the demo
 apps (each copy its own package): code where nearly every file is FastAPI/DynamoDB, the
 rules fire, and routes and module names repeat, as in a monorepo of similar services.
@@ -104,13 +108,37 @@ def child(mode: str, root: Path, paths: list[Path], jobs: int) -> dict[str, obje
 
         if mode == "worst":
             scan_files.RELEVANT = re.compile(b"")  # every file relevant: parse and index all
-        result = scan(paths, root=root, jobs=jobs)
+        # "fill" writes the cache entry that "warm" (an unchanged tree rescanned) then reads
+        result = scan(paths, root=root, jobs=jobs, cache=mode in ("fill", "warm"))
         out = dict(result.stats)
         out["errors"] = len(result.errors)
         out["findings"] = len(result.findings)
     out["seconds"] = time.perf_counter() - started
     out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
+
+
+def other_tool(tool: str, paths: list[Path]) -> dict[str, object] | None:
+    """Bandit or Semgrep on the same paths (None when it is not installed)."""
+    rules = Path(__file__).with_name("scan_semgrep_rules.yml")
+    cmd = {
+        "bandit": [sys.executable, "-m", "bandit", "-r", "-q", "-f", "json"],
+        "semgrep": ["semgrep", "scan", "--metrics=off", "--json", "--config", str(rules)],
+    }[tool]
+    if tool == "semgrep" and shutil.which("semgrep") is None:
+        return None
+    # run through a fresh interpreter that reports the tool's own peak RSS on stderr
+    wrap = "import resource, subprocess, sys; subprocess.run(sys.argv[1:]); print("
+    wrap += "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)"
+    argv = [sys.executable, "-c", wrap, *cmd, *map(str, paths)]
+    started = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=3600, check=False)
+    secs = time.perf_counter() - started
+    if not proc.stdout.strip().startswith("{"):
+        return None  # not installed (`No module named bandit`) or it failed
+    found = json.loads(proc.stdout).get("results", [])
+    rss = int(proc.stderr.strip().splitlines()[-1]) / 1024
+    return {"seconds": secs, "findings": len(found), "rss_mb": rss}
 
 
 def run_child(mode: str, root: Path, paths: list[Path], jobs: int) -> dict[str, object]:
@@ -146,6 +174,8 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--synthetic", type=int, default=0, metavar="N", help="N fixture copies")
     ap.add_argument("--scaling", default="", metavar="N,N,...", help="synthetic sizes to compare")
+    ap.add_argument("--warm", action="store_true", help="also a warm-cache rescan")
+    ap.add_argument("--compare", action="store_true", help="also Bandit and Semgrep if installed")
     ap.add_argument("--child", default=None)
     ap.add_argument("--root", type=Path, default=None)
     ap.add_argument("paths", nargs="*", type=Path)
@@ -161,11 +191,13 @@ def main() -> None:
             paths = synthetic(Path(tmp), args.synthetic)
             what = f"{args.synthetic} copies of the fixtures and demo apps"
             print(f"tree: {what}, cpus: {os.cpu_count()}")
-            measure(Path(tmp), paths, args.jobs, modes=("scan",))
+            modes: tuple[str, ...] = ("scan", "warm") if args.warm else ("scan",)
+            measure(Path(tmp), paths, args.jobs, modes=modes, compare=args.compare)
         return
     paths = pick(args.tree, args.lines)
     print(f"tree: {args.tree} ({len(paths)} top-level entries), cpus: {os.cpu_count()}")
-    measure(args.tree, paths, args.jobs, modes=("scan", "worst"))
+    every: tuple[str, ...] = ("scan", "worst", "warm") if args.warm else ("scan", "worst")
+    measure(args.tree, paths, args.jobs, modes=every, compare=args.compare)
     print(f"\none-file scan incl. interpreter start (median of 5): {one_file():.3f} s")
 
 
@@ -193,14 +225,24 @@ def scaling(sizes: list[int], njobs: int) -> None:
         )
 
 
-def measure(tree: Path, paths: list[Path], njobs: int, modes: tuple[str, ...]) -> None:
+def measure(
+    tree: Path, paths: list[Path], njobs: int, modes: tuple[str, ...], compare: bool = False
+) -> None:
     """Run every (mode, jobs) child and print the Markdown table."""
     base = run_child("parse", tree, paths, 1)
     rows = [("ast.parse only (GC off)", base, 1)]
     for mode, jobs in [(m, j) for m in modes for j in (1, njobs)]:
         if jobs == 1 and (mode, jobs) in [(r[0], r[2]) for r in rows]:
             continue
+        if mode == "warm":
+            run_child("fill", tree, paths, jobs)
         rows.append((mode, run_child(mode, tree, paths, jobs), jobs))
+    if compare:
+        for tool in ("bandit", "semgrep"):
+            fig = other_tool(tool, paths)
+            if fig is not None:
+                fig["lines"] = base["lines"]
+                rows.append((tool, fig, 1))
     seen: set[tuple[str, int]] = set()
     head = "run | jobs | lines | indexed files | findings | seconds | lines/s | x parse time"
     print(f"| {head} | peak RSS MB |")
@@ -211,7 +253,7 @@ def measure(tree: Path, paths: list[Path], njobs: int, modes: tuple[str, ...]) -
         seen.add((name, jobs))
         secs = float(str(fig["seconds"]))
         lines = int(str(fig["lines"]))
-        parsed = fig.get("parsed", fig.get("files"))
+        parsed = fig.get("parsed", fig.get("files", "-"))
         ratio = secs / float(str(base["seconds"]))
         print(
             f"| {name} | {jobs} | {lines:,} | {parsed} | {fig.get('findings', '-')} | {secs:.1f} "

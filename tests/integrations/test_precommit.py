@@ -23,14 +23,15 @@ from tests.integrations.conftest import ROOT, validate
 
 VULNERABLE = """\
 import boto3
-from fastapi import Depends, FastAPI
+import jwt
+from fastapi import Depends, FastAPI, Header
 
 app = FastAPI()
 table = boto3.resource("dynamodb").Table("notes")
 
 
-def current_user(token: str) -> str:
-    return token
+def current_user(authorization: str = Header()) -> str:
+    return jwt.decode(authorization, "secret", algorithms=["HS256"])["sub"]
 
 
 @app.get("/notes/{note_id}")

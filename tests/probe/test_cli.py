@@ -74,7 +74,7 @@ def test_cli_app_in_process_and_fail_on(
         (["probe", "--app", "tests.probe.servers:nothing"], "no ASGI app named"),
         (["probe", "http://127.0.0.1:9", "--spec", "/no/such/spec.json"], "spec /no/such"),
         (["probe", "http://127.0.0.1:9", "--budget", "0"], "--budget must be"),
-        (["probe", "http://127.0.0.1:9", "--timeout", "nan"], "--timeout a number > 0"),
+        (["probe", "http://127.0.0.1:9", "--timeout", "nan"], "--max-time numbers > 0"),
         (["probe", "http://127.0.0.1:9", "--rate", "inf"], "--rate >= 0"),
         (["probe", "http://[::1"], "not a valid URL"),
         (["probe", "http://127.0.0.1:9", "--spec", "/dev/zero"], "larger than 10000000 bytes"),

@@ -29,7 +29,10 @@ def test_bad_identity_is_one_clear_error(text: str) -> None:
 def test_identity_headers_merge_and_secrets_include_bare_tokens() -> None:
     [alice] = parse_identities(["alice=Authorization: Bearer abc.def", "alice=Cookie: sid=s3ss10n"])
     assert alice.headers == {"Authorization": "Bearer abc.def", "Cookie": "sid=s3ss10n"}
-    assert {"Bearer abc.def", "abc.def", "sid=s3ss10n", "s3ss10n"} <= set(alice.secrets())
+    # Only the credential parts: the scheme name and the cookie's name are not secret.
+    assert set(alice.secrets()) == {"abc.def", "s3ss10n"}
+    [root] = parse_identities(["root[admin]=X-Key: k"])
+    assert (root.name, root.role, root.secrets()) == ("root", "admin", ["k"])
     with pytest.raises(ProbeError, match="reserved"):
         parse_identities(["anonymous=X-Key: v"])
 

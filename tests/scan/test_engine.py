@@ -253,15 +253,15 @@ def test_configured_owner_attribute_is_a_key_the_principal_decides(tmp_path: Pat
         "app.py",
         textwrap.dedent(
             """\
-            import boto3
-            from fastapi import Depends, FastAPI
+            import boto3, jwt
+            from fastapi import Depends, FastAPI, Header
             from pydantic import BaseModel
 
             app = FastAPI()
             table = boto3.resource("dynamodb").Table("docs")
 
-            def get_current_user():
-                return {"id": "u"}
+            def get_current_user(authorization: str = Header()):
+                return jwt.decode(authorization, "k", algorithms=["HS256"])
 
             class DocIn(BaseModel):
                 workspace: str

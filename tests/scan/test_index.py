@@ -22,6 +22,7 @@ def project(config: Config | None = None, **modules: str) -> Project:
 
 
 ROUTERS = """
+import jwt
 from typing import Annotated
 from fastapi import APIRouter, Body, Depends, FastAPI, Header, Request, Security
 from fastapi.security import HTTPBearer, OAuth2PasswordBearer
@@ -31,10 +32,10 @@ bearer = HTTPBearer()
 oauth2 = OAuth2PasswordBearer(tokenUrl="t")
 
 def decode(token: str = Depends(oauth2)) -> dict:
-    return {"sub": token}
+    return jwt.decode(token, "k", algorithms=["HS256"])
 
 def who(creds = Security(bearer)) -> dict:
-    return {"sub": creds}
+    return jwt.decode(creds.credentials, "k", algorithms=["HS256"])
 
 def pagination(limit: int = 10) -> int:
     return limit
@@ -122,23 +123,29 @@ def test_configured_auth_dependency_and_middleware_auth() -> None:
     configured = project(Config(auth_dependencies=("load_caller",)), m=src)
     assert [x.source for x in configured.routes[0].params] == [ParamSource.PRINCIPAL]
 
-    middleware = project(
-        m=src
-        + """
+    check = """
+    import jwt
+
     class TokenCheck(BaseHTTPMiddleware):
         async def dispatch(self, request, call_next):
-            if not request.headers.get("authorization"):
-                return None
+            token = request.headers.get("authorization", "")
+            request.state.user = jwt.decode(token, "k", algorithms=["HS256"])
             return await call_next(request)
 
     app.add_middleware(TokenCheck)
     """
-    )
+    middleware = project(m=src + check)
     assert [(m.function, m.is_auth) for m in middleware.middlewares] == [
         ("m:TokenCheck.dispatch", True),
         ("m:TokenCheck.dispatch", True),
     ]
     assert middleware.routes[0].auth_evidence == "authentication middleware"
+    # a middleware that only tests that the header is there verifies nothing
+    presence = check.replace(
+        'request.state.user = jwt.decode(token, "k", algorithms=["HS256"])',
+        "assert token",
+    )
+    assert not any(m.is_auth for m in project(m=src + presence).middlewares)
 
 
 HANDLES = """
@@ -224,15 +231,15 @@ SERVICE = {
                 return self.repo.update(note_id, text, condition="attribute_exists(pk)")
     """,
     "app__main": """
-        import asyncio
-        from fastapi import Depends, FastAPI
+        import asyncio, jwt
+        from fastapi import Depends, FastAPI, Header
         from .service import NoteService
 
         app = FastAPI()
         service = NoteService()
 
-        def get_current_user():
-            return {"id": "u"}
+        def get_current_user(authorization: str = Header()):
+            return jwt.decode(authorization, "k", algorithms=["HS256"])
 
         @app.put("/notes/{note_id}")
         def edit(note_id: str, text: str, user=Depends(get_current_user)):
@@ -285,10 +292,11 @@ def test_static_expression_text_for_reserved_word_checks() -> None:
 def test_dependencies_at_app_and_include_level() -> None:
     p = project(
         m="""
-        from fastapi import APIRouter, Depends, FastAPI
+        import jwt
+        from fastapi import APIRouter, Depends, FastAPI, Header
 
-        def verify_token():
-            return "t"
+        def verify_token(authorization: str = Header()):
+            return jwt.decode(authorization, "k", algorithms=["HS256"])
 
         def audit():
             return None
@@ -327,15 +335,15 @@ def test_reads_are_known_to_provenance_even_when_table_names_are_computed() -> N
         PREFIX = os.environ.get("PREFIX", "dev")
         """,
         m="""
-        import boto3
-        from fastapi import Depends, FastAPI, HTTPException
+        import boto3, jwt
+        from fastapi import Depends, FastAPI, Header, HTTPException
         from settings import PREFIX
 
         app = FastAPI()
         table = boto3.resource("dynamodb").Table(f"{PREFIX}-projects")
 
-        def get_current_user() -> str:
-            return "u"
+        def get_current_user(authorization: str = Header()) -> str:
+            return jwt.decode(authorization, "k", algorithms=["HS256"])["sub"]
 
         @app.get("/projects/{pid}")
         def read(pid: str, user: str = Depends(get_current_user)):

@@ -56,8 +56,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--identity",
         action="append",
         default=[],
-        metavar="'NAME=Header: value'",
-        help="credentials, repeatable; the first two are owner and attacker",
+        metavar="'NAME[ROLE]=Header: value'",
+        help="credentials, repeatable; the first two are owner and attacker; a [ROLE] "
+        "(root[admin]=...) marks a privileged identity for DG212 and admin-only deletes",
     )
     parser.add_argument(
         "--active",
@@ -74,6 +75,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--rate", type=float, default=0.0, metavar="R", help="requests/s (0 = no limit)"
     )
     parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="per request (10)")
+    parser.add_argument(
+        "--max-time",
+        type=float,
+        default=180.0,
+        metavar="S",
+        help="bound on the whole run in seconds (180); the cleanup gets up to 60 more",
+    )
     parser.add_argument(
         "--select", action="append", default=[], metavar="IDS", help="only these probes"
     )
@@ -107,6 +115,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"dynaguard probe: warning: {d.message}", file=sys.stderr)
     shown = tuple(f for f in result.findings if f.severity >= min_sev)
     _write(replace(result, findings=shown), fmt, args.output, quiet=args.quiet)
+    if result.stats.get("run_failed") is True:
+        # The run could not do its job (no usable answers, an identity broken, objects left
+        # behind): that says more than any finding, so it wins over exit 1.
+        print("dynaguard probe: error: the run failed; see the errors above", file=sys.stderr)
+        return EXIT_USAGE
     if fail_on is not None and result.fails(fail_on):
         return EXIT_FINDINGS
     if result.stats.get("complete") is False:
@@ -127,9 +140,11 @@ def _options(args: argparse.Namespace) -> tuple[ProbeOptions, Severity | None, S
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {args.format!r}")
     if not args.url and not args.app:
         raise UsageError("give the API's URL, or --app module:app to probe an ASGI app")
-    finite = math.isfinite(args.timeout) and math.isfinite(args.rate)
-    if args.budget < 1 or not finite or args.timeout <= 0 or args.rate < 0:
-        raise UsageError("--budget must be >= 1, --timeout a number > 0 and --rate >= 0")
+    finite = all(math.isfinite(v) for v in (args.timeout, args.rate, args.max_time))
+    if args.budget < 1 or not finite or args.timeout <= 0 or args.rate < 0 or args.max_time <= 0:
+        raise UsageError(
+            "--budget must be >= 1, --timeout and --max-time numbers > 0 and --rate >= 0"
+        )
     if args.output not in (None, "-"):
         check_output(args.output)
     try:
@@ -140,7 +155,9 @@ def _options(args: argparse.Namespace) -> tuple[ProbeOptions, Severity | None, S
             identities=tuple(identities),
             active=bool(args.active),
             exclude_paths=tuple(args.exclude_path),
-            limits=Limits(budget=args.budget, rate=args.rate, timeout=args.timeout),
+            limits=Limits(
+                budget=args.budget, rate=args.rate, timeout=args.timeout, max_time=args.max_time
+            ),
             select=tuple(s for raw in args.select for s in raw.split(",") if s),
             transport=_app_transport(args.app) if args.app else None,
         )

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Protocol, cast
 
@@ -44,6 +45,7 @@ class Options:
     baseline: frozenset[str] | None
     write_baseline: Path | None
     jobs: int
+    cache: bool
     color: bool
     quiet: bool
 
@@ -71,6 +73,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--config", metavar="FILE", help="default: [tool.dynaguard] discovered")
     parser.add_argument("--jobs", "-j", default="1", metavar="N", help="worker processes (0 = all)")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write .dynaguard_cache/"
+    )
     parser.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
     parser.add_argument("-q", "--quiet", action="store_true", help="findings only, no summary")
     parser.add_argument(
@@ -87,13 +92,14 @@ def run(args: argparse.Namespace) -> int:
     from dynaguard.cli.scan_progress import progress
 
     opts = options(args)
+    scan = partial(_engine(), list(opts.paths), config=opts.config, jobs=opts.jobs, root=opts.root)
     with progress(f"scanning {' '.join(map(str, opts.paths))}", quiet=opts.quiet):
-        result = _engine()(list(opts.paths), config=opts.config, jobs=opts.jobs, root=opts.root)
+        result = scan(cache=opts.cache)
     if getattr(args, "diff", False):
         return fixing.diff(result, opts.root)
     if getattr(args, "fix", False):
         fixing.write(result, opts.root)
-        result = _engine()(list(opts.paths), config=opts.config, jobs=opts.jobs, root=opts.root)
+        result = scan(cache=opts.cache)  # the fixed files have changed: a fresh scan
     return finish(result, opts)
 
 
@@ -107,6 +113,7 @@ class ScanFunction(Protocol):
         config: Config | None = None,
         jobs: int = 1,
         root: Path | None = None,
+        cache: bool = False,
     ) -> Result: ...
 
 
@@ -151,6 +158,7 @@ def options(args: argparse.Namespace) -> Options:
             check_output(args.write_baseline, "--write-baseline") if args.write_baseline else None
         ),
         jobs=_jobs(args.jobs),
+        cache=not getattr(args, "no_cache", False),
         color=fmt == "text" and to_stdout and _color(no_color=args.no_color),
         quiet=bool(args.quiet),
     )

@@ -73,8 +73,9 @@ class Result:
 
     @property
     def grade(self) -> str:
-        """A-F; see grade_for."""
-        return grade_for(self.score, self.findings)
+        """A-F; see grade_for. A run marked incomplete is never graded above C."""
+        grade = grade_for(self.score, self.findings)
+        return max(grade, "C") if self.stats.get("complete") is False else grade
 
     @property
     def counts(self) -> dict[str, int]:

@@ -8,6 +8,7 @@ hypothesis-jsonschema with a fixed seed, so two runs send the same bodies.
 from __future__ import annotations
 
 import importlib
+import re
 import uuid
 from typing import cast
 
@@ -131,8 +132,40 @@ def _formatted(schema: Schema, marker: str, name: str) -> str:
     }
     if isinstance(fmt, str) and fmt in formats and "pattern" not in schema:
         return formats[fmt]
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str):
+        # A unique value that fits the pattern: a generated one is the same on every call,
+        # and a second create with it collides with the first (409, or an overwrite).
+        fitting = _fitting(pattern, schema, f"{marker}-{name}" if name else marker)
+        if fitting is not None:
+            return fitting
     generated = generate(schema)
     return generated if isinstance(generated, str) else _text(schema, f"{marker}-{name}")
+
+
+def _fitting(pattern: str, schema: Schema, marker: str) -> str | None:
+    """The first marker-bearing candidate that matches the pattern and the length bounds."""
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return None
+    plain = marker.replace("-", "")
+    digest = uuid.uuid5(uuid.NAMESPACE_URL, marker)
+    for text in (
+        f"{marker}@example.com",
+        marker,
+        marker.upper(),
+        plain,
+        plain.upper(),
+        marker.replace("-", "_"),
+        digest.hex,
+        str(digest),
+        str(digest.int)[:18],
+    ):
+        candidate = _text(schema, text)
+        if compiled.search(candidate):
+            return candidate
+    return None
 
 
 def generate(schema: Schema) -> JSON:

@@ -13,13 +13,20 @@ import asyncio
 import json
 import socket
 import time
-from dataclasses import dataclass
-from urllib.parse import urlencode, urljoin, urlsplit
+from dataclasses import dataclass, replace
+from urllib.parse import unquote, urlencode, urljoin, urlsplit
 
 import httpx
 
 from dynaguard.core.findings import JSON
-from dynaguard.probe.errors import BudgetExhausted, ProbeError, SafetyError, ScopeError
+from dynaguard.probe.errors import (
+    BudgetExhausted,
+    ProbeError,
+    SafetyError,
+    ScopeError,
+    TargetDown,
+    TimeUp,
+)
 from dynaguard.probe.evidence import Exchange, Redactor
 from dynaguard.probe.heuristics import is_destructive_path
 from dynaguard.probe.identities import Identity
@@ -28,6 +35,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 USER_AGENT = "dynaguard-probe"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_TIMEOUTS_PER_ROUTE = 2
+# This many requests in a row with no answer at all: the target is down or stalling.
+MAX_FAILED_STREAK = 6
+# The cleanup may run this long past --max-time (it deletes what the run created).
+CLEANUP_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,6 +49,9 @@ class Limits:
     rate: float = 0.0  # requests per second; 0 means unlimited
     timeout: float = 10.0
     max_bytes: int = 1_000_000
+    # The whole run (probes; the cleanup gets its own short extension): a stalling target
+    # costs at most this, not one timeout per request.
+    max_time: float = 180.0
 
 
 def origin(url: str) -> tuple[str, str, int]:
@@ -86,6 +100,9 @@ class ScopedClient:
         self._secret_headers = {k.lower() for i in identities for k in i.headers}
         self._last_start = 0.0
         self._timeouts: dict[str, int] = {}
+        self.deadline = time.monotonic() + limits.max_time
+        self._streak = 0  # consecutive requests that got no answer
+        self._last_failure = ""
         if transport is None:
             # Headers and body go out in two writes; with Nagle on, each request with a body
             # waits for the server's delayed ACK (~40 ms on Linux loopback).
@@ -115,6 +132,9 @@ class ScopedClient:
         """The absolute URL of a path under the target (the path must be relative to it)."""
         if "://" in path or path.startswith("//"):
             raise ScopeError(f"absolute URL refused: {path!r}")
+        if any(unquote(seg) in (".", "..") for seg in path.split("?", 1)[0].split("/")):
+            # `/notes/..` is `/`: an id of `.` or `..` would aim a DELETE at the collection.
+            raise SafetyError(f"path {path[:200]!r} has a '.' or '..' segment; not sent")
         url = self.base_url + ("/" + path.lstrip("/"))
         if query:
             url += "?" + urlencode(query)
@@ -164,6 +184,13 @@ class ScopedClient:
         self._check_safety(method, path, create)
         if self.sent >= self.limits.budget:
             raise BudgetExhausted(f"request budget of {self.limits.budget} spent")
+        if time.monotonic() >= self.deadline:
+            raise TimeUp(f"time limit of {self.limits.max_time:g}s (--max-time) reached")
+        if self._streak >= MAX_FAILED_STREAK:
+            raise TargetDown(
+                f"the target stopped answering: the last {self._streak} requests got no "
+                f"answer (last: {self._last_failure})"
+            )
         url = self.url_for(path, query)
         if not self.in_scope(url):
             raise ScopeError(self.redact(f"{url} is outside {self.base_url}"))
@@ -195,7 +222,22 @@ class ScopedClient:
         )
         self.log.append(ex)
         await self._record(ex, url, hdrs, content)
+        if ex.error or ex.truncated:
+            self._streak += 1
+            self._last_failure = ex.error or "an endless or oversized body"
+        else:
+            self._streak = 0
         return ex
+
+    def extend_for_cleanup(self, requests: int) -> None:
+        """More budget and time for the cleanup: it is never skipped for the probes' limits."""
+        self.limits = replace(self.limits, budget=self.sent + requests)
+        self.deadline = max(self.deadline, time.monotonic() + CLEANUP_SECONDS)
+        self._streak = min(self._streak, MAX_FAILED_STREAK - 2)
+
+    def timeout_now(self) -> float:
+        """The per-request deadline, shortened so no request outlives the run's time limit."""
+        return max(0.5, min(self.limits.timeout, self.deadline - time.monotonic()))
 
     async def _record(
         self, ex: Exchange, url: str, hdrs: dict[str, str], content: bytes | None
@@ -205,7 +247,7 @@ class ScopedClient:
         for attempt in (1, 2):
             try:
                 await asyncio.wait_for(
-                    self._exchange(ex, ex.method, url, hdrs, content), self.limits.timeout
+                    self._exchange(ex, ex.method, url, hdrs, content), self.timeout_now()
                 )
             except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
                 # A server that dropped a kept-alive connection after an error (uvicorn does
@@ -214,8 +256,8 @@ class ScopedClient:
                 if attempt == 1 and ex.method in SAFE_METHODS:
                     continue
                 ex.error = f"{type(exc).__name__}: {self.redact(str(exc))[:200]}"
-            except TimeoutError:
-                ex.error = f"no complete answer within {self.limits.timeout:g}s"
+            except (TimeoutError, httpx.TimeoutException):
+                ex.error = f"no complete answer within {self.timeout_now():g}s"
                 self._timeouts[ex.route] = self._timeouts.get(ex.route, 0) + 1
                 if self._timeouts[ex.route] == MAX_TIMEOUTS_PER_ROUTE:
                     self.warnings.append(
@@ -235,10 +277,15 @@ class ScopedClient:
         content: bytes | None,
         *,
         cap: int | None = None,
+        follow: bool = True,
     ) -> None:
         # Each identity is its own browser: cookies set for one must never ride with another.
         self._client.cookies.clear()
         req = self._client.build_request(method, url, headers=hdrs, content=content)
+        planned = unquote(urlsplit(url).path)
+        if unquote(req.url.raw_path.decode("ascii", "replace").split("?", 1)[0]) != planned:
+            # The URL library rewrote the path (dot segments): never send what was not planned.
+            raise SafetyError(f"{method} {self.redact(url)} would not reach the planned path")
         resp = await self._client.send(req, stream=True)
         try:
             ex.status = resp.status_code
@@ -263,10 +310,22 @@ class ScopedClient:
         location = resp.headers.get("location")
         if 300 <= resp.status_code < 400 and location:
             target = urljoin(url, location)
+            if follow and self._slash_only(method, resp.status_code, url, target):
+                # FastAPI's 307 between `/things` and `/things/`: the same resource.
+                ex.url = self.redact(target)
+                await self._exchange(ex, method, target, hdrs, content, cap=cap, follow=False)
+                return
             where = "outside the target" if not self.in_scope(target) else "on the target"
             self.warnings.append(
                 f"{method} {ex.route}: redirect to {self.redact(target)} ({where}) not followed"
             )
+
+    def _slash_only(self, method: str, status: int, url: str, target: str) -> bool:
+        """Whether a redirect stays on the target and only adds or drops the trailing slash."""
+        if not self.in_scope(target) or (method not in SAFE_METHODS and status not in (307, 308)):
+            return False
+        a, b = urlsplit(url), urlsplit(target)
+        return a.path != b.path and a.path.rstrip("/") == b.path.rstrip("/") and a.query == b.query
 
     async def _pace(self) -> None:
         if self.limits.rate > 0:

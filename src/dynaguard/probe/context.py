@@ -7,11 +7,22 @@ from dataclasses import dataclass, field
 
 from dynaguard.core.findings import JSON, Confidence, Finding
 from dynaguard.core.registry import get_rule
+from dynaguard.probe.accounts import CredentialsOp
 from dynaguard.probe.bodies import body_for, synthesize
-from dynaguard.probe.client import ScopedClient
+from dynaguard.probe.client import SAFE_METHODS, ScopedClient
+from dynaguard.probe.errors import IdentityBroken, SafetyError
 from dynaguard.probe.evidence import Exchange, evidence
+from dynaguard.probe.heuristics import norm
 from dynaguard.probe.identities import ANONYMOUS, Identity
-from dynaguard.probe.resources import Obj, Resource, fill, find_id, owner_key
+from dynaguard.probe.resources import (
+    Obj,
+    Resource,
+    fill,
+    is_list_answer,
+    list_items,
+    owner_key,
+    safe_id,
+)
 from dynaguard.probe.spec import Operation, Spec
 
 
@@ -26,8 +37,21 @@ class ProbeContext:
     exclude: list[str] = field(default_factory=list)
     objects: list[Obj] = field(default_factory=list)
     owner_values: dict[str, str] = field(default_factory=dict)
+    # Each identity's own identifiers: token claims and its `/me`-like answers (whoami).
+    known: dict[str, dict[str, str]] = field(default_factory=dict)
     canary: Operation | None = None
     notes: list[str] = field(default_factory=list)
+    # Login and registration operations, once classified (accounts.classify).
+    credentials: tuple[list[CredentialsOp], list[CredentialsOp]] | None = None
+    # Accounts the run registered: (identity, delete operation, path), removed at cleanup.
+    accounts: list[tuple[Identity, Operation, str]] = field(default_factory=list)
+    cleaning: bool = False  # the cleanup's own writes are not re-checked
+    # The write that broke an identity (every later write refused); None while all is well.
+    broken: str | None = None
+    # Operations not exercised, and why (reported in the stats and the text report).
+    skipped: dict[str, str] = field(default_factory=dict)
+    # Objects created that the run cannot remove (reported by path; the run is incomplete).
+    leftovers: list[str] = field(default_factory=list)
     _markers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -85,8 +109,14 @@ class ProbeContext:
         headers: dict[str, str] | None = None,
         create: bool = False,
     ) -> Exchange:
-        """Send an operation on a concrete path (query parameters filled in)."""
-        return await self.client.send(
+        """Send an operation on a concrete path (query parameters filled in).
+
+        After a state-changing request (outside the cleanup), every identity must still
+        read its own data: a write never breaks an account without the run stopping.
+        """
+        if self.broken and op.method not in SAFE_METHODS and not self.cleaning:
+            raise SafetyError(f"{op.method} {path} not sent: writes stopped ({self.broken})")
+        ex = await self.client.send(
             identity,
             op.method,
             path,
@@ -96,6 +126,49 @@ class ProbeContext:
             query=self.query_for(op, identity),
             create=create,
         )
+        if op.method not in SAFE_METHODS and not self.cleaning:
+            await self.recheck(ex)
+        return ex
+
+    def health(self, identity: Identity) -> tuple[Operation, str] | None:
+        """The read that shows an identity still works: its own profile, else the canary."""
+        for obj in self.objects:
+            read = obj.resource.read
+            mine = obj.owner == identity.name and (obj.resource.singleton or obj.profile)
+            if mine and read is not None:
+                return read, obj.path
+        return (self.canary, self.canary.path) if self.canary is not None else None
+
+    async def recheck(self, cause: Exchange) -> None:
+        """The identities a write could touch read their own data; a refusal or 5xx stops writes.
+
+        Touched: the identity that sent it, and the owner of the object it went to (a
+        write on alice's object by bob can break alice); the others' data was not
+        written, so they are not asked (half the requests on the demo).
+        """
+        path = cause.url.split("?", 1)[0]
+        touched = {cause.identity} | {
+            o.owner for o in self.objects if path.endswith(o.path.rstrip("/")) or o.path in path
+        }
+        for ident in self.identities:
+            if ident.name not in touched:
+                continue
+            target = self.health(ident)
+            if target is None:
+                continue
+            op, path = target
+            ex = await self.client.send(
+                ident, op.method, path, route=op.route, query=self.query_for(op, ident)
+            )
+            if ex.ok and not ex.error:
+                continue
+            why = ex.error or f"HTTP {ex.status}"
+            self.broken = (
+                f"identity {ident.name} stopped working after {cause.method} {cause.url} "
+                f"(sent as {cause.identity}, answered {cause.status}): {op.route} now "
+                f"answers {why}; writes stopped, the cleanup restores what it can"
+            )
+            raise IdentityBroken(self.broken)
 
     async def read(self, obj: Obj, identity: Identity) -> Exchange | None:
         """GET the object as `identity` (None when the resource has no read)."""
@@ -121,18 +194,60 @@ class ProbeContext:
     async def create(
         self, res: Resource, identity: Identity, body: JSON | None = None
     ) -> tuple[Obj | None, Exchange | None]:
-        """POST a new object as `identity`; the object is owned by the run and deleted later."""
+        """POST a new object as `identity`; the object is owned by the run and deleted later.
+
+        Only where the run can remove what it creates (see `creating`); the resource's
+        first object is deleted at once as the trial, and a second one made in its place.
+        """
+        from dynaguard.probe import creating
+
         values = self.parent_values(res, identity)
-        if res.create is None or res.item is None or values is None:
+        if res.create is None or res.item is None or values is None or self.broken:
             return None, None
+        reason = creating.refuse_reason(res)
+        if reason is not None:
+            self.skipped.setdefault(res.create.route, reason)
+            return None, None
+        obj, ex = await self._post(res, identity, values, body)
+        if obj is None and ex.status in (401, 403) and not identity.privileged:
+            # Only a role may create here (a catalogue): its objects are made by that role.
+            boss = next((i for i in self.identities if i.privileged), None)
+            if boss is not None and res.creator is None:
+                res.creator = boss.name
+                return await self.create(res, boss, body)
+        if obj is not None and res.removable is None and not await creating.trial_delete(self, obj):
+            return None, ex
+        if obj is not None and obj.deleted:
+            obj, ex = await self._post(res, identity, values, body)
+        return obj, ex
+
+    async def _post(
+        self, res: Resource, identity: Identity, values: dict[str, str], body: JSON | None
+    ) -> tuple[Obj | None, Exchange]:
+        from dynaguard.probe import creating
+
+        assert res.create is not None and res.item is not None
         payload = self.body(res.create, identity) if body is None else body
         path = fill(res.collection, values)
         ex = await self.send(identity, res.create, path, body=payload, create=True)
         if not ex.ok:
             return None, ex
-        oid = find_id(res, ex.json, ex.response_headers.get("location"))
+        oid = await creating.discover_id(self, res, identity, payload, ex=ex, path=path)
         if oid is None:
-            self.notes.append(f"{res.create.route}: no id found in the create answer")
+            self.leftovers.append(
+                f"{res.create.route} created an object whose id the run could not learn "
+                "(not in the answer, no Location, no natural key, not in a list); "
+                "it may be left in place"
+            )
+            res.removable = False
+            return None, ex
+        if not safe_id(oid):
+            # `.`, `..` or `a/b` in a path would aim later writes at another resource.
+            self.leftovers.append(
+                f"{res.create.route} created an object whose id {oid[:80]!r} cannot be put "
+                f"in a path safely; it was left in place"
+            )
+            res.removable = False
             return None, ex
         params = {**values, res.id_param or "id": oid}
         obj = Obj(
@@ -141,13 +256,36 @@ class ProbeContext:
             id=oid,
             path=fill(res.item, params),
             params=params,
-            body=ex.json,
+            body=ex.json if isinstance(ex.json, dict) and not is_list_answer(ex.json) else payload,
             created=True,
+            sent=payload,
         )
         self.client.own(obj.path)
         self.objects.append(obj)
         self.learn_owner(obj)
         return obj, ex
+
+    def identifiers(self, name: str) -> set[str]:
+        """Values that name an identity: its owner value, token subject, e-mail, username."""
+        known = self.known.get(name, {})
+        keys = {"sub", "username", "user_name", "login", "email", "user_id", "userid"}
+        out = {v for k, v in known.items() if norm(k) in keys and len(v) > 2}
+        value = self.owner_values.get(name)
+        return out | ({value} if value else set())
+
+    def observed(self, name: str) -> list[JSON]:
+        """Values of a property the API showed in any successful answer (objects, lists)."""
+        out: list[JSON] = []
+        for ex in self.client.log:
+            body = ex.json if ex.ok else None
+            for obj in [body, *list_items(body)] if isinstance(body, (dict, list)) else []:
+                if isinstance(obj, dict) and isinstance(obj.get(name), (str, int, bool)):
+                    out.append(obj[name])
+        return list({repr(v): v for v in out}.values())
+
+    def creator(self, res: Resource) -> Identity | None:
+        """Who creates in this resource: the owner, or the role that alone may create there."""
+        return self.identity(res.creator) if res.creator else self.owner
 
     def learn_owner(self, obj: Obj) -> None:
         """Remember the identity's owner value from an object it created or listed."""

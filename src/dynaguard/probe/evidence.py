@@ -3,32 +3,57 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from dataclasses import dataclass, field
 
 from dynaguard.core.findings import JSON
 
 REDACTED = "[redacted]"
+SHORT_SECRET = 4
 # Evidence keeps enough of a body to show the proof; the decision reads the parsed JSON.
 EVIDENCE_BODY_CHARS = 2000
 
 
 class Redactor:
-    """Replaces every known secret (longest first) wherever it appears."""
+    """Replaces every known secret (longest first) wherever it appears.
+
+    A secret of any length is redacted; one shorter than 4 characters only where it stands
+    alone (not inside a longer word), or `ab` as a token would mangle every report.
+    """
 
     def __init__(self, secrets: list[str]) -> None:
-        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+        ordered = sorted({s for s in secrets if s}, key=len, reverse=True)
+        self._long = [s for s in ordered if len(s) >= SHORT_SECRET]
+        short = [re.escape(s) for s in ordered if len(s) < SHORT_SECRET]
+        self._short = (
+            re.compile(r"(?<![A-Za-z0-9])(" + "|".join(short) + r")(?![A-Za-z0-9])")
+            if short
+            else None
+        )
+
+    def add(self, secret: str) -> None:
+        """One more secret (a token the run obtained itself, for a throwaway account)."""
+        if len(secret) >= SHORT_SECRET and secret not in self._long:
+            self._long = sorted([*self._long, secret], key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         """The text with each secret replaced by [redacted]."""
-        for s in self._secrets:
+        for s in self._long:
             if s in text:
                 text = text.replace(s, REDACTED)
+        if self._short is not None:
+            text = self._short.sub(REDACTED, text)
         return text
 
     def headers(self, headers: dict[str, str], secret_names: set[str]) -> dict[str, str]:
-        """Headers with credential headers blanked whole and secrets removed elsewhere."""
-        return {k: (REDACTED if k.lower() in secret_names else self(v)) for k, v in headers.items()}
+        """Headers with credentials redacted: `Bearer [redacted]`, the scheme kept visible."""
+        out: dict[str, str] = {}
+        for k, v in headers.items():
+            shown = self(v)
+            # A credential header whose secret did not match (never expected) is blanked whole.
+            out[k] = REDACTED if k.lower() in secret_names and REDACTED not in shown else shown
+        return out
 
 
 @dataclass(slots=True, kw_only=True)

@@ -10,7 +10,8 @@ from dynaguard.core.findings import JSON
 _DESTRUCTIVE = re.compile(
     r"(^|[/_.-])(reset|delete|remove|drop|purge|wipe|truncate|destroy|clear|flush|"
     r"logout|signout|sign-out|log-out|revoke|deactivate|disable|shutdown|restart|kill|"
-    r"init|seed|populate|migrate|admin)([/_.-]|$)",
+    r"init|seed|populate|migrate|admin|createdb|initdb|dropdb|resetdb|exec|execute|shell|"
+    r"eval|console|debug)([/_.-]|$)",
     re.IGNORECASE,
 )
 
@@ -60,7 +61,8 @@ _SENSITIVE = re.compile(
 # Pagination and public identifiers that only look secret.
 _NOT_SENSITIVE = re.compile(r"^(next|page|continuation|pagination|cursor)_?token$", re.I)
 
-# Internal error text: botocore/DynamoDB codes and messages, stack traces, ARNs (DG207).
+# Internal error text, by what leaked (DG207): the kind names the technology, so the
+# finding's text speaks of what actually leaked (SQLite is not DynamoDB).
 LEAK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("botocore ClientError", re.compile(r"An error occurred \(\w+\) when calling the \w+")),
     (
@@ -72,11 +74,55 @@ LEAK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"AccessDeniedException|UnrecognizedClientException)\b"
         ),
     ),
+    (
+        "AWS SDK error",
+        re.compile(
+            r"\b(NoCredentialsError|EndpointConnectionError|"
+            r"ParamValidationError|AmazonDynamoDBException|"
+            r"com\.amazonaws\.[\w.]+|software\.amazon\.awssdk\.[\w.]+)"
+        ),
+    ),
     ("Python traceback", re.compile(r"Traceback \(most recent call last\)|File \"[^\"]+\.py\"")),
+    (
+        "Java stack trace",
+        re.compile(
+            r"\bat (?:[a-z]\w*\.)+[A-Z]\w*\.\w+\((?:\w+\.java:\d+|Native Method)\)"
+            r"|\b(?:java|javax|org\.springframework)\.[\w.]+(?:Exception|Error)\b"
+        ),
+    ),
     ("AWS ARN", re.compile(r"\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:")),
     ("botocore/boto3 name", re.compile(r"\b(botocore|boto3|aiobotocore)\.[a-z_]+")),
     ("DynamoDB key schema text", re.compile(r"The provided key element does not match")),
+    (
+        "SQL error",
+        re.compile(
+            r"\bsqlalchemy\.(?:exc|orm)\.\w+|\(sqlite3\.\w+Error\)|\bsqlite3\.\w+Error\b|"
+            r"\bpsycopg2?\.(?:errors\.)?\w+|\bpymysql\.err\.\w+|"
+            r"\bSQLSTATE\[\w+\]|near \"[^\"]*\": syntax error|\bno such (?:table|column): \w+|"
+            r"\b(?:UNIQUE|NOT NULL|FOREIGN KEY) constraint failed\b|"
+            r"syntax error at or near \"|\bORA-\d{5}\b"
+        ),
+    ),
+    (
+        "framework debug page",
+        re.compile(
+            r"Werkzeug Debugger|werkzeug\.debug|The debugger caught an exception|"
+            r"<title>[^<]*// Werkzeug Debugger</title>|starlette\.middleware\.errors|"
+            r"<title>Starlette Debugger</title>|Django Version:|"
+            r"You're seeing this error because you have <code>DEBUG = True</code>"
+        ),
+    ),
 )
+
+# Each kind's advice, for the finding's fix text (DG207).
+LEAK_FIXES: dict[str, str] = {
+    "SQL error": "catch the database driver's errors and answer a fixed message; the "
+    "SQL text, table and column names stay in the log",
+    "framework debug page": "turn the framework's debug mode off in every deployed "
+    "configuration (Flask/Werkzeug debug, Starlette(debug=True), Django DEBUG)",
+    "Python traceback": "answer a fixed 500 message and log the traceback server-side",
+    "Java stack trace": "map exceptions to fixed error bodies and log the stack trace",
+}
 
 
 def is_destructive_path(path: str) -> bool:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 
 from dynaguard.core.findings import JSON
-from dynaguard.probe.client import Limits
+from dynaguard.probe.accounts import remove_accounts
 from dynaguard.probe.context import ProbeContext, if_match
 from dynaguard.probe.errors import ProbeError
+from dynaguard.probe.heuristics import norm
 from dynaguard.probe.identities import Identity
-from dynaguard.probe.resources import Obj, fill, find_id, list_items, owner_key
+from dynaguard.probe.resources import Obj, fill, find_id, list_items, owner_key, safe_id
 
 # Cancellations held back while the cleanup runs (each Ctrl-C cancels once; SIGTERM too).
 MAX_HELD_CANCELS = 5
@@ -48,7 +49,7 @@ async def cleanup(ctx: ProbeContext) -> list[str]:
 def cleanup_summary(ctx: ProbeContext, left: list[str]) -> str:
     """What the cleanup of an interrupted run did, in one line."""
     created = [o for o in ctx.objects if o.created]
-    profiles = [o for o in ctx.objects if o.resource.singleton and ctx.active]
+    profiles = [o for o in ctx.objects if (o.resource.singleton or o.profile) and ctx.active]
     done = (
         f"cleanup deleted {sum(o.deleted for o in created)} of {len(created)} object(s) "
         f"this run created and checked {len(profiles)} profile(s)"
@@ -73,7 +74,7 @@ async def observe(ctx: ProbeContext) -> None:
                 if key is not None and mine is not None and str(item[key]) != mine:
                     continue
                 oid = find_id(res, item)
-                if oid is None or oid in known or taken >= 3:
+                if oid is None or oid in known or taken >= 3 or not safe_id(oid):
                     continue
                 params = {res.id_param or "id": oid}
                 ctx.objects.append(
@@ -130,13 +131,16 @@ async def _restore(ctx: ProbeContext, obj: Obj) -> str | None:
     original = obj.original if isinstance(obj.original, dict) else {}
     now = await ctx.read(obj, ident)
     current = now.json if now is not None and isinstance(now.json, dict) else {}
-    changed = {k: v for k, v in original.items() if current.get(k) != v and k != "version"}
+    # A version (`version`, `rev`, `settings_version`) is the server's: the restore sends
+    # the current one back (optimistic locking wants what was read), never the original.
+    locks = {k: v for k, v in current.items() if _is_version(k)}
+    changed = {k: v for k, v in original.items() if current.get(k) != v and not _is_version(k)}
     if not changed:
         return None
     for op in (res.patch, res.replace):
         if op is None:
             continue
-        body = {**changed} if op is res.patch else {**current, **changed}
+        body = {**locks, **changed} if op is res.patch else {**current, **changed}
         await ctx.send(ident, op, obj.path, body=body, headers=if_match(now))
         after = await ctx.read(obj, ident)
         now = after
@@ -144,6 +148,12 @@ async def _restore(ctx: ProbeContext, obj: Obj) -> str | None:
         if all(back.get(k) == v for k, v in changed.items()):
             return None
     return f"could not restore {', '.join(sorted(changed))} of {obj.path} for {ident.name}"
+
+
+def _is_version(name: str) -> bool:
+    """Whether a property is a version the server keeps (optimistic locking)."""
+    key = norm(name).strip("_")
+    return key in ("version", "rev", "revision", "etag") or key.endswith("_version")
 
 
 async def refresh(ctx: ProbeContext, obj: Obj) -> None:
@@ -156,22 +166,22 @@ async def refresh(ctx: ProbeContext, obj: Obj) -> None:
 
 async def _cleanup(ctx: ProbeContext) -> list[str]:
     """Delete what this run created, newest first; a failure to delete is an error."""
-    errors: list[str] = []
+    ctx.cleaning = True
+    errors: list[str] = list(dict.fromkeys(ctx.leftovers))
     left = [o for o in reversed(ctx.objects) if o.created and not o.deleted]
-    ctx.client.limits = Limits(
-        # Cleanup is never skipped for budget: deletes, and up to 5 requests per restore.
-        budget=ctx.client.limits.budget + 2 * len(left) + 5 * len(ctx.objects),
-        rate=ctx.client.limits.rate,
-        timeout=ctx.client.limits.timeout,
-        max_bytes=ctx.client.limits.max_bytes,
-    )
-    for obj in [o for o in ctx.objects if o.resource.singleton and ctx.active]:
+    # Cleanup is never skipped for budget or time: deletes, and up to 5 requests per restore.
+    ctx.client.extend_for_cleanup(2 * len(left) + 5 * len(ctx.objects))
+    for obj in [o for o in ctx.objects if (o.resource.singleton or o.profile) and ctx.active]:
         try:
             problem = await _restore(ctx, obj)
         except ProbeError as exc:  # one refused restore must not skip the others
             problem = f"could not restore {obj.path} for {obj.owner} ({exc})"
         if problem:
             errors.append(problem)
+    try:
+        errors += await remove_accounts(ctx)
+    except ProbeError as exc:
+        errors.append(f"could not delete the accounts the run registered ({exc})")
     for obj in left:
         try:
             problem = await _delete(ctx, obj)
@@ -184,21 +194,27 @@ async def _cleanup(ctx: ProbeContext) -> list[str]:
 
 async def _delete(ctx: ProbeContext, obj: Obj) -> str | None:
     """Delete one object the run created; the error text when it stays."""
+    from dynaguard.probe.creating import REFUSED, deleters
+
     op = obj.resource.delete
     if op is None:
         return f"created {obj.path} but the API has no DELETE for it; left in place"
-    owner = ctx.identity(obj.owner)
-    others = [i for i in ctx.identities[:2] if i.name != owner.name]
-    for ident in [owner, *others]:
+    answers: dict[str, int | None] = {}
+    for ident in deleters(ctx, obj):
         ex = await ctx.send(ident, op, obj.path)
         if ex.ok:
             obj.deleted = True
             return None
+        answers[ident.name] = ex.status
         # 404 may mean "not yours" (an ownership the run got wrong): ask the others too.
-        if ex.status not in (404, 410):
+        if ex.status not in REFUSED:
             break
-    else:
-        obj.deleted = True  # every identity that could own it says it is gone
+    # Gone when every identity says so, or when one that sees it for sure (its owner, a
+    # privileged identity) says it is not there; another user's 404 means "not yours".
+    trusted = {obj.owner, *(i.name for i in ctx.identities if i.privileged)}
+    gone = [n for n, a in answers.items() if a in (404, 410)]
+    if answers and (len(gone) == len(answers) or trusted & set(gone)):
+        obj.deleted = True
         return None
     why = ex.error or f"HTTP {ex.status}"
-    return f"could not delete {obj.path} created by this run ({why})"
+    return f"could not delete {obj.path} created by this run ({why}); it is left in place"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
 from dynaguard.core.findings import JSON
+from dynaguard.probe.errors import SafetyError
 from dynaguard.probe.heuristics import OWNER_NAMES, norm
 from dynaguard.probe.spec import Operation
 
@@ -32,6 +33,10 @@ class Resource:
     actions: list[Operation] = field(default_factory=list)
     # One object per identity at a fixed path (`/users/me`): no id, never created.
     singleton: bool = False
+    # Learned by the first trial delete: who removes the run's objects, and whether anyone can.
+    deleter: str | None = None
+    removable: bool | None = None
+    creator: str | None = None  # set when only a privileged identity may create here
 
     @property
     def update(self) -> Operation | None:
@@ -62,19 +67,39 @@ class Obj:
     created: bool = False
     deleted: bool = False
     original: JSON = None  # a singleton's state before the run, restored at the end
+    sent: JSON = None  # the create body the run sent (its natural key, its markers)
+    profile: bool = (
+        False  # an identity's own user resource (`/users/alice`): restored, never deleted
+    )
+
+
+def safe_id(value: str) -> bool:
+    """Whether a value can stand in a path segment without changing the path's shape."""
+    return bool(value) and value not in (".", "..") and "/" not in value and "\\" not in value
 
 
 def fill(template: str, values: dict[str, str]) -> str:
-    """A concrete path: each {param} replaced by its percent-encoded value."""
+    """A concrete path: each {param} replaced by its percent-encoded value.
+
+    `.`, `..` and values with `/` are refused (SafetyError): `/notes/..` is `/`, and a
+    server that decodes `%2F` would route `a%2Fb` elsewhere.
+    """
 
     def sub(m: re.Match[str]) -> str:
-        return quote(values.get(m.group(1), ""), safe="")
+        value = values.get(m.group(1), "")
+        if value and not safe_id(value):
+            raise SafetyError(f"id {value[:80]!r} would change the path {template}; not sent")
+        return quote(value, safe="")
 
     return re.sub(r"\{([^{}/]+)\}", sub, template)
 
 
 def group(operations: list[Operation]) -> list[Resource]:
-    """Resources from operations, parents before children."""
+    """Resources from operations, parents before children; paths kept as the spec writes them.
+
+    `/licenses/` and `/licenses/{title}/` are one resource: grouping ignores a trailing
+    slash, but every request uses the path exactly as written (FastAPI answers 307 else).
+    """
     by_path: dict[str, dict[str, Operation]] = {}
     for op in operations:
         by_path.setdefault(op.path.rstrip("/") or "/", {})[op.method] = op
@@ -82,14 +107,16 @@ def group(operations: list[Operation]) -> list[Resource]:
     for path, ops in by_path.items():
         segments = path.split("/")
         m = _PARAM.match(segments[-1])
+        written = next(iter(ops.values())).path
         if m:
             coll = "/".join(segments[:-1]) or "/"
             res = resources.setdefault(coll, Resource(collection=coll))
-            res.item, res.id_param = path, m.group(1)
+            res.item, res.id_param = written, m.group(1)
             res.read, res.replace = ops.get("GET"), ops.get("PUT")
             res.patch, res.delete = ops.get("PATCH"), ops.get("DELETE")
         else:
             res = resources.setdefault(path, Resource(collection=path))
+            res.collection = written
             res.create, res.list_op = ops.get("POST"), ops.get("GET")
             res.replace, res.patch = ops.get("PUT"), ops.get("PATCH")
     for res in resources.values():
@@ -101,8 +128,8 @@ def group(operations: list[Operation]) -> list[Resource]:
             and "{" not in res.collection
         ):
             res.item, res.read, res.list_op, res.singleton = res.collection, res.list_op, None, True
-    out = [r for r in resources.values() if r.item and (r.read or r.create)]
-    by_item = {r.item: r for r in out}
+    out = [r for r in resources.values() if r.item and (r.read or r.create or r.delete)]
+    by_item = {(r.item or "").rstrip("/"): r for r in out}
     for path, ops in by_path.items():
         head, _, last = path.rpartition("/")
         owner = by_item.get(head)
@@ -115,13 +142,13 @@ def group(operations: list[Operation]) -> list[Resource]:
 
 def resources_with_items(resources: list[Resource]) -> set[str]:
     """Collection paths that are resources of their own (nested collections)."""
-    return {r.collection for r in resources}
+    return {r.collection.rstrip("/") for r in resources}
 
 
 def _parent(res: Resource, all_res: list[Resource]) -> Resource | None:
     best: Resource | None = None
     for other in all_res:
-        inside = other.item is not None and res.collection.startswith(other.item + "/")
+        inside = other.item is not None and res.collection.startswith(other.item.rstrip("/") + "/")
         longer = best is None or len(other.item or "") > len(best.item or "")
         if other is not res and inside and longer:
             best = other
@@ -161,12 +188,31 @@ def owner_key(body: JSON) -> str | None:
 
 
 def list_items(body: JSON) -> list[JSON]:
-    """The objects of a list answer: a JSON array, or the array under items/data/results."""
+    """The objects of a list answer, whatever its shape: decided by behaviour, not by key.
+
+    A JSON array; or, in an object (an envelope such as `{"Invoices": [...], "count": 2,
+    "next_cursor": ...}`), the property whose value is a list of objects -- the longest
+    when there are several, nested envelopes (`{"data": {"items": [...]}}`) included.
+    """
     if isinstance(body, list):
         return body
-    if isinstance(body, dict):
-        for key in _LIST_KEYS:
-            value = body.get(key)
-            if isinstance(value, list):
-                return value
-    return []
+    best: list[JSON] = []
+    for raw in body.values() if isinstance(body, dict) else []:
+        value = list_items(raw) if isinstance(raw, dict) else raw
+        if (
+            isinstance(value, list)
+            and value
+            and all(isinstance(v, dict) for v in value)
+            and len(value) > len(best)
+        ):
+            best = value
+    return best
+
+
+def is_list_answer(body: JSON) -> bool:
+    """Whether an answer is a list (bare, or an envelope around one), not a single object."""
+    if isinstance(body, list):
+        return True
+    if not isinstance(body, dict):
+        return False
+    return any(isinstance(v, list) and all(isinstance(i, dict) for i in v) for v in body.values())

@@ -18,11 +18,19 @@ from dynaguard import __version__
 from dynaguard.core.findings import JSON, EngineKind, Finding, unique_fingerprints
 from dynaguard.core.registry import Registered, all_rules
 from dynaguard.core.result import Diagnostic, Result
-from dynaguard.probe import objects
+from dynaguard.probe import objects, whoami
 from dynaguard.probe import spec as spec_mod
-from dynaguard.probe.client import Limits, ScopedClient
+from dynaguard.probe.client import SAFE_METHODS, Limits, ScopedClient
 from dynaguard.probe.context import ProbeContext
-from dynaguard.probe.errors import BudgetExhausted, ProbeError, SafetyError, ScopeError
+from dynaguard.probe.errors import (
+    BudgetExhausted,
+    IdentityBroken,
+    ProbeError,
+    SafetyError,
+    ScopeError,
+    TargetDown,
+)
+from dynaguard.probe.evidence import Exchange
 from dynaguard.probe.heuristics import is_destructive_path
 from dynaguard.probe.identities import ANONYMOUS, Identity
 from dynaguard.probe.resources import group
@@ -63,11 +71,14 @@ async def run_async(options: ProbeOptions) -> Result:
     )
     try:
         ctx = await _context(options, client)
-        findings, ran, errors = await _guarded(ctx, options)
+        findings, ran, errors, left = await _guarded(ctx, options)
     finally:
         await client.aclose()
-    silent = _unanswered(ctx)
+    silent, useless = _unanswered(ctx)
+    errors += left
+    skipped = not_exercised(ctx, options)
     warnings = [*client.warnings, *ctx.notes, *(f"spec: {n}" for n in ctx.spec.notes)]
+    warnings += [f"not exercised: {route} ({why})" for route, why in skipped.items()]
     if not client.log:
         warnings.append("no request was sent: no operation in the spec could be probed")
     where = display_target(options.target)
@@ -83,21 +94,28 @@ async def run_async(options: ProbeOptions) -> Result:
         rules=tuple(r.meta for r in ran),
         stats={
             **_stats(ctx, started),
-            "complete": len(ran) == len(_selected(options)) and not silent,
+            "not_exercised": dict[str, JSON](skipped),
+            "probes_run": len(ran),
+            "probes_selected": len(_selected(options)),
+            # Any error (a target that stopped answering, a budget or time limit, an object
+            # left behind, a broken identity) makes the run incomplete: never a clean grade.
+            "complete": len(ran) == len(_selected(options)) and not silent and not errors,
+            # It could not do its job: exit 2 even with findings (DESIGN.md "Exit codes").
+            "run_failed": useless or bool(left) or ctx.broken is not None,
         },
     )
 
 
 async def _guarded(
     ctx: ProbeContext, options: ProbeOptions
-) -> tuple[list[Finding], list[Registered], list[str]]:
+) -> tuple[list[Finding], list[Registered], list[str], list[str]]:
     """Setup and probes, then the cleanup on every way out: success, error, cancellation."""
     findings: list[Finding] = []
     ran: list[Registered] = []
     try:
         try:
             await _setup(ctx)
-        except BudgetExhausted as exc:
+        except (BudgetExhausted, TargetDown, IdentityBroken) as exc:
             errors = [f"{exc} during setup; no probe ran"]
         else:
             findings, ran, errors = await _probe(ctx, options)
@@ -109,19 +127,74 @@ async def _guarded(
         if isinstance(exc, ProbeError) and left:
             raise ProbeError(f"{exc}; and {'; '.join(left)}") from None
         raise
-    return findings, ran, errors + await objects.cleanup(ctx)
+    return findings, ran, errors, await objects.cleanup(ctx)
 
 
-def _unanswered(ctx: ProbeContext) -> list[str]:
-    """An error when no request got a usable answer: a down target is not a clean one."""
+def not_exercised(ctx: ProbeContext, options: ProbeOptions) -> dict[str, str]:
+    """Every spec operation no request reached, with the reason (the report lists them)."""
+    sent = {e.route for e in ctx.client.log}
+    excluded = _compile(options.exclude_paths)
+    singletons = {r.item for r in ctx.resources if r.singleton}
+    # User resources (`/members/{login}`): their DELETE closes an identity's account.
+    singletons |= {o.resource.item for o in ctx.objects if o.profile}
+    out: dict[str, str] = {}
+    for op in ctx.spec.operations:
+        if op.route in sent:
+            continue
+        if any(p.search(op.path) for p in excluded):
+            why = "excluded by --exclude-path"
+        elif op.route in ctx.skipped:
+            why = ctx.skipped[op.route]
+        elif is_destructive_path(op.path):
+            why = "its name looks destructive (reset, drop, seed, shell...); never sent"
+        elif op.method not in SAFE_METHODS and not ctx.active:
+            why = "state-changing; safe mode sends none (--active allows writes)"
+        elif op.method == "DELETE" and op.path in singletons:
+            why = "deletes an identity's own account or profile; never sent"
+        elif op.method not in SAFE_METHODS and ctx.broken:
+            why = "writes stopped after an identity broke"
+        else:
+            why = "no probe applies: no object of its resource was found or created"
+        out[op.route] = why
+    return out
+
+
+def _unusable(ex: Exchange) -> bool:
+    """No answer a probe can read: an error, a timeout, a cut body, a redirect or a 5xx."""
+    if ex.error or ex.truncated or ex.status is None:
+        return True
+    return not (200 <= ex.status < 300 or 400 <= ex.status < 500)
+
+
+def _unanswered(ctx: ProbeContext) -> tuple[list[str], bool]:
+    """Errors when requests got no usable answer: a down or hostile target is not a clean one.
+
+    Most requests unusable: the run proves nothing. Some requests that got no answer at all
+    (timeouts, transport errors, cut bodies, redirects; a 5xx is an answer): incomplete.
+    """
     log = ctx.client.log
-    if not log or any(e.status is not None and e.status < 500 for e in log):
-        return []
-    first = next((e.error for e in log if e.error), None) or f"HTTP {log[0].status}"
+    if not log:
+        return [], False
+    bad = [e for e in log if _unusable(e)]
+    first = next((e.error for e in bad if e.error), None) or (
+        f"HTTP {bad[0].status}" if bad else ""
+    )
+    where = display_target(ctx.client.base_url)
+    if 2 * len(bad) > len(log):
+        return [
+            f"the target gave no usable answer to {len(bad)} of {len(log)} requests "
+            f"(errors, timeouts, cut bodies, redirects or 5xx; first: {first}); "
+            f"is it up at {where}? The run proves nothing"
+        ], True
+    lost = [e for e in bad if e.error or e.truncated or (e.status or 0) < 500]
+    if not lost:
+        return [], False
+    routes = sorted({e.route for e in lost})
     return [
-        f"the target gave no usable answer: all {len(log)} requests failed or got a 5xx "
-        f"(first: {first}); is it up at {display_target(ctx.client.base_url)}?"
-    ]
+        f"incomplete: {len(lost)} of {len(log)} requests got no answer "
+        f"(first: {lost[0].error or 'HTTP ' + str(lost[0].status)}), on {len(routes)} "
+        f"operation(s): {', '.join(routes[:5])}{' ...' if len(routes) > 5 else ''}"
+    ], False
 
 
 def display_target(url: str) -> str:
@@ -150,6 +223,7 @@ async def _context(options: ProbeOptions, client: ScopedClient) -> ProbeContext:
 async def _setup(ctx: ProbeContext) -> None:
     await check_identities(ctx, first=True)
     await objects.singletons(ctx)
+    await whoami.learn(ctx)
     if ctx.active:
         for res in ctx.resources:
             for ident in ctx.identities[:2]:
@@ -195,10 +269,13 @@ async def load_spec(options: ProbeOptions, client: ScopedClient) -> spec_mod.Spe
 
 
 def _lock_servers(spec: spec_mod.Spec, client: ScopedClient) -> None:
-    for server in spec.servers:
+    for written in spec.servers:
+        # A network-path reference (RFC 3986 4.2): another origin unless it names ours.
+        server = f"{client.origin[0]}:{written}" if written.startswith("//") else written
         if "://" in server and not client.in_scope(server):
             client.warnings.append(
-                f"spec server {server[:200]} is outside the target; ignored (scope lock)"
+                f"spec server {client.redact(server[:200])} is outside the target; "
+                "ignored (scope lock)"
             )
             continue
         prefix = urlsplit(server).path.rstrip("/") if "://" in server else server.rstrip("/")
@@ -224,17 +301,22 @@ async def check_identities(ctx: ProbeContext, *, first: bool = False) -> None:
         return
     for ident in ctx.identities:
         ex = await ctx.send(ident, op, op.path)
-        if first and ex.status not in (401, 403) and not ex.ok:
+        if first and ex.status not in (401, 403) and (not ex.ok or ex.error or ex.truncated):
             # A canary that does not answer cannot tell anything: run without re-checks.
             ctx.notes.append(f"{op.route} did not answer 2xx; identities are not re-checked")
             ctx.canary = None
             return
-        if ex.status in (401, 403):
+        broken = ex.status in (401, 403) or (not first and (ex.error or not ex.ok))
+        if broken:
             state = "is refused" if first else "stopped working"
-            raise ProbeError(
-                f"identity {ident.name} {state}: {op.route} answered {ex.status}; "
+            message = (
+                f"identity {ident.name} {state}: {op.route} answered {ex.error or ex.status}; "
                 "check the --identity header (stopping so no probe runs half-blind)"
             )
+            if first:
+                raise ProbeError(message)
+            ctx.broken = message
+            raise IdentityBroken(message)
 
 
 def _selected(options: ProbeOptions) -> list[Registered]:

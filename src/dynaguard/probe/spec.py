@@ -105,6 +105,10 @@ def build(doc: dict[str, JSON]) -> Spec:
     info = doc.get("info")
     title = str(info.get("title", "")) if isinstance(info, dict) else ""
     root_secured = _secured(doc.get("security"))
+    # Swagger 2.0's basePath is part of every path, whatever host the spec names
+    # (`host: localhost:5000`, `basePath: /api`): the routes are `/api/...`.
+    base = str(doc.get("basePath") or "").rstrip("/") if version == "2.0" else ""
+    base = base if base.startswith("/") and not base.startswith("//") else ""
     ops: list[Operation] = []
     for path, item in paths.items():
         if not isinstance(item, dict) or not path.startswith("/") or path.startswith("//"):
@@ -121,7 +125,7 @@ def build(doc: dict[str, JSON]) -> Spec:
                 ops.append(
                     _operation(
                         method.upper(),
-                        path,
+                        base + path,
                         raw,
                         shared=shared,
                         version=version,
@@ -246,12 +250,11 @@ def _operation(
 def _servers(doc: dict[str, JSON], version: str) -> list[str]:
     if version == "2.0":
         host = doc.get("host")
-        base = str(doc.get("basePath") or "")
         if not isinstance(host, str):
-            return [base] if base else []
+            return []  # the basePath is already in every operation's path
         schemes = doc.get("schemes")
         scheme = schemes[0] if isinstance(schemes, list) and schemes else "https"
-        return [f"{scheme}://{host}{base}"]
+        return [f"{scheme}://{host}"]
     servers = doc.get("servers")
     out: list[str] = []
     for s in servers if isinstance(servers, list) else []:

@@ -23,13 +23,26 @@ def scan(
     config: Config | None = None,
     jobs: int = 1,
     root: Path | None = None,
+    cache: bool = False,
 ) -> Result:
     """Scan files/directories: select/ignore, severity overrides and inline suppressions applied.
 
     Finding paths are relative to `root` (default: the current directory when every path is
     under it). Unreadable, binary, huge and unparsable files, and code shapes the index does
-    not understand, become `result.errors`; the scan never raises on its input.
+    not understand, become `result.errors`; the scan never raises on its input. With
+    `cache`, an unchanged tree's result comes from `.dynaguard_cache/` under the root.
     """
     from dynaguard.scan.engine import scan as _scan
 
-    return _scan(paths, config=config, jobs=jobs, root=root)
+    if not cache:
+        return _scan(paths, config=config, jobs=jobs, root=root)
+    from dynaguard.core.config import Config
+    from dynaguard.scan.cache import cached
+    from dynaguard.scan.engine import default_root, rule_metas
+
+    config = config or Config()
+    paths = [Path(p) for p in paths] or [Path(".")]
+    root = root or default_root(paths)
+    return cached(
+        lambda: _scan(paths, config=config, jobs=jobs, root=root), paths, config, root, rule_metas
+    )

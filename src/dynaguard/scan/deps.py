@@ -1,15 +1,12 @@
-"""FastAPI dependencies: `Depends()`/`Security()` targets, and which ones authenticate.
+"""FastAPI dependencies: `Depends()`/`Security()` targets and where their callables live.
 
-A dependency authenticates when it is a security scheme (OAuth2PasswordBearer, HTTPBearer,
-APIKeyHeader...), wrapped in `Security()`, named like one (`get_current_user`,
-`CurrentUser`, `verify_token`, `require_admin`...; `[tool.dynaguard] auth_dependencies` adds
-names), or itself depends on one of those.
+Whether one authenticates or restricts a route to some roles is decided by what it does
+(authn.py); `[tool.dynaguard] auth_dependencies` names are the only names that count.
 """
 
 from __future__ import annotations
 
 import ast
-import re
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.model import ClassRef, Dependency, FunctionInfo, Route
@@ -32,32 +29,9 @@ SCHEMES = frozenset(
         "OAuth2",
     }
 )
-# Names real projects give the dependency that returns the caller; config adds more.
-AUTH_NAME = re.compile(
-    r"(?i)^(get_)?(current_?(active_?)?(user|principal|account|member|identity|subject|tenant)"
-    r"|.*auth.*|verify_?(token|jwt|user|api_?key|credentials)|require_?(user|login|auth|token)"
-    r"|(get_)?user_?from_?token|(get_)?token_?user|principal|login_required|validate_?token"
-    r"|decode_?token|check_?(token|auth)|(get_)?(current_)?(admin|superuser|staff)(_?user)?"
-    r"|require_?(admin|superuser|staff|role|roles|scope|scopes|permission|permissions)"
-    r"|.*_required|(role|permission|scope)_?checker|has_?(role|permission|scope)s?)$"
-)
-# Names of `Annotated[User, Depends(get_current_user)]` aliases (`CurrentUser`,
-# `AuthenticatedUser`, `CurrentSuperuser`...): when the alias is imported from code the
-# scan cannot read, its name is all there is to go on.
-# Stricter than AUTH_NAME: a bare `Admin` or an `AuthRequest` is as likely a body model.
-PRINCIPAL_ALIAS = re.compile(
-    r"(?i)^((current|authenticated|authed|auth|verified|logged_?in|signed_?in|request)_?"
-    r"(active_?)?(user|principal|account|member|identity|subject|tenant|admin|superuser|staff)"
-    r"|principal|(verify|validate|decode|check)_?(token|jwt|user|api_?key|credentials)"
-    r"|require_?(user|login|auth|token|admin|superuser|staff|roles?|scopes?|permissions?)"
-    r"|(user_?from_?token|token_?user))(_?dep(endency)?)?$"
-)
-# Dependency.level of a principal known only by the name of an alias the scan could not
-# read (`user: CurrentUser` imported from outside the scanned paths).
+# Dependency.level of a principal known only by a configured name (`user: CurrentUser`
+# imported from outside the scanned paths and listed in `auth_dependencies`).
 ASSUMED = "assumed"
-# Dependencies that authorise a privileged caller (function-level authorisation): such a
-# route may legitimately reach any object, so object-ownership rules do not apply.
-PRIVILEGED = re.compile(r"(?i)admin|superuser|staff|role|permission|scope")
 
 
 def deps(project: Project, mod: ModuleInfo, expr: ast.expr | None, level: str) -> list[Dependency]:
@@ -71,8 +45,12 @@ def dependency(project: Project, mod: ModuleInfo, call: ast.Call, level: str) ->
     target_expr = call.args[0] if call.args else kw(call, "dependency")
     if target_expr is None:
         return Dependency(None, "", kind == "Security", level)
-    sym = project.resolve_expr(target_expr, mod)
     name = last_name(target_expr) or ""
+    if isinstance(target_expr, ast.Call):  # Depends(require_role("admin")): a factory's result
+        made = project.resolve_expr(target_expr.func, mod)
+        if isinstance(made, FunctionInfo | ClassRef):
+            return Dependency(f"{made.qualname}()", name, kind == "Security", level)
+    sym = project.resolve_expr(target_expr, mod)
     scheme = _is_scheme(project, sym)
     if isinstance(sym, FunctionInfo):
         return Dependency(sym.qualname, name, kind == "Security" or scheme, level)
@@ -104,7 +82,7 @@ def assumed_principal(project: Project, mod: ModuleInfo, ann: ast.expr | None) -
     if not isinstance(sym, str) or sym in project.modules:
         return None
     name = sym.rsplit(".", 1)[-1]
-    if name in _configured(project) or PRINCIPAL_ALIAS.match(name):
+    if name in _configured(project):
         return Dependency(sym, name, False, ASSUMED)
     return None
 
@@ -137,43 +115,14 @@ def _is_scheme(project: Project, sym: object) -> bool:
     return False
 
 
-def is_auth(project: Project, dep: Dependency, depth: int = 0) -> bool:
-    """Whether a dependency authenticates: a scheme, a known name, or one built on those."""
-    if dep.security:
-        return True
-    name = dep.name or "-"
-    if name in _configured(project) or AUTH_NAME.match(name) or PRINCIPAL_ALIAS.match(name):
-        return True
-    fn = project.functions.get(dep.target or "")
-    if fn is None or depth > 4:
-        return False
-    mod = project.module_of(fn)
-    for arg in fn.params:
-        found = depends_of(project, mod, fn.default_of(arg.arg))
-        found = found or depends_of(project, mod, arg.annotation)
-        if found is None:
-            if assumed_principal(project, mod, arg.annotation) is not None:
-                return True  # `def require_owner(user: CurrentUser)`, the alias unread
-        elif is_auth(project, dependency(project, found[1], found[0], "param"), depth + 1):
-            return True
-    return False
+def is_auth(project: Project, dep: Dependency) -> bool:
+    """Whether a dependency authenticates, judged by what it does (authn.py)."""
+    return project.behaviour.authenticates(dep)
 
 
 def privileged(route: Route) -> str | None:
-    """The name of a dependency that restricts the route to privileged callers, if any."""
-    return next((d.name for d in route.all_dependencies if PRIVILEGED.search(d.name)), None)
-
-
-def auth_text(node: ast.AST, name: str) -> bool:
-    # Middleware that reads the Authorization header or is named for auth is authentication.
-    if re.search(r"(?i)auth|jwt|token|session", name):
-        return True
-    return any(
-        isinstance(n, ast.Constant)
-        and isinstance(n.value, str)
-        and n.value.lower() in ("authorization", "x-api-key")
-        for n in ast.walk(node)
-    )
+    """The dependency that restricts the route to some roles, if any (decided in authn.py)."""
+    return route.privileged
 
 
 def kw(call: ast.Call, name: str) -> ast.expr | None:

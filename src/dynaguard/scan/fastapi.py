@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from dynaguard.scan.deps import (
     ASSUMED,
     assumed_principal,
-    auth_text,
     dependency,
     depends_of,
     is_auth,
@@ -50,7 +49,7 @@ PARAM_MARKERS = {
     "File": ParamSource.FORM,
 }
 PATH_PARAM = re.compile(r"{([A-Za-z_]\w*)(?::\w+)?}")
-ASSUMED_EVIDENCE = "assumed from its name"
+ASSUMED_EVIDENCE = "configured in auth_dependencies, its code unread"
 
 
 def collect(project: Project) -> None:
@@ -76,7 +75,9 @@ def collect(project: Project) -> None:
                 and "dispatch" in cls.methods
             ):
                 project.middlewares.append(
-                    Middleware(cls.methods["dispatch"], None, auth_text(cls.node, cls.name))
+                    Middleware(
+                        cls.methods["dispatch"], None, _verifies(project, cls.methods["dispatch"])
+                    )
                 )
     incoming: dict[str, list[Include]] = {}
     for inc in project.includes:
@@ -174,7 +175,7 @@ def _method_call(project: Project, mod: ModuleInfo, call: ast.Call) -> None:
             dispatch = cls.methods.get("dispatch") or cls.methods.get("__call__")
             if dispatch:
                 project.middlewares.append(
-                    Middleware(dispatch, parent, auth_text(cls.node, cls.name))
+                    Middleware(dispatch, parent, _verifies(project, dispatch))
                 )
     elif attr == "add_exception_handler" and len(call.args) >= 2:
         sym = project.resolve_expr(call.args[1], mod)
@@ -201,7 +202,11 @@ def _decorator(project: Project, mod: ModuleInfo, fn: FunctionInfo, dec: ast.exp
         exc = dotted(dec.args[0], mod) or ast.unparse(dec.args[0])
         project.exception_handlers.append(ExceptionHandler(fn.qualname, exc, dec.lineno))
     elif attr == "middleware":
-        project.middlewares.append(Middleware(fn.qualname, router, auth_text(fn.node, fn.name)))
+        project.middlewares.append(Middleware(fn.qualname, router, _verifies(project, fn.qualname)))
+
+
+def _verifies(project: Project, qualname: str) -> bool:
+    return project.behaviour.middleware_verifies(qualname)
 
 
 def _unresolved(project: Project, mod: ModuleInfo, dec: ast.Call) -> None:
@@ -261,6 +266,7 @@ def _finish(project: Project, route: Route, incoming: dict[str, list[Include]]) 
     mounted = [d for _, found in mounts for d in found]
     param_deps = [p.dependency for p in route.params if p.dependency is not None]
     route.all_dependencies = [*mounted, *route.dependencies, *param_deps]
+    route.privileged = project.behaviour.privileged(route)
     found = [d for d in route.all_dependencies if is_auth(project, d)]
     # a dependency the index resolved is better evidence than a name alone
     auth = next((d for d in found if d.level != ASSUMED), found[0] if found else None)
@@ -271,6 +277,8 @@ def _finish(project: Project, route: Route, incoming: dict[str, list[Include]]) 
         route.authenticated, route.auth_evidence = True, f"{auth.level} dependency {auth.name}"
     elif any(m.is_auth for m in project.middlewares):
         route.authenticated, route.auth_evidence = True, "authentication middleware"
+    elif project.behaviour.endpoint_verifies(route):
+        route.authenticated, route.auth_evidence = True, "the endpoint checks the credential"
 
 
 def _mounts(
@@ -317,7 +325,9 @@ def _param(
     found = depends_of(project, mod, default) or depends_of(project, mod, arg.annotation)
     if found is not None:
         dep = dependency(project, found[1], found[0], "param")
-        source = ParamSource.PRINCIPAL if is_auth(project, dep) else ParamSource.DEPENDENCY
+        # the caller, or a credential (API key) the function itself checks: the caller's id
+        principal = is_auth(project, dep) or project.behaviour.checks_scheme(fn, dep)
+        source = ParamSource.PRINCIPAL if principal else ParamSource.DEPENDENCY
         return RouteParam(arg.arg, source, dependency=dep)
     assumed = assumed_principal(project, mod, arg.annotation)
     if assumed is not None:

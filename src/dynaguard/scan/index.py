@@ -121,6 +121,9 @@ class Project:
         from dynaguard.scan.provenance import Values
 
         self.values = Values(self)
+        from dynaguard.scan.authn import Behaviour
+
+        self.behaviour = Behaviour(self)
 
     # -- building -------------------------------------------------------------------
 

@@ -178,6 +178,7 @@ class Route:
     all_dependencies: list[Dependency] = field(default_factory=list)  # every level
     authenticated: bool = False
     auth_evidence: str | None = None
+    privileged: str | None = None  # the dependency that checks the caller's role, if any
 
     @property
     def labels(self) -> list[str]:

@@ -39,6 +39,8 @@ from __future__ import annotations
 from dynaguard.core.findings import Confidence, Finding, Severity
 from dynaguard.core.registry import register
 from dynaguard.probe.context import ProbeContext, shows
+from dynaguard.probe.identities import Identity
+from dynaguard.probe.resources import Obj, find_id, list_items
 
 
 @register(
@@ -69,7 +71,7 @@ async def check(ctx: ProbeContext) -> list[Finding]:
                 continue
             same = mine.json is not None and mine.json == theirs.json
             proof = [v for v in (obj.id, ctx.owner_value(owner)) if v and shows(theirs, v)]
-            if same or len(proof) == 2:
+            if (same or len(proof) == 2) and not await _listed(ctx, obj, attacker):
                 findings.append(
                     ctx.finding(
                         "DG201",
@@ -84,3 +86,16 @@ async def check(ctx: ProbeContext) -> list[Finding]:
                 )
                 break
     return findings
+
+
+async def _listed(ctx: ProbeContext, obj: Obj, attacker: Identity) -> bool:
+    """Whether the attacker's own list answer already shows the object (a public directory).
+
+    A member directory lists every member to every member: reading one of them by id
+    exposes nothing the list did not (DG209 judges the list itself).
+    """
+    res = obj.resource
+    if res.list_op is None or res.collection_params():
+        return False
+    ex = await ctx.send(attacker, res.list_op, res.collection)
+    return ex.ok and any(find_id(res, i) == obj.id for i in list_items(ex.json))

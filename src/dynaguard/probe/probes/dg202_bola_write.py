@@ -73,7 +73,8 @@ async def _update(
     ctx: ProbeContext, res: Resource, owner: Identity, attacker: Identity
 ) -> list[Finding]:
     op = res.update
-    objs = [o for o in ctx.objects_of(owner, res) if o.created]
+    # The run's own objects, else the owner's own user resource (restored at the end).
+    objs = [o for o in ctx.objects_of(owner, res) if o.created or (o.profile and o.original)]
     if op is None or not objs:
         return []
     obj = objs[0]

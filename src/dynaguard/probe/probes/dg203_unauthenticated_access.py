@@ -42,7 +42,8 @@ from dynaguard.core.findings import Confidence, Finding, Severity
 from dynaguard.core.registry import register
 from dynaguard.probe.context import ProbeContext, shows
 from dynaguard.probe.evidence import Exchange
-from dynaguard.probe.resources import fill
+from dynaguard.probe.heuristics import is_destructive_path
+from dynaguard.probe.resources import Resource, fill
 from dynaguard.probe.spec import Operation
 
 
@@ -64,13 +65,7 @@ async def check(ctx: ProbeContext) -> list[Finding]:
         return []
     refused = any(e.identity == "anonymous" and e.status in (401, 403) for e in ctx.client.log)
     findings: list[Finding] = []
-    for res in ctx.resources:
-        targets: list[tuple[Operation | None, str]] = []
-        if res.list_op is not None and not res.collection_params():
-            targets.append((res.list_op, res.collection))
-        objs = ctx.objects_of(owner, res)
-        if objs:
-            targets.append((res.read, objs[0].path))
+    for targets in [*(_targets(ctx, res) for res in ctx.resources), _standalone(ctx)]:
         for op, path in targets:
             if op is None:
                 continue
@@ -92,6 +87,33 @@ async def check(ctx: ProbeContext) -> list[Finding]:
                     )
                 )
     return findings + await _writes(ctx, refused)
+
+
+def _targets(ctx: ProbeContext, res: Resource) -> list[tuple[Operation | None, str]]:
+    """A resource's list (when it needs no parent) and the owner's first object."""
+    targets: list[tuple[Operation | None, str]] = []
+    if res.list_op is not None and not res.collection_params():
+        targets.append((res.list_op, res.collection))
+    objs = ctx.objects_of(ctx.owner, res) if ctx.owner is not None else []
+    if objs:
+        targets.append((res.read, objs[0].path))
+    return targets
+
+
+def _standalone(ctx: ProbeContext) -> list[tuple[Operation | None, str]]:
+    """GETs outside every resource (`/internal/dump`, `/metrics`): sent as they are."""
+    covered = {
+        o.route for r in ctx.resources for o in (r.list_op, r.read, r.create) if o is not None
+    }
+    return [
+        (op, op.path)
+        for op in ctx.spec.operations
+        if op.method == "GET"
+        and not op.path_params()
+        and op.route not in covered
+        and not any(p.required and p.location == "query" for p in op.params)
+        and not is_destructive_path(op.path)
+    ]
 
 
 async def _writes(ctx: ProbeContext, refused: bool) -> list[Finding]:

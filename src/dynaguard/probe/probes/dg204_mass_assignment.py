@@ -66,37 +66,82 @@ async def check(ctx: ProbeContext) -> list[Finding]:
     if not ctx.active or owner is None:
         return []
     findings: list[Finding] = []
-    for res in ctx.resources:
-        sample = next((o for o in ctx.objects_of(owner, res) if o.created or res.singleton), None)
+    # Throwaway objects first; the identities' own profiles last (a bad value there could
+    # lock an identity out -- and the re-check after each write stops the run if it does).
+    for res in sorted(ctx.resources, key=lambda r: r.singleton):
+        sample = next(
+            (o for o in ctx.objects_of(owner, res) if o.created or res.singleton or o.profile),
+            None,
+        )
         if sample is None:
             continue
         extra = _server_values(ctx, sample)
         if not extra:
             continue
-        if res.create is not None:
+        if res.create is not None and sample.created:
             findings += await _on_create(ctx, res, sample, extra)
         findings += await _on_update(ctx, res, sample, extra)
-    return findings
+    return findings + await registration(ctx)
 
 
 def _server_values(ctx: ProbeContext, sample: Obj) -> dict[str, JSON]:
-    """Server-controlled properties the objects carry, with values the server never sets."""
+    """Server-controlled properties the objects carry, with values the API itself shows.
+
+    Values the spec declares (an enum) or the API showed on other objects (another
+    user's `role`, the other boolean) come first; the well-known privilege value only
+    when the API shows none.
+    """
     body = sample.body if isinstance(sample.body, dict) else {}
     out: dict[str, JSON] = {}
     key = owner_key(body)
     theirs = ctx.owner_value(ctx.attacker)
-    # A singleton's owner property is the identity's name: renaming it locks the run out.
-    if (
-        key is not None
-        and theirs is not None
-        and theirs != body.get(key)
-        and not sample.resource.singleton
-    ):
+    # A profile's owner property is the identity's name: renaming it locks the run out.
+    profile = sample.resource.singleton or sample.profile
+    if key is not None and theirs is not None and theirs != body.get(key) and not profile:
         out[key] = theirs
     for name, current in body.items():
-        value = SERVER_FIELDS.get(norm(name))
-        if value is not None and type(value) is type(current) and value != current:
-            out[name] = value
+        if norm(name) not in SERVER_FIELDS or norm(name) == "version":
+            continue
+        options = [v for v in allowed_values(ctx, sample, name) if v != current]
+        same_type = [v for v in options if type(v) is type(current)]
+        if same_type:
+            out[name] = same_type[0]
+    return out
+
+
+def allowed_values(ctx: ProbeContext, sample: Obj, name: str) -> list[JSON]:
+    """Values for a property that the API declares (enum) or shows (observed, booleans)."""
+    out: list[JSON] = []
+    res = sample.resource
+    for op in (res.read, res.update, res.create):
+        schema = (op.response_schema if op is res.read else op.body_schema) if op else None
+        out += declared_enum(schema, name)
+    current = sample.body.get(name) if isinstance(sample.body, dict) else None
+    if isinstance(current, bool):
+        out.append(not current)
+    out += ctx.observed(name)
+    # Last resort, after everything the API declares or shows: the well-known privilege
+    # value (`role: admin`). The write is re-checked like every other: if the identity
+    # stops working, writes stop, the profile is restored and the run fails (exit 2).
+    out.append(SERVER_FIELDS[norm(name)])
+    return list({repr(v): v for v in out}.values())
+
+
+def declared_enum(schema: JSON, name: str) -> list[JSON]:
+    """The enum a schema declares for a property (through allOf/anyOf/oneOf)."""
+    if not isinstance(schema, dict):
+        return []
+    props = schema.get("properties")
+    prop = props.get(name) if isinstance(props, dict) else None
+    out: list[JSON] = []
+    options = prop.get("anyOf") if isinstance(prop, dict) else None
+    for part in [prop, *(options if isinstance(options, list) else [])]:
+        enum = part.get("enum") if isinstance(part, dict) else None
+        out += enum if isinstance(enum, list) else []
+    for key in ("allOf", "anyOf", "oneOf", "items"):
+        sub = schema.get(key)
+        for part in sub if isinstance(sub, list) else [sub] if isinstance(sub, dict) else []:
+            out += declared_enum(part, name)
     return out
 
 
@@ -149,7 +194,7 @@ async def _on_update(
     owner = ctx.identity(sample.owner)
     if op is None:
         return []
-    obj = sample if res.singleton else (await ctx.create(res, owner))[0]
+    obj = sample if res.singleton or sample.profile else (await ctx.create(res, owner))[0]
     if obj is None:
         return []
     before = await ctx.read(obj, owner)
@@ -178,3 +223,30 @@ def _finding(ctx: ProbeContext, route: str, kept: dict[str, JSON], ex: list[Exch
         ex,
         persisted=kept,
     )
+
+
+async def registration(ctx: ProbeContext) -> list[Finding]:
+    """Register a throwaway account with the profile's server fields; its own read proves it."""
+    from dynaguard.probe.accounts import classify, register
+
+    _, registrations = await classify(ctx)
+    profile = (
+        next((o for o in ctx.objects if o.resource.singleton and o.owner == ctx.owner.name), None)
+        if ctx.owner is not None
+        else None
+    )
+    findings: list[Finding] = []
+    for reg in registrations:
+        extra = _server_values(ctx, profile) if profile is not None else {}
+        if profile is None or profile.resource.read is None or not extra:
+            ctx.skipped.setdefault(reg.op.route, "no profile with server-controlled fields")
+            continue
+        made = await register(ctx, reg, extra)
+        if made is None:
+            continue
+        new, answer = made
+        back = await ctx.send(new, profile.resource.read, profile.path)
+        kept = _persisted(back, extra)
+        if kept:
+            findings.append(_finding(ctx, reg.op.route, kept, [answer, back]))
+    return findings

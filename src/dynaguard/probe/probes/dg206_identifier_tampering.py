@@ -33,11 +33,13 @@ Take keys from the path (or the principal), never from the body.
 
 from __future__ import annotations
 
-from dynaguard.core.findings import Confidence, Finding, Severity
+from dataclasses import replace
+
+from dynaguard.core.findings import JSON, Confidence, Finding, Severity
 from dynaguard.core.registry import register
 from dynaguard.probe.context import ProbeContext, if_match, shows, update_body
 from dynaguard.probe.heuristics import norm
-from dynaguard.probe.resources import Obj, id_keys
+from dynaguard.probe.resources import Obj, fill, id_keys
 
 
 @register(
@@ -69,23 +71,33 @@ async def check(ctx: ProbeContext) -> list[Finding]:
             continue
         seen = await ctx.read(x, owner)
         state = seen.json if seen is not None and seen.ok else x.body
-        body, marker = update_body(ctx, op, owner, state, **{key: y.id})
+        body, marker = update_body(ctx, op, owner, state, **{key: _typed(x, key, y.id)})
         attempt = await ctx.send(owner, op, x.path, body=body, headers=if_match(seen))
-        y_back = await ctx.read(y, owner)
+        target = y
+        if not attempt.ok and x.id.isdigit() and isinstance(body, dict):
+            # The body id taken as the new key collided with Y (409/500): a free id shows it.
+            target = _moved_to(x, str(int(y.id) + 7919))
+            body[key] = _typed(x, key, target.id)
+            attempt = await ctx.send(owner, op, x.path, body=body, headers=if_match(seen))
+            ctx.objects.append(target)  # if it moved there, the cleanup deletes it
+            ctx.client.own(target.path)
+        y_back = await ctx.read(target, owner)
         x_back = await ctx.read(x, owner)
         touched = shows(y_back, marker)
         moved = attempt.ok and x_back is not None and x_back.status in (404, 410)
+        if moved:
+            x.deleted = True
         if touched or moved:
-            what = f"wrote to {y.path}" if touched else f"moved {x.path} away"
+            what = f"wrote to {target.path}" if touched else f"moved {x.path} away"
             findings.append(
                 ctx.finding(
                     "DG206",
                     op,
-                    f"{op.method} {x.path} with body {key}={y.id!r} {what} "
+                    f"{op.method} {x.path} with body {key}={target.id!r} {what} "
                     f"(HTTP {attempt.status}).",
                     [e for e in (attempt, y_back, x_back) if e is not None],
                     path_id=x.id,
-                    body_id=y.id,
+                    body_id=target.id,
                 )
             )
     return findings
@@ -99,3 +111,16 @@ def _id_property(obj: Obj) -> str | None:
             if norm(key).replace("_", "") == name:
                 return key
     return None
+
+
+def _typed(obj: Obj, key: str, value: str) -> JSON:
+    """The id as the object shows it: an integer id goes back as an integer."""
+    current = obj.body.get(key) if isinstance(obj.body, dict) else None
+    return int(value) if isinstance(current, int) and value.lstrip("-").isdigit() else value
+
+
+def _moved_to(obj: Obj, oid: str) -> Obj:
+    """Where the object would be if the update moved it to `oid` (tracked for the cleanup)."""
+    params = {**obj.params, obj.resource.id_param or "id": oid}
+    path = fill(obj.resource.item or "", params)
+    return replace(obj, id=oid, path=path, params=params, created=True, deleted=False)

@@ -1,12 +1,14 @@
-"""Responses carry internal error text: botocore/DynamoDB errors, stack traces, ARNs.
+"""Responses carry internal error text: database and AWS SDK errors, stack traces, debug pages.
 
 ## What it does
 Sends malformed identifiers to each read operation (and, with `--active`, calls each
 item action once on a fresh object of its own), then searches every response the
 run recorded (its own and the other probes') for internal error text: botocore's
-`An error occurred (Code) when calling the Operation`, DynamoDB exception names, Python
-tracebacks, AWS ARNs and botocore module names. Each operation that leaked is reported
-once, with the response that shows it.
+`An error occurred (Code) when calling the Operation`, DynamoDB exception names, AWS
+SDK errors, SQL and ORM errors (SQLAlchemy, sqlite, psycopg), framework debug pages
+(Werkzeug, Starlette, Django), Python and Java stack traces, AWS ARNs. Each operation
+that leaked is reported once, with the response that shows it, and the fix speaks of
+what leaked.
 
 ## Why is this bad?
 Error text tells an attacker the table layout, key names, condition expressions, the
@@ -37,6 +39,7 @@ except ClientError as e:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from dynaguard.core.findings import Confidence, Finding, Severity
 from dynaguard.core.registry import register
@@ -45,7 +48,8 @@ from dynaguard.probe.resources import fill
 
 # Identifiers likely to reach DynamoDB and fail there: over the 2048-byte partition-key
 # limit (DynamoDB developer guide, "Service, account, and table quotas"), odd characters.
-TRIGGERS = ("x" * 2100, "'\"{}", "%00")
+# An integer over 64 bits fails in SQL drivers (OverflowError) and numeric parsers.
+TRIGGERS = ("x" * 2100, "'\"{}", "%00", str(2**63))
 HANDOVER = re.compile(r"transfer|share|invite|assign|owner|give|move", re.IGNORECASE)
 
 
@@ -83,16 +87,27 @@ async def check(ctx: ProbeContext) -> list[Finding]:
         if found:
             seen.add(ex.route)
             kinds = ", ".join(f"{k} ({t[:60]!r})" for k, t in found)
-            findings.append(
-                ctx.finding(
-                    "DG207",
-                    op,
-                    f"HTTP {ex.status} answer to {ex.method} {ex.url} leaks {kinds}.",
-                    [ex],
-                    leaks=[k for k, _ in found],
-                )
+            finding = ctx.finding(
+                "DG207",
+                op,
+                f"HTTP {ex.status} answer to {ex.method} {ex.url} leaks {kinds}.",
+                [ex],
+                leaks=[k for k, _ in found],
             )
+            findings.append(replace(finding, fix=fix_for([k for k, _ in found], finding.fix)))
     return findings
+
+
+def fix_for(kinds: list[str], default: str) -> str:
+    """The fix for what actually leaked: SQL, a debug page, a trace -- DynamoDB's only if so."""
+    from dynaguard.probe.heuristics import LEAK_FIXES
+
+    specific = [LEAK_FIXES[k] for k in dict.fromkeys(kinds) if k in LEAK_FIXES]
+    aws = any(k not in LEAK_FIXES for k in kinds)
+    parts = [default] if aws or not specific else []
+    return "; ".join([*parts, *(s[0].upper() + s[1:] for s in specific)]) + (
+        "" if aws or not specific else "."
+    )
 
 
 async def _exercise_actions(ctx: ProbeContext) -> None:

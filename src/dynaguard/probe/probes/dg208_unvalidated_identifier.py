@@ -2,8 +2,9 @@
 
 ## What it does
 Sends identifiers no valid object has to each read operation — over DynamoDB's 2048-byte
-key limit (ASCII and multi-byte), unicode, punctuation, a float and a negative number —
-and reports the operation when one of them produces a 5xx answer instead of a 4xx.
+key limit (ASCII and multi-byte), unicode, punctuation, a float, and integers out of
+range (`10**20`, `2**63`, `-1`) — and reports the operation when one of them produces a
+5xx answer instead of a 4xx.
 
 ## Why is this bad?
 A 5xx means the input went unchecked into code that could not handle it: usually the
@@ -40,6 +41,8 @@ from dynaguard.probe.evidence import Exchange
 from dynaguard.probe.resources import fill
 
 MALFORMED = ("a" * 2049, "é" * 1100, "☃-\u202e-id", " ", "-1", "1.5", "[]", "null")
+# Integers out of every range a database takes: over 64 bits, the int64 overflow, negative.
+OUT_OF_RANGE = (str(10**20), str(2**63), "-1")
 
 
 @register(
@@ -63,7 +66,7 @@ async def check(ctx: ProbeContext) -> list[Finding]:
         if op is None or res.item is None or values is None or res.singleton:
             continue
         failures: list[Exchange] = []
-        for bad in MALFORMED:
+        for bad in dict.fromkeys((*MALFORMED, *OUT_OF_RANGE)):
             ex = await ctx.send(identity, op, fill(res.item, {**values, res.id_param or "id": bad}))
             if ex.status is not None and ex.status >= 500:
                 failures.append(ex)

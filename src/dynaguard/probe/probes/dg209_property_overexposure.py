@@ -37,7 +37,7 @@ from dynaguard.core.registry import register
 from dynaguard.probe.context import ProbeContext
 from dynaguard.probe.evidence import Exchange
 from dynaguard.probe.heuristics import is_sensitive
-from dynaguard.probe.resources import list_items, owner_key
+from dynaguard.probe.resources import list_items
 from dynaguard.probe.spec import Operation
 
 
@@ -105,7 +105,7 @@ def _declared(schema: JSON) -> set[str]:
 
 
 def _objects(body: JSON) -> list[dict[str, JSON]]:
-    items = list_items(body) if not isinstance(body, dict) or list_items(body) else [body]
+    items = [body, *list_items(body)] if isinstance(body, dict) else list_items(body)
     return [i for i in items if isinstance(i, dict)]
 
 
@@ -115,16 +115,25 @@ def _undeclared_sensitive(op: Operation, body: JSON) -> set[str]:
 
 
 def _foreign_objects(ctx: ProbeContext, op: Operation, ex: Exchange) -> int:
-    """Objects in an identity's list answer that carry another identity's owner value."""
+    """Objects in an identity's list answer that name another identity and not this one.
+
+    "Name" by value, not by property: an owner property (`owner`, `customer`, `Owner`)
+    holds one of the identity's own identifiers (its owner value, e-mail, username).
+    """
     if op.method != "GET" or "{" in op.path.rsplit("/", 1)[-1]:
         return 0
-    mine = ctx.owner_values.get(ex.identity)
-    others = {v for k, v in ctx.owner_values.items() if k != ex.identity and v != mine}
-    if mine is None or not others:
+    if ctx.identity(ex.identity).privileged:
+        return 0  # a role that sees everyone's objects (staff) is what roles are for
+    if any(o.profile and o.resource.list_op is op for o in ctx.objects):
+        return 0  # a directory of the users themselves (members), not of their objects
+    mine = ctx.identifiers(ex.identity)
+    others = {v for i in ctx.identities if i.name != ex.identity for v in ctx.identifiers(i.name)}
+    others -= mine
+    if not mine or not others:
         return 0
     count = 0
     for obj in list_items(ex.json):
-        key = owner_key(obj)
-        if key is not None and isinstance(obj, dict) and str(obj[key]) in others:
+        values = {str(v) for v in obj.values()} if isinstance(obj, dict) else set()
+        if values & others and not values & mine:
             count += 1
     return count

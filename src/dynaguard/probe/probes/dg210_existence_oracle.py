@@ -3,7 +3,10 @@
 ## What it does
 Has the attacker GET one of the owner's objects and an id of the same shape that does
 not exist, and reports the read operation when the two refusals differ (typically 403
-vs 404): the status alone tells the attacker which ids exist.
+vs 404): the status alone tells the attacker which ids exist. With `--active`, also
+sends the login operation (found by behaviour: an unauthenticated POST with a password
+that refuses an identity's own identifier with a wrong password) an unknown account,
+and reports it when the two refusals differ (user enumeration).
 
 ## Why is this bad?
 An oracle lets an attacker enumerate valid ids (users, orders, documents) and learn
@@ -32,9 +35,12 @@ if item is None or item["owner"] != user.id:
 
 from __future__ import annotations
 
+import re
+
 from dynaguard.core.findings import Confidence, Finding, Severity
 from dynaguard.core.registry import register
 from dynaguard.probe.context import ProbeContext
+from dynaguard.probe.evidence import Exchange
 from dynaguard.probe.resources import fill
 
 
@@ -100,4 +106,48 @@ async def check(ctx: ProbeContext) -> list[Finding]:
                     [theirs, ghost],
                 )
             )
+    return findings + await _login_oracle(ctx)
+
+
+async def _login_oracle(ctx: ProbeContext) -> list[Finding]:
+    """Login with an identity's identifier and with an unknown one, both wrong passwords."""
+    from dynaguard.probe.accounts import WRONG_PASSWORD, classify
+
+    logins, _ = await classify(ctx)
+    findings: list[Finding] = []
+    for login in logins:
+        body = ctx.body(login.op, ctx.anonymous)
+        if not isinstance(body, dict):
+            continue
+        body.update(
+            {login.ident_field: _unknown(login.ident_value), login.password: WRONG_PASSWORD}
+        )
+        ghost = await ctx.send(ctx.anonymous, login.op, login.op.path, body=body, create=True)
+        known = login.probe
+        if ghost.status is None or known.status is None:
+            continue
+        differs = ghost.status != known.status or _shape(ghost) != _shape(known)
+        if differs:
+            findings.append(
+                ctx.finding(
+                    "DG210",
+                    login.op,
+                    f"{login.op.route} answers {known.status} for an existing account with a "
+                    f"wrong password and {ghost.status} for an unknown one "
+                    f"({login.ident_field}): the answer tells which accounts exist.",
+                    [known, ghost],
+                    field=login.ident_field,
+                )
+            )
     return findings
+
+
+def _unknown(value: str) -> str:
+    """An identifier of the same shape that no account has (an e-mail stays an e-mail)."""
+    user, at, domain = value.partition("@")
+    return f"dgp-nobody-{missing_like(user)}{at}{domain}"
+
+
+def _shape(ex: Exchange) -> str:
+    """The answer's text with digits dropped (request ids and times differ on every call)."""
+    return re.sub(r"\d+", "", ex.response_body)

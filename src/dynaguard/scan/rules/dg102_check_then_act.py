@@ -38,11 +38,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dynaguard.core.findings import JSON, Confidence, Finding, Severity
 from dynaguard.core.registry import register
-from dynaguard.scan.flow import check_then_act
-from dynaguard.scan.index import Project
-from dynaguard.scan.report import at_call, meta, where
+from dynaguard.scan import query as q
+from dynaguard.scan.query import JSON, Confidence, Finding, Project, Severity
 
 OPS = ("put_item", "update_item", "delete_item")
 
@@ -60,24 +58,22 @@ OPS = ("put_item", "update_item", "delete_item")
 )
 def check(project: Project) -> Iterator[Finding]:
     """Writes after a check on the read item whose condition does not repeat the check."""
-    m = meta("DG102")
-    for call in project.calls:
+    m = q.meta("DG102")
+    for call in q.operations(project):
         if call.operation not in OPS:
             continue
-        for site in project.sites(call):
-            if site.route is None:
-                continue
-            found = check_then_act(project, site.route, call)
+        for site in q.sites(project, call):
+            found = q.check_then_act(project, site, call)
             if found is None:
                 continue
             chk, _ = found
             names: list[JSON] = [*sorted(chk.attrs)]
             attrs = ", ".join(sorted(chk.attrs))
-            yield at_call(
+            yield q.finding(
                 m,
                 call,
                 site.route,
                 f"{attrs} is checked on the item read at line {chk.line}, but this "
                 f"{call.operation} does not re-assert it in its condition",
-                evidence={"check": where(chk), "attributes": names},
+                evidence={"check": q.event_location(chk), "attributes": names},
             )

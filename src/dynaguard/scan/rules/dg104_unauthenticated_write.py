@@ -40,7 +40,6 @@ Or declare the dependency once on the app: `FastAPI(dependencies=[Depends(get_cu
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterator
 
@@ -48,23 +47,15 @@ from dynaguard.core.findings import Confidence, Finding, Severity
 from dynaguard.core.registry import register
 from dynaguard.scan.fastapi import is_auth
 from dynaguard.scan.index import Project
-from dynaguard.scan.model import DynamoCall, ParamSource, Route
+from dynaguard.scan.model import DynamoCall, Route
 from dynaguard.scan.report import at_call, meta
-from dynaguard.scan.walk import walk
 
 # Routes that are public by design: they create the credential, or prove it otherwise.
+# Whole words only: `/authors/{id}` is no login and `get_author_repo` no authentication.
 PUBLIC = re.compile(
-    r"(?i)(sign_?up|register|registration|log_?in|sign_?in|token|oauth|auth|password"
-    r"|forgot|reset|verify|confirm|webhook|callback|invit)"
+    r"(?i)(?<![a-z])(sign_?up|register|registration|log_?in|sign_?in|tokens?|oauth2?|auth"
+    r"|password|forgot|reset|verify|confirm|webhooks?|callbacks?|invit[a-z]*)(?![a-z])"
 )
-# Dependency names that may authenticate although the engine's stricter pattern misses them
-# (`require_scope("write")`, `has_permission`, `admin_only`): a route carrying one is not
-# reported, since a false positive here costs as much as a miss.
-MAYBE_AUTH = re.compile(
-    r"(?i)(auth|user|token|jwt|scope|permission|role|admin|login|session|principal|identity"
-    r"|api_?key|credential|claims|secur|guard|access|current|account|member|tenant)"
-)
-AUTH_HEADER = re.compile(r"(?i)^(x_)?(authorization|api_?key|auth_?token|access_?token|token)$")
 
 
 @register(
@@ -166,11 +157,11 @@ class Auth:
     def route(self, route: Route) -> bool:
         """Whether the route authenticates (dependency, app middleware or header check)."""
         deps = route.all_dependencies
-        if any(is_auth(self.p, d) or MAYBE_AUTH.search(d.name or "") for d in deps):
+        if any(is_auth(self.p, d) for d in deps):
             return True
         if self.everywhere or self.roots(route.router) & self.mw_apps:
             return True
-        return _reads_credentials(self.p, route)
+        return self.p.behaviour.endpoint_verifies(route)  # checks the credential itself
 
     def witness(self, route: Route) -> str | None:
         """A route of the same app that authenticates ('GET /me via get_current_user')."""
@@ -189,17 +180,3 @@ class Auth:
             if hit is not None and (best is None or hit[0] < best[0]):
                 best = hit
         return best[1] if best is not None else None
-
-
-def _reads_credentials(project: Project, route: Route) -> bool:
-    """A header parameter named for a credential, or `request.headers["authorization"]`."""
-    for p in route.params:
-        if p.source in (ParamSource.HEADER, ParamSource.COOKIE) and AUTH_HEADER.match(p.name):
-            return True
-    fn = project.functions[route.function]
-    return any(
-        isinstance(n, ast.Constant)
-        and isinstance(n.value, str)
-        and n.value.lower() in ("authorization", "x-api-key", "api-key")
-        for n in walk(fn.node)
-    )

@@ -34,13 +34,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dynaguard.core.findings import Confidence, Finding, Severity
 from dynaguard.core.registry import register
-from dynaguard.scan.flow import key_value
-from dynaguard.scan.index import Project
-from dynaguard.scan.model import HandleKind, ParamSource, Route
-from dynaguard.scan.provenance import Origin, Value
-from dynaguard.scan.report import KEY_NAME, OWNER_NAME, at_call, meta
+from dynaguard.scan import query as q
+from dynaguard.scan.query import (
+    KEY_NAME,
+    OWNER_NAME,
+    Confidence,
+    Finding,
+    HandleKind,
+    Origin,
+    ParamSource,
+    Project,
+    Route,
+    Severity,
+    Value,
+)
 
 OPS = frozenset({"get_item", "put_item", "update_item", "delete_item"})
 
@@ -58,20 +66,21 @@ OPS = frozenset({"get_item", "put_item", "update_item", "delete_item"})
 )
 def check(project: Project) -> Iterator[Finding]:
     """Key attributes from body fields on routes whose path or principal decides them."""
-    m = meta("DG106")
-    for call in project.calls:
+    m = q.meta("DG106")
+    owners = set(q.config(project).owner_attributes)
+    for call in q.operations(project):
         if call.operation not in OPS:
             continue
-        for site in project.sites(call):
+        for site in q.sites(project, call):
             route = site.route
             if route is None:
                 continue
-            key = key_value(project, call, site.frame)
+            key = q.key(project, call, site)
             is_item = call.operation == "put_item" or _pynamo(call.handle.kind)
-            bad = _body_keys(key, route, is_item, set(project.config.owner_attributes))
+            bad = _body_keys(key, route, is_item, owners)
             if bad:
                 names = ", ".join(f"{k} <- {src}" for k, src in bad)
-                yield at_call(
+                yield q.finding(
                     m,
                     call,
                     route,

@@ -1,0 +1,338 @@
+"""Authentication and privilege, decided by what the code does, never by a name.
+
+A dependency authenticates when its body, a function it calls or a dependency it takes
+verifies a credential: a token verifier (PyJWT, python-jose, authlib, joserfc, Cognito,
+Firebase, Google ID tokens, Auth0), a password or key checked (passlib, bcrypt, argon2,
+`compare_digest`), an authentication library's dependency (fastapi-cloudauth,
+fastapi-users...), or a credential (header, cookie, `fastapi.security` scheme value) that
+is looked up or compared, with a raise when that fails. A scheme whose value nobody checks,
+or `if not token: raise`, authenticates nobody. A route is privileged when a dependency
+compares the principal's role, group, scope or permission with fixed values and raises
+otherwise. `[tool.dynaguard] auth_dependencies` names are an override.
+
+Results are memoised by qualname (a value); one computed while a caller further up was
+still being computed (a cycle) is not cached, since it may be incomplete.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from dynaguard.scan.authn_body import BodyScan, Seeds, param_names
+from dynaguard.scan.authn_verify import (
+    AUTH_LIBRARIES,
+    CREDENTIAL_TYPES,
+    REQUEST_TYPES,
+    marker,
+    verifier,
+)
+from dynaguard.scan.deps import SCHEMES, assumed_principal, dependency, depends_of
+from dynaguard.scan.infer import Frame
+from dynaguard.scan.model import ClassRef, Dependency, FunctionInfo, Route
+from dynaguard.scan.symbols import ModuleInfo, dotted
+from dynaguard.scan.walk import own_nodes
+
+if TYPE_CHECKING:
+    from dynaguard.scan.index import Project
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A function body to judge: its key (a qualname, `f.<locals>.g` for closures)."""
+
+    key: str
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    module: ModuleInfo
+    fn: FunctionInfo | None  # None for a closure returned by a dependency factory
+
+
+class Behaviour:
+    """What the project's dependencies, middleware and endpoints do with credentials."""
+
+    def __init__(self, project: Project) -> None:
+        self.p = project
+        self.configured = {
+            n.rsplit(".", 1)[-1].rsplit(":", 1)[-1] for n in project.config.auth_dependencies
+        }
+        self._memo: dict[tuple[str, str], bool] = {}
+        self._busy: set[tuple[str, str]] = set()
+        self._cuts = 0  # results that met a computation still in progress
+
+    # -- the questions rules ask -------------------------------------------------------
+
+    def authenticates(self, dep: Dependency) -> bool:
+        """A dependency verifies a credential (or is configured as authentication)."""
+        if dep.name in self.configured or (dep.target or "") in self.p.config.auth_dependencies:
+            return True
+        return dep.target is not None and self._ask("auth", dep.target)
+
+    def privileged(self, route: Route) -> str | None:
+        """A dependency of the route that lets only some roles through (its name)."""
+        for d in route.all_dependencies:
+            if d.target is not None and self._ask("priv", d.target):
+                return d.name or d.target
+        return None
+
+    def endpoint_verifies(self, route: Route) -> bool:
+        """The endpoint checks a credential itself (an API key compared in the handler)."""
+        fn = self.p.functions.get(route.function)
+        return fn is not None and self._ask("endpoint", fn.qualname)
+
+    def checks_scheme(self, fn: FunctionInfo, dep: Dependency) -> bool:
+        """A raw scheme value (`key = Depends(api_key)`) that `fn` itself checks."""
+        scheme = dep.target is not None and self._resolve(dep.target) == "scheme"
+        return scheme and self._ask("endpoint", fn.qualname)  # what fn does with its own value
+
+    def middleware_verifies(self, qualname: str) -> bool:
+        """A middleware's dispatch verifies the request's credential."""
+        return self._ask("mw", qualname)
+
+    # -- memoised by value --------------------------------------------------------------
+
+    def _ask(self, kind: str, target: str) -> bool:
+        key = (kind, target)
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._busy:
+            self._cuts += 1
+            return False  # a cycle: the caller further up decides
+        before = self._cuts
+        self._busy.add(key)
+        try:
+            found = self._compute(kind, target)
+        finally:
+            self._busy.discard(key)
+        if found or self._cuts == before:
+            self._memo[key] = found
+        return found
+
+    def _compute(self, kind: str, target: str) -> bool:
+        if kind.startswith("checks:"):
+            fn = self.p.functions.get(target)
+            params = frozenset(kind.removeprefix("checks:").split(","))
+            body = self._body(fn) if fn is not None else None
+            return body is not None and self._body_auth(body, extra=params)
+        if kind == "verifies":  # a verifier in this function or any it calls
+            fn = self.p.functions.get(target)
+            if fn is None:
+                return False
+            body = self._body(fn)
+            calls = [n for n in own_nodes(fn.node) if isinstance(n, ast.Call)]
+            if any(verifier(c, body.module, self._imported) for c in calls):
+                return True
+            return any(
+                (callee := self._callee(c, body)) is not None
+                and self._ask("verifies", callee.qualname)
+                for c in calls
+            )
+        if kind == "endpoint":
+            fn = self.p.functions.get(target)
+            return fn is not None and self._body_auth(self._body(fn), endpoint=True)
+        if kind == "mw":
+            fn = self.p.functions.get(target)
+            if fn is None:
+                return False
+            names = param_names(fn.node)[1 if fn.class_name else 0 :]
+            return self._body_auth(self._body(fn), requests=frozenset(names[:1]))
+        resolved = self._resolve(target)
+        if isinstance(resolved, str):
+            return kind == "auth" and resolved == "library"
+        if kind == "priv":
+            return any(self._body_priv(b) for b in resolved)
+        return any(self._body_auth(b) for b in resolved)
+
+    # -- what a dependency target is -----------------------------------------------------
+
+    def _resolve(self, target: str) -> list[Body] | str:
+        """The bodies FastAPI runs for a dependency, or "library"/"scheme"/"unknown"."""
+        p = self.p
+        if target in p.functions:
+            return [self._body(p.functions[target])]
+        if target.endswith("()"):
+            base = target[:-2]
+            if base in p.functions:
+                return self._closures(p.functions[base])
+            if base in p.classes:
+                call = p.method(base, "__call__")
+                return [self._body(call)] if call is not None else self._scheme_class(base)
+        if target in p.classes:  # Depends(Class): FastAPI calls the constructor
+            init = p.method(target, "__init__")
+            return [self._body(init)] if init is not None else "unknown"
+        mod_name, _, name = target.partition(":")
+        mod = p.modules.get(mod_name)
+        if mod is not None and mod.globals.get(name):
+            return self._global(mod, mod.globals[name][0])
+        return "library" if target.split(".", maxsplit=1)[0] in AUTH_LIBRARIES else "unknown"
+
+    def _global(self, mod: ModuleInfo, value: ast.expr) -> list[Body] | str:
+        if not isinstance(value, ast.Call):
+            return "unknown"
+        sym = (
+            self.p.resolve_expr(value.func, mod)
+            if isinstance(value.func, ast.Name | ast.Attribute)
+            else None
+        )
+        if isinstance(sym, FunctionInfo):
+            return self._closures(sym)
+        if isinstance(sym, ClassRef):
+            return self._resolve(f"{sym.qualname}()")
+        if (dotted(value.func, mod) or "").rsplit(".", 1)[-1] in SCHEMES:
+            return "scheme"
+        return "library" if self._library(value, mod) else "unknown"
+
+    def _scheme_class(self, cls: str) -> str:
+        bases = {b.rsplit(".", 1)[-1] for c in self.p.mro(cls) for b in c.bases}
+        return "scheme" if bases & SCHEMES else "unknown"
+
+    def _library(self, expr: ast.expr, mod: ModuleInfo) -> bool:
+        while isinstance(expr, ast.Call | ast.Attribute):
+            expr = expr.func if isinstance(expr, ast.Call) else expr.value
+        if not isinstance(expr, ast.Name):
+            return False
+        if expr.id in mod.globals and isinstance(mod.globals[expr.id][0], ast.Call):
+            return self._library(mod.globals[expr.id][0], mod)
+        return mod.imports.get(expr.id, "").split(".")[0] in AUTH_LIBRARIES
+
+    def _closures(self, factory: FunctionInfo) -> list[Body]:
+        """`def require_role(r): def check(...): ...; return check` -> check."""
+        inner = {
+            s.name: s
+            for s in factory.node.body
+            if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+        returned = [
+            s.value.id
+            for s in ast.walk(factory.node)
+            if isinstance(s, ast.Return) and isinstance(s.value, ast.Name)
+        ]
+        mod = self.p.module_of(factory)
+        return [
+            Body(f"{factory.qualname}.<locals>.{n}", inner[n], mod, None)
+            for n in returned
+            if n in inner
+        ]
+
+    def _body(self, fn: FunctionInfo) -> Body:
+        return Body(fn.qualname, fn.node, self.p.module_of(fn), fn)
+
+    # -- judging one body ---------------------------------------------------------------
+
+    def _seeds(self, body: Body, requests: frozenset[str] = frozenset()) -> tuple[Seeds, list[str]]:
+        """Credential, principal and request parameters; the dependency targets taken."""
+        cred: set[str] = set()
+        princ: set[str] = set()
+        reqs: set[str] = set(requests)
+        targets: list[str] = []
+        a = body.node.args
+        positional = [*a.posonlyargs, *a.args]
+        defaults: dict[str, ast.expr | None] = dict(
+            zip(
+                [x.arg for x in positional[len(positional) - len(a.defaults) :]],
+                a.defaults,
+                strict=True,
+            )
+        )
+        defaults.update({x.arg: d for x, d in zip(a.kwonlyargs, a.kw_defaults, strict=True)})
+        for arg in [*positional, *a.kwonlyargs]:
+            exprs = [e for e in (defaults.get(arg.arg), arg.annotation) if e is not None]
+            for expr in exprs:
+                found = depends_of(self.p, body.module, expr)
+                if found is not None:  # an alias's Depends() names its callable at home
+                    dep = dependency(self.p, found[1], found[0], "param")
+                    if dep.target is not None:
+                        targets.append(dep.target)
+                        if self._resolve(dep.target) == "scheme":
+                            cred.add(arg.arg)
+                        elif self.authenticates(dep):
+                            princ.add(arg.arg)
+                    break
+                if expr is arg.annotation and assumed_principal(self.p, body.module, expr):
+                    princ.add(arg.arg)  # a configured alias whose code the scan cannot read
+                kind = marker(expr, body.module)
+                if kind in ("Header", "Cookie") or kind in CREDENTIAL_TYPES:
+                    cred.add(arg.arg)
+                elif kind in REQUEST_TYPES:
+                    reqs.add(arg.arg)
+        return Seeds(frozenset(cred), frozenset(princ), frozenset(reqs)), targets
+
+    def _scan(self, body: Body, seeds: Seeds) -> BodyScan:
+        mod = body.module
+        return BodyScan(body.node, seeds, lambda call: verifier(call, mod, self._imported))
+
+    def _body_auth(
+        self,
+        body: Body,
+        extra: frozenset[str] = frozenset(),
+        requests: frozenset[str] = frozenset(),
+        endpoint: bool = False,
+    ) -> bool:
+        """The body verifies a credential. An endpoint counts only what it does with its
+        own credential parameters (a helper that verifies tokens is no check of the caller)."""
+        seeds, _ = self._seeds(body, requests)
+        if seeds.principals:
+            return True  # built on a dependency that authenticates
+        calls = [n for n in own_nodes(body.node) if isinstance(n, ast.Call)]
+        if any(verifier(c, body.module, self._imported) for c in calls):
+            return True
+        cred = seeds.credentials | extra
+        if not cred and not seeds.requests:  # nothing from the request to check
+            return not endpoint and any(self._callee_verifies(c, body) for c in calls)
+        scan = self._scan(body, Seeds(cred, seeds.principals, seeds.requests))
+        if scan.checks_credential():
+            return True
+        for call in calls:
+            flows, _ = scan.argument_flows(call)
+            if endpoint and not flows:
+                continue
+            callee = self._callee(call, body)
+            if callee is None:
+                continue
+            if self._ask("verifies", callee.qualname):
+                return True
+            params = _params_of(callee, flows)
+            if params and self._ask("checks:" + ",".join(sorted(params)), callee.qualname):
+                return True
+        return False
+
+    def _imported(self, name: str, mod: ModuleInfo) -> tuple[ModuleInfo, ast.expr] | None:
+        sym = self.p.resolve_name(name, mod)
+        if isinstance(sym, tuple) and self.p.modules[sym[0]].globals.get(sym[1]):
+            home = self.p.modules[sym[0]]
+            return home, home.globals[sym[1]][0]
+        return None
+
+    def _callee_verifies(self, call: ast.Call, body: Body) -> bool:
+        callee = self._callee(call, body)
+        return callee is not None and self._ask("verifies", callee.qualname)
+
+    def _body_priv(self, body: Body) -> bool:
+        seeds, targets = self._seeds(body)
+        scan = self._scan(body, seeds)
+        if scan.checks_role():
+            return True
+        return any(self._ask("priv", t) for t in targets)
+
+    def _callee(self, call: ast.Call, body: Body) -> FunctionInfo | None:
+        frame = Frame(body.fn, body.module)
+        try:
+            found = self.p.resolve_call_target(call, frame, self.p.types)
+        except RecursionError:
+            return None
+        if isinstance(found, ClassRef):
+            return None
+        return found
+
+
+def _params_of(fn: FunctionInfo, flows: list[str]) -> set[str]:
+    names = param_names(fn.node)
+    offset = 1 if fn.class_name is not None and names[:1] in (["self"], ["cls"]) else 0
+    out: set[str] = set()
+    for f in flows:
+        if f.isdigit():
+            i = int(f) + offset
+            out |= {names[i]} if i < len(names) else set()
+        elif f in names:
+            out.add(f)
+    return out

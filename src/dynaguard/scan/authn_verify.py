@@ -1,0 +1,101 @@
+"""Which calls verify a credential, and which parameter annotations carry one (authn.py)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+
+from dynaguard.scan.symbols import ModuleInfo, dotted
+
+VERIFY_CALLS = frozenset(
+    {
+        "jwt.decode",
+        "jwt.decode_complete",
+        "jwt.api_jwt.decode",
+        "jose.jwt.decode",
+        "jose.jws.verify",
+        "authlib.jose.jwt.decode",
+        "joserfc.jwt.decode",
+        "cognitojwt.decode",
+        "cognitojwt.decode_async",
+        "firebase_admin.auth.verify_id_token",
+        "firebase_admin.auth.verify_session_cookie",
+        "google.oauth2.id_token.verify_oauth2_token",
+        "google.oauth2.id_token.verify_token",
+        "google.oauth2.id_token.verify_firebase_token",
+        "hmac.compare_digest",
+        "secrets.compare_digest",
+        "bcrypt.checkpw",
+    }
+)
+# Objects of these packages, and their methods that verify (pwd_context.verify(...)).
+VERIFY_METHODS = {
+    "passlib": frozenset({"verify", "verify_and_update"}),
+    "argon2": frozenset({"verify"}),
+    "auth0": frozenset({"verify"}),
+    "jwt": frozenset({"decode", "decode_complete"}),
+    "jose": frozenset({"decode"}),
+    "authlib": frozenset({"decode", "validate"}),
+    "itsdangerous": frozenset({"loads"}),
+    "fastapi_jwt_auth": frozenset({"jwt_required", "fresh_jwt_required"}),
+}
+# Packages whose dependency objects verify tokens themselves.
+AUTH_LIBRARIES = frozenset(
+    {"fastapi_cloudauth", "fastapi_users", "fastapi_azure_auth", "fastapi_auth0", "fastapi_jwt"}
+)
+CREDENTIAL_TYPES = frozenset({"HTTPAuthorizationCredentials", "HTTPBasicCredentials"})
+REQUEST_TYPES = frozenset({"Request", "HTTPConnection", "WebSocket"})
+
+
+# an imported name -> (the module defining it, the value it is assigned), when in the project
+Imported = Callable[[str, ModuleInfo], tuple[ModuleInfo, ast.expr] | None]
+
+
+def verifier(call: ast.Call, mod: ModuleInfo, imported: Imported) -> bool:
+    """A call that verifies a token, password or key."""
+    name = dotted(call.func, mod) or ""
+    if name in VERIFY_CALLS:
+        return not unverified(call)
+    f = call.func
+    if not isinstance(f, ast.Attribute):
+        return False
+    if f.attr == "get_user" and any(k.arg == "AccessToken" for k in call.keywords):
+        return True  # Cognito checks the access token
+    recv = f.value
+    if isinstance(recv, ast.Name) and recv.id in mod.globals:
+        recv = mod.globals[recv.id][0]
+    elif isinstance(recv, ast.Name) and recv.id in mod.imports:
+        found = imported(recv.id, mod)
+        if found is not None:
+            mod, recv = found
+    if isinstance(recv, ast.Call):
+        root = (dotted(recv.func, mod) or "").split(".")[0]
+        return f.attr in VERIFY_METHODS.get(root, frozenset()) and not unverified(call)
+    return False
+
+
+def marker(expr: ast.expr, mod: ModuleInfo) -> str | None:
+    """`Header()` -> Header; `Annotated[str, Header()]` -> Header; `Request` -> Request."""
+    if isinstance(expr, ast.Subscript) and isinstance(expr.slice, ast.Tuple):
+        for e in expr.slice.elts[1:]:
+            found = marker(e, mod)
+            if found in ("Header", "Cookie"):
+                return found
+        return marker(expr.slice.elts[0], mod)
+    if isinstance(expr, ast.BinOp):  # HTTPAuthorizationCredentials | None
+        return marker(expr.left, mod) or marker(expr.right, mod)
+    if isinstance(expr, ast.Call):
+        expr = expr.func
+    if isinstance(expr, ast.Name | ast.Attribute):
+        return (dotted(expr, mod) or "").rsplit(".", 1)[-1]
+    return None
+
+
+def unverified(call: ast.Call) -> bool:
+    """`jwt.decode(t, options={"verify_signature": False})` reads a token, checks nothing."""
+    opts = next((k.value for k in call.keywords if k.arg == "options"), None)
+    if isinstance(opts, ast.Dict):
+        for k, v in zip(opts.keys, opts.values, strict=True):
+            if isinstance(k, ast.Constant) and k.value == "verify_signature":
+                return isinstance(v, ast.Constant) and v.value is False
+    return False
