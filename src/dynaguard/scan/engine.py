@@ -17,7 +17,8 @@ from dynaguard.core.config import Config
 from dynaguard.core.findings import EngineKind, Finding, unique_fingerprints
 from dynaguard.core.registry import Registered, RuleMeta, all_rules
 from dynaguard.core.result import Diagnostic, Result
-from dynaguard.scan import confine, files
+from dynaguard.scan import confine, files, iac
+from dynaguard.scan.iac import suppress as iac_suppress
 
 
 @dataclass(slots=True)
@@ -159,15 +160,16 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
         if not p.exists()
     ]
     files.forget_packages()
-    found = list(files.discover([p for p in paths if p.exists()], config.exclude, root, errors))
+    found, infra = iac.discover([p for p in paths if p.exists()], config.exclude, root, errors)
     prepared, notes = _read_all(found, root, jobs)
     modules = _on_demand(prepared, root)
     errors += [p.error for p in prepared if p.error is not None]
     rules = [r for r in _static_rules() if config.enabled(r.meta.id)]
     # A file that breaks indexing or a rule is set aside and reported; the rest is analysed.
-    build = partial(_index, modules, config, [p for p in paths if p.exists()], root, found)
+    existing = [p for p in paths if p.exists()]
+    build = partial(_index, modules, infra, config, existing, root, found)
     raw, index_errors, indexed = confine.run(build, rules)
-    kept, suppressed, warnings = _suppress(raw, modules)
+    kept, suppressed, warnings = _suppress(raw, modules, indexed.project.iac.comments)
     kept = [_override(f, config) for f in kept]
     from dynaguard.scan.report import char_columns  # rules count bytes; reports, characters
 
@@ -184,6 +186,7 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
             "files": len(found),
             "parsed": len(modules),
             "context": len(indexed.outside),  # imported modules read from outside the paths
+            "iac": indexed.project.iac.files,  # IaC files (and CDK modules) with IAM grants
             "lines": sum(p.lines for p in prepared),
             "suppressed": suppressed,
             "seconds": round(time.perf_counter() - started, 3),
@@ -312,6 +315,7 @@ def _static_rules() -> list[Registered]:
 
 def _index(  # noqa: PLR0917 (bound with functools.partial; only `excluded` varies)
     modules: list[Prepared],
+    infra: list[Path],
     config: Config,
     paths: list[Path],
     root: Path,
@@ -334,6 +338,8 @@ def _index(  # noqa: PLR0917 (bound with functools.partial; only `excluded` vari
             except Exception as exc:  # one file's symbol table must not cost the others
                 errors.append(confine.module_failed(p.rel, exc))
                 skip.add(p.rel)
+        kept = [p for p in modules if p.rel not in skip]
+        project.iac = iac.read_all(infra, root, kept)  # CDK stacks are Python modules
         # the scanned code's imports from its own package outside `paths`: context only
         outside = add_outside(project, paths, root, found)
         try:
@@ -346,6 +352,7 @@ def _index(  # noqa: PLR0917 (bound with functools.partial; only `excluded` vari
                 break
             errors.append(confine.excluded_file(blamed, "indexing", exc))
             skip.add(blamed)
+    errors += project.iac.errors
     errors += [
         Diagnostic(path=p, line=ln, kind="unknown-shape", message=m)
         for p, ln, m in project.unknown_shapes
@@ -355,7 +362,7 @@ def _index(  # noqa: PLR0917 (bound with functools.partial; only `excluded` vari
 
 
 def _suppress(
-    found: list[Finding], modules: list[Prepared]
+    found: list[Finding], modules: list[Prepared], comments: dict[str, str] | None = None
 ) -> tuple[list[Finding], int, list[Diagnostic]]:
     by_path: dict[str, list[Finding]] = {}
     for f in found:
@@ -378,6 +385,8 @@ def _suppress(
         kept += [surrogates[id(w)] for w in left]
         dropped += n
         warnings += unused
+    left, n, unused = iac_suppress(by_path, comments or {})  # marks on an IaC statement's line
+    kept, dropped, warnings = kept + left, dropped + n, warnings + unused
     for rest in by_path.values():
         kept += rest
     return kept, dropped, warnings
