@@ -49,9 +49,9 @@ def test_deeply_nested_expressions_are_analysed_like_any_other(tmp_path: Path, e
         + f"    table.update_item(Key={{'id': a}}, UpdateExpression={expr})\n",
         encoding="utf-8",
     )
-    # When scanned, Then every write is found and nothing is reported as broken
+    # When scanned, Then every write is found (DG101) and nothing is reported as broken
     result = scan([app], root=app)
-    assert _sites(result.findings) == {
+    assert {s for s in _sites(result.findings) if s[2] == "DG101"} == {
         ("deep.py", 11, "DG101"),
         ("deep.py", 12, "DG101"),
         ("vuln.py", VULNERABLE_LINE, "DG101"),

@@ -14,10 +14,13 @@ blamed, the rule is reported as stopped for the whole project.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType, TracebackType
+from typing import TYPE_CHECKING
 
+from dynaguard.core.config import Config
 from dynaguard.core.findings import Finding
 from dynaguard.core.registry import Registered
 from dynaguard.core.result import Diagnostic
@@ -25,6 +28,9 @@ from dynaguard.scan.index import Project
 from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import ClassInfo, DynamoCall, FunctionInfo, Route
 from dynaguard.scan.symbols import ModuleInfo
+
+if TYPE_CHECKING:
+    from dynaguard.scan.engine import Prepared
 
 ANALYSIS_ERROR = "analysis-error"  # Diagnostic.kind: something was not analysed; incomplete
 MAX_EXCLUDED = 8
@@ -136,3 +142,51 @@ def _what(exc: BaseException) -> str:
 def module_failed(path: str, exc: BaseException) -> Diagnostic:
     """A file whose symbol table could not be built: it is left out of the index."""
     return Diagnostic(path=path, kind=ANALYSIS_ERROR, message=f"not indexed: {_what(exc)}")
+
+
+def index(  # noqa: PLR0917 (bound with functools.partial; only `excluded` varies)
+    modules: Sequence[Prepared],
+    infra: list[Path],
+    config: Config,
+    paths: list[Path],
+    root: Path,
+    found: list[Path],
+    excluded: frozenset[str],
+) -> Indexed:
+    """The linked project of every parsed module but the excluded files (a Build)."""
+    from dynaguard.scan import iac
+    from dynaguard.scan.context import add_outside
+
+    skip = set(excluded)
+    errors: list[Diagnostic] = []
+    while True:
+        project = Project(config)
+        for p in modules:
+            if p.rel in skip or p.tree is None:
+                continue
+            try:
+                project.add_module(p.module, p.rel, p.tree)
+            except Exception as exc:  # one file's symbol table must not cost the others
+                errors.append(module_failed(p.rel, exc))
+                skip.add(p.rel)
+        kept = [p for p in modules if p.rel not in skip]
+        project.iac = iac.read_all(infra, root, kept)  # CDK stacks are Python modules
+        # the scanned code's imports from its own package outside `paths`: context only
+        outside = add_outside(project, paths, root, found)
+        try:
+            project.link()
+            break
+        except Exception as exc:  # lenient in production: not the user's traceback to read
+            blamed = culprit(exc, project)
+            if blamed is None or blamed in skip or len(skip) >= MAX_EXCLUDED:
+                errors.append(stopped("indexing", exc))
+                break
+            errors.append(excluded_file(blamed, "indexing", exc))
+            skip.add(blamed)
+    errors += project.iac.errors
+    errors += [
+        Diagnostic(path=p, line=ln, kind="unknown-shape", message=m)
+        for p, ln, m in project.unknown_shapes
+        if p not in outside
+    ]
+    return Indexed(project, outside, errors)

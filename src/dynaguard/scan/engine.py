@@ -167,7 +167,7 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
     rules = [r for r in _static_rules() if config.enabled(r.meta.id)]
     # A file that breaks indexing or a rule is set aside and reported; the rest is analysed.
     existing = [p for p in paths if p.exists()]
-    build = partial(_index, modules, infra, config, existing, root, found)
+    build = partial(confine.index, modules, infra, config, existing, root, found)
     raw, index_errors, indexed = confine.run(build, rules)
     kept, suppressed, warnings = _suppress(raw, modules, indexed.project.iac.comments)
     kept = [_override(f, config) for f in kept]
@@ -311,54 +311,6 @@ def _static_rules() -> list[Registered]:
     import dynaguard.scan.rules  # noqa: F401  (registers every rule module)
 
     return [r for r in all_rules(EngineKind.STATIC) if r.meta.module.startswith("dynaguard.scan.")]
-
-
-def _index(  # noqa: PLR0917 (bound with functools.partial; only `excluded` varies)
-    modules: list[Prepared],
-    infra: list[Path],
-    config: Config,
-    paths: list[Path],
-    root: Path,
-    found: list[Path],
-    excluded: frozenset[str],
-) -> confine.Indexed:
-    """The linked project of every parsed module but the excluded files (see confine)."""
-    from dynaguard.scan.context import add_outside
-    from dynaguard.scan.index import Project
-
-    skip = set(excluded)
-    errors: list[Diagnostic] = []
-    while True:
-        project = Project(config)
-        for p in modules:
-            if p.rel in skip or p.tree is None:
-                continue
-            try:
-                project.add_module(p.module, p.rel, p.tree)
-            except Exception as exc:  # one file's symbol table must not cost the others
-                errors.append(confine.module_failed(p.rel, exc))
-                skip.add(p.rel)
-        kept = [p for p in modules if p.rel not in skip]
-        project.iac = iac.read_all(infra, root, kept)  # CDK stacks are Python modules
-        # the scanned code's imports from its own package outside `paths`: context only
-        outside = add_outside(project, paths, root, found)
-        try:
-            project.link()
-            break
-        except Exception as exc:  # lenient in production: not the user's traceback to read
-            blamed = confine.culprit(exc, project)
-            if blamed is None or blamed in skip or len(skip) >= confine.MAX_EXCLUDED:
-                errors.append(confine.stopped("indexing", exc))
-                break
-            errors.append(confine.excluded_file(blamed, "indexing", exc))
-            skip.add(blamed)
-    errors += project.iac.errors
-    errors += [
-        Diagnostic(path=p, line=ln, kind="unknown-shape", message=m)
-        for p, ln, m in project.unknown_shapes
-        if p not in outside
-    ]
-    return confine.Indexed(project, outside, errors)
 
 
 def _suppress(
