@@ -10,6 +10,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FIXTURES = Path(__file__).parent / "fixtures"
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+def python_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for a subprocess that must run this checkout's code, venv or not."""
+    path = os.pathsep.join(p for p in (str(SRC), os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "NO_COLOR": "1", "PYTHONPATH": path, **(env or {})}
+
+
+def console_script() -> list[str]:
+    """The console script's command: the function pyproject.toml declares, run by this Python.
+
+    Not `dynaguard` from PATH: that is whichever install is first there (or none, when the
+    virtualenv is not activated), not the checkout under test.
+    """
+    import tomllib
+
+    project = tomllib.loads((SRC.parent / "pyproject.toml").read_text("utf-8"))["project"]
+    module, _, function = project["scripts"]["dynaguard"].partition(":")
+    code = f"import sys; from {module} import {function} as f; sys.argv[0] = 'dynaguard'; f()"
+    return [sys.executable, "-c", code]
 
 
 @dataclass(frozen=True)
@@ -27,11 +48,10 @@ CLI = Callable[..., Run]
 def subprocess_cli(
     *argv: str, cwd: Path | None = None, script: bool = False, env: dict[str, str] | None = None
 ) -> Run:
-    """Run `python -m dynaguard.cli.main ARGS` (or the console script) for real."""
-    cmd = ["dynaguard", *argv] if script else [sys.executable, "-m", "dynaguard.cli.main", *argv]
-    env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    """Run `python -m dynaguard ARGS` (or the console script's function) for real."""
+    cmd = [*console_script(), *argv] if script else [sys.executable, "-m", "dynaguard", *argv]
     proc = subprocess.run(
-        cmd, cwd=cwd, capture_output=True, text=True, timeout=120, env=env, check=False
+        cmd, cwd=cwd, capture_output=True, text=True, timeout=120, env=python_env(env), check=False
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from cli_helpers import CLI, registry_error, subprocess_cli
+from cli_helpers import CLI, python_env, registry_error, subprocess_cli
 
 from dynaguard.cli.rules import suggest, table
 from dynaguard.core.findings import Confidence, Severity
@@ -135,10 +135,10 @@ def _on_a_terminal(*argv: str, env: dict[str, str]) -> str:
 
     leader, follower = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dynaguard.cli.main", *argv],
+        [sys.executable, "-m", "dynaguard", *argv],
         stdout=follower,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "COLUMNS": "100", **env},
+        env=python_env({"COLUMNS": "100", **env}),
     )
     os.close(follower)
     chunks = []

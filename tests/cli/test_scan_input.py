@@ -148,5 +148,5 @@ def test_a_directory_of_unreadable_files_is_reported_not_fatal(cli: CLI, workdir
     errors = {e["path"]: e["message"] for e in json.loads(run.out)["errors"]}
     assert set(errors) == {"junk/blob.py", "junk/latin.py", "junk/huge.py"}, errors
     assert "binary" in errors["junk/blob.py"] and "UTF-8" in errors["junk/latin.py"]
-    assert "limit" in errors["junk/huge.py"]  # over 5 MB: generated data, skipped
+    assert "limit" in errors["junk/huge.py"]  # over the 1 MiB cap: generated data, skipped
     assert len(run.err.splitlines()) == len(errors)  # one stderr line per error

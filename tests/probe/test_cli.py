@@ -79,7 +79,7 @@ def test_cli_app_in_process_and_fail_on(
         (["probe", "http://[::1"], "not a valid URL"),
         (["probe", "http://127.0.0.1:9", "--spec", "/dev/zero"], "larger than 10000000 bytes"),
         (["probe", "--app", "json:dumps"], "json:dumps is not an ASGI app"),
-        (["probe", "http://127.0.0.1:9", "-o", "/no/such/dir/r.json"], "not a writable"),
+        (["probe", "http://127.0.0.1:9", "-o", "/no/such/dir/r.json"], "/no/such/dir does not"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(

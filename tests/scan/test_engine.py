@@ -297,4 +297,5 @@ def test_a_failing_rule_is_reported_and_the_others_still_run(
     monkeypatch.setitem(registry._REGISTRY, "DG103", registry.Registered(rule.meta, broken))
     result = scan([tmp_path], root=tmp_path)
     assert sites(result) == {("app.py", 7, "DG101")}
-    assert [(e.path, e.kind) for e in result.errors] == [("DG103", "unknown-shape")]
+    assert [(e.path, e.kind) for e in result.errors] == [("DG103", "analysis-error")]
+    assert result.stats["complete"] is False

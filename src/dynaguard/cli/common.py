@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -11,7 +10,8 @@ from dynaguard.core.findings import Severity
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
-EXIT_USAGE = 2
+EXIT_USAGE = 2  # also: a run that could not do all of its job
+EXIT_INTERNAL = 3  # a bug in dynaguard
 
 
 class UsageError(Exception):
@@ -29,6 +29,10 @@ def severity_arg(text: str) -> Severity:
 def emit(text: str) -> None:
     """Write to stdout, whatever its encoding: a non-UTF-8 pipe gets `?`, not a traceback."""
     encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:  # lone surrogates (a file name that is not UTF-8) as \\udcxx, as in files
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     try:
         sys.stdout.write(text)
     except UnicodeEncodeError:
@@ -36,20 +40,30 @@ def emit(text: str) -> None:
     sys.stdout.flush()
 
 
+def check_output(name: str, flag: str = "--output") -> Path:
+    """Refuse an output the run could not write, before spending the run on it."""
+    from dynaguard.core.fileio import OutputError, check
+
+    try:
+        check(Path(name))
+    except OutputError as exc:
+        raise UsageError(f"{flag}: {exc}") from None
+    return Path(name)
+
+
+def write_file(text: str, path: Path, flag: str = "--output") -> None:
+    """Write a report or baseline by core.fileio's rules (atomic; never replaces a device)."""
+    from dynaguard.core.fileio import OutputError, write_text
+
+    try:
+        write_text(path, text)
+    except OutputError as exc:
+        raise UsageError(f"{flag}: {exc}") from None
+
+
 def write_output(text: str, output: str | None) -> None:
-    """Write a report to a file (atomically, UTF-8) or to stdout."""
+    """Write a report to a file (see write_file) or to stdout."""
     if output is None or output == "-":
         emit(text if text.endswith("\n") else text + "\n")
         return
-    path = Path(output)
-    if path.is_dir():
-        raise UsageError(f"--output {output} is a directory; give a file name")
-    if not path.parent.exists():
-        raise UsageError(f"--output: directory {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
+    write_file(text, Path(output))

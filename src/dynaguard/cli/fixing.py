@@ -8,13 +8,15 @@ and the exit code are about what remains.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 from dynaguard.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, emit
+from dynaguard.core.fileio import read_capped, write_text
 from dynaguard.core.findings import Finding
 from dynaguard.core.result import Result
+
+MAX_FIX_BYTES = 64 << 20  # the scanner read these files under its own, smaller cap
 
 
 def plan(result: Result, root: Path) -> dict[Path, tuple[str, str, int, list[str]]]:
@@ -30,7 +32,7 @@ def plan(result: Result, root: Path) -> dict[Path, tuple[str, str, int, list[str
         file = Path(rel) if Path(rel).is_absolute() else root / rel
         try:
             # bytes, not text mode: line endings (CRLF) stay as they are
-            old = file.read_bytes().decode("utf-8")
+            old = read_capped(file, MAX_FIX_BYTES).decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             out[file] = ("", "", 0, [f"{rel}: not fixed, cannot read it ({exc})"])
             continue
@@ -70,14 +72,10 @@ def write(result: Result, root: Path) -> None:
             print(f"dynaguard scan: {line}", file=sys.stderr)
         if new == old:
             continue
-        tmp = file.with_name(f".{file.name}.{os.getpid()}.fix")
-        try:
-            tmp.write_bytes(new.encode("utf-8"))
-            os.chmod(tmp, file.stat().st_mode)
-            tmp.replace(file)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise UsageError(f"cannot write {file}: {exc.strerror or exc}") from None
+        try:  # atomic, mode kept; a symlinked source file is written through its link
+            write_text(file, new)
+        except OSError as exc:  # OutputError: "cannot write FILE: why"
+            raise UsageError(str(exc)) from None
         files += 1
     fixed = sum(n for _, _, n, _ in changes.values())
     print(f"dynaguard scan: fixed {fixed} finding(s) in {files} file(s)", file=sys.stderr)

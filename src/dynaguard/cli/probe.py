@@ -20,10 +20,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dynaguard.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, write_output
+from dynaguard.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    check_output,
+    write_output,
+)
 from dynaguard.core.findings import Severity
 from dynaguard.core.result import Result
 
@@ -140,9 +146,7 @@ def _options(args: argparse.Namespace) -> tuple[ProbeOptions, Severity | None, S
             "--budget must be >= 1, --timeout and --max-time numbers > 0 and --rate >= 0"
         )
     if args.output not in (None, "-"):
-        out = Path(args.output)
-        if out.is_dir() or not out.parent.exists():
-            raise UsageError(f"--output {args.output}: not a writable file path")
+        check_output(args.output)
     try:
         identities = parse_identities(list(args.identity))
         options = ProbeOptions(

@@ -16,7 +16,14 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol, cast
 
-from dynaguard.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, write_output
+from dynaguard.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    check_output,
+    write_output,
+)
 from dynaguard.core.config import Config, ConfigError
 from dynaguard.core.findings import Severity
 from dynaguard.core.result import Result
@@ -131,7 +138,7 @@ def options(args: argparse.Namespace) -> Options:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {args.format!r}")
     paths = _paths(args.paths or ["."])
     if args.output not in (None, "-"):
-        _check_output(args.output)
+        check_output(args.output)
     config = _config(args.config, paths)
     load_registry(probes=False)
     config = _rule_selection(config, args.select, args.ignore)
@@ -147,7 +154,9 @@ def options(args: argparse.Namespace) -> Options:
         fail_on=fail_on,
         min_severity=min_sev or config.min_severity or Severity.INFO,
         baseline=_baseline(args.baseline) if args.baseline else None,
-        write_baseline=_check_output(args.write_baseline) if args.write_baseline else None,
+        write_baseline=(
+            check_output(args.write_baseline, "--write-baseline") if args.write_baseline else None
+        ),
         jobs=_jobs(args.jobs),
         cache=not getattr(args, "no_cache", False),
         color=fmt == "text" and to_stdout and _color(no_color=args.no_color),
@@ -163,8 +172,7 @@ def finish(result: Result, opts: Options) -> int:
         try:
             baseline.write(opts.write_baseline, result.findings)
         except OSError as exc:
-            reason = exc.strerror or str(exc)
-            raise UsageError(f"cannot write baseline {opts.write_baseline}: {reason}") from None
+            raise UsageError(f"--write-baseline: {exc.strerror or exc}") from None
         if not opts.quiet:
             n = len(result.findings)
             _note(f"wrote {n} fingerprint{'s' * (n != 1)} to {opts.write_baseline}")
@@ -180,9 +188,21 @@ def finish(result: Result, opts: Options) -> int:
     if not report_has_diagnostics:
         _print_diagnostics(result, warnings=not opts.quiet)
     _render_and_write(display, opts)
-    if opts.write_baseline is not None or opts.fail_on is None:
-        return EXIT_OK
-    return EXIT_FINDINGS if any(f.severity >= opts.fail_on for f in findings) else EXIT_OK
+    gate = opts.fail_on if opts.write_baseline is None else None
+    if gate is not None and any(f.severity >= gate for f in findings):
+        return EXIT_FINDINGS
+    if result.stats.get("complete") is False:
+        from dynaguard.scan.confine import ANALYSIS_ERROR
+
+        # a gate must never pass on a run that could not analyse everything it read
+        n = sum(1 for e in result.errors if e.kind == ANALYSIS_ERROR)
+        print(
+            f"dynaguard scan: error: the run is incomplete: {n} file(s) or rule(s) could not "
+            "be analysed (see the errors); findings may be missing",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return EXIT_OK
 
 
 def _render_and_write(display: Result, opts: Options) -> None:
@@ -236,13 +256,14 @@ class SourceReader:
         return lines[line - 1]
 
     def _read(self, path: str) -> list[str] | None:
+        from dynaguard.core.fileio import read_capped
+
         file = Path(path) if Path(path).is_absolute() else self._root / path
-        try:
-            if not file.is_file() or file.stat().st_size > self.MAX_BYTES:
-                return None
-            return file.read_text(encoding="utf-8", errors="replace").splitlines()
+        try:  # the file may have been swapped for a FIFO or a device since the scan
+            data = read_capped(file, self.MAX_BYTES)
         except OSError:
             return None
+        return data.decode("utf-8", errors="replace").splitlines()
 
 
 def _paths(raw: list[str]) -> tuple[Path, ...]:
@@ -266,19 +287,6 @@ def _root(paths: tuple[Path, ...]) -> Path:
         return cwd
     dirs = [r if r.is_dir() else r.parent for r in resolved]
     return Path(os.path.commonpath([str(d) for d in dirs]))
-
-
-def _check_output(name: str) -> Path:
-    """Refuse an output the run could not write, before spending the scan on it."""
-    path = Path(name)
-    if path.is_dir():
-        raise UsageError(f"{name} is a directory; give a file name")
-    if not path.parent.is_dir():
-        raise UsageError(f"directory {path.parent} does not exist (for {name})")
-    # The report is written next to the target then renamed: the directory must be writable.
-    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise UsageError(f"cannot write {name}: permission denied")
-    return path
 
 
 def _config(name: str | None, paths: tuple[Path, ...]) -> Config:
@@ -322,7 +330,11 @@ def _jobs(text: str) -> int:
         raise UsageError(f"--jobs must be a whole number, not {text!r}") from None
     if n < 0:
         raise UsageError(f"--jobs must be 0 (all cores) or more, not {n}")
-    return n or (os.cpu_count() or 1)
+    from dynaguard.scan.workers import MAX_JOBS, MAX_PER_CPU, max_jobs
+
+    if n > max_jobs():  # thousands of processes would only exhaust memory and process slots
+        _note(f"--jobs {n} capped at {max_jobs()} ({MAX_PER_CPU} per CPU, at most {MAX_JOBS})")
+    return min(n or (os.cpu_count() or 1), max_jobs())
 
 
 def _color(*, no_color: bool) -> bool:

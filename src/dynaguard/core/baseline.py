@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from dynaguard.core import fileio
 from dynaguard.core.findings import JSON, Finding
+
+MAX_BASELINE_BYTES = 64 << 20  # ~300,000 findings; a FIFO or /dev/zero is never read
 
 
 class BaselineError(Exception):
@@ -13,25 +16,23 @@ class BaselineError(Exception):
 
 
 def write(path: Path, findings: tuple[Finding, ...] | list[Finding]) -> None:
-    """Write the fingerprints (with rule and place, for humans reading the diff)."""
+    """Write the fingerprints (with rule and place, for humans reading the diff).
+
+    Raises core.fileio.OutputError when the path cannot be written.
+    """
     entries: list[JSON] = [
         {"fingerprint": f.fingerprint, "rule": f.rule, "path": f.path, "route": f.route}
         for f in sorted(findings, key=Finding.sort_key)
     ]
     doc: dict[str, JSON] = {"tool": "dynaguard", "baseline": 1, "findings": entries}
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-        tmp.replace(path)  # never leave a half-written baseline behind
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise
+    # atomic for a file (never half a baseline); a device or a symlink is never replaced
+    fileio.write_text(path, json.dumps(doc, indent=2) + "\n")
 
 
 def load(path: Path) -> frozenset[str]:
     """The fingerprints recorded in a baseline file."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(fileio.read_capped(path, MAX_BASELINE_BYTES).decode("utf-8"))
     except FileNotFoundError:
         raise BaselineError(f"baseline file not found: {path}") from None
     except IsADirectoryError:

@@ -6,7 +6,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dynaguard.core.fileio import read_capped
 from dynaguard.core.findings import Severity
+
+MAX_CONFIG_BYTES = 4 << 20  # a pyproject.toml is kilobytes; a FIFO or /dev/zero is never read
 
 
 class ConfigError(Exception):
@@ -27,6 +30,7 @@ class Config:
     severity: dict[str, Severity] = field(default_factory=dict)
     fail_on: Severity | None = None
     min_severity: Severity | None = None
+    max_file_bytes: int | None = None  # the scanner skips larger files (default 1 MiB)
 
     def enabled(self, rule_id: str) -> bool:
         """Whether a rule runs: `select` (when given) minus `ignore`."""
@@ -36,7 +40,8 @@ class Config:
 
 
 _LISTS = ("exclude", "auth_dependencies", "owner_attributes", "server_fields", "select")
-_KNOWN = {*_LISTS, "ignore", "disable", "severity", "fail_on", "min_severity"}
+_KNOWN = {*_LISTS, "ignore", "disable", "severity", "fail_on", "min_severity", "max_file_bytes"}
+MAX_FILE_CAP = 64 << 20  # a syntax tree of 64 MiB of source is ~10 GB already
 
 
 def discover(start: Path) -> Path | None:
@@ -57,12 +62,12 @@ def discover(start: Path) -> Path | None:
 def _read(path: Path, *, strict: str | None = None) -> dict[str, object]:
     """Parse a TOML file; with `strict`, a broken file is only an error if it mentions it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_capped(path, MAX_CONFIG_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
     except IsADirectoryError:
         raise ConfigError(f"config {path} is a directory; give a TOML file") from None
-    except OSError as exc:
+    except OSError as exc:  # InputError: a FIFO, a device, a file over the cap
         raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"cannot read config {path}: not UTF-8 text") from None
@@ -119,12 +124,21 @@ def from_table(table: dict[str, object], source: Path | None = None) -> Config:
         ignore=tuple(s.upper() for s in (*lists["ignore"], *lists["disable"])),
         severity=severity,
         fail_on=_severity(table["fail_on"], f"{where}fail_on") if "fail_on" in table else None,
+        max_file_bytes=_size(table.get("max_file_bytes"), f"{where}max_file_bytes"),
         min_severity=(
             _severity(table["min_severity"], f"{where}min_severity")
             if "min_severity" in table
             else None
         ),
     )
+
+
+def _size(value: object, what: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_FILE_CAP:
+        raise ConfigError(f"{what} must be a whole number of bytes, 1 to {MAX_FILE_CAP}")
+    return value
 
 
 def _severity(value: object, what: str) -> Severity:

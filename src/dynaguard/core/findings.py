@@ -119,7 +119,9 @@ def fingerprint(rule: str, *parts: str | None) -> str:
     code that moves.
     """
     text = "\x1f".join([rule, *(p or "" for p in parts)])
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    # surrogatepass: a file name that is not UTF-8 (decoded by the OS with surrogateescape)
+    # holds lone surrogates; it still gets a stable fingerprint instead of an exception.
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def unique_fingerprints(findings: list[Finding]) -> list[Finding]:

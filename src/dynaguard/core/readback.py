@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from dynaguard.core.fileio import read_capped
 from dynaguard.core.findings import JSON, Confidence, EngineKind, Finding, Severity
 from dynaguard.core.result import SCHEMA, Diagnostic, Result
 
@@ -13,10 +14,14 @@ class ReportError(Exception):
     """The file is not a dynaguard JSON report this version can read; one line for the user."""
 
 
+MAX_REPORT_BYTES = 256 << 20  # a report of ~1,000,000 findings
+
+
 def load(path: Path) -> Result:
     """The Result a `--format json` report holds."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        # only a regular file, and bounded: a FIFO or /dev/zero must not hang the run
+        doc = json.loads(read_capped(path, MAX_REPORT_BYTES).decode("utf-8"))
     except FileNotFoundError:
         raise ReportError(f"report not found: {path}") from None
     except IsADirectoryError:

@@ -76,7 +76,13 @@ def sarif_log(
             }
         },
         "automationDetails": {"id": f"dynaguard/{result.engine.value}/"},
-        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notes}],
+        # SARIF 3.20.14: false when the tool could not do all of its job (an incomplete run)
+        "invocations": [
+            {
+                "executionSuccessful": result.stats.get("complete") is not False,
+                "toolExecutionNotifications": notes,
+            }
+        ],
         "originalUriBaseIds": {SRCROOT: _base(src_root)},
         "columnKind": "unicodeCodePoints",
         "results": [_result(f, index[f.rule], result.target) for f in findings],
@@ -234,7 +240,12 @@ def _base(src_root: str | None) -> JSON:
 
 def _uri(path: str) -> str:
     """A relative URI reference: forward slashes, percent-encoded (RFC 3986)."""
-    return quote(path.replace("\\", "/"), safe="/-._~")
+    path = path.replace("\\", "/")
+    try:  # a file name that is not UTF-8: its own bytes, percent-encoded
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = path.encode("utf-8", "surrogatepass")
+    return quote(raw, safe="/-._~")
 
 
 def _pascal(name: str) -> str:

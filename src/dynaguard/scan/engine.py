@@ -6,8 +6,9 @@ import ast
 import gc
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from dynaguard import __version__
@@ -16,7 +17,7 @@ from dynaguard.core.config import Config
 from dynaguard.core.findings import EngineKind, Finding, unique_fingerprints
 from dynaguard.core.registry import Registered, RuleMeta, all_rules
 from dynaguard.core.result import Diagnostic, Result
-from dynaguard.scan import files, iac
+from dynaguard.scan import confine, files, iac
 from dynaguard.scan.iac import suppress as iac_suppress
 
 
@@ -99,7 +100,7 @@ def _kept(text: str | None) -> str | None:
 
 def _prepare_star(args: tuple[str, str]) -> Prepared:
     gc.disable()  # a forked worker inherits the parent's state, a spawned one does not
-    return prepare(Path(args[0]), Path(args[1]), defer=True)
+    return _prepare_safe(args, defer=True)
 
 
 def finish(p: Prepared) -> Prepared:
@@ -135,9 +136,14 @@ def scan(
     # only re-scans them (measured: parsing a 550k-line tree took 7x longer with it on).
     enabled = gc.isenabled()
     gc.disable()
+    default_cap = files.MAX_BYTES
+    if config is not None and config.max_file_bytes is not None:
+        # every reader of this scan (workers are forked from here) skips larger files
+        files.MAX_BYTES = config.max_file_bytes
     try:
         return _scan(paths, config=config, jobs=jobs, root=root)
     finally:
+        files.MAX_BYTES = default_cap
         files.forget_packages()
         if enabled:
             gc.enable()
@@ -155,41 +161,15 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
     ]
     files.forget_packages()
     found, infra = iac.discover([p for p in paths if p.exists()], config.exclude, root, errors)
-    prepared = _read_all(found, root, jobs)
+    prepared, notes = _read_all(found, root, jobs)
     modules = _on_demand(prepared, root)
     errors += [p.error for p in prepared if p.error is not None]
-    from dynaguard.scan.index import Project
-
-    project = Project(config)
-    for p in modules:
-        assert p.tree is not None
-        project.add_module(p.module, p.rel, p.tree)
-    project.iac = iac.read_all(infra, root, modules)  # CDK stacks are Python modules
-    errors += project.iac.errors
-    from dynaguard.scan.context import add_outside
-
-    # the scanned code's imports from its own package outside `paths`: context only
-    outside = add_outside(project, [p for p in paths if p.exists()], root, found)
-    try:
-        project.link()
-    except Exception as exc:  # lenient in production: a bug in the index is not the user's
-        # problem to debug from a traceback; the tests turn this diagnostic into a failure
-        errors.append(
-            Diagnostic(
-                path=str(root),
-                kind="unknown-shape",
-                message=f"index incomplete: {type(exc).__name__}: {exc}",
-            )
-        )
-    errors += [
-        Diagnostic(path=p, line=ln, kind="unknown-shape", message=m)
-        for p, ln, m in project.unknown_shapes
-        if p not in outside
-    ]
     rules = [r for r in _static_rules() if config.enabled(r.meta.id)]
-    raw, rule_errors = _run_rules(project, rules)
-    raw = [f for f in raw if f.path not in outside]
-    kept, suppressed, warnings = _suppress(raw, modules, project.iac.comments)
+    # A file that breaks indexing or a rule is set aside and reported; the rest is analysed.
+    existing = [p for p in paths if p.exists()]
+    build = partial(confine.index, modules, infra, config, existing, root, found)
+    raw, index_errors, indexed = confine.run(build, rules)
+    kept, suppressed, warnings = _suppress(raw, modules, indexed.project.iac.comments)
     kept = [_override(f, config) for f in kept]
     from dynaguard.scan.report import char_columns  # rules count bytes; reports, characters
 
@@ -199,34 +179,58 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
         engine=EngineKind.STATIC,
         target=" ".join(str(p) for p in paths),
         findings=tuple(unique_fingerprints(kept)),
-        errors=tuple(errors + rule_errors),
-        warnings=tuple(warnings),
+        errors=tuple(errors + index_errors),
+        warnings=tuple(notes + warnings),
         rules=tuple(r.meta for r in rules),
         stats={
             "files": len(found),
             "parsed": len(modules),
-            "context": len(outside),  # imported modules read from outside the paths
-            "iac": project.iac.files,  # IaC files (and CDK modules) with IAM grants
+            "context": len(indexed.outside),  # imported modules read from outside the paths
+            "iac": indexed.project.iac.files,  # IaC files (and CDK modules) with IAM grants
             "lines": sum(p.lines for p in prepared),
             "suppressed": suppressed,
             "seconds": round(time.perf_counter() - started, 3),
+            # False when a file or a rule could not be analysed (confine): findings may be missing
+            "complete": not any(e.kind == confine.ANALYSIS_ERROR for e in (*errors, *index_errors)),
         },
     )
 
 
-def _read_all(found: list[Path], root: Path, jobs: int) -> list[Prepared]:
+def _read_all(found: list[Path], root: Path, jobs: int) -> tuple[list[Prepared], list[Diagnostic]]:
+    """Every file read (relevant ones parsed); a note when a worker process died (workers)."""
     if jobs <= 1 or len(found) < 64:
-        return [prepare(p, root) for p in found]
-    import multiprocessing
+        return [_prepare_safe((str(p), str(root))) for p in found], []
+    from dynaguard.scan import workers
 
     # Workers read and pre-filter (most files stop there); this process parses the rest
     # while the workers are still reading.
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            todo = [(str(p), str(root)) for p in found]
-            return [finish(p) for p in pool.imap(_prepare_star, todo, chunksize=64)]
+        todo = [(str(p), str(root)) for p in found]
+        done, note = workers.run(
+            _prepare_star, todo, min(jobs, workers.max_jobs()), lost=_lost, after=finish
+        )
     except OSError:  # no processes to be had (limits, sandbox): read them here instead
-        return [prepare(p, root) for p in found]
+        return [_prepare_safe((str(p), str(root))) for p in found], []
+    return done, [Diagnostic(path=str(root), message=note)] if note else []
+
+
+def _prepare_safe(args: tuple[str, str], *, defer: bool = False, parse: bool = False) -> Prepared:
+    """prepare(), but an unforeseen failure is this file's analysis error, not the run's."""
+    try:
+        return prepare(Path(args[0]), Path(args[1]), parse=parse, defer=defer)
+    except Exception as exc:
+        return _failed(args, f"not read: {type(exc).__name__}: {exc}")
+
+
+def _lost(args: tuple[str, str]) -> Prepared:
+    return _failed(args, "not read: the worker process reading it died (out of memory?)")
+
+
+def _failed(args: tuple[str, str], message: str) -> Prepared:
+    path, root = Path(args[0]), Path(args[1])
+    rel = files.relpath(path, root)
+    error = Diagnostic(path=rel, kind=confine.ANALYSIS_ERROR, message=message)
+    return Prepared(str(path), rel, path.stem, 0, False, [], None, None, error)
 
 
 MAX_IMPORT_DEPTH = 3  # route -> service -> repository -> db helpers
@@ -257,7 +261,7 @@ def _on_demand(prepared: list[Prepared], root: Path) -> list[Prepared]:
                 done.add(i)
                 q = prepared[i]
                 if q.tree is None and q.error is None:
-                    prepared[i] = q = prepare(Path(q.path), root, parse=True)
+                    prepared[i] = q = _prepare_safe((q.path, str(root)), parse=True)
                 if q.tree is not None:
                     todo.append((i, depth + 1))
     return [p for p in prepared if p.tree is not None]
@@ -307,24 +311,6 @@ def _static_rules() -> list[Registered]:
     import dynaguard.scan.rules  # noqa: F401  (registers every rule module)
 
     return [r for r in all_rules(EngineKind.STATIC) if r.meta.module.startswith("dynaguard.scan.")]
-
-
-def _run_rules(project: object, rules: list[Registered]) -> tuple[list[Finding], list[Diagnostic]]:
-    out: list[Finding] = []
-    errors: list[Diagnostic] = []
-    for rule in rules:
-        try:
-            found = rule.check(project)
-            out += list(found) if isinstance(found, Iterator | list | tuple) else []
-        except Exception as exc:  # one rule's bug must not cost the user the other rules
-            errors.append(
-                Diagnostic(
-                    path=rule.meta.id,
-                    kind="unknown-shape",
-                    message=f"rule {rule.meta.id} stopped: {type(exc).__name__}: {exc}",
-                )
-            )
-    return out, errors
 
 
 def _suppress(

@@ -249,19 +249,27 @@ class Project:
 
     def resolve_expr(self, expr: ast.expr, mod: ModuleInfo) -> Symbol:
         """A Name/Attribute expression to a symbol (`repo.ItemRepo`, `items.router`)."""
-        if isinstance(expr, ast.Name):
-            return self.resolve_name(expr.id, mod)
-        if isinstance(expr, ast.Attribute):
-            base = self.resolve_expr(expr.value, mod)
-            if isinstance(base, str) and base in self.modules:
-                sym = self.resolve_name(expr.attr, self.modules[base])
-                return sym if sym is not None else f"{base}.{expr.attr}"
-            if isinstance(base, ClassRef):
-                meth = self.classes[base.qualname].methods.get(expr.attr)
-                return self.functions[meth] if meth else None
-            d = dotted(expr, mod)
-            return self.resolve_dotted(d, mod.name) if d else None
-        return None
+        # Iterative, innermost first: a crafted `a.b.b.b...` chain nests as deep as it is
+        # long, and recursion would end in RecursionError for the whole rule.
+        chain: list[ast.Attribute] = []
+        while isinstance(expr, ast.Attribute):
+            chain.append(expr)
+            expr = expr.value
+        base = self.resolve_name(expr.id, mod) if isinstance(expr, ast.Name) else None
+        for node in reversed(chain):
+            base = self._resolve_attribute(base, node, mod)
+        return base
+
+    def _resolve_attribute(self, base: Symbol, expr: ast.Attribute, mod: ModuleInfo) -> Symbol:
+        """`expr` (= base.attr) given what its base resolved to."""
+        if isinstance(base, str) and base in self.modules:
+            sym = self.resolve_name(expr.attr, self.modules[base])
+            return sym if sym is not None else f"{base}.{expr.attr}"
+        if isinstance(base, ClassRef):
+            meth = self.classes[base.qualname].methods.get(expr.attr)
+            return self.functions[meth] if meth else None
+        d = dotted(expr, mod)
+        return self.resolve_dotted(d, mod.name) if d else None
 
     def mro(self, cls_qual: str) -> list[ClassInfo]:
         """A project class and its project base classes, depth first."""

@@ -110,7 +110,10 @@ def _non_ascii_lines(path: Path) -> list[str] | None:
 
 
 def _short(node: ast.AST) -> str:
-    text = ast.unparse(node)
+    try:
+        text = ast.unparse(node)
+    except RecursionError:  # ast.unparse recurses once per nesting level (a 990-deep a+a+...)
+        return f"{type(node).__name__.lower()} too deeply nested to show"
     return text if len(text) <= 160 else text[:157] + "..."
 
 

@@ -201,13 +201,19 @@ def _joined(project: Project, expr: ast.expr, frame: Frame) -> str | None:
 
 def _parts(expr: ast.expr) -> list[str | None]:
     """An f-string or `+` chain as literal pieces and None for each dynamic piece."""
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-        return [expr.value]
-    if isinstance(expr, ast.JoinedStr):
-        return [
-            v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else None
-            for v in expr.values
-        ]
-    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
-        return [*_parts(expr.left), *_parts(expr.right)]
-    return [None]
+    out: list[str | None] = []
+    todo = [expr]  # a worklist, not recursion: `a + a + ...` nests as deep as it is long
+    while todo:
+        e = todo.pop()
+        if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Add):
+            todo += [e.right, e.left]  # the left operand's pieces come first
+        elif isinstance(e, ast.Constant) and isinstance(e.value, str):
+            out.append(e.value)
+        elif isinstance(e, ast.JoinedStr):
+            out += [
+                v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else None
+                for v in e.values
+            ]
+        else:
+            out.append(None)
+    return out
