@@ -105,7 +105,7 @@ def spawn() -> Iterator[Spawn]:
 
     def start(*args: str) -> subprocess.Popen[str]:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "dynaguard.cli.main", "demo", *args],
+            [sys.executable, "-m", "dynaguard", "demo", *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

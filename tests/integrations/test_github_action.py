@@ -66,7 +66,7 @@ def test_scan_step_writes_sarif_and_records_the_exit_code(
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     shim = bin_dir / "dynaguard"
-    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m dynaguard.cli.main "$@"\n')
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m dynaguard "$@"\n')
     shim.chmod(0o755)
     output = tmp_path / "github-output"
     env = {

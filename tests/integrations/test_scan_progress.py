@@ -74,7 +74,7 @@ def test_a_quick_scan_in_a_real_terminal_prints_only_the_report() -> None:
     env.pop("CI", None)
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "dynaguard.cli.main", "scan", str(fixture)],
+            [sys.executable, "-m", "dynaguard", "scan", str(fixture)],
             check=False,
             stdout=subprocess.PIPE,
             stderr=follower,

@@ -80,7 +80,7 @@ async def test_cancelled_run_restores_the_profile_and_deletes_its_objects(
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_cli_interrupted_cleans_up_and_says_so(app: RunningApp, sig: int) -> None:
     before = state(app)
-    argv = [sys.executable, "-m", "dynaguard.cli.main", "probe", app.url, "--active"]
+    argv = [sys.executable, "-m", "dynaguard", "probe", app.url, "--active"]
     for ident in identities(app):
         argv += ["--identity", ident]
     proc = subprocess.Popen(

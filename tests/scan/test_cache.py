@@ -123,3 +123,16 @@ def test_only_regular_files_of_readable_size_are_hashed(tmp_path: Path) -> None:
     stamp = _stamp(small, None)
     assert stamp is not None and stamp[0] == 6
     assert _stamp(small, stamp) == stamp
+
+
+def test_a_fifo_planted_as_the_cache_entry_is_a_miss_not_a_hang(tmp_path: Path) -> None:
+    # Given a tree whose cache entry has been replaced by a FIFO nobody writes to
+    root = _tree(tmp_path)
+    cold = scan([root], root=root, cache=True)
+    (entry,) = (root / CACHE_DIR).glob("scan-*.json")
+    entry.unlink()
+    os.mkfifo(entry)
+    # When it is scanned again, then the scan answers from the files (no blocking read)
+    again = scan([root], root=root, cache=True)
+    assert "cached" not in again.stats
+    assert [f.to_json() for f in again.findings] == [f.to_json() for f in cold.findings]

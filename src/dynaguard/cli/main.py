@@ -1,8 +1,8 @@
 """`dynaguard` entry point: sub-commands, exit codes, and no tracebacks for bad input.
 
-Exit codes (DESIGN.md, README "Guarantees"): 0 nothing at or above --fail-on and a complete
-run; 1 findings at or above it; 2 usage or input error, or a run that could not do all of its
-job, with one clear line on stderr; 3 an internal error (a bug in dynaguard).
+Exit codes (docs/ARCHITECTURE.md, README "Guarantees"): 0 nothing at or above --fail-on and
+a complete run; 1 findings at or above it; 2 usage or input error, or a run that could not do
+all of its job, with one clear line on stderr; 3 an internal error (a bug in dynaguard).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (argparse prints the whole usage block first)."""
 
     def error(self, message: str) -> NoReturn:
-        """Print one line and exit 2 (DESIGN.md: a usage error)."""
+        """Print one line and exit 2 (docs/ARCHITECTURE.md: a usage error)."""
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 

@@ -5,7 +5,7 @@ line and exit 2; findings at or above --fail-on exit 1; Ctrl-C or SIGTERM cleans
 says what the cleanup did, and exits 130. Secrets given with --identity are redacted by
 the engine before anything is recorded, so every format is safe to share.
 
-One deviation from DESIGN.md's "writes only to what the prober created", stated in
+One deviation from docs/ARCHITECTURE.md's "writes only to what the prober created", stated in
 --help: with --active, each identity's own profile (`/users/me`) is updated by the
 mass-assignment and lost-update probes and restored at the end (--exclude-path skips it).
 """

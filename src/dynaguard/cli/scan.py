@@ -87,7 +87,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Validate, scan, report; the exit code follows DESIGN.md."""
+    """Validate, scan, report; the exit code follows docs/ARCHITECTURE.md."""
     from dynaguard.cli import fixing
     from dynaguard.cli.scan_progress import progress
 

@@ -142,7 +142,7 @@ def _check_unique(meta: RuleMeta) -> None:
     existing = _REGISTRY.get(meta.id)
     if existing is not None and existing.meta.module != meta.module:
         raise ValueError(f"duplicate rule id {meta.id} in {meta.module} and {existing.meta.module}")
-    # DESIGN.md gives a static rule and its dynamic twin one name (DG105 and DG204 are
+    # docs/ARCHITECTURE.md gives a static rule and its dynamic twin one name (DG105 and DG204 are
     # both mass-assignment), so names are unique per engine, ids across both.
     twin = next(
         (

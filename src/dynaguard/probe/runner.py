@@ -100,7 +100,7 @@ async def run_async(options: ProbeOptions) -> Result:
             # Any error (a target that stopped answering, a budget or time limit, an object
             # left behind, a broken identity) makes the run incomplete: never a clean grade.
             "complete": len(ran) == len(_selected(options)) and not silent and not errors,
-            # It could not do its job: exit 2 even with findings (DESIGN.md "Exit codes").
+            # It could not do its job: exit 2 even with findings (ARCHITECTURE.md, exit codes).
             "run_failed": useless or bool(left) or ctx.broken is not None,
         },
     )

@@ -1,4 +1,4 @@
-"""JSON report: exactly the versioned contract of DESIGN.md (`Result.to_json()`, schema 1)."""
+"""JSON report: the versioned contract of docs/ARCHITECTURE.md (`Result.to_json()`, schema 1)."""
 
 from __future__ import annotations
 

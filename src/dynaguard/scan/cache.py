@@ -24,6 +24,7 @@ from typing import Any
 
 from dynaguard import __version__
 from dynaguard.core.config import Config
+from dynaguard.core.fileio import read_capped
 from dynaguard.core.findings import Confidence, EngineKind, Finding, Severity
 from dynaguard.core.registry import RuleMeta
 from dynaguard.core.result import Diagnostic, Result
@@ -109,9 +110,14 @@ def _unchanged(saved: object, found: list[str], root: Path) -> bool:
     return True
 
 
+# A cached result is findings and stamps as JSON; far larger means it is not ours.
+CACHE_MAX_BYTES = 256 << 20
+
+
 def _load(where: Path) -> dict[str, Any] | None:
     try:
-        data = json.loads(where.read_text(encoding="utf-8"))
+        # bounded and regular files only: a FIFO or /dev/zero planted as the cache is a miss
+        data = json.loads(read_capped(where, CACHE_MAX_BYTES).decode("utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) and data.get("format") == FORMAT else None

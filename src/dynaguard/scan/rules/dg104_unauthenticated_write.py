@@ -5,10 +5,10 @@ Reports a route that reaches a DynamoDB write (`put_item`, `update_item`, `delet
 batch and transaction writes, PynamoDB `save`/`update`/`delete`) with no authentication
 dependency at route, router (`APIRouter(dependencies=...)`, `include_router(...,
 dependencies=...)`) or app level, in an app that authenticates other routes. An
-authentication middleware on the app counts as authentication, and so does a route that
-reads the `Authorization`/API-key header itself. Apps that authenticate nowhere are left
-alone (an internal service), as are sign-up, login, token, password-reset and webhook
-routes, which are public by design.
+authentication middleware that verifies a credential counts as authentication, and so
+does a route that verifies the `Authorization`/API-key header itself (reading it is not
+enough). Apps that authenticate nowhere are left alone (an internal service), as are
+sign-up, login, token, password-reset and webhook routes, which are public by design.
 
 ## Why is this bad?
 The app has a notion of a caller, and this route forgot to ask for one: anyone on the
