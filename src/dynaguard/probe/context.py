@@ -17,6 +17,7 @@ from dynaguard.probe.identities import ANONYMOUS, Identity
 from dynaguard.probe.resources import (
     Obj,
     Resource,
+    confirm,
     fill,
     is_list_answer,
     list_items,
@@ -173,7 +174,12 @@ class ProbeContext:
     async def read(self, obj: Obj, identity: Identity) -> Exchange | None:
         """GET the object as `identity` (None when the resource has no read)."""
         op = obj.resource.read
-        return None if op is None else await self.send(identity, op, obj.path)
+        if op is None:
+            return None
+        ex = await self.send(identity, op, obj.path)
+        if ex.ok:
+            confirm(obj)
+        return ex
 
     def body(self, op: Operation, identity: Identity, **extra: JSON) -> JSON:
         """A valid body for the operation, marked as `identity`'s, with extra properties."""
