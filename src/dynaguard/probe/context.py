@@ -214,6 +214,7 @@ class ProbeContext:
         if reason is not None:
             self.skipped.setdefault(res.create.route, reason)
             return None, None
+        identity, values = self._maker(res, identity, values)
         obj, ex = await self._post(res, identity, values, body)
         if obj is None and ex.status in (401, 403) and not identity.privileged:
             # Only a role may create here (a catalogue): its objects are made by that role.
@@ -224,8 +225,24 @@ class ProbeContext:
         if obj is not None and res.removable is None and not await creating.trial_delete(self, obj):
             return None, ex
         if obj is not None and obj.deleted:
+            identity, values = self._maker(res, identity, values)
             obj, ex = await self._post(res, identity, values, body)
         return obj, ex
+
+    def _maker(
+        self, res: Resource, identity: Identity, values: dict[str, str]
+    ) -> tuple[Identity, dict[str, str]]:
+        """Who creates: the role, where the trial showed only the role may delete.
+
+        Create only what can be removed: the role's objects are its own to remove, and
+        DG212 then tries the ordinary identities on them. (The ordinary identity stays
+        when the role has no parent object to create under; the role still removes it.)
+        """
+        if res.creator is None or res.deleter != res.creator or identity.privileged:
+            return identity, values
+        role = self.identity(res.creator)
+        theirs = self.parent_values(res, role)
+        return (identity, values) if theirs is None else (role, theirs)
 
     async def _post(
         self, res: Resource, identity: Identity, values: dict[str, str], body: JSON | None
