@@ -238,7 +238,7 @@ class ProbeContext:
         DG212 then tries the ordinary identities on them. (The ordinary identity stays
         when the role has no parent object to create under; the role still removes it.)
         """
-        if res.creator is None or res.deleter != res.creator or identity.privileged:
+        if res.creator is None or not res.role_deletes or identity.privileged:
             return identity, values
         role = self.identity(res.creator)
         theirs = self.parent_values(res, role)

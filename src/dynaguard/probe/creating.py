@@ -106,7 +106,7 @@ async def trial_delete(ctx: ProbeContext, obj: Obj) -> bool:
             res.removable = True
             if ident.name != obj.owner and ident.privileged and res.creator is None:
                 # Create only what can be removed: from now on the role creates here.
-                res.creator = ident.name
+                res.creator, res.role_deletes = ident.name, True
                 ctx.notes.append(
                     f"only {ident.name} ({ident.role}) could delete {res.delete.route}: the run "
                     f"creates there as {ident.name} and removes as {ident.name}"

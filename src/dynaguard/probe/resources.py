@@ -37,6 +37,8 @@ class Resource:
     deleter: str | None = None
     removable: bool | None = None
     creator: str | None = None  # set when only a privileged identity may create here
+    # Set when the trial showed only a privileged identity may delete here: it creates too.
+    role_deletes: bool = False
     # Producer -> consumer links for the item's id (RESTler-style dependency inference):
     # JSON pointers that OpenAPI `links` name (`$response.body#/ref`), and answer fields
     # whose format matches the id parameter's (`{address}` <- a `format: email` field).
@@ -174,7 +176,8 @@ def _infer_links(res: Resource, operations: list[Operation]) -> None:
     for producer in (res.create, res.read, res.list_op):
         schema = producer.response_schema if producer else None
         for name, prop in _properties(schema).items():
-            if isinstance(prop, dict) and prop.get("format") == fmt:
+            fits = isinstance(prop, dict) and prop.get("format") == fmt
+            if fits and name not in res.id_format_fields:
                 res.id_format_fields.append(name)
 
 
