@@ -38,7 +38,8 @@ class Item(BaseModel):
     role: str = "user"
 
 
-SERVER_FIELDS = {"item_id", "owner_id", "version", "role", "_guard_token"}
+HISTORY = {"_guard_token", *(f"_guard_token{i}" for i in range(1, 8))}
+SERVER_FIELDS = {"item_id", "owner_id", "version", "role", *HISTORY}
 # Module level: FastAPI resolves the (postponed) annotations of routes in module globals.
 ItemIn: Any = input_model(Item, exclude=SERVER_FIELDS, name="ItemIn")
 ItemPatch: Any = input_model(Item, exclude=SERVER_FIELDS, name="ItemPatch", partial=True)
@@ -180,12 +181,27 @@ async def test_put_with_current_etag_then_stale_etag(api: httpx.AsyncClient) -> 
     assert stale.headers["etag"] == '"v2"'
 
 
-@pytest.mark.parametrize("header", ['W/"v1"', '"v1", "v2"', "v1", '"1"', '"v"'])
+@pytest.mark.parametrize("header", ['"1"', '"v"', '"v7", "x"'])
 async def test_if_match_that_we_did_not_issue_is_412(api: httpx.AsyncClient, header: str) -> None:
     response = await api.put(
         "/items/a1", json={"title": "u"}, headers={**ALICE, "If-Match": header}
     )
     assert response.status_code == 412
+
+
+@pytest.mark.parametrize("header", ['W/"v1"', "v1", "1", '"v1" "v2"'])
+async def test_malformed_if_match_is_400_saying_why(api: httpx.AsyncClient, header: str) -> None:
+    response = await api.put(
+        "/items/a1", json={"title": "u"}, headers={**ALICE, "If-Match": header}
+    )
+    assert (response.status_code, response.json()["detail"]) == (400, "Malformed If-Match")
+    assert "ETag" in response.json()["reason"]
+
+
+async def test_if_match_lists_match_any_of_their_tags(api: httpx.AsyncClient) -> None:
+    headers = {**ALICE, "If-Match": '"v9", "v1"'}
+    response = await api.put("/items/a1", json={"title": "u"}, headers=headers)
+    assert (response.status_code, response.headers["etag"]) == (200, '"v2"')
 
 
 async def test_if_match_star_skips_the_version_not_the_owner(api: httpx.AsyncClient) -> None:

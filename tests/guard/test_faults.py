@@ -12,7 +12,13 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 from guard_helpers import Fault, error_response, unique
 
 from dynaguard.demo.embedded import EmbeddedDynamoDB, create_table
-from dynaguard.guard import NotFound, OwnedTable, RetryPolicy, TransactionCancelled
+from dynaguard.guard import (
+    NotFound,
+    OutcomeUnknown,
+    OwnedTable,
+    RetryPolicy,
+    TransactionCancelled,
+)
 
 FAST = RetryPolicy(attempts=4, base_delay=0.001, max_delay=0.005)
 KEY = {"item_id": "a1"}
@@ -120,12 +126,16 @@ def test_transfer_whose_answer_was_lost_is_done(inject: Callable[[int], Injector
     assert (moved["owner_id"], moved["version"]) == ("bob", 2)
 
 
-def test_delete_whose_answer_was_lost_is_done(inject: Callable[[int], Injector]) -> None:
+def test_delete_whose_answer_was_lost_is_outcome_unknown(inject: Callable[[int], Injector]) -> None:
+    # The item is gone, but nothing in DynamoDB proves this call deleted it (not another
+    # writer): the guard says so instead of guessing, and leaves no tombstone behind.
     env = inject(1)
     env.owned.create({"item_id": "a1"}, owner="alice")
     fault = env.on("after-call.dynamodb.DeleteItem", Fault(1, _drop_answer))
-    env.owned.delete(KEY, owner="alice", expected_version=1)
+    with pytest.raises(OutcomeUnknown) as unknown:
+        env.owned.delete(KEY, owner="alice", expected_version=1)
     assert fault.fired == 1
+    assert (unknown.value.operation, unknown.value.current) == ("delete", None)
     assert env.stored() is None
     with pytest.raises(NotFound):  # without an ambiguous attempt, a missing item is NotFound
         env.owned.delete(KEY, owner="alice")

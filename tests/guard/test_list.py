@@ -55,8 +55,9 @@ def _cursor_of(filled: OwnedTable) -> str:
     return cursor
 
 
-def _forge(data: object) -> str:
-    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+def _forge(data: object, owner: str = "alice") -> str:
+    body = {"k": data, "o": owner}
+    return base64.urlsafe_b64encode(json.dumps(body).encode()).decode().rstrip("=")
 
 
 @pytest.mark.parametrize(
@@ -118,13 +119,14 @@ def test_signed_cursors(make_table: MakeTable) -> None:
 def test_consistent_reads_where_dynamodb_allows_them(owned: OwnedTable) -> None:
     from dataclasses import replace
 
-    from dynaguard.guard import ops
+    from dynaguard.guard.query import plan_query
 
     # A global secondary index cannot be read consistently (DynamoDB: ValidationException).
-    on_index = ops.plan_list(owned.spec, "alice", OWNER_INDEX, 10, None, consistent=True)
+    args: dict[str, Any] = {"owner": "alice", "indexes": {}, "owner_index": None, "limit": 10}
+    on_index = plan_query(owned.spec, index=OWNER_INDEX, consistent=True, **args).params
     assert "ConsistentRead" not in on_index
     partitioned = replace(owned.spec, key=("owner_id", "item_id"))
-    on_table = ops.plan_list(partitioned, "alice", None, 10, None, consistent=True)
+    on_table = plan_query(partitioned, index=None, consistent=True, **args).params
     assert on_table["ConsistentRead"] is True
 
 

@@ -177,8 +177,12 @@ def test_keys_must_be_exactly_the_table_key(owned: OwnedTable, key: dict[str, An
 
 def test_bad_table_declarations_are_refused(make_table: MakeTable) -> None:
     table = make_table()
-    with pytest.raises(ValueError, match="tuple of one or two"):
+    with pytest.raises(
+        TypeError, match=r"key must be a tuple of attribute names, e.g. \('item_id',\)"
+    ):
         OwnedTable(table, key="item_id", owner="owner_id")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="tuple of one or two"):
+        OwnedTable(table, key=("a", "b", "c"), owner="owner_id")
     with pytest.raises(ValueError, match="distinct"):
         OwnedTable(table, key=("item_id",), owner="owner_id", version="item_id")
 

@@ -11,6 +11,7 @@ from guard_helpers import MakeTable, raw_item
 from dynaguard.guard import (
     MAX_ITEMS,
     Conflict,
+    DuplicateItem,
     NotFound,
     OwnedTable,
     ServerFieldError,
@@ -91,7 +92,7 @@ def test_too_many_items_fail_before_sending(seeded: OwnedTable, requests_sent: A
 def test_the_same_item_twice_fails_before_sending(seeded: OwnedTable, requests_sent: Any) -> None:
     tx = seeded.transaction()
     tx.update({"item_id": "a1"}, {"n": 1}, owner="alice")
-    with pytest.raises(TransactionTooLarge, match="twice"):
+    with pytest.raises(DuplicateItem, match="twice in one transaction: DynamoDB allows one"):
         tx.delete({"item_id": "a1"}, owner="alice")
     assert requests_sent.ops == []
 
@@ -162,7 +163,7 @@ def test_create_on_an_owner_partitioned_table(make_table: MakeTable) -> None:
         tx.create({"item_id": "x"}, owner="bob")
     assert tx.results[0].key == {"owner_id": "alice", "item_id": "x"}
     assert owned.get({"owner_id": "bob", "item_id": "x"}, owner="bob")["version"] == 1
-    with pytest.raises(TransactionTooLarge, match="twice"):
+    with pytest.raises(DuplicateItem, match="twice in one transaction: DynamoDB allows one"):
         tx2 = owned.transaction()
         tx2.create({"item_id": "y"}, owner="alice")
         tx2.create({"owner_id": "alice", "item_id": "y"}, owner="alice")

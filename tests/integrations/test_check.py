@@ -32,6 +32,9 @@ CONFIRMED = {
     ("DG106", "PUT /projects/{project_id}", "DG206"),
     ("DG101", "PUT /users/me", "DG205"),
     ("DG105", "PATCH /users/me", "DG204"),
+    ("DG113", "GET /attachments/{attachment_id}", "DG208"),  # an unvalidated id's 500
+    ("DG115", "GET /users/me", "DG209"),  # the raw item's internal fields
+    ("DG117", "GET /projects/{project_id}", "DG210"),  # 403 vs 404
 }
 STATIC_ONLY = {
     ("DG111", "GET /notes"),  # blocking call: no HTTP-visible symptom
@@ -39,14 +42,15 @@ STATIC_ONLY = {
     ("DG108", "POST /notes/{note_id}/archive"),  # its failure is what DG207 sees leak
     ("DG102", "DELETE /projects/{project_id}"),  # a race the probes do not run
     ("DG116", "POST /projects/{project_id}/transfer"),
+    ("DG109", "POST /notes/{note_id}/attachments"),  # needs a fault between the two writes
+    ("DG113", "PUT /projects/{project_id}"),  # the body id: the probe sends path ids
+    ("DG119", "POST /notes/{note_id}/archive"),  # re-archiving is allowed, not visible
+    ("DG118", None),  # IAM in the SAM template beside the code: no route
 }
 PROBE_ONLY = {
     ("DG205", "PATCH /users/me"),
     ("DG205", "PUT /notes/{note_id}"),
     ("DG205", "PUT /projects/{project_id}"),
-    ("DG208", "GET /attachments/{attachment_id}"),
-    ("DG209", "GET /users/me"),
-    ("DG210", "GET /projects/{project_id}"),
     ("DG211", "POST /notes"),
 }
 
@@ -101,7 +105,7 @@ def test_check_joins_by_route_and_class(checked: tuple[int, dict[str, object]]) 
     assert classify(doc) == (CONFIRMED, STATIC_ONLY, PROBE_ONLY)
     stats = doc["stats"]
     assert isinstance(stats, dict)
-    assert (stats["confirmed"], stats["static_only"], stats["probe_only"]) == (7, 5, 7)
+    assert (stats["confirmed"], stats["static_only"], stats["probe_only"]) == (10, 9, 4)
 
 
 def test_confirmed_findings_carry_the_requests(checked: tuple[int, dict[str, object]]) -> None:

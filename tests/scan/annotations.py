@@ -24,6 +24,8 @@ MARK = re.compile(rf"#\s*(expect|ok|todo-expect|todo-ok):\s*({RULE}(?:\s*,\s*{RU
 ONE = re.compile(r"(DG\d{3})(?:\s*\(([^()\n]*)\))?")
 ALL_RULES = "# dynaguard-fixture: all-rules"
 Site = tuple[str, int, str]  # (path relative to the tree, line, rule)
+# files whose `#` comments carry marks: Python, and the IaC formats DG118 reads
+MARKED = frozenset({".py", ".yaml", ".yml", ".tf"})
 
 
 @dataclass
@@ -50,9 +52,9 @@ class Annotations:
 
 
 def read_annotations(root: Path) -> Annotations:
-    """Read the marks of every .py file under root (paths relative to root)."""
+    """Read the marks of every .py, YAML and .tf file under root (paths relative to root)."""
     out = Annotations()
-    files = [root] if root.is_file() else sorted(root.rglob("*.py"))
+    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.suffix in MARKED)
     for path in files:
         rel = path.name if root.is_file() else path.relative_to(root).as_posix()
         text = path.read_text(encoding="utf-8")

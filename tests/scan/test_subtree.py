@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from dynaguard.core.config import Config
 from dynaguard.core.findings import Finding
 from dynaguard.scan import scan
 from dynaguard.scan.report import char_column
@@ -23,6 +24,10 @@ def write(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
     return root
+
+
+# The rules these tests are about (engine mechanics); later rules have their own fixtures.
+ENGINE_RULES = Config(select=("DG101", "DG102", "DG103", "DG104", "DG105", "DG106", "DG108"))
 
 
 def only(findings: tuple[Finding, ...], rule: str) -> Finding:
@@ -155,7 +160,7 @@ def sites(findings: tuple[Finding, ...]) -> set[tuple[str, int, str, str, str]]:
 def test_subtree_reads_the_principal_from_the_same_package(tmp_path: Path) -> None:
     # Given a package whose routes take the principal from an alias in app/security.py
     root = write(tmp_path, PACKAGE)
-    whole = scan([root / "app"], root=root)
+    whole = scan([root / "app"], root=root, config=ENGINE_RULES)
     assert [e.to_json() for e in whole.errors] == []
     expected = {s for s in sites(whole.findings) if s[0] == ROUTES}
     assert {(line, rule) for _, line, rule, _, _ in expected} == {
@@ -166,7 +171,7 @@ def test_subtree_reads_the_principal_from_the_same_package(tmp_path: Path) -> No
         (21, "DG104"),
     }
     # When only the routes are scanned
-    part = scan([root / "app" / "routes"], root=root)
+    part = scan([root / "app" / "routes"], root=root, config=ENGINE_RULES)
     # Then the same findings, severities and confidences are reported for them, and nothing
     # in the modules read for context (security.py's unconditional put is not reported)
     assert [e.to_json() for e in part.errors] == []
@@ -179,7 +184,7 @@ def test_subtree_reads_the_principal_from_the_same_package(tmp_path: Path) -> No
 def test_one_changed_file_scan_reads_its_package(tmp_path: Path) -> None:
     # Given a pre-commit style scan of one file (the default root: the current directory)
     root = write(tmp_path, PACKAGE)
-    part = scan([root / ROUTES], root=root)
+    part = scan([root / ROUTES], root=root, config=ENGINE_RULES)
     # Then the routes are still seen as authenticated
     assert {(f.line, f.rule) for f in part.findings} == {
         (11, "DG103"),
@@ -229,7 +234,7 @@ def test_other_top_level_packages_are_not_read(tmp_path: Path) -> None:
     files["shared/__init__.py"] = ""
     files[ROUTES] = files[ROUTES].replace("from app.security", "from shared.security")
     root = write(tmp_path, files)
-    part = scan([root / "app" / "routes"], root=root)
+    part = scan([root / "app" / "routes"], root=root, config=ENGINE_RULES)
     # Then it stays unknown: its name says nothing, so the app authenticates nowhere
     assert {(f.line, f.rule) for f in part.findings} == {(16, "DG101"), (21, "DG101")}
 
@@ -279,7 +284,7 @@ def remove(note_id: str):
 def test_unresolved_alias_name_decides_nothing(tmp_path: Path) -> None:
     # Given `me: CurrentUser` imported from a package the scan cannot read
     root = write(tmp_path, {"routes.py": UNRESOLVED})
-    result = scan([root], root=root)
+    result = scan([root], root=root, config=ENGINE_RULES)
     assert [e.to_json() for e in result.errors] == []
     # Then the alias's name alone authenticates nobody: no route is known to authenticate,
     # so the ownership and authentication rules stay quiet (configuration can say more)
@@ -287,12 +292,10 @@ def test_unresolved_alias_name_decides_nothing(tmp_path: Path) -> None:
 
 
 def test_configured_alias_names_count(tmp_path: Path) -> None:
-    from dynaguard.core.config import Config
-
     text = UNRESOLVED.replace("CurrentUser", "Who")
     root = write(tmp_path, {"routes.py": text})
-    assert {f.rule for f in scan([root], root=root).findings} == set()
-    config = Config(auth_dependencies=("company_auth.Who",))
+    assert {f.rule for f in scan([root], root=root, config=ENGINE_RULES).findings} == set()
+    config = Config(auth_dependencies=("company_auth.Who",), select=ENGINE_RULES.select)
     got = {(f.line, f.rule) for f in scan([root], root=root, config=config).findings}
     assert got == {(12, "DG103"), (17, "DG103"), (22, "DG103"), (22, "DG104")}
 
@@ -300,7 +303,7 @@ def test_configured_alias_names_count(tmp_path: Path) -> None:
 # -- the acceptance check on the demo ----------------------------------------------------
 
 
-@pytest.mark.parametrize(("app", "count"), [("vulnerable", 12), ("hardened", 0)])
+@pytest.mark.parametrize(("app", "count"), [("vulnerable", 19), ("hardened", 0)])
 def test_demo_subtree_scan_matches_the_demo_scan(app: str, count: int) -> None:
     # Given the demo's scan of one app (with the shared auth.py and settings.py)
     from dynaguard.demo.engines import DEMO_DIR, scan_app

@@ -54,12 +54,15 @@ def _typed(value: object) -> dict[str, str]:
     raise TypeError(f"unexpected key attribute type {type(value).__name__}")
 
 
-def encode_cursor(last_key: Mapping[str, object] | None, secret: bytes | None = None) -> str | None:
-    """The cursor for the next page, or None when this was the last page."""
+def encode_cursor(
+    last_key: Mapping[str, object] | None, secret: bytes | None = None, owner: str = ""
+) -> str | None:
+    """The cursor for the next page (bound to `owner`), or None when this was the last page."""
     if not last_key:
         return None
     typed = {name: _typed(value) for name, value in last_key.items()}
-    payload = _b64(json.dumps(typed, sort_keys=True, separators=(",", ":")).encode())
+    body = {"k": typed, "o": owner}
+    payload = _b64(json.dumps(body, sort_keys=True, separators=(",", ":")).encode())
     return payload if secret is None else f"{payload}.{_sign(secret, payload)}"
 
 
@@ -89,20 +92,28 @@ def decode_cursor(
     owner_attr: str,
     owner: str,
     secret: bytes | None = None,
+    extra: int = 1,
 ) -> Item:
-    """The ExclusiveStartKey inside a cursor; InvalidCursor for anything we did not issue."""
+    """The ExclusiveStartKey inside a cursor; InvalidCursor for anything we did not issue.
+
+    `required`: the attributes every start key of this query has; `extra`: how many more it
+    may have (an index sort key).
+    """
     if not isinstance(cursor, str) or not cursor or len(cursor) > MAX_CURSOR_CHARS:
         raise InvalidCursor()
     payload, _, signature = cursor.partition(".")
     if secret is not None and not hmac.compare_digest(signature, _sign(secret, payload)):
         raise InvalidCursor()
     try:
-        data = json.loads(_unb64(payload))
+        body = json.loads(_unb64(payload))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise InvalidCursor() from None
-    # The table's key and the index key, plus at most one index sort key.
-    if not isinstance(data, dict) or not required <= set(data) or len(data) > len(required) + 1:
+    if not isinstance(body, dict) or set(body) != {"k", "o"} or body["o"] != owner:
         raise InvalidCursor()
-    if data[owner_attr] != {"S": owner}:
+    data = body["k"]
+    # The table's key and the index key, plus at most `extra` index sort key.
+    if not isinstance(data, dict) or not required <= set(data) or len(data) > len(required) + extra:
+        raise InvalidCursor()
+    if owner_attr in data and data[owner_attr] != {"S": owner}:
         raise InvalidCursor()
     return {str(name): _key_value(value) for name, value in data.items()}

@@ -39,6 +39,26 @@ class Conflict(GuardError):
         super().__init__(message or f"conflict (current version: {current_version})")
 
 
+class ConditionFailed(Conflict):
+    """The item is the caller's (and in the expected version) but the `when=` condition failed."""
+
+
+class OutcomeUnknown(GuardError):
+    """A retried write cannot prove whether an earlier attempt, whose answer was lost, applied.
+
+    Raised instead of guessing: the write history kept in the item (`history=` slots) no longer
+    reaches back to that attempt, or the item is gone (a delete). `current` is the item as it is
+    now when the caller may see it (None when it is missing or someone else's). Reload it and
+    decide; retrying blindly may apply the write twice.
+    """
+
+    def __init__(self, operation: str, current: Item | None = None) -> None:
+        self.operation = operation
+        self.current = current
+        state = "the item is gone" if current is None else "the item has changed since"
+        super().__init__(f"{operation}: outcome unknown after a lost answer ({state})")
+
+
 class ServerFieldError(GuardError, ValueError):
     """The caller tried to set a server-controlled field; nothing was written."""
 
@@ -55,7 +75,11 @@ class InvalidCursor(GuardError, ValueError):
 
 
 class TransactionTooLarge(GuardError, ValueError):
-    """More items than one TransactWriteItems call accepts (or one item twice)."""
+    """More items than one TransactWriteItems call accepts."""
+
+
+class DuplicateItem(GuardError, ValueError):
+    """The same item twice in one transaction: DynamoDB allows one action per item."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -64,7 +88,7 @@ class CancellationReason:
 
     label: str
     code: str
-    error: NotFound | Conflict | None = None
+    error: NotFound | Conflict | OutcomeUnknown | None = None
     item: Item | None = None
 
     @property

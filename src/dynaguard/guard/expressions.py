@@ -8,20 +8,51 @@ and nothing the caller passes is ever spliced into expression text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
+from boto3.dynamodb.conditions import ConditionBase, ConditionExpressionBuilder
+
+from dynaguard.guard.convert import to_dynamo
 from dynaguard.guard.types import Value
+
+_PLACEHOLDER = re.compile(r"[#:][A-Za-z0-9_]+")
 
 
 class Expr:
     """Placeholder namespaces for one DynamoDB request (names and typed values)."""
 
-    __slots__ = ("_names", "_values")
+    __slots__ = ("_builder", "_constants", "_extra_names", "_names", "_values")
 
     def __init__(self) -> None:
         self._names: dict[str, str] = {}
+        self._extra_names: dict[str, str] = {}  # alias -> name, from boto3 conditions
         # Python values: the Table resource's client types them (boto3's TypeSerializer).
         self._values: dict[str, Value] = {}
+        self._constants: dict[str, str] = {}
+        self._builder = ConditionExpressionBuilder()
+        # boto3's builder numbers #n0/:v0 too: give its placeholders their own prefix.
+        self._builder._name_placeholder = "c"  # type: ignore[attr-defined]
+        self._builder._value_placeholder = "c"  # type: ignore[attr-defined]
+
+    def constant(self, value: str) -> str:
+        """One shared placeholder per constant string (e.g. the empty history slot)."""
+        found = self._constants.get(value)
+        if found is None:
+            found = self._constants[value] = self.value(value)
+        return found
+
+    def condition(self, condition: ConditionBase, *, key: bool = False) -> str:
+        """A boto3 `Attr`/`Key` condition, its placeholders merged into this request."""
+        if not isinstance(condition, ConditionBase):
+            raise TypeError(
+                "conditions are boto3.dynamodb.conditions objects, e.g. Attr('credits').gte(5)"
+            )
+        built = self._builder.build_expression(condition, is_key_condition=key)
+        self._extra_names.update(built.attribute_name_placeholders)
+        for alias, value in built.attribute_value_placeholders.items():
+            self._values[alias] = to_dynamo(value)
+        return f"({built.condition_expression})"
 
     def name(self, attr: str) -> str:
         """The alias (`#nK`) for an attribute name; the same name gets the same alias."""
@@ -66,13 +97,23 @@ class Expr:
             return f"{name} = {name} + {self.value(1)}"
         return f"{name} = if_not_exists({name}, {self.value(0)}) + {self.value(1)}"
 
-    def params(self) -> dict[str, dict[str, str] | dict[str, Value]]:
-        """ExpressionAttributeNames/Values for the request (omitted when empty)."""
+    def params(self, *expressions: str) -> dict[str, dict[str, str] | dict[str, Value]]:
+        """ExpressionAttributeNames/Values for the request (omitted when empty).
+
+        Given the request's expressions, only the placeholders they use are sent (DynamoDB
+        refuses unused ones).
+        """
+        names = {alias: a for a, alias in self._names.items()} | self._extra_names
+        values = dict(self._values)
+        if expressions:
+            used = set(_PLACEHOLDER.findall(" ".join(expressions)))
+            names = {k: v for k, v in names.items() if k in used}
+            values = {k: v for k, v in values.items() if k in used}
         out: dict[str, dict[str, str] | dict[str, Value]] = {}
-        if self._names:
-            out["ExpressionAttributeNames"] = {alias: a for a, alias in self._names.items()}
-        if self._values:
-            out["ExpressionAttributeValues"] = dict(self._values)
+        if names:
+            out["ExpressionAttributeNames"] = names
+        if values:
+            out["ExpressionAttributeValues"] = values
         return out
 
 

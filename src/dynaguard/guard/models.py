@@ -9,13 +9,15 @@ guard checks server-controlled fields again at write time (ServerFieldError).
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, create_model
 
+from dynaguard.guard.convert import to_item
 from dynaguard.guard.types import Value
+
+__all__ = ["InputModel", "changes", "input_model"]
 
 
 class InputModel(BaseModel):
@@ -33,9 +35,15 @@ def input_model(
 ) -> type[BaseModel]:
     """`model` without the `exclude`d (server-controlled) fields, extra fields forbidden.
 
-    `partial=True` makes every field optional (default None) for PATCH bodies; pass the result
-    through `changes()` so that only the fields the client sent are written.
+    `partial=True` makes every field optional for PATCH bodies, but not nullable: a client's
+    `{"title": null}` is a 422 unless the field itself allows None. Pass the result through
+    `changes()` so that only the fields the client sent are written.
     """
+    if isinstance(exclude, str):
+        raise TypeError(
+            f"exclude must be a tuple or list of field names, not the string {exclude!r} "
+            f"(a one-name tuple needs a comma: ({exclude!r},))"
+        )
     dropped = set(exclude)
     fields: dict[str, Any] = {}
     for field_name, info in model.model_fields.items():
@@ -44,11 +52,11 @@ def input_model(
         clone = copy.copy(info)  # never mutate the caller's model
         annotation: Any = info.annotation
         if partial:
-            # Only what the client sends is written (changes()), so absent means None here;
-            # a default_factory would otherwise clash with the default (pydantic refuses both).
+            # Only what the client sends is written (changes()), so absent means None here
+            # (never validated, so never stored); a default_factory would clash with it. The
+            # annotation stays as it was: an explicit null is refused unless it allowed None.
             clone.default = None
             clone.default_factory = None
-            annotation = annotation | None
         fields[field_name] = (annotation, clone)
     config = ConfigDict(extra="forbid")
     title = name or f"{model.__name__}Input"
@@ -56,17 +64,7 @@ def input_model(
     return created
 
 
-def _plain(value: object) -> Value:
-    # boto3 refuses floats (precision): numbers go to DynamoDB as Decimal.
-    if isinstance(value, float):
-        return Decimal(str(value))
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value  # type: ignore[return-value]  # the model's own field types
-
-
 def changes(body: BaseModel) -> dict[str, Value]:
-    """The fields the client actually sent, ready for `update()` (floats as Decimal)."""
-    return {k: _plain(v) for k, v in body.model_dump(exclude_unset=True).items()}
+    """The fields the client actually sent, ready for `update()`: floats as Decimal, dates
+    and datetimes as ISO 8601, UUIDs as str, Enums as their value (convert.py)."""
+    return to_item(body.model_dump(exclude_unset=True))

@@ -1,224 +1,207 @@
-"""Requests and outcomes shared by the sync and async tables: pure, no I/O.
+"""Planned writes: each guarded operation becomes the exact low-level request. Pure, no I/O.
 
-Each guarded operation is planned once (`plan_*`) into the exact low-level request, then the
-table sends it and hands the answer back here. Failed conditions are interpreted from the
-ALL_OLD item DynamoDB returns with ConditionalCheckFailedException, so telling "missing or
-not yours" (NotFound) from "stale version" (Conflict) costs no second read.
+Ownership (and the version, and the caller's `when=`) lives in the ConditionExpression, so a
+write is one round trip with no read-then-write race. Every write records its token in the
+item's history (history.py) so that a retry can recognise its own earlier attempt.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 
-from boto3.dynamodb.types import TypeDeserializer
+from boto3.dynamodb.conditions import ConditionBase
 
-from dynaguard.guard.errors import Conflict, NotFound, ServerFieldError
+from dynaguard.guard import history
+from dynaguard.guard.actions import Actions
+from dynaguard.guard.convert import to_item
+from dynaguard.guard.errors import ServerFieldError
 from dynaguard.guard.expressions import Expr, conjunction
+from dynaguard.guard.spec import (
+    Plan,
+    Spec,
+    as_stored,
+    check_owner,
+    deserialize_item,
+    key_of,
+    version_of,
+)
 from dynaguard.guard.types import Item, Value
 
-_DESERIALIZER = TypeDeserializer()
+# Re-exported: these lived here before spec.py held the shared data types.
+__all__ = [
+    "Plan",
+    "Spec",
+    "check_owner",
+    "deserialize_item",
+    "key_of",
+    "new_token",
+    "plan_check",
+    "plan_create",
+    "plan_delete",
+    "plan_get",
+    "plan_transfer",
+    "plan_update",
+    "version_of",
+    "written",
+]
+
 # "ALL_OLD" on a failed condition: DynamoDB returns the item as it was (since 2023-06).
 _ON_FAILURE = {"ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+Expected = int | Decimal | Collection[int] | None
 
 
-def deserialize_item(wire: Mapping[str, object]) -> Item:
-    """DynamoDB typed item -> Python values (numbers as Decimal).
-
-    Requests and successful answers go through the Table resource's client, which types and
-    untypes values itself; error responses (ALL_OLD, cancellation reasons) stay typed.
-    """
-    # The wire shapes come from DynamoDB (or a checked cursor); TypeDeserializer validates them.
-    return {k: _DESERIALIZER.deserialize(v) for k, v in wire.items()}  # type: ignore[arg-type]
+def new_token() -> str:
+    """A unique per-call token: 96 random bits in 16 characters (a valid ClientRequestToken)."""
+    return secrets.token_urlsafe(12)
 
 
-@dataclass(frozen=True, slots=True)
-class Spec:
-    """What the guard knows about a table: its name and the attributes it controls."""
-
-    table_name: str
-    key: tuple[str, ...]
-    owner: str
-    version: str
-    token: str
-    server_fields: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def managed(self) -> frozenset[str]:
-        """Attributes no caller may set through an item body or changes."""
-        return frozenset({*self.key, self.owner, self.version, self.token}) | self.server_fields
-
-    def strip(self, item: Mapping[str, Value]) -> Item:
-        """The item as callers see it: no write token, the version as an int."""
-        out = {k: v for k, v in item.items() if k != self.token}
-        version = out.get(self.version)
-        if isinstance(version, Decimal) and version == version.to_integral_value():
-            out[self.version] = int(version)
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """One planned write: the low-level operation, its parameters, and what it asserts."""
-
-    kind: str  # create | update | delete | transfer | check
-    op: str  # put_item | update_item | delete_item | (check: transactions only)
-    params: dict[str, object]
-    owner: str
-    expected_version: int | Decimal | None
-    token: str | None
-    item: Item | None = None  # create: the item as written
-
-
-def version_of(item: Mapping[str, Value] | None, spec: Spec) -> int | None:
-    """The item's version as an int, or None when absent."""
-    raw = None if item is None else item.get(spec.version)
-    if isinstance(raw, bool) or not isinstance(raw, int | Decimal):
-        return None
-    return int(raw)
-
-
-def check_owner(owner: str, what: str = "owner") -> str:
-    """Owners are non-empty strings: an unauthenticated None must never match anything."""
-    if not isinstance(owner, str) or not owner:
-        raise ValueError(f"{what} must be a non-empty string")
-    return owner
-
-
-def key_of(spec: Spec, key: Mapping[str, Value]) -> Item:
-    """The primary key: exactly the table's key attributes, none empty."""
-    if not isinstance(key, Mapping) or set(key) != set(spec.key):
-        raise ValueError(f"key must have exactly the attributes {list(spec.key)}")
-    # DynamoDB refuses empty key strings and binaries (ValidationException, a 500 otherwise).
-    if any(v is None or (isinstance(v, str | bytes | bytearray) and not v) for v in key.values()):
-        raise ValueError("key attributes cannot be empty")
-    return {k: key[k] for k in spec.key}
-
-
-def _check_fields(spec: Spec, body: Mapping[str, Value], allowed: Iterable[str] = ()) -> None:
-    bad = set(body) & (spec.managed - set(allowed))
+def check_fields(spec: Spec, names: Collection[str], allowed: Collection[str] = ()) -> None:
+    """ServerFieldError when a caller's attribute is one the guard or the server controls."""
+    bad = set(names) & (spec.managed - set(allowed))
     if bad:
         raise ServerFieldError(bad)
 
 
-def _check_server_values(spec: Spec, values: Mapping[str, Value] | None) -> Mapping[str, Value]:
+def check_server_values(spec: Spec, values: Mapping[str, object] | None) -> Item:
+    """`server_values` may set declared server fields only (converted like any value)."""
     values = values or {}
     unknown = set(values) - spec.server_fields
     if unknown:
         raise ValueError(f"server_values may only set declared server fields: {sorted(unknown)}")
-    return values
+    return to_item(values)
 
 
-def _check_version(expected: int | Decimal | None) -> int | None:
-    # boto3 reads numbers back as Decimal: a version taken from a raw item is Decimal("3").
+def check_version(expected: Expected) -> int | tuple[int, ...] | None:
+    """A whole version, several (an If-Match list), or None; boto3's Decimal("3") is fine."""
     if isinstance(expected, Decimal) and expected.is_finite() and expected == int(expected):
         return int(expected)
-    if expected is not None and (isinstance(expected, bool) or not isinstance(expected, int)):
-        raise ValueError("expected_version must be a whole number (int or Decimal) or None")
-    return expected
+    if expected is None or (isinstance(expected, int) and not isinstance(expected, bool)):
+        return expected
+    if isinstance(expected, Collection) and not isinstance(expected, str | bytes) and expected:
+        versions = tuple(check_version(v) for v in expected)
+        if all(isinstance(v, int) for v in versions):
+            return tuple(sorted(set(versions)))  # type: ignore[arg-type]
+    raise ValueError("expected_version must be a whole number, a non-empty list of them, or None")
 
 
-def new_token() -> str:
-    """A unique per-call token, 128 random bits (also a valid ClientRequestToken: <= 36 chars)."""
-    return secrets.token_hex(16)
+def _who(spec: Spec, ex: Expr, owner: str | None, shared: bool) -> str:
+    """The caller may write: the owner, an editor (shared updates), anyone on the admin path."""
+    if owner is None:
+        return f"attribute_exists({ex.name(spec.key[0])})"
+    if shared and spec.editors:
+        value = ex.value(owner)
+        return f"({ex.name(spec.owner)} = {value} OR contains({ex.name(spec.editors)}, {value}))"
+    return ex.eq(spec.owner, owner)
 
 
-def _guards(spec: Spec, ex: Expr, owner: str, expected: int | None, token: str | None) -> str:
-    parts = [ex.eq(spec.owner, owner)]
-    if expected is not None:
-        parts.append(ex.eq(spec.version, expected))
-    if token is not None:
-        parts.append(ex.differs(spec.token, token))
-    return conjunction(parts)
+def _version_condition(spec: Spec, ex: Expr, expected: int | tuple[int, ...] | None) -> list[str]:
+    if expected is None:
+        return []
+    if isinstance(expected, int):
+        return [ex.eq(spec.version, expected)]
+    values = ", ".join(ex.value(v) for v in expected)
+    return [f"{ex.name(spec.version)} IN ({values})"]
 
 
 def plan_create(
     spec: Spec,
-    item: Mapping[str, Value],
+    item: Mapping[str, object],
     *,
     owner: str,
-    server_values: Mapping[str, Value] | None,
+    server_values: Mapping[str, object] | None,
     token: str | None = None,
 ) -> Plan:
     """PutItem with attribute_not_exists(key): owner, version 1 and token set server-side."""
     check_owner(owner)
-    _check_fields(spec, item, allowed=spec.key)
+    if not isinstance(item, Mapping):
+        raise ValueError("item must be a mapping of attribute names to values")
+    check_fields(spec, item, allowed=spec.key)
     if spec.owner in spec.key and item.get(spec.owner, owner) != owner:
         raise ServerFieldError([spec.owner])  # an owner-partitioned key names its owner
-    extra = _check_server_values(spec, server_values)
-    item = {**item, spec.owner: owner} if spec.owner in spec.key else item
-    key_part = {k: item[k] for k in spec.key if k in item}
-    key_of(spec, key_part)  # validates presence and emptiness of the key attributes
+    extra = check_server_values(spec, server_values)
+    body = to_item(item)
+    body = {**body, spec.owner: owner} if spec.owner in spec.key else body
+    key_of(spec, {k: body[k] for k in spec.key if k in body})  # presence and emptiness
     token = token or new_token()
-    written: Item = {**item, **extra, spec.owner: owner, spec.version: 1}
+    stored: Item = {**body, **extra, spec.owner: owner, spec.version: 1}
     ex = Expr()
+    condition = ex.not_exists(spec.key[0])
     params: dict[str, object] = {
         "TableName": spec.table_name,
-        "Item": {**written, spec.token: token},
-        "ConditionExpression": ex.not_exists(spec.key[0]),
-        **ex.params(),
-        **_ON_FAILURE,
-    }
-    return Plan("create", "put_item", params, owner, None, token, written)
-
-
-def _plan_set(
-    kind: str,
-    spec: Spec,
-    *,
-    key: Mapping[str, Value],
-    sets: Mapping[str, Value],
-    owner: str,
-    expected: int | None,
-    token: str | None,
-) -> Plan:
-    token = token or new_token()
-    ex = Expr()
-    version = ex.increment(spec.version, exists=expected is not None)
-    assignments = [*ex.set_clause(sets), version, ex.eq(spec.token, token)]
-    # A replay of this write fails its condition anyway when it pins the version or moves the
-    # item to another owner; otherwise the token itself must be in the condition.
-    replay_fails = expected is not None or sets.get(spec.owner, owner) != owner
-    condition = _guards(spec, ex, owner, expected, None if replay_fails else token)
-    params: dict[str, object] = {
-        "TableName": spec.table_name,
-        "Key": key_of(spec, key),
-        "UpdateExpression": "SET " + ", ".join(assignments),
+        "Item": {**stored, spec.token: token},
         "ConditionExpression": condition,
-        **ex.params(),
-        "ReturnValues": "ALL_NEW",
+        **ex.params(condition),
         **_ON_FAILURE,
     }
-    return Plan(kind, "update_item", params, owner, expected, token)
+    returned = spec.strip(as_stored(stored))
+    return Plan("create", "put_item", params, owner, None, token, returned, produced=1)
 
 
 def plan_update(
     spec: Spec,
     key: Mapping[str, Value],
-    changes: Mapping[str, Value],
+    actions: Actions,
     *,
-    owner: str,
-    expected_version: int | Decimal | None,
-    server_values: Mapping[str, Value] | None,
+    owner: str | None,
+    expected_version: Expected,
+    server_values: Mapping[str, object] | None = None,
     token: str | None = None,
+    when: ConditionBase | None = None,
+    shared: bool = False,
+    kind: str = "update",
+    trusted: bool = False,
 ) -> Plan:
-    """One UpdateItem: owner (and version) in the condition, version + 1 server-side."""
-    check_owner(owner)
-    if not isinstance(changes, Mapping):
-        raise ValueError("changes must be a mapping of attribute names to values")
-    _check_fields(spec, changes)
-    extra = _check_server_values(spec, server_values)
-    expected = _check_version(expected_version)
-    return _plan_set(
-        "update",
-        spec,
-        key=key,
-        sets={**changes, **extra},
-        owner=owner,
-        expected=expected,
-        token=token,
+    """One UpdateItem: owner (and version, and `when`) in the condition; version + 1.
+
+    `owner=None` is the admin path: the item must exist, whoever owns it.
+    """
+    if owner is not None:
+        check_owner(owner)
+    if not trusted:  # the guard's own actions (transfer, share) set managed attributes
+        check_fields(spec, actions.names())
+    extra = check_server_values(spec, server_values)
+    expected = check_version(expected_version)
+    if extra:
+        actions = Actions(
+            {**actions.set, **extra}, actions.add, actions.remove, actions.append, actions.delete
+        )
+    token = token or new_token()
+    ex = Expr()
+    pinned = isinstance(expected, int)
+    guard_sets = [ex.increment(spec.version, exists=pinned), *history.push(ex, spec, token)]
+    update = actions.render(ex, guard_sets)
+    parts = [_who(spec, ex, owner, shared), *_version_condition(spec, ex, expected)]
+    if when is not None:
+        parts.append(ex.condition(when))
+    if not pinned:  # only a pinned version makes a replay fail by itself
+        parts.append(history.absent(ex, spec, token))
+    condition = conjunction(parts)
+    retry = None if pinned else conjunction([*parts, history.not_wrapped(ex, spec)])
+    base: dict[str, object] = {
+        "TableName": spec.table_name,
+        "Key": key_of(spec, key),
+        "UpdateExpression": update,
+        "ReturnValues": "ALL_NEW",
+        **_ON_FAILURE,
+    }
+    params = {**base, "ConditionExpression": condition, **ex.params(update, condition)}
+    retry_params = None
+    if retry is not None:
+        retry_params = {**base, "ConditionExpression": retry, **ex.params(update, retry)}
+    produced = expected + 1 if isinstance(expected, int) else None
+    return Plan(
+        kind,
+        "update_item",
+        params,
+        owner,
+        expected,
+        token,
+        produced=produced,
+        retry_params=retry_params,
+        has_when=when is not None,
+        shared=shared,
     )
 
 
@@ -228,7 +211,7 @@ def plan_transfer(
     *,
     owner: str,
     new_owner: str,
-    expected_version: int | Decimal | None,
+    expected_version: Expected,
     token: str | None = None,
 ) -> Plan:
     """One UpdateItem that moves ownership, conditional on the current owner."""
@@ -236,66 +219,70 @@ def plan_transfer(
     check_owner(new_owner, "new_owner")
     if spec.owner in spec.key:
         raise ValueError("the owner is part of the key: move the item with a transaction instead")
-    expected = _check_version(expected_version)
-    return _plan_set(
-        "transfer",
+    actions = Actions(set={spec.owner: new_owner})
+    return plan_update(
         spec,
-        key=key,
-        sets={spec.owner: new_owner},
+        key,
+        actions,
         owner=owner,
-        expected=expected,
+        expected_version=expected_version,
         token=token,
+        kind="transfer",
+        trusted=True,
     )
 
 
 def plan_delete(
-    spec: Spec, key: Mapping[str, Value], *, owner: str, expected_version: int | Decimal | None
+    spec: Spec,
+    key: Mapping[str, Value],
+    *,
+    owner: str | None,
+    expected_version: Expected,
+    when: ConditionBase | None = None,
 ) -> Plan:
-    """One DeleteItem with the owner (and version) in the condition."""
-    check_owner(owner)
-    expected = _check_version(expected_version)
+    """One DeleteItem with the owner (and version, and `when`) in the condition."""
+    if owner is not None:
+        check_owner(owner)
+    expected = check_version(expected_version)
     ex = Expr()
+    parts = [_who(spec, ex, owner, False), *_version_condition(spec, ex, expected)]
+    if when is not None:
+        parts.append(ex.condition(when))
+    condition = conjunction(parts)
     params: dict[str, object] = {
         "TableName": spec.table_name,
         "Key": key_of(spec, key),
-        "ConditionExpression": _guards(spec, ex, owner, expected, None),
-        **ex.params(),
+        "ConditionExpression": condition,
+        **ex.params(condition),
         **_ON_FAILURE,
     }
-    return Plan("delete", "delete_item", params, owner, expected, None)
+    return Plan("delete", "delete_item", params, owner, expected, None, has_when=when is not None)
 
 
 def plan_check(
-    spec: Spec, key: Mapping[str, Value], *, owner: str, expected_version: int | Decimal | None
+    spec: Spec,
+    key: Mapping[str, Value],
+    *,
+    owner: str,
+    expected_version: Expected,
+    when: ConditionBase | None = None,
 ) -> Plan:
     """A transaction ConditionCheck: the item exists, is the owner's (and in that version)."""
-    plan = plan_delete(spec, key, owner=owner, expected_version=expected_version)
-    return Plan("check", "condition_check", plan.params, owner, plan.expected_version, None)
+    plan = plan_delete(spec, key, owner=owner, expected_version=expected_version, when=when)
+    return Plan(
+        "check",
+        "condition_check",
+        plan.params,
+        owner,
+        plan.expected_version,
+        None,
+        has_when=plan.has_when,
+    )
 
 
 def plan_get(spec: Spec, key: Mapping[str, Value], consistent: bool) -> dict[str, object]:
     """GetItem parameters (ownership is checked on the answer: reads cannot race a write)."""
     return {"TableName": spec.table_name, "Key": key_of(spec, key), "ConsistentRead": consistent}
-
-
-def read_outcome(spec: Spec, response: Mapping[str, object], owner: str) -> Item:
-    """The owner's item from a GetItem answer, or NotFound (missing and foreign look the same)."""
-    check_owner(owner)
-    raw = response.get("Item")
-    item = spec.strip(raw) if isinstance(raw, Mapping) else None
-    if item is None or item.get(spec.owner) != owner:
-        raise NotFound()
-    return item
-
-
-def success_outcome(spec: Spec, plan: Plan, response: Mapping[str, object]) -> Item | None:
-    """What a successful write returns: the created item, the updated item, or None."""
-    if plan.kind == "create":
-        return dict(plan.item or {})
-    attrs = response.get("Attributes")
-    if plan.kind in ("update", "transfer") and isinstance(attrs, Mapping):
-        return spec.strip(attrs)
-    return None
 
 
 def written(result: Item | None) -> Item:
@@ -305,74 +292,10 @@ def written(result: Item | None) -> Item:
     return result
 
 
-def failure_outcome(
-    spec: Spec, plan: Plan, old_wire: object, ambiguous: bool
-) -> tuple[Item | None, NotFound | Conflict | None]:
-    """(result, None) when the write is recognised as already done, else (None, error)."""
-    old = deserialize_item(old_wire) if isinstance(old_wire, Mapping) else None
-    if old is not None and plan.token is not None and old.get(spec.token) == plan.token:
-        # Our own token is in the item: an earlier attempt applied and its answer was lost.
-        return spec.strip(old), None
-    if plan.kind == "delete" and old is None and ambiguous:
-        # The item is gone after an attempt that may have applied: a delete's only effect.
-        return None, None
-    if plan.kind == "create" and (old is None or old.get(spec.owner) != plan.owner):
-        return None, Conflict()  # taken, by someone else: tell nothing about their item
-    if old is None or old.get(spec.owner) != plan.owner:
-        return None, NotFound()
-    return None, Conflict(version_of(old, spec), spec.strip(old))
-
-
-MAX_PAGE = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """One page of the owner's items and the opaque cursor of the next one (None at the end)."""
-
-    items: list[Item]
-    cursor: str | None
-
-
-def plan_list(
-    spec: Spec,
-    owner: str,
-    index: str | None,
-    limit: int,
-    start: Item | None,
-    *,
-    consistent: bool = False,
-) -> dict[str, object]:
-    """Query parameters: the owner is the partition key of `index` (or of the table); no Scan."""
-    check_owner(owner)
-    if index is None and spec.key[0] != spec.owner:
-        raise ValueError("list() needs an owner index unless the owner is the partition key")
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
-        raise ValueError(f"limit must be an int from 1 to {MAX_PAGE}")
-    ex = Expr()
-    params: dict[str, object] = {
-        "TableName": spec.table_name,
-        "KeyConditionExpression": ex.eq(spec.owner, owner),
-        **ex.params(),
-        "Limit": limit,
-    }
-    if index is not None:
-        params["IndexName"] = index
-    elif consistent:  # global secondary indexes cannot be read consistently; the table can
-        params["ConsistentRead"] = True
-    if start is not None:
-        params["ExclusiveStartKey"] = start
-    return params
-
-
-def cursor_fields(spec: Spec) -> frozenset[str]:
-    """Attributes every LastEvaluatedKey of an owner query carries."""
-    return frozenset({*spec.key, spec.owner})
-
-
-def page_items(spec: Spec, response: Mapping[str, object], owner: str) -> list[Item]:
-    """The page's items; anything not the owner's is dropped (the key condition ensures it)."""
-    raw = response.get("Items")
-    rows = raw if isinstance(raw, list) else []
-    items = [spec.strip(row) for row in rows if isinstance(row, Mapping)]
-    return [i for i in items if i.get(spec.owner) == owner]
+def produced_version(spec: Spec, plan: Plan, item: Mapping[str, Value] | None) -> int | None:
+    """The version `plan` produced, known in advance or found through its history slot."""
+    if plan.produced is not None:
+        return plan.produced
+    back = history.depth(spec, item, plan.token)
+    current = version_of(item, spec)
+    return None if back is None or current is None else current - back

@@ -1,8 +1,9 @@
 """Bounded, jittered retries for throttling and transient failures.
 
-A retry is only safe because every guarded write carries a per-call token in its item and a
-condition that the token is not already there: a write whose first attempt succeeded but whose
-answer was lost fails its retry's condition, and the ALL_OLD item shows our token (done).
+A retry is only safe because every guarded write records its per-call token in the item's
+write history (history.py): a write whose first attempt applied but whose answer was lost
+fails its retry's condition, and the ALL_OLD item shows the token (done), even behind other
+writers; when the history no longer reaches back, the guard raises OutcomeUnknown.
 """
 
 from __future__ import annotations

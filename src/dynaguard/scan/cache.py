@@ -71,7 +71,10 @@ def _key(paths: Sequence[Path], config: Config, root: Path) -> str:
 def _inputs(paths: Sequence[Path], config: Config, root: Path) -> list[str] | None:
     """The files a scan reads, relative to root (None when discovery reports a problem)."""
     errors: list[Diagnostic] = []
-    listed = list(discover([p for p in paths if p.exists()], config.exclude, root, errors))
+    from dynaguard.scan.iac import SUFFIXES  # templates and policies are inputs too (DG118)
+
+    found = [p for p in paths if p.exists()]
+    listed = list(discover(found, config.exclude, root, errors, (".py", *SUFFIXES)))
     if errors or any(not p.exists() for p in paths):
         return None
     try:

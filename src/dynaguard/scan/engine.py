@@ -16,7 +16,8 @@ from dynaguard.core.config import Config
 from dynaguard.core.findings import EngineKind, Finding, unique_fingerprints
 from dynaguard.core.registry import Registered, RuleMeta, all_rules
 from dynaguard.core.result import Diagnostic, Result
-from dynaguard.scan import files
+from dynaguard.scan import files, iac
+from dynaguard.scan.iac import suppress as iac_suppress
 
 
 @dataclass(slots=True)
@@ -153,7 +154,7 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
         if not p.exists()
     ]
     files.forget_packages()
-    found = list(files.discover([p for p in paths if p.exists()], config.exclude, root, errors))
+    found, infra = iac.discover([p for p in paths if p.exists()], config.exclude, root, errors)
     prepared = _read_all(found, root, jobs)
     modules = _on_demand(prepared, root)
     errors += [p.error for p in prepared if p.error is not None]
@@ -163,6 +164,8 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
     for p in modules:
         assert p.tree is not None
         project.add_module(p.module, p.rel, p.tree)
+    project.iac = iac.read_all(infra, root, modules)  # CDK stacks are Python modules
+    errors += project.iac.errors
     from dynaguard.scan.context import add_outside
 
     # the scanned code's imports from its own package outside `paths`: context only
@@ -186,7 +189,7 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
     rules = [r for r in _static_rules() if config.enabled(r.meta.id)]
     raw, rule_errors = _run_rules(project, rules)
     raw = [f for f in raw if f.path not in outside]
-    kept, suppressed, warnings = _suppress(raw, modules)
+    kept, suppressed, warnings = _suppress(raw, modules, project.iac.comments)
     kept = [_override(f, config) for f in kept]
     from dynaguard.scan.report import char_columns  # rules count bytes; reports, characters
 
@@ -203,6 +206,7 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
             "files": len(found),
             "parsed": len(modules),
             "context": len(outside),  # imported modules read from outside the paths
+            "iac": project.iac.files,  # IaC files (and CDK modules) with IAM grants
             "lines": sum(p.lines for p in prepared),
             "suppressed": suppressed,
             "seconds": round(time.perf_counter() - started, 3),
@@ -324,7 +328,7 @@ def _run_rules(project: object, rules: list[Registered]) -> tuple[list[Finding],
 
 
 def _suppress(
-    found: list[Finding], modules: list[Prepared]
+    found: list[Finding], modules: list[Prepared], comments: dict[str, str] | None = None
 ) -> tuple[list[Finding], int, list[Diagnostic]]:
     by_path: dict[str, list[Finding]] = {}
     for f in found:
@@ -347,6 +351,8 @@ def _suppress(
         kept += [surrogates[id(w)] for w in left]
         dropped += n
         warnings += unused
+    left, n, unused = iac_suppress(by_path, comments or {})  # marks on an IaC statement's line
+    kept, dropped, warnings = kept + left, dropped + n, warnings + unused
     for rest in by_path.values():
         kept += rest
     return kept, dropped, warnings

@@ -30,13 +30,15 @@ SKIP_DIRS = frozenset(
         ".venv",
         "venv",
         ".eggs",
+        ".dynaguard_cache",  # our own result cache (its JSON would look like an input)
     }
 )
 # A file with none of these (an import of the web or DynamoDB libraries, a DynamoDB method
 # call) cannot hold a route or a DynamoDB call; it is parsed only when a relevant file
 # imports it (a models, service or repository module). Mentions in prose do not count.
 RELEVANT = re.compile(
-    rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|starlette|boto3|aioboto3|aiobotocore|pynamodb)\b"
+    rb"^[ \t]*(?:from|import)[ \t]+"
+    rb"(?:fastapi|starlette|boto3|aioboto3|aiobotocore|pynamodb|aws_cdk)\b"
     rb"|\.(?:put_item|update_item|get_item|delete_item|transact_write_items|batch_write_item"
     rb"|Table)\(|APIRouter\(|FastAPI\(",
     re.M,
@@ -64,8 +66,10 @@ def discover(
     exclude: Sequence[str],
     root: Path,
     errors: list[Diagnostic] | None = None,
+    suffixes: tuple[str, ...] = (".py",),
 ) -> Iterator[Path]:
-    """Python files under `paths`, sorted, minus excluded globs and tool directories.
+    """Python files (or files ending in `suffixes`) under `paths`, sorted, minus excluded
+    globs and tool directories.
 
     Directories that cannot be listed are appended to `errors` and skipped.
     """
@@ -74,7 +78,7 @@ def discover(
         if start.is_file():
             candidates: list[Path] = [start]
         else:
-            candidates = sorted(_walk(start, root, errors))
+            candidates = sorted(_walk(start, root, errors, suffixes))
         for p in candidates:
             if p in seen or _excluded(p, exclude, root):
                 continue
@@ -82,7 +86,9 @@ def discover(
             yield p
 
 
-def _walk(top: Path, root: Path, errors: list[Diagnostic] | None) -> Iterator[Path]:
+def _walk(
+    top: Path, root: Path, errors: list[Diagnostic] | None, suffixes: tuple[str, ...]
+) -> Iterator[Path]:
     def failed(exc: OSError) -> None:
         if errors is not None:
             where = relpath(Path(exc.filename or top), root)
@@ -91,7 +97,7 @@ def _walk(top: Path, root: Path, errors: list[Diagnostic] | None) -> Iterator[Pa
     for dirpath, dirnames, filenames in os.walk(top, onerror=failed):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         for f in filenames:
-            if f.endswith(".py"):
+            if f.endswith(suffixes):
                 yield Path(dirpath) / f
 
 

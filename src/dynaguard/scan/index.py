@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING
 
 from dynaguard.core.config import Config
 from dynaguard.scan import locals as loc
+from dynaguard.scan.iac.model import IacFacts
 from dynaguard.scan.infer import Frame, Types, annotation_of
 from dynaguard.scan.model import (
     CallSite,
@@ -102,6 +103,7 @@ class Project:
     exception_handlers: list[ExceptionHandler] = field(default_factory=list)
     middlewares: list[Middleware] = field(default_factory=list)
     unknown_shapes: list[tuple[str, int, str]] = field(default_factory=list)
+    iac: IacFacts = field(default_factory=IacFacts)  # IAM grants read from IaC beside the code
     _locals: dict[str, loc.Locals] = field(default_factory=dict)
     _by_suffix: dict[str, list[str]] = field(default_factory=dict)
     _sites: dict[int, list[Site]] = field(default_factory=dict)

@@ -39,7 +39,7 @@ def add_attachment(note_id: int, body: AttachmentCreate, user: CurrentUser) -> A
     # PLANT non-atomic multi-item write: the counter above and this put are two writes;
     # when the put fails the note counts an attachment that does not exist. No probe
     # (needs a fault between the writes); the hardened app uses one transaction.
-    attachments.put_item(  # todo-expect: DG109
+    attachments.put_item(  # expect: DG109
         Item=item, ConditionExpression="attribute_not_exists(attachment_id)"
     )
     return item
@@ -64,7 +64,7 @@ def read_attachment(attachment_id: str, user: CurrentUser) -> Any:
     # empty key after the strip, and one over 2048 bytes is too long (real DynamoDB;
     # moto does not check reads): a ValidationException, i.e. a 500. Probe: DG208.
     key = attachment_id.strip()  # copy-pasted ids come with spaces
-    resp = attachments.get_item(Key={"attachment_id": key})  # todo-expect: DG113
+    resp = attachments.get_item(Key={"attachment_id": key})  # expect: DG113
     item = resp.get("Item")
     if item is None or item["owner_id"] != user:
         raise HTTPException(404, "attachment not found")

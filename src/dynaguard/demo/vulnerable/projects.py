@@ -41,7 +41,7 @@ def list_projects(user: CurrentUser) -> Any:
 @router.get("/{project_id}", response_model=ProjectOut)
 def read_project(project_id: ProjectId, user: CurrentUser) -> Any:
     """One project."""
-    item = projects.get_item(Key={"project_id": project_id}).get("Item")  # todo-expect: DG117
+    item = projects.get_item(Key={"project_id": project_id}).get("Item")  # expect: DG117
     if item is None:
         raise HTTPException(404, "project not found")
     # PLANT existence oracle: 403 for another user's project, 404 for a missing one,
@@ -58,7 +58,7 @@ def update_project(project_id: ProjectId, body: ProjectUpdate, user: CurrentUser
     # body wins; ownership holds, but the route edits an object it was not called on.
     # Probe: DG206.
     try:
-        resp = projects.update_item(  # expect: DG106
+        resp = projects.update_item(  # expect: DG106, DG113
             Key={"project_id": body.project_id},
             UpdateExpression="SET #n = :n, description = :d",
             ConditionExpression="owner_id = :me",

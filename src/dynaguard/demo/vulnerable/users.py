@@ -21,7 +21,7 @@ def read_profile(user: CurrentUser) -> Any:
         raise HTTPException(404, "profile not found")
     # PLANT internal fields in responses: the raw item, password_reset_token and
     # internal_risk_score included, no response model. Probe: DG209.
-    return resp["Item"]  # todo-expect: DG115
+    return resp["Item"]  # expect: DG115
 
 
 @router.put("/me")

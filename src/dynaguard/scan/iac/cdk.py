@@ -1,0 +1,148 @@
+"""AWS CDK in Python (aws_cdk.aws_iam / aws_dynamodb constructs) -> Statements.
+
+Read from the syntax tree, never run: tables by the variable (or attribute) holding the
+construct, `grant_*` calls on them, `iam.PolicyStatement(...)`, managed policies, and
+roles assumed by Cognito identity-pool users (per-user identities).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import replace
+
+from dynaguard.scan.iac.model import Managed, Statement
+
+GRANTS = {
+    "grant_full_access": ("dynamodb:*",),
+    "grant_read_write_data": (
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+    ),
+    "grant_write_data": ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
+    "grant_read_data": ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"),
+}
+COGNITO = "cognito-identity.amazonaws.com"
+ATTACH = frozenset({"add_to_policy", "add_to_principal_policy", "add_statements"})
+
+
+def mentions_cdk(text: str) -> bool:
+    """Whether a Python file may define CDK constructs."""
+    return "aws_cdk" in text
+
+
+def read(tree: ast.Module, path: str) -> tuple[list[Statement], list[Managed]]:
+    """Every grant a CDK module declares."""
+    tables: dict[str, str] = {}
+    per_user: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            name = _name(node.targets[0])
+            ctor = _last(node.value.func)
+            if ctor in ("Table", "TableV2") and name:
+                tables[name] = _table_name(node.value) or name
+            if ctor == "Role" and name and COGNITO in ast.dump(node.value):
+                per_user.add(name)
+    # statements attached to a per-user role: role.add_to_policy(iam.PolicyStatement(...))
+    mine = {
+        id(arg)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ATTACH
+        and _name(node.func.value) in per_user
+        for arg in node.args
+    }
+    stmts: list[Statement] = []
+    managed: list[Managed] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        fn = _last(node.func)
+        if fn in GRANTS and isinstance(node.func, ast.Attribute):
+            table = tables.get(_name(node.func.value) or "")
+            if table is not None:
+                grantee = _name(node.args[0]) if node.args else None
+                stmts.append(
+                    Statement(
+                        path,
+                        node.lineno,
+                        GRANTS[fn],
+                        (f"table {table}",),
+                        (table,),
+                        per_user=grantee in per_user,
+                        source="cdk",
+                        column=node.col_offset + 1,
+                    )
+                )
+        elif fn == "PolicyStatement":
+            stmts.append(replace(_statement(node, path, tables), per_user=id(node) in mine))
+        elif fn in ("from_aws_managed_policy_name", "from_managed_policy_arn") and node.args:
+            arg = node.args[-1]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                managed.append(Managed(path, node.lineno, arg.value, "cdk", node.col_offset + 1))
+    return stmts, managed
+
+
+def _statement(node: ast.Call, path: str, tables: dict[str, str]) -> Statement:
+    kw = {k.arg: k.value for k in node.keywords if k.arg}
+    actions = _strings(kw.get("actions"))
+    resources: list[str] = []
+    names: list[str] = []
+    given = kw.get("resources")
+    for r in given.elts if isinstance(given, ast.List | ast.Tuple) else []:
+        if isinstance(r, ast.Constant) and isinstance(r.value, str):
+            resources.append(r.value)
+        elif isinstance(r, ast.Attribute) and (_name(r.value) or "") in tables:
+            resources.append(ast.unparse(r))
+            names.append(tables[_name(r.value) or ""])
+    conds = kw.get("conditions")
+    keys = (
+        [
+            k.value
+            for d in ast.walk(conds)
+            if isinstance(d, ast.Dict)
+            for k in d.keys
+            if isinstance(k, ast.Constant) and isinstance(k.value, str)
+        ]
+        if conds
+        else []
+    )
+    found = (tuple(actions), tuple(resources), tuple(names), tuple(keys))
+    return Statement(path, node.lineno, *found, source="cdk", column=node.col_offset + 1)
+
+
+def _strings(value: ast.expr | None) -> list[str]:
+    if isinstance(value, ast.List | ast.Tuple):
+        return [
+            e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+        ]
+    return []
+
+
+def _table_name(call: ast.Call) -> str | None:
+    for k in call.keywords:
+        if k.arg == "table_name" and isinstance(k.value, ast.Constant):
+            return str(k.value.value)
+    return None
+
+
+def _name(expr: ast.expr) -> str | None:
+    """`orders` for `orders` and `self.orders`."""
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Attribute):
+        return expr.attr
+    return None
+
+
+def _last(expr: ast.expr) -> str | None:
+    return (
+        expr.attr
+        if isinstance(expr, ast.Attribute)
+        else expr.id
+        if isinstance(expr, ast.Name)
+        else None
+    )

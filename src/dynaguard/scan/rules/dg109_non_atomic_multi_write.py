@@ -1,0 +1,91 @@
+"""Two or more writes on one request path outside a transaction.
+
+## What it does
+Follows what a route does, helpers included, and reports each write (`put_item`,
+`update_item`, `delete_item`) that follows another write of the same request when they
+are not in one `transact_write_items`: a rename done as delete plus put, a transfer
+done as debit plus credit, an item created and a counter bumped. Writes on exclusive
+branches (`if`/`else`, a compensating `except`) are not a sequence.
+
+## Why is this bad?
+Each write commits on its own. When the process dies, times out or hits a throttling
+error between them, the first write stays and the second never happens: money debited
+and never credited, a file deleted and never re-created, a counter that counts an
+attachment that does not exist. Retrying the request does not repair it.
+
+## Example
+```python
+accounts.update_item(Key={"id": src}, UpdateExpression="SET balance = balance - :a", ...)
+accounts.update_item(Key={"id": dst}, UpdateExpression="SET balance = balance + :a", ...)
+```
+
+## Use instead
+```python
+client.transact_write_items(TransactItems=[
+    {"Update": {"TableName": "accounts", "Key": {"id": {"S": src}}, ...}},
+    {"Update": {"TableName": "accounts", "Key": {"id": {"S": dst}}, ...}},
+])
+```
+The guard library's `table.transaction()` builds one, ownership conditions included.
+
+## References
+- https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html
+- https://cwe.mitre.org/data/definitions/662.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dynaguard.core.registry import register
+from dynaguard.scan import query as q
+from dynaguard.scan.rules._routes import exclusive, in_dependency, where
+
+SINGLE = frozenset({"put_item", "update_item", "delete_item"})
+
+
+@register(
+    id="DG109",
+    name="non-atomic-multi-write",
+    title="Several writes of one request outside a transaction",
+    severity=q.Severity.MEDIUM,
+    confidence=q.Confidence.MEDIUM,
+    cwe="CWE-662",
+    owasp_api="API6:2023",
+    fix="Group the writes into one transact_write_items (guard library: table.transaction()), "
+    "each with its condition.",
+)
+def check(project: q.Project) -> Iterator[q.Finding]:
+    """Every write of a route that follows an earlier, non-exclusive write."""
+    rule = q.meta("DG109")
+    seen: set[tuple[str, int]] = set()
+    for route in q.routes(project):
+        writes = [e for e in q.flow(project, route) if _single_write(e)]
+        for i, ev in enumerate(writes):
+            first = next((w for w in writes[:i] if not exclusive(w, ev)), None)
+            if first is None or first.call is None or ev.call is None:
+                continue
+            if (ev.call.path, ev.call.line) in seen:
+                continue  # one finding per write, however many routes reach it
+            seen.add((ev.call.path, ev.call.line))
+            yield q.finding(
+                rule,
+                ev.call,
+                route,
+                f"second write of the request (after the {first.call.operation} at line "
+                f"{first.line}) outside a transaction: a failure in between leaves the first",
+                evidence={"first_write": where(first)},
+            )
+
+
+def _single_write(ev: q.Event) -> bool:
+    # a dependency's own bookkeeping (a session's last_seen) does not depend on the route's
+    # write; batch writers and transactions are not single writes
+    call = ev.call
+    return (
+        ev.kind == "write"
+        and call is not None
+        and call.operation in SINGLE
+        and call.handle.kind is not q.HandleKind.BATCH_WRITER
+        and not in_dependency(ev)
+    )

@@ -1,0 +1,115 @@
+"""Transaction items on request-derived keys without an ownership condition.
+
+## What it does
+Reads each `Update`, `Delete` and `Put` of a `transact_write_items` (client, aioboto3 or
+`table.meta.client`) whose key comes from the request (path, query or body) and reports
+the transaction when such an item has no condition naming the caller (its
+`ConditionExpression` and values carry no principal), the key does not contain the
+principal, and no earlier check compared the object's owner with the caller.
+
+## Why is this bad?
+A transaction is all-or-nothing, not authorized: each item is written as given. One item
+on another user's key makes the whole transaction act on their object — archive their
+project, delete their members — which is Broken Object Level Authorization with the
+extra reach of several tables at once (OWASP API1:2023).
+
+## Example
+```python
+client.transact_write_items(TransactItems=[
+    {"Update": {"TableName": "projects", "Key": {"id": {"S": project_id}},
+                "UpdateExpression": "SET archived = :t", ...}},
+])
+```
+
+## Use instead
+```python
+client.transact_write_items(TransactItems=[
+    {"Update": {"TableName": "projects", "Key": {"id": {"S": project_id}},
+                "UpdateExpression": "SET archived = :t",
+                "ConditionExpression": "owner_id = :me",
+                "ExpressionAttributeValues": {":t": {"BOOL": True}, ":me": {"S": user.id}}}},
+])
+```
+The guard library's `table.transaction()` adds the owner condition to every item.
+
+## References
+- https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/
+- https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dynaguard.core.registry import register
+from dynaguard.scan import query as q
+from dynaguard.scan.rules._calls import key_attributes, transact_items
+
+TARGET = {"Update": "Key", "Delete": "Key", "Put": "Item"}
+
+
+@register(
+    id="DG110",
+    name="transaction-without-owner-condition",
+    title="Transaction item on a request key without an ownership condition",
+    severity=q.Severity.HIGH,
+    confidence=q.Confidence.MEDIUM,
+    cwe="CWE-639",
+    owasp_api="API1:2023",
+    fix="Give every Update/Delete/Put of the transaction a ConditionExpression on the owner "
+    '("owner_id = :me"), or key it by the principal (guard library: table.transaction()).',
+)
+def check(project: q.Project) -> Iterator[q.Finding]:
+    """transact_write_items with an item on a request key that nothing ties to the caller."""
+    if not q.app_authenticates(project):
+        return
+    rule = q.meta("DG110")
+    for call in q.operations(project):
+        if call.operation != "transact_write_items":
+            continue
+        for site in q.sites(project, call):
+            route = site.route
+            if route is None or q.privileged(route) or _checked_before(project, route, call):
+                continue
+            loose = _unowned(project, call, site)
+            if loose:
+                names = sorted({s.dotted for _, key in loose for s in q.request_sources(key)})
+                actions: list[q.JSON] = [*sorted({a for a, _ in loose})]
+                yield q.finding(
+                    rule,
+                    call,
+                    route,
+                    f"transaction {', '.join(map(str, actions))} on a key from the "
+                    f"request ({', '.join(names)}) with no condition on the owner",
+                    evidence={"actions": actions},
+                )
+                break
+
+
+def _unowned(project: q.Project, call: q.DynamoCall, site: q.Site) -> list[tuple[str, q.Value]]:
+    out: list[tuple[str, q.Value]] = []
+    for action, body in transact_items(project, call, site):
+        key = body.field(TARGET[action]) if action in TARGET else None
+        if action == "Put" and key is not None:  # of an item, only its key attributes
+            key = key_attributes(key)
+        if key is None or not q.request_sources(key) or q.Origin.PRINCIPAL in key.origins():
+            continue
+        cond = body.field("ConditionExpression")
+        if action == "Put" and cond and any("attribute_not_exists" in t for t in cond.texts):
+            continue  # a create: it cannot replace anyone's object
+        values = body.field("ExpressionAttributeValues")
+        owners = {o for v in (cond, values) if v is not None for o in v.origins()}
+        if cond is not None and q.Origin.PRINCIPAL in owners:
+            continue
+        out.append((action, key))
+    return out
+
+
+def _checked_before(project: q.Project, route: q.Route, call: q.DynamoCall) -> bool:
+    """Whether the request compared an item's owner with the caller before the call."""
+    for ev in q.flow(project, route):
+        if ev.call is call:
+            return False
+        if ev.kind == "check" and ev.principal:
+            return True
+    return False
