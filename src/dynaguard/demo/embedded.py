@@ -4,10 +4,17 @@ Real DynamoDB applies each conditional write atomically per item. Moto's server 
 requests on threads with no lock, so two conditional writes that race can both succeed
 and lose an update that DynamoDB never would. A lock around the whole WSGI dispatch
 (response body included) restores the atomicity the tests and the demo rely on.
+
+Moto keeps its state in module globals, one store per AWS account id, so every server in a
+process would share the same tables. Each instance therefore answers as its own account: the
+middleware stamps every request with the instance's account id (moto's `x-moto-account-id`
+header, which outranks the access key), and `reset()` drops only that account's store.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
@@ -20,6 +27,10 @@ REGION = "us-east-1"
 # Moto accepts any credentials; fixed dummy ones keep boto3 from looking for real ones.
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
+# Account ids for instances: 12 digits, never moto's default 123456789012.
+_ACCOUNTS = itertools.count(100_000_000_001)
+_ACCOUNT_HEADER = "HTTP_X_MOTO_ACCOUNT_ID"
+
 StartResponse = Callable[..., object]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
@@ -28,22 +39,33 @@ class EmbeddedError(RuntimeError):
     """The embedded DynamoDB could not start (moto missing, port taken...)."""
 
 
-class _Serialized:
-    """WSGI middleware: one request at a time, body fully produced inside the lock."""
+class _Instance:
+    """WSGI middleware: this instance's account on every request, and optionally a lock.
 
-    def __init__(self, app: WSGIApp) -> None:
+    With the lock, one request runs at a time and its body is produced inside the lock.
+    """
+
+    def __init__(self, app: WSGIApp, account: str, lock: threading.Lock | None) -> None:
         self._app = app
-        self._lock = threading.Lock()
+        self._account = account
+        self._lock = lock
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        # Set, never trusted from the client: a request cannot reach another instance's store.
+        environ[_ACCOUNT_HEADER] = self._account
+        if self._lock is None:
+            return self._respond(environ, start_response)
         with self._lock:
-            body = self._app(environ, start_response)
-            try:
-                return list(body)
-            finally:
-                close = getattr(body, "close", None)
-                if close is not None:
-                    close()
+            return self._respond(environ, start_response)
+
+    def _respond(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        body = self._app(environ, start_response)
+        try:
+            return list(body)
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
 
 
 def _quiet_handler() -> type:
@@ -61,7 +83,9 @@ def _quiet_handler() -> type:
 class EmbeddedDynamoDB:
     """Moto's DynamoDB server in a background thread of this process.
 
-    `serialized=False` exists only so a test can show the race the lock prevents.
+    `serialized=False` exists only so a test can show the race the lock prevents. Each
+    instance has its own tables (its own moto account), so two servers in one process, or one
+    server after another, never see each other's data.
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, serialized: bool = True):
@@ -70,6 +94,9 @@ class EmbeddedDynamoDB:
         self._host = host
         self._port = port
         self._serialized = serialized
+        self.account_id = f"{next(_ACCOUNTS):012d}"
+        # Held by every request when serialized, and always by reset().
+        self._lock = threading.Lock()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -86,9 +113,16 @@ class EmbeddedDynamoDB:
                 f"the embedded DynamoDB needs moto[server] ({exc.name} is missing); "
                 "install with: python3 -m pip install 'dynaguard[all]'"
             ) from None
-        app: WSGIApp = DomainDispatcherApplication(create_backend_app)
-        if self._serialized:
-            app = _Serialized(app)
+        if "MOTO_ACCOUNT_ID" in os.environ:
+            # moto lets this variable outrank the per-request account: instances would share.
+            raise EmbeddedError(
+                "MOTO_ACCOUNT_ID is set; unset it so each embedded DynamoDB keeps its own tables"
+            )
+        app: WSGIApp = _Instance(
+            DomainDispatcherApplication(create_backend_app),
+            self.account_id,
+            self._lock if self._serialized else None,
+        )
         try:
             self._server = make_server(
                 self._host, self._port, app, threaded=True, request_handler=_quiet_handler()
@@ -97,8 +131,12 @@ class EmbeddedDynamoDB:
             raise EmbeddedError(
                 f"cannot listen on {self._host}:{self._port}: {exc.strerror}"
             ) from None
+        # A short poll interval: stop() waits for the next poll (0.5 s by default), per server.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="embedded-dynamodb", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="embedded-dynamodb",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -130,12 +168,16 @@ class EmbeddedDynamoDB:
         return {"endpoint_url": self.endpoint_url, "region_name": REGION, **CREDENTIALS}
 
     def reset(self) -> None:
-        """Drop every table (moto's reset API), e.g. between tests."""
-        import urllib.request
+        """Drop every table of this instance (others keep theirs), e.g. between tests.
 
-        req = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST")
-        with urllib.request.urlopen(req, timeout=10):
-            pass
+        In process and cheap (no request, no restart): the next request starts from an empty
+        account. moto's own `/moto-api/reset` would wipe every instance in the process.
+        """
+        from moto.core.base_backend import backend_lock
+        from moto.dynamodb.models import dynamodb_backends
+
+        with self._lock, backend_lock:
+            dict.pop(dynamodb_backends, self.account_id, None)
 
     def stop(self) -> None:
         """Stop serving and release the port; safe to call twice."""
@@ -146,6 +188,7 @@ class EmbeddedDynamoDB:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+            self.reset()  # free this instance's tables: nothing else can reach them now
 
     def __enter__(self) -> EmbeddedDynamoDB:
         return self.start()

@@ -32,7 +32,8 @@ class NoteIn(BaseModel):
 
 item = {**note.model_dump(), "owner": user.id}   # server fields last, never from the body
 ```
-`dynaguard.guard` strips server-controlled fields before the write.
+`dynaguard.guard` refuses server-controlled fields: `OwnedTable` raises `ServerFieldError`
+(422 with `install_error_handlers`) and writes nothing.
 
 ## References
 - https://owasp.org/API-Security/editions/2023/en/0xa3-broken-object-property-level-authorization/

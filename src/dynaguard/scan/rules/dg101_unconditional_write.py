@@ -28,8 +28,9 @@ table.update_item(
     ExpressionAttributeValues={":one": 1},
 )
 ```
-With the guard library: `GuardedTable.update(..., expected_version=v)` or
-`GuardedTable.create(item)` (create-only put).
+With the guard library: `OwnedTable.update(key, changes, owner=user.id,
+expected_version=v)` (owner and version in the condition) or
+`OwnedTable.create(item, owner=user.id)` (create-only put).
 
 ## References
 - https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html

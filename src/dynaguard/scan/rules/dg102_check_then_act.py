@@ -26,8 +26,8 @@ table.update_item(Key={"id": item_id}, UpdateExpression="SET title = :t",
                   ExpressionAttributeNames={"#owner": "owner"},
                   ExpressionAttributeValues={":t": body.title, ":me": user.id})
 ```
-The guard library's `GuardedTable.update(..., owner=user.id)` folds the owner into the
-condition in one round trip.
+The guard library's `OwnedTable.update(key, changes, owner=user.id)` folds the owner into
+the condition in one round trip.
 
 ## References
 - https://cwe.mitre.org/data/definitions/367.html

@@ -30,7 +30,7 @@ def get_note(note_id: str, user: User = Depends(get_current_user)):
     return table.get_item(Key={"userId": user.id, "id": note_id})["Item"]
 ```
 Or compare `item["owner"]` with `user.id` before use, or use the guard library's
-`GuardedTable.get(key, owner=user.id)`.
+`OwnedTable.get(key, owner=user.id)`.
 
 ## References
 - https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/

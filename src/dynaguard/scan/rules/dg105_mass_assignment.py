@@ -25,7 +25,9 @@ table.put_item(Item=body.model_dump())
 ```python
 table.put_item(Item={"id": str(uuid4()), "name": body.name, "owner_id": user.id})
 ```
-The guard library's `ServerFields` strips server-controlled fields before writing.
+With the guard library, a request model derived from `InputModel` refuses unknown fields,
+and `OwnedTable(..., server_fields=("created_at",))` refuses the owner, version, key and
+declared fields at write time (`ServerFieldError`, nothing written).
 
 ## References
 - https://owasp.org/API-Security/editions/2023/en/0xa3-broken-object-property-level-authorization/
@@ -65,7 +67,8 @@ SERVER_FIELD = re.compile(
     cwe="CWE-915",
     owasp_api="API3:2023",
     fix="Copy the allowed fields explicitly, dump with exclude={...}, or overwrite owner/role/"
-    "version from the principal and the server (guard library: ServerFields).",
+    "version from the principal and the server (guard library: OwnedTable's server_fields= "
+    "refuses them at write time).",
 )
 def check(project: Project) -> Iterator[Finding]:
     """Whole request models written with server-controlled fields in them."""

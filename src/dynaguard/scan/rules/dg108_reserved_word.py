@@ -34,7 +34,7 @@ table.update_item(
     ExpressionAttributeValues={":s": "shipped"},
 )
 ```
-Or build the expression with the guard library's `Expr` (every name aliased), or use the
+Or use the guard library's `OwnedTable` (every name it writes is aliased), or the
 `Key()`/`Attr()` condition builders.
 
 ## References
@@ -108,8 +108,8 @@ def reserved_in(text: str, kind: str) -> list[str]:
     cwe="CWE-754",
     owasp_api=None,
     fix="Alias the name: `#status` in the expression and ExpressionAttributeNames="
-    '{"#status": "status"}; or build expressions with the guard library\'s Expr (every name '
-    "aliased) or the Key()/Attr() builders.",
+    '{"#status": "status"}; or write through the guard library\'s OwnedTable (every name '
+    "aliased), or use the Key()/Attr() builders.",
 )
 def check(project: Project) -> Iterator[Finding]:
     """Reserved words used bare in expression strings."""

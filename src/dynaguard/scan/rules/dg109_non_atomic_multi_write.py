@@ -26,7 +26,7 @@ client.transact_write_items(TransactItems=[
     {"Update": {"TableName": "accounts", "Key": {"id": {"S": dst}}, ...}},
 ])
 ```
-The guard library's `table.transaction()` builds one, ownership conditions included.
+The guard library's `OwnedTable.transaction()` builds one, ownership conditions included.
 
 ## References
 - https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html
@@ -52,7 +52,7 @@ SINGLE = frozenset({"put_item", "update_item", "delete_item"})
     confidence=q.Confidence.MEDIUM,
     cwe="CWE-662",
     owasp_api="API6:2023",
-    fix="Group the writes into one transact_write_items (guard library: table.transaction()), "
+    fix="Group the writes into one transact_write_items (guard library: OwnedTable.transaction()), "
     "each with its condition.",
 )
 def check(project: q.Project) -> Iterator[q.Finding]:

@@ -30,7 +30,7 @@ client.transact_write_items(TransactItems=[
                 "ExpressionAttributeValues": {":t": {"BOOL": True}, ":me": {"S": user.id}}}},
 ])
 ```
-The guard library's `table.transaction()` adds the owner condition to every item.
+The guard library's `OwnedTable.transaction()` adds the owner condition to every item.
 
 ## References
 - https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/
@@ -57,7 +57,7 @@ TARGET = {"Update": "Key", "Delete": "Key", "Put": "Item"}
     cwe="CWE-639",
     owasp_api="API1:2023",
     fix="Give every Update/Delete/Put of the transaction a ConditionExpression on the owner "
-    '("owner_id = :me"), or key it by the principal (guard library: table.transaction()).',
+    '("owner_id = :me"), or key it by the principal (guard library: OwnedTable.transaction()).',
 )
 def check(project: q.Project) -> Iterator[q.Finding]:
     """transact_write_items with an item on a request key that nothing ties to the caller."""

@@ -27,7 +27,8 @@ if doc is None or doc["owner"] != user.id:
     raise HTTPException(404)
 ```
 Better still, put the owner in the key or the condition so a foreign item is never read:
-the guard library's `GuardedTable.get(key, owner=user.id)` answers both with `None`.
+the guard library's `OwnedTable.get(key, owner=user.id)` raises the same `NotFound` for both
+(a 404 with `install_error_handlers`).
 
 ## References
 - https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/
