@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dynaguard.core.findings import JSON
+from dynaguard.probe import whoami
+from dynaguard.probe.errors import SafetyError
 from dynaguard.probe.evidence import Exchange
 from dynaguard.probe.heuristics import norm
 from dynaguard.probe.identities import Identity
+from dynaguard.probe.resources import fill
 from dynaguard.probe.spec import Operation
 
 if TYPE_CHECKING:
@@ -123,25 +126,52 @@ def as_identity(ctx: ProbeContext, name: str, token: str) -> Identity:
     return Identity(name, {header: f"Bearer {token}"})
 
 
-def account_delete(ctx: ProbeContext, reg: CredentialsOp) -> tuple[Operation, str] | None:
-    """How a registered account is removed again: `DELETE /me`, or `DELETE /users/{name}`."""
+def account_delete(ctx: ProbeContext, reg: CredentialsOp) -> tuple[Operation, str, str] | None:
+    """How a registered account is removed: `DELETE /me`, or `DELETE /users/{param}`.
+
+    The user resource's parameter is filled later from what the account is known by:
+    the identifier it registered with, or one its registration answer declares
+    (`user_id`, `username`, `sub`) -- read from that answer once it came.
+    """
     own = {o.path for o in ctx.objects if o.resource.singleton}
     for op in ctx.spec.operations:
         if op.method == "DELETE" and op.path in own:
-            return op, op.path
+            return op, op.path, ""
+    answered = {_fold(k) for k in _answer_fields(reg.op.response_schema)}
     for res in ctx.resources:
         param = res.id_param or ""
-        fits = norm(param).replace("_", "") == norm(reg.ident_field).replace("_", "")
+        fits = _fold(param) in {_fold(reg.ident_field), *answered}
         if res.delete is not None and res.item is not None and fits and not res.create:
-            return res.delete, res.item.replace("{" + param + "}", "{account}")
+            return res.delete, res.item, param
     return None
+
+
+def _fold(name: str) -> str:
+    return norm(name).replace("_", "")
+
+
+def _answer_fields(schema: JSON) -> list[str]:
+    """Property names an answer declares, one envelope deep (`{"account": {...}}`)."""
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    out: list[str] = []
+    for name, prop in props.items() if isinstance(props, dict) else ():
+        out += [name, *_answer_fields(prop)]
+    return out
+
+
+def identifiers_in(body: JSON) -> dict[str, str]:
+    """What a login or registration answer says the account is (tokens left out)."""
+    if not isinstance(body, dict):
+        return {}
+    inner = [v for v in body.values() if isinstance(v, dict)]
+    out = {k: v for part in [*inner, body] for k, v in whoami.scalars(part).items()}
+    return {k: v for k, v in out.items() if "token" not in norm(k)}
 
 
 async def register(
     ctx: ProbeContext, reg: CredentialsOp, extra: dict[str, JSON]
 ) -> tuple[Identity, Exchange] | None:
     """A new account with `extra` in its registration, tracked for deletion; None if not made."""
-    from urllib.parse import quote
 
     removal = account_delete(ctx, reg)
     if removal is None:
@@ -159,9 +189,20 @@ async def register(
     ex = await ctx.send(ctx.anonymous, reg.op, reg.op.path, body=body, create=True)
     if not ex.ok:
         return None
-    token = token_in(ex.json) or await _login(ctx, reg.ident_field, value)
-    op, path = removal
-    path = path.replace("{account}", quote(value, safe=""))
+    known = {reg.ident_field: value, **identifiers_in(ex.json)}
+    token = token_in(ex.json) or await _login(ctx, reg.ident_field, value, known)
+    op, path, param = removal
+    if param:
+        # The account's own identifier for the user resource, from what it is known by.
+        fitting = [*whoami.candidates(known, param), value]
+        try:
+            path = fill(path, {param: fitting[0]})
+        except SafetyError:
+            ctx.leftovers.append(
+                f"registered account {value!r} ({reg.op.route}) has an id {fitting[0][:80]!r} "
+                f"that cannot be put in {path}; left in place"
+            )
+            return None
     if token is None:
         ctx.leftovers.append(
             f"registered account {value!r} ({reg.op.route}) got no token to delete it with; "
@@ -169,12 +210,16 @@ async def register(
         )
         return None
     new = as_identity(ctx, f"registered-{n}", token)
+    ctx.known[new.name] = {**whoami.claims(new), **known}
     ctx.accounts.append((new, op, path))
     return new, ex
 
 
-async def _login(ctx: ProbeContext, field: str, value: str) -> str | None:
-    """The new account's token from the login operation (registrations that answer none)."""
+async def _login(ctx: ProbeContext, field: str, value: str, known: dict[str, str]) -> str | None:
+    """The new account's token from the login operation (registrations that answer none).
+
+    What the login answer says about the account (`user_id`, `sub`) is added to `known`.
+    """
     logins = ctx.credentials[0] if ctx.credentials else []
     for login in logins:
         body = ctx.body(login.op, ctx.anonymous)
@@ -184,6 +229,7 @@ async def _login(ctx: ProbeContext, field: str, value: str) -> str | None:
             ex = await ctx.send(ctx.anonymous, login.op, login.op.path, body=payload, create=True)
             token = token_in(ex.json) if ex.ok else None
             if token:
+                known.update({k: v for k, v in identifiers_in(ex.json).items() if k not in known})
                 return token
     return None
 

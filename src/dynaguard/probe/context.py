@@ -17,6 +17,7 @@ from dynaguard.probe.identities import ANONYMOUS, Identity
 from dynaguard.probe.resources import (
     Obj,
     Resource,
+    confirm,
     fill,
     is_list_answer,
     list_items,
@@ -173,7 +174,12 @@ class ProbeContext:
     async def read(self, obj: Obj, identity: Identity) -> Exchange | None:
         """GET the object as `identity` (None when the resource has no read)."""
         op = obj.resource.read
-        return None if op is None else await self.send(identity, op, obj.path)
+        if op is None:
+            return None
+        ex = await self.send(identity, op, obj.path)
+        if ex.ok:
+            confirm(obj)
+        return ex
 
     def body(self, op: Operation, identity: Identity, **extra: JSON) -> JSON:
         """A valid body for the operation, marked as `identity`'s, with extra properties."""
@@ -208,6 +214,7 @@ class ProbeContext:
         if reason is not None:
             self.skipped.setdefault(res.create.route, reason)
             return None, None
+        identity, values = self._maker(res, identity, values)
         obj, ex = await self._post(res, identity, values, body)
         if obj is None and ex.status in (401, 403) and not identity.privileged:
             # Only a role may create here (a catalogue): its objects are made by that role.
@@ -218,8 +225,24 @@ class ProbeContext:
         if obj is not None and res.removable is None and not await creating.trial_delete(self, obj):
             return None, ex
         if obj is not None and obj.deleted:
+            identity, values = self._maker(res, identity, values)
             obj, ex = await self._post(res, identity, values, body)
         return obj, ex
+
+    def _maker(
+        self, res: Resource, identity: Identity, values: dict[str, str]
+    ) -> tuple[Identity, dict[str, str]]:
+        """Who creates: the role, where the trial showed only the role may delete.
+
+        Create only what can be removed: the role's objects are its own to remove, and
+        DG212 then tries the ordinary identities on them. (The ordinary identity stays
+        when the role has no parent object to create under; the role still removes it.)
+        """
+        if res.creator is None or not res.role_deletes or identity.privileged:
+            return identity, values
+        role = self.identity(res.creator)
+        theirs = self.parent_values(res, role)
+        return (identity, values) if theirs is None else (role, theirs)
 
     async def _post(
         self, res: Resource, identity: Identity, values: dict[str, str], body: JSON | None

@@ -104,7 +104,14 @@ async def trial_delete(ctx: ProbeContext, obj: Obj) -> bool:
             obj.deleted = True
             res.deleter = ident.name
             res.removable = True
-            if ident.name != obj.owner:
+            if ident.name != obj.owner and ident.privileged and res.creator is None:
+                # Create only what can be removed: from now on the role creates here.
+                res.creator, res.role_deletes = ident.name, True
+                ctx.notes.append(
+                    f"only {ident.name} ({ident.role}) could delete {res.delete.route}: the run "
+                    f"creates there as {ident.name} and removes as {ident.name}"
+                )
+            elif ident.name != obj.owner:
                 ctx.notes.append(
                     f"only {ident.name} could delete {res.delete.route}: the objects the run "
                     f"creates there are removed as {ident.name}"

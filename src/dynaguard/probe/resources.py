@@ -37,6 +37,16 @@ class Resource:
     deleter: str | None = None
     removable: bool | None = None
     creator: str | None = None  # set when only a privileged identity may create here
+    # Set when the trial showed only a privileged identity may delete here: it creates too.
+    role_deletes: bool = False
+    # Producer -> consumer links for the item's id (RESTler-style dependency inference):
+    # JSON pointers that OpenAPI `links` name (`$response.body#/ref`), and answer fields
+    # whose format matches the id parameter's (`{address}` <- a `format: email` field).
+    id_pointers: list[str] = field(default_factory=list)
+    id_format_fields: list[str] = field(default_factory=list)
+    # How each id was found (link, name, format), until a read with it proves the link.
+    pending: dict[str, str] = field(default_factory=dict)
+    confirmed: set[str] = field(default_factory=set)
 
     @property
     def update(self) -> Operation | None:
@@ -137,7 +147,50 @@ def group(operations: list[Operation]) -> list[Resource]:
             owner.actions += [op for m, op in sorted(ops.items()) if m not in ("GET", "HEAD")]
     for r in out:
         r.parent = _parent(r, out)
+        _infer_links(r, operations)
     return sorted(out, key=lambda r: (r.collection.count("/"), r.collection))
+
+
+def _infer_links(res: Resource, operations: list[Operation]) -> None:
+    """What feeds the item's id parameter: OpenAPI links first, then a matching format."""
+    consumers = {op.route for op in (res.read, res.replace, res.patch, res.delete) if op}
+    for op in operations:
+        for link in op.links:
+            if link.target not in consumers:
+                continue
+            for name, expr in link.parameters:
+                pointer = expr.removeprefix("$response.body#")
+                if name == res.id_param and pointer != expr and pointer not in res.id_pointers:
+                    res.id_pointers.append(pointer)
+    fmt = next(
+        (
+            p.schema.get("format")
+            for op in (res.read, res.delete, res.update)
+            for p in (op.path_params() if op else [])
+            if p.name == res.id_param
+        ),
+        None,
+    )
+    if not isinstance(fmt, str):
+        return
+    for producer in (res.create, res.read, res.list_op):
+        schema = producer.response_schema if producer else None
+        for name, prop in _properties(schema).items():
+            fits = isinstance(prop, dict) and prop.get("format") == fmt
+            if fits and name not in res.id_format_fields:
+                res.id_format_fields.append(name)
+
+
+def _properties(schema: JSON) -> dict[str, JSON]:
+    """An object schema's properties; a list's (or an envelope's) item properties."""
+    if not isinstance(schema, dict):
+        return {}
+    props = schema.get("properties")
+    out: dict[str, JSON] = {}
+    for name, prop in props.items() if isinstance(props, dict) else ():
+        nested = _properties(prop) if isinstance(prop, dict) and prop.get("type") == "array" else {}
+        out.update(nested or {name: prop})
+    return out or _properties(schema.get("items"))
 
 
 def resources_with_items(resources: list[Resource]) -> set[str]:
@@ -162,17 +215,61 @@ def id_keys(res: Resource) -> list[str]:
 
 
 def find_id(res: Resource, body: JSON, location: str | None = None) -> str | None:
-    """The object's id from a create/list answer (a property, else the Location header)."""
+    """The object's id from a create/list answer, and how it was found (kept in `pending`).
+
+    An OpenAPI link's pointer first, then a property named like the id, then one with the
+    id parameter's format, else the Location header.
+    """
+    found = _id_and_source(res, body, location)
+    if found is None:
+        return None
+    res.pending[found[0]] = found[1]
+    return found[0]
+
+
+def _id_and_source(res: Resource, body: JSON, location: str | None) -> tuple[str, str] | None:
     if isinstance(body, dict):
+        for pointer in res.id_pointers:
+            value = _at(body, pointer)
+            if _usable(value):
+                return str(value), f"link $response.body#{pointer}"
         folded = {norm(k).replace("_", ""): v for k, v in body.items()}
         for key in id_keys(res):
             value = folded.get(norm(key).replace("_", ""))
-            if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
-                return str(value)
+            if _usable(value):
+                return str(value), f"name {key}"
+        for name in res.id_format_fields:
+            if _usable(body.get(name)):
+                return str(body[name]), f"format of {name}"
     if location:
         last = urlsplit(location).path.rstrip("/").rsplit("/", 1)[-1]
-        return last or None
+        return (last, "Location header") if last else None
     return None
+
+
+def _usable(value: JSON) -> bool:
+    return isinstance(value, (str, int)) and not isinstance(value, bool) and str(value) != ""
+
+
+def _at(body: JSON, pointer: str) -> JSON:
+    """The value at a JSON pointer (`/data/ref`), or None."""
+    node = body
+    for raw in pointer.lstrip("/").split("/") if pointer.strip("/") else []:
+        key = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict):
+            node = node.get(key)
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return None
+    return node
+
+
+def confirm(obj: Obj) -> None:
+    """A read of the object succeeded: the link that gave its id is confirmed by traffic."""
+    source = obj.resource.pending.pop(obj.id, None)
+    if source is not None:
+        obj.resource.confirmed.add(source)
 
 
 def owner_key(body: JSON) -> str | None:

@@ -95,6 +95,12 @@ async def run_async(options: ProbeOptions) -> Result:
         stats={
             **_stats(ctx, started),
             "not_exercised": dict[str, JSON](skipped),
+            # Producer -> consumer links a successful read proved (how ids were found).
+            "links_confirmed": {
+                r.item or r.collection: list[JSON](sorted(r.confirmed))
+                for r in ctx.resources
+                if r.confirmed
+            },
             "probes_run": len(ran),
             "probes_selected": len(_selected(options)),
             # Any error (a target that stopped answering, a budget or time limit, an object

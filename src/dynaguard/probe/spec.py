@@ -27,6 +27,17 @@ class Param:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Link:
+    """An OpenAPI 3 response link: this answer feeds `target`'s parameters.
+
+    `parameters` maps a target parameter to a runtime expression (`$response.body#/id`).
+    """
+
+    target: str  # the linked operation's route, `GET /tickets/{ticket_key}`
+    parameters: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Operation:
     """One method on one path, its inputs and the shape of its success answer."""
 
@@ -36,6 +47,7 @@ class Operation:
     body_schema: Schema | None = None
     response_schema: Schema | None = None
     secured: bool = False
+    links: tuple[Link, ...] = ()
 
     @property
     def route(self) -> str:
@@ -109,6 +121,7 @@ def build(doc: dict[str, JSON]) -> Spec:
     # (`host: localhost:5000`, `basePath: /api`): the routes are `/api/...`.
     base = str(doc.get("basePath") or "").rstrip("/") if version == "2.0" else ""
     base = base if base.startswith("/") and not base.startswith("//") else ""
+    routes = _routes(paths, base)
     ops: list[Operation] = []
     for path, item in paths.items():
         if not isinstance(item, dict) or not path.startswith("/") or path.startswith("//"):
@@ -130,6 +143,7 @@ def build(doc: dict[str, JSON]) -> Spec:
                         shared=shared,
                         version=version,
                         secured=bool(root_secured if secured is None else secured),
+                        routes=routes,
                     )
                 )
     return Spec(
@@ -139,6 +153,38 @@ def build(doc: dict[str, JSON]) -> Spec:
         servers=_servers(doc, version),
         notes=resolver.notes,
     )
+
+
+def _routes(paths: dict[str, JSON], base: str) -> dict[str, str]:
+    """Where a link may point: operationId -> route, and `#/paths/...` pointer -> route."""
+    out: dict[str, str] = {}
+    for path, item in paths.items():
+        for method in METHODS:
+            raw = _as_dict(item).get(method)
+            if not isinstance(raw, dict):
+                continue
+            route = f"{method.upper()} {base}{path}"
+            escaped = path.replace("~", "~0").replace("/", "~1")
+            out[f"#/paths/{escaped}/{method}"] = route
+            if isinstance(raw.get("operationId"), str):
+                out[str(raw["operationId"])] = route
+    return out
+
+
+def _links(raw: JSON, routes: dict[str, str]) -> tuple[Link, ...]:
+    """The response's links whose target operation the spec has (others are ignored)."""
+    out: list[Link] = []
+    for link in _as_dict(raw).values():
+        if not isinstance(link, dict):
+            continue
+        ref = link.get("operationRef") or link.get("operationId")
+        # An operationRef may be absolute (`https://host/openapi.json#/paths/...`): its fragment.
+        key = "#" + str(ref).partition("#")[2] if "operationRef" in link else str(ref)
+        params = _as_dict(link.get("parameters"))
+        if key in routes and params:
+            pairs = tuple((str(k).split(".")[-1], str(v)) for k, v in params.items())
+            out.append(Link(target=routes[key], parameters=pairs))
+    return tuple(out)
 
 
 def _version(doc: dict[str, JSON]) -> str:
@@ -217,6 +263,7 @@ def _operation(
     shared: dict[tuple[str, str], Param],
     version: str,
     secured: bool,
+    routes: dict[str, str],
 ) -> Operation:
     params = {**shared, **_params(raw.get("parameters"), version)}
     body: Schema | None = None
@@ -229,6 +276,7 @@ def _operation(
         request = _as_dict(raw.get("requestBody"))
         body = _json_schema(request.get("content"))
     response: Schema | None = None
+    links: tuple[Link, ...] = ()
     for code, resp in sorted(_as_dict(raw.get("responses")).items()):
         if str(code).startswith("2") and isinstance(resp, dict):
             response = (
@@ -236,6 +284,7 @@ def _operation(
                 if version == "2.0"
                 else _json_schema(resp.get("content"))
             )
+            links = _links(resp.get("links"), routes)
             break
     return Operation(
         method=method,
@@ -244,6 +293,7 @@ def _operation(
         body_schema=body,
         response_schema=response,
         secured=secured,
+        links=links,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel
 
 
@@ -17,7 +19,7 @@ class ProfileUpdate(BaseModel):
 
     display_name: str | None = None
     email: str | None = None
-    role: str | None = None
+    role: Literal["member", "admin"] | None = None
 
 
 class ProjectCreate(BaseModel):

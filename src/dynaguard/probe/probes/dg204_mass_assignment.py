@@ -88,9 +88,8 @@ async def check(ctx: ProbeContext) -> list[Finding]:
 def _server_values(ctx: ProbeContext, sample: Obj) -> dict[str, JSON]:
     """Server-controlled properties the objects carry, with values the API itself shows.
 
-    Values the spec declares (an enum) or the API showed on other objects (another
-    user's `role`, the other boolean) come first; the well-known privilege value only
-    when the API shows none.
+    Only values the spec declares (an enum) or the API showed on other objects (another
+    user's `role`, the other boolean); a property with none is left alone.
     """
     body = sample.body if isinstance(sample.body, dict) else {}
     out: dict[str, JSON] = {}
@@ -121,10 +120,8 @@ def allowed_values(ctx: ProbeContext, sample: Obj, name: str) -> list[JSON]:
     if isinstance(current, bool):
         out.append(not current)
     out += ctx.observed(name)
-    # Last resort, after everything the API declares or shows: the well-known privilege
-    # value (`role: admin`). The write is re-checked like every other: if the identity
-    # stops working, writes stop, the profile is restored and the run fails (exit 2).
-    out.append(SERVER_FIELDS[norm(name)])
+    # Never an invented value (`role: "admin"`): an app that cannot load it back breaks
+    # the account. With nothing declared or shown, the property is not written at all.
     return list({repr(v): v for v in out}.values())
 
 
