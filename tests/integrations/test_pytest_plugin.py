@@ -120,8 +120,11 @@ def test_a_users_suite_gets_the_fixture_from_the_plugin(
     # ... given explicitly here (the test environment may hold an older install), to a
     # user's suite run by pytest in this process, as pytester does.
     (tmp_path / "test_user.py").write_text(USER_SUITE, encoding="utf-8")
+    # (`no:dynaguard` first: an installed entry point would register the module twice)
     args = [
         "-q",
+        "-p",
+        "no:dynaguard",
         "-p",
         entry,
         "-p",

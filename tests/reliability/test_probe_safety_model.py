@@ -172,16 +172,3 @@ async def test_only_an_admin_can_delete_and_none_is_given(
     assert any(title in m and "left in place" in m for m in errors), errors
     assert run.result.stats["run_failed"] is True
     assert any("creates no more there" in w.message for w in run.result.warnings)
-
-
-@pytest.mark.parametrize("style", sorted(STYLES))
-async def test_safe_mode_is_read_only_in_the_targets_own_log(
-    dynamodb_server: EmbeddedDynamoDB, style: str
-) -> None:
-    # Given each zoo app, When probed without --active, Then its own log shows no write
-    zoo = STYLES[style].make_app(None)
-    run = await probe_zoo(zoo, active=False)
-    assert run.writes == []
-    assert run.after == run.before
-    not_exercised = run.result.stats["not_exercised"]
-    assert isinstance(not_exercised, dict) and not_exercised  # every write is listed

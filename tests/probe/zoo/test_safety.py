@@ -113,22 +113,6 @@ async def test_admin_only_deletes_with_an_admin_identity(
     assert run.result.errors == ()
 
 
-async def test_admin_only_deletes_without_an_admin_identity(
-    dynamodb_server: EmbeddedDynamoDB,
-) -> None:
-    # Given the same app and only ordinary users
-    zoo = licenses_pynamodb.make_app(None)
-    run = await probe_zoo(zoo, admin=False)
-    # Then it creates at most one trial object per identity, and names each one it leaves
-    assert len(run.left_behind) <= 2, run.left_behind
-    for key in run.left_behind:
-        title = key.split(":", 1)[1]
-        assert title in reported(run), (title, reported(run))
-    if run.left_behind:
-        assert run.result.stats["complete"] is False
-        assert run.result.stats["run_failed"] is True  # the CLI's exit 2
-
-
 def _safe_targets() -> list[object]:
     styles = [pytest.param(name, id=name) for name in STYLES]
     return [*styles, *(pytest.param(n, id=n) for n in ("breakable", "dotted", "idless", "slashed"))]
@@ -154,3 +138,6 @@ async def test_safe_mode_is_read_only_in_the_targets_own_log(
     assert zoo.app.entries, "the run sent nothing"
     assert run.writes == []
     assert run.after == run.before
+    # and every state-changing operation it did not send is listed, with its reason
+    not_exercised = run.result.stats["not_exercised"]
+    assert isinstance(not_exercised, dict) and not_exercised
