@@ -127,9 +127,35 @@ class ProbeContext:
             query=self.query_for(op, identity),
             create=create,
         )
+        if ex.status == 428 and op.method not in SAFE_METHODS and not _if_match_in(headers):
+            # RFC 6585 428: the API requires a conditional write (as the guard's
+            # require_if_match does); send it again with the ETag a fresh read gives.
+            tag = if_match(await self._fresh_read(identity, op, path))
+            if tag:
+                ex = await self.client.send(
+                    identity,
+                    op.method,
+                    path,
+                    route=op.route,
+                    body=body,
+                    headers={**(headers or {}), **tag},
+                    query=self.query_for(op, identity),
+                    create=create,
+                )
         if op.method not in SAFE_METHODS and not self.cleaning:
             await self.recheck(ex)
         return ex
+
+    async def _fresh_read(self, identity: Identity, op: Operation, path: str) -> Exchange | None:
+        """The identity's GET of the same object path, when the spec has one."""
+        read = next(
+            (o for o in self.spec.operations if o.method == "GET" and o.path == op.path), None
+        )
+        if read is None:
+            return None
+        return await self.client.send(
+            identity, "GET", path, route=read.route, query=self.query_for(read, identity)
+        )
 
     def health(self, identity: Identity) -> tuple[Operation, str] | None:
         """The read that shows an identity still works: its own profile, else the canary."""
@@ -387,6 +413,10 @@ def if_match(ex: Exchange | None) -> dict[str, str] | None:
     """An If-Match header with the ETag a read returned (APIs that require it answer 428)."""
     etag = ex.response_headers.get("etag") if ex is not None else None
     return {"If-Match": etag} if etag else None
+
+
+def _if_match_in(headers: dict[str, str] | None) -> bool:
+    return any(k.lower() == "if-match" for k in headers or {})
 
 
 def shows(ex: Exchange | None, text: str) -> bool:
