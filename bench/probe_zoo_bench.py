@@ -86,7 +86,7 @@ def serve_wide() -> Iterator[Served]:
         child.wait(timeout=10)
 
 
-def probe(app: Served, budget: int) -> dict[str, object]:
+def probe(app: Served, budget: int | None) -> dict[str, object]:
     """One full --active probe: wall time, requests, findings, whether it completed."""
     idents = tuple(
         parse_identity(f"{u}=Authorization: Bearer {app.tokens[u]}") for u in ("alice", "bob")
@@ -113,8 +113,8 @@ def main() -> int:
     parser.add_argument(
         "--wide-budget",
         type=int,
-        default=5000,
-        help="request budget for the 50-operation API (the default 600 cannot cover it)",
+        default=None,
+        help="request budget for the 50-operation API (default: the prober's own, scaled to it)",
     )
     args = parser.parse_args()
     figures: dict[str, dict[str, object] | None] = {}

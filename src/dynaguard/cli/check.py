@@ -47,7 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--exclude-path", action="append", default=[], metavar="REGEX", help="probe: skip paths"
     )
-    parser.add_argument("--budget", type=int, default=600, metavar="N", help="max requests (600)")
+    parser.add_argument(
+        "--budget", type=int, metavar="N", help="max requests (600, or 20 per operation if more)"
+    )
     parser.add_argument("--config", metavar="FILE", help="default: [tool.dynaguard] discovered")
     add_report_arguments(parser)
 
@@ -79,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
 
     opts = scan_cli.options(_scan_args(args))
     app = load_app(args.app)
-    if args.budget < 1:
+    if args.budget is not None and args.budget < 1:
         raise UsageError("--budget must be >= 1")
     try:
         options = ProbeOptions(

@@ -70,7 +70,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--exclude-path", action="append", default=[], metavar="REGEX", help="skip these paths"
     )
-    parser.add_argument("--budget", type=int, default=600, metavar="N", help="max requests (600)")
+    parser.add_argument(
+        "--budget", type=int, metavar="N", help="max requests (600, or 20 per operation if more)"
+    )
     parser.add_argument(
         "--rate", type=float, default=0.0, metavar="R", help="requests/s (0 = no limit)"
     )
@@ -141,7 +143,8 @@ def _options(args: argparse.Namespace) -> tuple[ProbeOptions, Severity | None, S
     if not args.url and not args.app:
         raise UsageError("give the API's URL, or --app module:app to probe an ASGI app")
     finite = all(math.isfinite(v) for v in (args.timeout, args.rate, args.max_time))
-    if args.budget < 1 or not finite or args.timeout <= 0 or args.rate < 0 or args.max_time <= 0:
+    bad_budget = args.budget is not None and args.budget < 1
+    if bad_budget or not finite or args.timeout <= 0 or args.rate < 0 or args.max_time <= 0:
         raise UsageError(
             "--budget must be >= 1, --timeout and --max-time numbers > 0 and --rate >= 0"
         )

@@ -41,11 +41,21 @@ MAX_FAILED_STREAK = 6
 CLEANUP_SECONDS = 60.0
 
 
+# The default request budget grows with the API: a 50-operation API needs ~750 requests.
+DEFAULT_BUDGET = 600
+BUDGET_PER_OPERATION = 20
+
+
+def scaled_budget(operations: int) -> int:
+    """The request budget when none is given: 600, or 20 per operation for larger APIs."""
+    return max(DEFAULT_BUDGET, BUDGET_PER_OPERATION * operations)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Limits:
     """Bounds on one run: requests, requests per second, seconds per request, bytes per body."""
 
-    budget: int = 600
+    budget: int | None = None  # None: scaled_budget() of the spec's operations
     rate: float = 0.0  # requests per second; 0 means unlimited
     timeout: float = 10.0
     max_bytes: int = 1_000_000
@@ -182,8 +192,9 @@ class ScopedClient:
         """Send one request as `identity` and return its recorded exchange."""
         method = method.upper()
         self._check_safety(method, path, create)
-        if self.sent >= self.limits.budget:
-            raise BudgetExhausted(f"request budget of {self.limits.budget} spent")
+        budget = DEFAULT_BUDGET if self.limits.budget is None else self.limits.budget
+        if self.sent >= budget:
+            raise BudgetExhausted(f"request budget of {budget} spent")
         if time.monotonic() >= self.deadline:
             raise TimeUp(f"time limit of {self.limits.max_time:g}s (--max-time) reached")
         if self._streak >= MAX_FAILED_STREAK:

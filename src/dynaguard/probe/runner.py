@@ -7,7 +7,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
 from urllib.parse import urlsplit
@@ -20,7 +20,7 @@ from dynaguard.core.registry import Registered, all_rules
 from dynaguard.core.result import Diagnostic, Result
 from dynaguard.probe import objects, whoami
 from dynaguard.probe import spec as spec_mod
-from dynaguard.probe.client import SAFE_METHODS, Limits, ScopedClient
+from dynaguard.probe.client import SAFE_METHODS, Limits, ScopedClient, scaled_budget
 from dynaguard.probe.context import ProbeContext
 from dynaguard.probe.errors import (
     BudgetExhausted,
@@ -216,6 +216,8 @@ async def _context(options: ProbeOptions, client: ScopedClient) -> ProbeContext:
     spec = await load_spec(options, client)
     excluded = _compile(options.exclude_paths)
     ops = [o for o in spec.operations if not any(p.search(o.path) for p in excluded)]
+    if client.limits.budget is None:
+        client.limits = replace(client.limits, budget=scaled_budget(len(ops)))
     return ProbeContext(
         client=client,
         spec=spec,

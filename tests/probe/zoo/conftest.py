@@ -32,7 +32,9 @@ class Run:
         return self.after - self.before
 
 
-async def probe_zoo(zoo: Zoo, *, active: bool = True, admin: bool = True, budget: int = 600) -> Run:
+async def probe_zoo(
+    zoo: Zoo, *, active: bool = True, admin: bool = True, budget: int | None = None
+) -> Run:
     """Log in through the app's own endpoints, then probe it in-process."""
     idents = await zoo.identities(admin=admin)
     before = zoo.snapshot()
