@@ -17,8 +17,14 @@ import libcst as cst
 
 from dynaguard.core.findings import Finding
 from dynaguard.fix._cst import LineTransformer, append_arg, append_element, literal, parse, string
-from dynaguard.scan.rules.dg108_reserved_word import EXPRESSIONS  # the keys the rule reads
 
+EXPRESSIONS = (
+    "UpdateExpression",
+    "ConditionExpression",
+    "KeyConditionExpression",
+    "FilterExpression",
+    "ProjectionExpression",
+)
 NAMES = "ExpressionAttributeNames"
 
 
