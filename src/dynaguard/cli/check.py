@@ -11,23 +11,26 @@ input or a probe run that did not complete.
 from __future__ import annotations
 
 import argparse
-import importlib
 import inspect
 import os
 import sys
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import cast
 
-from dynaguard.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, write_output
+from dynaguard.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    load_app,
+    write_output,
+)
 from dynaguard.cli.scan import Options, SourceReader
 from dynaguard.core.correlate import Handlers, join
 from dynaguard.core.result import Result
 from dynaguard.report import FORMATS
 
 APP_TARGET = "http://testserver"
-ASGIApp = Callable[..., Awaitable[None]]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -151,26 +154,6 @@ def _scan_args(args: argparse.Namespace) -> argparse.Namespace:
         no_color=args.no_color,
         quiet=args.quiet,
     )
-
-
-def load_app(spec: str) -> ASGIApp:
-    """Import `module:attr` (the current directory on sys.path); UsageError if it is not ASGI."""
-    module_name, _, attr = spec.partition(":")
-    if not module_name or not attr:
-        raise UsageError(f"--app must be module:attribute, not {spec!r}")
-    if "" not in sys.path and "." not in sys.path:
-        sys.path.insert(0, "")
-    try:
-        module = importlib.import_module(module_name)
-    except Exception as exc:  # any import-time failure of user code is bad input here
-        raise UsageError(
-            f"--app: cannot import {module_name} ({type(exc).__name__}: {exc})"
-        ) from None
-    app = getattr(module, attr, None)
-    call = app if inspect.isfunction(app) or inspect.ismethod(app) else type(app).__call__
-    if app is None or not inspect.iscoroutinefunction(call):
-        raise UsageError(f"--app: {spec} is not an ASGI app (an async callable)")
-    return cast(ASGIApp, app)
 
 
 def handlers(app: object, root: Path) -> Handlers:

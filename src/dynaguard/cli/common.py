@@ -1,10 +1,14 @@
-"""Helpers shared by the commands: exit codes, severity flags, writing outputs."""
+"""Helpers shared by the commands: exit codes, severity flags, writing outputs, --app."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import inspect
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import cast
 
 from dynaguard.core.findings import Severity
 
@@ -12,6 +16,8 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2  # also: a run that could not do all of its job
 EXIT_INTERNAL = 3  # a bug in dynaguard
+
+ASGIApp = Callable[..., Awaitable[None]]
 
 
 class UsageError(Exception):
@@ -67,3 +73,26 @@ def write_output(text: str, output: str | None) -> None:
         emit(text if text.endswith("\n") else text + "\n")
         return
     write_file(text, Path(output))
+
+
+def load_app(spec: str) -> ASGIApp:
+    """Import `module:attr` (the current directory on sys.path); UsageError if it is not ASGI."""
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise UsageError(f"--app must be module:attribute, not {spec!r}")
+    if "" not in sys.path and "." not in sys.path:
+        sys.path.insert(0, "")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # any import-time failure of user code is bad input here
+        raise UsageError(
+            f"--app: cannot import {module_name} ({type(exc).__name__}: {exc})"
+        ) from None
+    app = getattr(module, attr, None)
+    if not callable(app):
+        raise UsageError(f"--app: {module_name} has no ASGI app named {attr!r}")
+    # An ASGI app is an async callable (FastAPI/Starlette: an object with `async __call__`).
+    call = app if inspect.isfunction(app) or inspect.ismethod(app) else type(app).__call__
+    if not inspect.iscoroutinefunction(call):
+        raise UsageError(f"--app: {spec} is not an ASGI app (an async callable)")
+    return cast(ASGIApp, app)

@@ -13,8 +13,6 @@ mass-assignment and lost-update probes and restored at the end (--exclude-path s
 from __future__ import annotations
 
 import argparse
-import importlib
-import inspect
 import math
 import sys
 from collections.abc import Callable, Iterator
@@ -28,6 +26,7 @@ from dynaguard.cli.common import (
     EXIT_USAGE,
     UsageError,
     check_output,
+    load_app,
     write_output,
 )
 from dynaguard.core.findings import Severity
@@ -184,28 +183,10 @@ def _fail_on(text: str) -> Severity | None:
 
 
 def _app_transport(spec: str) -> httpx.AsyncBaseTransport:
-    """Import `module:attr` (cwd on sys.path) and wrap the ASGI app in httpx's transport."""
+    """The ASGI app named by `--app module:attr`, wrapped in httpx's transport."""
     from dynaguard.probe import asgi_transport
 
-    module_name, _, attr = spec.partition(":")
-    if not module_name or not attr:
-        raise UsageError(f"--app must be module:attribute, not {spec!r}")
-    if "" not in sys.path and "." not in sys.path:
-        sys.path.insert(0, "")
-    try:
-        module = importlib.import_module(module_name)
-    except Exception as exc:  # any import-time failure of user code is bad input here
-        raise UsageError(
-            f"--app: cannot import {module_name} ({type(exc).__name__}: {exc})"
-        ) from None
-    app = getattr(module, attr, None)
-    if not callable(app):
-        raise UsageError(f"--app: {module_name} has no ASGI app named {attr!r}")
-    # An ASGI app is an async callable (FastAPI/Starlette: an object with `async __call__`).
-    call = app if inspect.isfunction(app) or inspect.ismethod(app) else type(app).__call__
-    if not inspect.iscoroutinefunction(call):
-        raise UsageError(f"--app: {spec} is not an ASGI app (an async callable)")
-    return asgi_transport(app)
+    return asgi_transport(load_app(spec))
 
 
 def _progress(*, quiet: bool) -> AbstractContextManager[Progress | None]:

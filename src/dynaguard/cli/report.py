@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from dynaguard.cli.check import add_report_arguments
-from dynaguard.cli.common import UsageError
+from dynaguard.cli.common import UsageError, load_app
 from dynaguard.core.findings import EngineKind
 from dynaguard.core.registry import RuleMeta
 from dynaguard.core.result import Result
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     ns.paths = [str(root)]
     opts = scan_cli.options(ns)
     opts = replace(opts, root=root.resolve())
-    handlers = check.handlers(check.load_app(args.app), root) if args.app else None
+    handlers = check.handlers(load_app(args.app), root) if args.app else None
     load_registry()
     metas = tuple(r.meta for r in all_rules())
     joined = join(

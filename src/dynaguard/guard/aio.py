@@ -173,13 +173,7 @@ class AsyncOwnedTable(GuardedTable):
         revoke: bool = False,
     ) -> Item:
         """Add (or with `revoke`, remove) readers and editors; only the owner may."""
-        from dynaguard.guard.sharing import share_actions
-
-        actions = share_actions(self.spec, readers, editors, revoke)
-        flow = self._update(
-            key, actions, owner=owner, expected_version=None, shared=False, trusted=True
-        )
-        return await self.run(flow)
+        return await self.run(self._share(key, owner, readers, editors, revoke))
 
     def as_admin(self, *, reason: str) -> AsyncAdminTable:
         """An explicit, logged path around ownership (support, moderation, migrations)."""

@@ -226,6 +226,23 @@ class GuardedTable:
         )
         return ops.written((yield from flows.write(self.spec, self._retry, plan)))
 
+    def _share(
+        self,
+        key: Mapping[str, Value],
+        owner: str,
+        readers: Iterable[str],
+        editors: Iterable[str],
+        revoke: bool,
+    ) -> Flow[Item]:
+        """Only the owner may share (shared=False); the reader/editor lists it writes are the
+        guard's own attributes (trusted=True)."""
+        from dynaguard.guard.sharing import share_actions
+
+        actions = share_actions(self.spec, readers, editors, revoke)
+        return self._update(
+            key, actions, owner=owner, expected_version=None, shared=False, trusted=True
+        )
+
     def _unchanged(
         self,
         key: Mapping[str, Value],
