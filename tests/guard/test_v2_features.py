@@ -88,6 +88,21 @@ def test_when_adds_a_condition_and_its_failure_is_named(docs: OwnedTable) -> Non
         docs.update(key, add={"credits": 1}, when=Attr("credits").gte(0), owner="bob")
 
 
+def test_when_takes_or_and_not_conditions(docs: OwnedTable) -> None:
+    # boto3 parenthesises OR/AND/NOT itself; wrapped again, DynamoDB rejects the
+    # expression ("redundant parentheses") and every such update failed.
+    key = {"doc_id": "d1"}  # status "open"
+    active = Attr("status").not_exists() | Attr("status").eq("open")
+    archived = docs.update(key, {"status": "archived"}, when=active, owner="alice")
+    assert archived["status"] == "archived"
+    with pytest.raises(ConditionFailed):  # the allowed prior state no longer holds
+        docs.update(key, {"status": "archived"}, when=active, owner="alice")
+    reopened = docs.update(
+        key, {"status": "active"}, when=~Attr("status").eq("active"), owner="alice"
+    )
+    assert reopened["status"] == "active"
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [

@@ -52,7 +52,9 @@ class Expr:
         self._extra_names.update(built.attribute_name_placeholders)
         for alias, value in built.attribute_value_placeholders.items():
             self._values[alias] = to_dynamo(value)
-        return f"({built.condition_expression})"
+        text = built.condition_expression
+        # boto3 already parenthesises AND/OR/NOT; DynamoDB rejects "((...))" as redundant
+        return text if _enclosed(text) else f"({text})"
 
     def name(self, attr: str) -> str:
         """The alias (`#nK`) for an attribute name; the same name gets the same alias."""
@@ -120,3 +122,15 @@ class Expr:
 def conjunction(parts: list[str]) -> str:
     """AND the parts together (each already parenthesised where it needs to be)."""
     return " AND ".join(parts)
+
+
+def _enclosed(text: str) -> bool:
+    """Whether the whole expression is one parenthesised group: `(a OR b)`, not `(a) OR (b)`."""
+    if not text.startswith("("):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0:
+            return i == len(text) - 1
+    return False
