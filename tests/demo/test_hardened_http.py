@@ -65,6 +65,8 @@ def test_reserved_word_update_works(stack: Stack, connect) -> None:
     alice = connect(stack.apps["hardened"], "alice")
     note, _ = _note(alice)
     assert alice.post(f"/notes/{note}/archive").json()["status"] == "archived"
+    # the allowed prior state is in the condition: archiving twice is a conflict (DG119)
+    assert alice.post(f"/notes/{note}/archive").status_code == 409
 
 
 def test_body_id_is_rejected(stack: Stack, connect) -> None:

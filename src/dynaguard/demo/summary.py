@@ -27,6 +27,8 @@ HARDENED_FIX: dict[str, str] = {
     "DG115": "explicit response models",
     "DG116": "transactions through the guard (the client, not the Table)",
     "DG117": "404 for missing and for others' objects alike",
+    "DG118": "the template grants only the actions the code calls, on its tables",
+    "DG119": "archive conditioned on the prior state (when=Attr('status')...)",
     "DG201": "OwnedTable.get: 404 for others' objects",
     "DG202": "owner in the write's condition",
     "DG203": "authentication on every route",

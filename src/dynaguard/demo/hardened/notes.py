@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from boto3.dynamodb.conditions import Attr
 from fastapi import APIRouter, Response
 
 from dynaguard.demo.auth import CurrentUser
@@ -69,6 +70,13 @@ async def pin_note(note_id: Uid, user: CurrentUser, db: Db, response: Response) 
 
 @router.post("/{note_id}/archive", response_model=NoteOut)
 async def archive_note(note_id: Uid, user: CurrentUser, db: Db, response: Response) -> Item:
-    """Archive a note: `status` is a reserved word, which the guard aliases."""
-    item = await db.notes.update({"note_id": note_id}, {"status": "archived"}, owner=user)
+    """Archive a note: `status` is a reserved word, which the guard aliases.
+
+    Only an active note can be archived: the allowed prior state is in the write's
+    condition (`when=`), so a second archive is a 409, not a silent rewrite.
+    """
+    active = Attr("status").not_exists() | Attr("status").eq("active")
+    item = await db.notes.update(
+        {"note_id": note_id}, {"status": "archived"}, owner=user, when=active
+    )
     return with_etag(response, item)
