@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from dynaguard.cli.main import main
-from dynaguard.core.findings import Severity
+from dynaguard.core.findings import EngineKind, Severity
 from dynaguard.demo.embedded import EmbeddedDynamoDB
 from tests.integrations.conftest import ROOT
 from tests.integrations.demo_apps import DemoApp, demo_apps
@@ -194,3 +194,36 @@ def test_check_bad_input_is_one_line(
     err = capsys.readouterr().err
     assert code == 2
     assert message in err and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize(
+    ("static_stats", "probe_stats", "findings"),
+    [
+        ({"complete": False}, {}, False),  # a file or rule the scan could not analyse
+        ({}, {"complete": False}, False),  # a probe run that stopped half-way
+        ({}, {"complete": False, "run_failed": True}, True),  # objects left behind
+    ],
+    ids=["scan-incomplete", "probe-incomplete", "probe-failed-with-findings"],
+)
+def test_a_join_with_a_broken_half_never_passes(
+    static_stats: dict[str, object],
+    probe_stats: dict[str, object],
+    findings: bool,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.integrations.test_correlate import finding, result
+
+    # Given a scan and a probe report, one of them from a run that could not do its job
+    found = (finding("DG201", "GET /n/{id}"),) if findings else ()
+    static = result(EngineKind.STATIC, stats=static_stats)
+    probe = result(EngineKind.PROBE, *found, stats=probe_stats)
+    paths = []
+    for name, r in (("s.json", static), ("p.json", probe)):
+        (tmp_path / name).write_text(json.dumps(r.to_json()), encoding="utf-8")
+        paths.append(str(tmp_path / name))
+    # When they are joined, Then the exit code is 2 (not 0, and not 1 for the findings)
+    code = main(["report", *paths, "--root", str(tmp_path), "--format", "json"])
+    assert code == 2, capsys.readouterr().err
+    joined = json.loads(capsys.readouterr().out)
+    assert joined["grade"] != "A"

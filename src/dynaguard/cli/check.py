@@ -129,10 +129,14 @@ def finish(joined: Result, opts: Options, *, quiet: bool) -> int:
         src_root=opts.root.resolve().as_uri() + "/",
     )
     write_output(text, opts.output)
+    if joined.stats.get("run_failed") is True:
+        # as `probe` does: a probe that could not do its job wins over exit 1
+        print("dynaguard: error: the probe run failed; see the errors", file=sys.stderr)
+        return EXIT_USAGE
     if opts.fail_on is not None and joined.fails(opts.fail_on):
         return EXIT_FINDINGS
     if joined.stats.get("complete") is False:
-        print("dynaguard: error: the probe run did not complete; see the errors", file=sys.stderr)
+        print("dynaguard: error: the run did not complete; see the errors", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK
 

@@ -80,7 +80,10 @@ def join(static: Result, probe: Result, handlers: Handlers | None = None) -> Res
         "confirmed": confirmed,
         "static_only": len(static.findings) - confirmed,
         "probe_only": len(probe.findings) - len(absorbed),
-        "complete": probe.stats.get("complete", True) is not False,
+        # Either half incomplete (a file or rule that failed, a probe that stopped) makes the
+        # joined run incomplete; a probe that failed at its job fails the join too.
+        "complete": all(r.stats.get("complete", True) is not False for r in (static, probe)),
+        "run_failed": probe.stats.get("run_failed") is True,
         "static": static.stats,
         "probe": probe.stats,
     }
