@@ -10,22 +10,11 @@ import itertools
 from typing import Annotated, Any
 
 import pytest
-from fastapi import Depends, FastAPI, Header, HTTPException, Response
+from fastapi import FastAPI, Header, HTTPException, Response
 from pydantic import BaseModel
 
-from dynaguard.probe import Limits, ProbeOptions, asgi_transport, parse_identity, run_async
-
-TOKENS = {"Bearer t-alice": "alice", "Bearer t-bob": "bob"}
-IDENTS = tuple(parse_identity(f"{u}=Authorization: Bearer t-{u}") for u in ("alice", "bob"))
-
-
-def user(authorization: Annotated[str, Header()] = "") -> str:
-    if authorization not in TOKENS:
-        raise HTTPException(401)
-    return TOKENS[authorization]
-
-
-Me = Annotated[str, Depends(user)]
+from dynaguard.probe import Limits, ProbeOptions, asgi_transport, run_async
+from tests.reliability.test_probe_safety_model import IDENTS, Me
 
 
 class Doc(BaseModel):
