@@ -136,3 +136,17 @@ def test_a_fifo_planted_as_the_cache_entry_is_a_miss_not_a_hang(tmp_path: Path) 
     again = scan([root], root=root, cache=True)
     assert "cached" not in again.stats
     assert [f.to_json() for f in again.findings] == [f.to_json() for f in cold.findings]
+
+
+def test_the_cache_keeps_a_bounded_number_of_entries(tmp_path: Path) -> None:
+    # Given scans of many different file sets (as a pre-commit hook makes, one per commit)
+    from dynaguard.scan.cache import MAX_ENTRIES
+
+    root = _tree(tmp_path)
+    files = sorted(root.rglob("*.py"))
+    for n in range(MAX_ENTRIES + 4):
+        extra = root / f"extra_{n}.py"
+        extra.write_text(f"X = {n}\n", encoding="utf-8")
+        scan([*files, extra], root=root, cache=True)
+    # Then only the newest entries are kept
+    assert len(list((root / CACHE_DIR).glob("scan-*.json"))) == MAX_ENTRIES

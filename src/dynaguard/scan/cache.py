@@ -143,8 +143,20 @@ def _store(where: Path, result: Result, stamps: dict[str, Stamp | None]) -> None
         tmp = where.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(data), encoding="utf-8")
         os.replace(tmp, where)  # readers see the old entry or the new one, never half
+        _prune(where.parent)
     except OSError:
         return
+
+
+# One entry per (paths, config): a pre-commit hook scans a new set of files at each commit,
+# so without a bound the directory would grow with every commit. Keep the newest ones.
+MAX_ENTRIES = 16
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("scan-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[MAX_ENTRIES:]:
+        old.unlink(missing_ok=True)
 
 
 def _result(data: dict[str, Any], metas: list[RuleMeta], seconds: float) -> Result | None:
