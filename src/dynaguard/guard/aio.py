@@ -18,7 +18,7 @@ from boto3.dynamodb.conditions import ConditionBase
 from dynaguard.guard import ops
 from dynaguard.guard.actions import make_actions
 from dynaguard.guard.base import GuardedTable
-from dynaguard.guard.chunked import chunked_flow
+from dynaguard.guard.chunked import CHUNKED_MAX_ITEMS, check_chunk_size, chunked_flow
 from dynaguard.guard.flows import Call, Flow
 from dynaguard.guard.query import Page
 from dynaguard.guard.transaction import AsyncCommit, TransactionBuilder, TxResult
@@ -211,12 +211,10 @@ class AsyncTransaction(AsyncCommit, TransactionBuilder):
 class AsyncChunkedWriter(AsyncCommit, TransactionBuilder):
     """ChunkedWriter for `async with`: transactions of `chunk_size`, not atomic together."""
 
-    _max_items = 10**6
+    _max_items = CHUNKED_MAX_ITEMS
 
     def __init__(self, table: AsyncOwnedTable, *, chunk_size: int = 25) -> None:
         super().__init__(table)
-        from dynaguard.guard.chunked import check_chunk_size
-
         self._chunk = check_chunk_size(chunk_size)
         self._table = table
 

@@ -17,6 +17,9 @@ from dynaguard.guard.transaction import MAX_ITEMS, SyncCommit, TransactionBuilde
 if TYPE_CHECKING:
     from dynaguard.guard.table import OwnedTable
 
+# Chunks are sent one transaction at a time, so only memory bounds the whole batch.
+CHUNKED_MAX_ITEMS = 10**6
+
 
 class ChunkedWriter(SyncCommit, TransactionBuilder):
     """Conditional writes of any number of items, committed as transactions of `chunk_size`.
@@ -27,7 +30,7 @@ class ChunkedWriter(SyncCommit, TransactionBuilder):
     `results` then holds those).
     """
 
-    _max_items = 10**6
+    _max_items = CHUNKED_MAX_ITEMS
 
     def __init__(self, table: OwnedTable, *, chunk_size: int = 25) -> None:
         super().__init__(table)
