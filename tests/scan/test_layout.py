@@ -127,16 +127,45 @@ def test_the_cycle_finder_finds_cycles() -> None:
     assert _cycles(graph) == [{"a", "b", "c"}]
 
 
-# Rules already written as queries: they import the query API and the core only.
-QUERY_ONLY = {"dg102_check_then_act.py", "dg106_client_controlled_key.py"}
+# todo: rules not yet written as queries (they import engine modules or walk trees);
+# every other rule imports the query API (`scan.query`, `scan.queries.*`) and the core only.
+NOT_YET_QUERIES = {
+    "dg101_unconditional_write.py",
+    "dg103_missing_ownership_check.py",
+    "dg104_unauthenticated_write.py",
+    "dg105_mass_assignment.py",
+    "dg107_expression_injection.py",
+    "dg108_reserved_word.py",
+    "dg109_non_atomic_multi_write.py",
+    "dg110_transaction_without_owner_condition.py",
+    "dg111_blocking_call_in_async.py",
+    "dg112_error_detail_leak.py",
+    "dg113_unvalidated_identifier.py",
+    "dg114_unscoped_scan.py",
+    "dg115_raw_item_response.py",
+    "dg116_client_method_on_resource.py",
+    "dg117_existence_oracle.py",
+    "dg118_over_permissive_iam.py",
+    "dg119_unguarded_state_transition.py",
+}
+QUERY_API = ("dynaguard.scan.query", "dynaguard.scan.queries", "dynaguard.core")
+
+
+def _stray_imports(name: str) -> set[str]:
+    tree = ast.parse((SCAN / "rules" / name).read_text(encoding="utf-8"))
+    imported = {
+        n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
+    } | {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    allowed = {"__future__", "collections.abc", "dynaguard.scan"}
+    return {m for m in imported if m not in allowed and not m.startswith(QUERY_API)}
 
 
 def test_ported_rules_import_only_the_query_api() -> None:
-    for name in sorted(QUERY_ONLY):
-        tree = ast.parse((SCAN / "rules" / name).read_text(encoding="utf-8"))
-        imported = {
-            n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
-        } | {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-        allowed = {"__future__", "collections.abc", "dynaguard.scan", "dynaguard.scan.query"}
-        stray = {m for m in imported if m not in allowed and not m.startswith("dynaguard.core")}
-        assert stray == set(), (name, sorted(stray))
+    for path in sorted((SCAN / "rules").glob("dg*.py")):
+        if path.name not in NOT_YET_QUERIES:
+            assert _stray_imports(path.name) == set(), path.name
+
+
+def test_rules_not_yet_ported_only_shrink() -> None:
+    # a rule that became a query leaves the list (so the list cannot hide a regression)
+    assert {n for n in NOT_YET_QUERIES if not _stray_imports(n)} == set()
