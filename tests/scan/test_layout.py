@@ -18,7 +18,6 @@ RULES_OVER_150 = {
     "dg104_unauthenticated_write.py",
     "dg105_mass_assignment.py",
     "dg108_reserved_word.py",
-    "dg111_blocking_call_in_async.py",
     "dg112_error_detail_leak.py",
     "dg116_client_method_on_resource.py",
 }
@@ -138,7 +137,6 @@ NOT_YET_QUERIES = {
     "dg108_reserved_word.py",
     "dg109_non_atomic_multi_write.py",
     "dg110_transaction_without_owner_condition.py",
-    "dg111_blocking_call_in_async.py",
     "dg112_error_detail_leak.py",
     "dg113_unvalidated_identifier.py",
     "dg114_unscoped_scan.py",
