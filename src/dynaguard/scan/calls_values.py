@@ -59,6 +59,13 @@ def call_value(vs: Values, e: ast.Call, frame: Frame, d: int) -> Value:
             known = recv.field(key.value)
             found = Value(frozenset(s.child(key.value) for s in recv.sources), none=True)
             return known if known is not None else found
+        recv = vs.of(f.value, frame, d + 1)
+        if recv.fields and not recv.sources and not recv.dumps:
+            # `ALLOWED.get(choice, "name")` on a dict literal: one of its values or the
+            # default; the client's key picks, it does not become the result
+            rest = [vs.of(a, frame, d + 1) for a in e.args[1:2]]
+            found = join(*(v for _, v in recv.fields), *rest)
+            return replace(found, fields=None, none=found.none or not rest)
     if isinstance(f, ast.Attribute) and f.attr in ("json", "form", "body"):
         recv = vs.of(f.value, frame, d + 1)
         if any(s.origin is Origin.REQUEST and not s.path for s in recv.sources):

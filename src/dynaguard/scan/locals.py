@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 # Element of an iterable / unpacked tuple: a Subscript with a None slice stands for
 # "some element of", so provenance flows through `for x in items` and `a, b = f()`.
 _ELEMENT = ast.Constant(value=None)
+ELEMENT = _ELEMENT  # the slice of `x[ELEMENT]`: one element of x (iterated or unpacked)
 
 
 @dataclass(slots=True)

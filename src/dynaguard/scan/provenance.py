@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.infer import Frame, bound_arg, is_param
+from dynaguard.scan.locals import ELEMENT
 from dynaguard.scan.model import ClassRef, DynamoCall, FunctionInfo, ParamSource, RouteParam
 from dynaguard.scan.symbols import dotted
 from dynaguard.scan.value import (
@@ -226,6 +227,12 @@ class Values:
     def _param(self, name: str, frame: Frame, d: int) -> Value:
         assert frame.fn is not None
         bound = bound_arg(frame, name)
+        if bound is not None and frame.call is None and bound[1] is frame:
+            # an entry point's default (`status: str = "open"`) is what FastAPI passes only
+            # when the client sends nothing: the client's value or the default
+            sent = self._entry_param(frame, name, d)
+            default = self.of(bound[0], bound[1], d + 1)
+            return default if sent is None else join(sent, default)
         if bound is not None:
             return self.of(bound[0], bound[1], d + 1)
         if frame.call is None:  # an entry point: a route or a dependency FastAPI calls
@@ -303,6 +310,9 @@ class Values:
             if known is not None:
                 return known
             return Value(frozenset(s.child(key.value) for s in base.sources), none=base.none)
+        if key is ELEMENT and base.fields and not base.sources and not base.dumps:
+            # iterating (or unpacking) a dict literal yields its keys, not its values
+            return _keys(base)
         elems = [v for _, v in base.fields or ()]
         return replace(join(base, *elems), fields=None, texts=frozenset())
 
@@ -366,6 +376,11 @@ class Values:
     def dotted(self, expr: ast.expr, frame: Frame) -> str:
         """The dotted name of a callee expression ('' when not a name)."""
         return dotted(expr, frame.module) or ""
+
+
+def _keys(base: Value) -> Value:
+    """The keys of a dict whose keys are all known: constant strings."""
+    return Value(frozenset({Source(Origin.CONSTANT, "str")}), texts=frozenset(base.keys()))
 
 
 def _constant(value: object) -> Value:

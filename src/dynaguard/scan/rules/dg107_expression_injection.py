@@ -4,8 +4,10 @@
 Reports a DynamoDB call whose `UpdateExpression`, `ConditionExpression`,
 `KeyConditionExpression`, `FilterExpression` or `ProjectionExpression` text contains a
 value from the request (path, query, header, cookie or a body field), or whose
-`ExpressionAttributeNames` map a placeholder to a name the client chose. Names taken
-from a `Literal` parameter, an allow-list or a model's declared fields are not reported.
+`ExpressionAttributeNames` map a placeholder to a name the client chose. Values FastAPI
+constrains to fixed choices (a `Literal` or `Enum` parameter or body field, or a parsed
+`int`/`bool`/`UUID`), names looked up in an allow-list (`ALLOWED.get(choice)`), and the
+keys of a dict the code builds are not reported.
 
 ## Why is this bad?
 Expressions are a small language: a client that writes part of one changes what the
@@ -42,6 +44,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
+from dynaguard.scan.queries.params import fixed_choice
 from dynaguard.scan.rules.dg108_reserved_word import EXPRESSIONS  # the same five arguments
 
 CLIENT = frozenset({q.Origin.PATH, q.Origin.QUERY, q.Origin.HEADER, q.Origin.COOKIE, q.Origin.BODY})
@@ -66,12 +69,12 @@ def check(project: q.Project) -> Iterator[q.Finding]:
             found: dict[str, list[str]] = {}
             for arg in EXPRESSIONS:
                 value = q.argument(project, call, arg, site)
-                if value is not None and (bad := _client(value)):
+                if value is not None and (bad := _client(project, site, value)):
                     found[arg] = bad
             names = q.argument(project, call, "ExpressionAttributeNames", site)
             for key in names.keys() if names else []:
                 inner = names.field(key) if names else None
-                if inner is not None and (bad := _client(inner)):
+                if inner is not None and (bad := _client(project, site, inner)):
                     found[f"ExpressionAttributeNames[{key}]"] = bad
             if found:
                 where = "; ".join(f"{a} <- {', '.join(s)}" for a, s in found.items())
@@ -87,9 +90,16 @@ def check(project: q.Project) -> Iterator[q.Finding]:
                 break
 
 
-def _client(value: q.Value) -> list[str]:
-    """Client-controlled sources of a string (a whole body dumped is bounded by its model)."""
-    return sorted({s.dotted for s in value.all_sources() if _from_client(s)})
+def _client(project: q.Project, site: q.Site, value: q.Value) -> list[str]:
+    """Client-controlled sources of a string (a whole body dumped is bounded by its model;
+    a value FastAPI restricts to fixed choices cannot carry expression text)."""
+    return sorted(
+        {
+            s.dotted
+            for s in value.all_sources()
+            if _from_client(s) and (site.route is None or not fixed_choice(project, site.route, s))
+        }
+    )
 
 
 def _from_client(s: q.Source) -> bool:
