@@ -17,7 +17,6 @@ RULES_OVER_150 = {
     "dg103_missing_ownership_check.py",
     "dg104_unauthenticated_write.py",
     "dg105_mass_assignment.py",
-    "dg108_reserved_word.py",
     "dg112_error_detail_leak.py",
     "dg116_client_method_on_resource.py",
 }
@@ -133,8 +132,6 @@ NOT_YET_QUERIES = {
     "dg103_missing_ownership_check.py",
     "dg104_unauthenticated_write.py",
     "dg105_mass_assignment.py",
-    "dg107_expression_injection.py",
-    "dg108_reserved_word.py",
     "dg109_non_atomic_multi_write.py",
     "dg110_transaction_without_owner_condition.py",
     "dg112_error_detail_leak.py",

@@ -15,17 +15,11 @@ from collections.abc import Sequence
 
 import libcst as cst
 
+from dynaguard.core.expressions import EXPRESSIONS, NAMES, TOKEN, is_function
 from dynaguard.core.findings import Finding
 from dynaguard.fix._cst import LineTransformer, append_arg, append_element, literal, parse, string
 
-EXPRESSIONS = (
-    "UpdateExpression",
-    "ConditionExpression",
-    "KeyConditionExpression",
-    "FilterExpression",
-    "ProjectionExpression",
-)
-NAMES = "ExpressionAttributeNames"
+__all__ = ["EXPRESSIONS", "NAMES", "aliased", "fix"]
 
 
 def fix(
@@ -63,13 +57,13 @@ def aliased(expression: str, words: set[str], names: dict[str, str]) -> tuple[st
 
     def alias(m: re.Match[str]) -> str:
         word = m.group(1)
-        if word.lower() not in wanted or expression[m.end() :].lstrip().startswith("("):
+        if word.lower() not in wanted or is_function(expression, m.end()):
             return word
         name = _free_alias(word, {**names, **added})
         added[name] = word
         return name
 
-    return re.sub(r"(?<![#:\w])([A-Za-z_]\w*)", alias, expression), added
+    return TOKEN.sub(alias, expression), added
 
 
 def _free_alias(word: str, taken: dict[str, str]) -> str:

@@ -42,10 +42,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dynaguard.core.expressions import EXPRESSIONS
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
 from dynaguard.scan.queries.params import fixed_choice
-from dynaguard.scan.rules.dg108_reserved_word import EXPRESSIONS  # the same five arguments
 
 CLIENT = frozenset({q.Origin.PATH, q.Origin.QUERY, q.Origin.HEADER, q.Origin.COOKIE, q.Origin.BODY})
 

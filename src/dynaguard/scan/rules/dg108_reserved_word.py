@@ -44,59 +44,23 @@ Or use the guard library's `OwnedTable` (every name it writes is aliased), or th
 
 from __future__ import annotations
 
-import ast
-import re
 from collections.abc import Iterator
-from functools import cache
-from importlib import resources
 
-from dynaguard.core.findings import Confidence, Finding, Severity
+from dynaguard.core.expressions import EXPRESSIONS, bare_names
 from dynaguard.core.registry import register
-from dynaguard.scan.index import Project
-from dynaguard.scan.infer import Frame
-from dynaguard.scan.model import DynamoCall, HandleKind
-from dynaguard.scan.report import at_call, meta
+from dynaguard.scan import query as q
+from dynaguard.scan.queries.expressions import expression_texts, reserved_words
+from dynaguard.scan.query import Confidence, Finding, HandleKind, Project, Severity
 
-EXPRESSIONS = (
-    "UpdateExpression",
-    "ConditionExpression",
-    "KeyConditionExpression",
-    "FilterExpression",
-    "ProjectionExpression",
-)
-# Expression grammar words: operators of conditions and the clauses of an update.
-OPERATORS = frozenset({"AND", "OR", "NOT", "BETWEEN", "IN"})
-CLAUSES = frozenset({"SET", "REMOVE", "ADD", "DELETE"})
-# `#alias`, `:value` and names followed by `(` (functions) are not attribute names.
-TOKEN = re.compile(r"(?<![#:\w])([A-Za-z_]\w*)")
+__all__ = ["EXPRESSIONS", "check", "reserved_in", "reserved_words"]
+
+# PynamoDB writes its own aliased expressions; a batch writer takes none.
 SKIP = frozenset({HandleKind.PYNAMODB_MODEL, HandleKind.PYNAMODB_ITEM, HandleKind.BATCH_WRITER})
-
-
-@cache
-def reserved_words() -> frozenset[str]:
-    """DynamoDB's reserved words (upper case), read once from the package data."""
-    text = resources.files("dynaguard.scan").joinpath("data/dynamodb-reserved-words.txt")
-    return frozenset(
-        w.strip().upper() for w in text.read_text(encoding="utf-8").splitlines() if w.strip()
-    )
 
 
 def reserved_in(text: str, kind: str) -> list[str]:
     """Reserved words used as bare attribute names in one expression's text."""
-    words = reserved_words()
-    out: list[str] = []
-    for m in TOKEN.finditer(text):
-        word, rest = m.group(1), text[m.end() :].lstrip()
-        upper = word.upper()
-        if rest.startswith("(") or upper not in words:
-            continue  # a function (size, begins_with, if_not_exists...) or a plain name
-        if kind != "UpdateExpression" and upper in OPERATORS:
-            continue
-        if kind == "UpdateExpression" and upper in CLAUSES:
-            continue  # `SET a = :v`: the clause keyword
-        if word not in out:
-            out.append(word)
-    return out
+    return bare_names(text, kind, reserved_words())
 
 
 @register(
@@ -113,14 +77,14 @@ def reserved_in(text: str, kind: str) -> list[str]:
 )
 def check(project: Project) -> Iterator[Finding]:
     """Reserved words used bare in expression strings."""
-    m = meta("DG108")
-    for call in project.calls:
+    m = q.meta("DG108")
+    for call in q.operations(project):
         if call.handle.kind in SKIP:
             continue
         found: dict[str, list[str]] = {}
         route = None
-        for site in project.sites(call):
-            for kind, text in _expressions(project, call, site.frame):
+        for site in q.sites(project, call):
+            for kind, text in expression_texts(project, call, site):
                 for word in reserved_in(text, kind):
                     if word not in found.setdefault(kind, []):
                         found[kind].append(word)
@@ -130,7 +94,7 @@ def check(project: Project) -> Iterator[Finding]:
         parts = [f"{kind}: {', '.join(words)}" for kind, words in found.items() if words]
         words = sorted({w for ws in found.values() for w in ws})
         aliases = ", ".join(f'"#{w}": "{w}"' for w in words)
-        yield at_call(
+        yield q.finding(
             m,
             call,
             route,
@@ -139,81 +103,3 @@ def check(project: Project) -> Iterator[Finding]:
             f"(ExpressionAttributeNames={{{aliases}}})",
             evidence={"words": list(words), "expressions": list(found)},
         )
-
-
-def _expressions(project: Project, call: DynamoCall, frame: Frame) -> Iterator[tuple[str, str]]:
-    """(argument name, text) of every statically known expression string of the call."""
-    exprs: list[tuple[str, ast.expr]] = [(k, call.args[k]) for k in EXPRESSIONS if k in call.args]
-    items = call.args.get("TransactItems")
-    if items is not None:  # [{"Update": {"UpdateExpression": "...", ...}}, ...]
-        for node in ast.walk(items):
-            if isinstance(node, ast.Dict):
-                for k, v in zip(node.keys, node.values, strict=True):
-                    if isinstance(k, ast.Constant) and k.value in EXPRESSIONS:
-                        exprs.append((str(k.value), v))
-    for kind, expr in exprs:
-        for text in _texts(project, expr, frame):
-            yield kind, text
-
-
-def _texts(project: Project, expr: ast.expr, frame: Frame) -> list[str]:
-    texts = sorted(project.values.of(expr, frame).texts)
-    if texts:
-        return texts
-    joined = _joined(project, expr, frame)
-    if joined is not None:
-        return [joined]
-    # a partly dynamic f-string or concatenation: its literal fragments, whole tokens only
-    parts = _parts(expr)
-    out: list[str] = []
-    for i, piece in enumerate(parts):
-        if piece is None:
-            continue
-        text = piece
-        if i > 0 and parts[i - 1] is None:
-            text = re.sub(r"^\w+", "", text)  # `{x}_status`: the token is cut, not `status`
-        if i + 1 < len(parts) and parts[i + 1] is None:
-            text = re.sub(r"\w+$", "", text)
-        out.append(text)
-    return out if any(p is None for p in parts) else []
-
-
-def _joined(project: Project, expr: ast.expr, frame: Frame) -> str | None:
-    """`", ".join(["id", "name"])` (or of a constant list) as text."""
-    if not (
-        isinstance(expr, ast.Call)
-        and isinstance(expr.func, ast.Attribute)
-        and expr.func.attr == "join"
-        and len(expr.args) == 1
-    ):
-        return None
-    sep = project.values.text(expr.func.value, frame)
-    items = expr.args[0]
-    if isinstance(items, ast.Name):
-        found = project.locals_of(frame).assigns.get(items.id) if frame.fn else None
-        found = found or frame.module.globals.get(items.id)
-        items = found[0] if found and len(found) == 1 else items
-    if sep is None or not isinstance(items, ast.List | ast.Tuple):
-        return None
-    parts = [project.values.text(e, frame) for e in items.elts]
-    return sep.join(p for p in parts if p is not None) if None not in parts else None
-
-
-def _parts(expr: ast.expr) -> list[str | None]:
-    """An f-string or `+` chain as literal pieces and None for each dynamic piece."""
-    out: list[str | None] = []
-    todo = [expr]  # a worklist, not recursion: `a + a + ...` nests as deep as it is long
-    while todo:
-        e = todo.pop()
-        if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Add):
-            todo += [e.right, e.left]  # the left operand's pieces come first
-        elif isinstance(e, ast.Constant) and isinstance(e.value, str):
-            out.append(e.value)
-        elif isinstance(e, ast.JoinedStr):
-            out += [
-                v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else None
-                for v in e.values
-            ]
-        else:
-            out.append(None)
-    return out

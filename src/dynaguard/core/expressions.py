@@ -1,0 +1,64 @@
+"""DynamoDB expression text: which arguments hold it and which of its words are names.
+
+Shared by the scanner (DG107, DG108 read expressions) and the fixer (DG108 aliases the
+names): one tokenizer, so that the word a rule reports is the word the fix rewrites.
+Grammar from https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.html
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+__all__ = [
+    "CLAUSES",
+    "EXPRESSIONS",
+    "NAMES",
+    "OPERATORS",
+    "TOKEN",
+    "bare_names",
+    "is_function",
+]
+
+# The five arguments whose value is expression text.
+EXPRESSIONS = (
+    "UpdateExpression",
+    "ConditionExpression",
+    "KeyConditionExpression",
+    "FilterExpression",
+    "ProjectionExpression",
+)
+NAMES = "ExpressionAttributeNames"
+# Expression grammar words: operators of conditions and the clauses of an update.
+OPERATORS = frozenset({"AND", "OR", "NOT", "BETWEEN", "IN"})
+CLAUSES = frozenset({"SET", "REMOVE", "ADD", "DELETE"})
+# A bare word: `#alias` and `:value` placeholders are not names.
+TOKEN = re.compile(r"(?<![#:\w])([A-Za-z_]\w*)")
+
+
+def is_function(text: str, end: int) -> bool:
+    """Whether the word ending at `end` is called (`size(...)`, `begins_with(...)`)."""
+    return text[end:].lstrip().startswith("(")
+
+
+def _words(text: str, kind: str) -> Iterator[str]:
+    """The words of an expression that name attributes (functions and grammar skipped)."""
+    for m in TOKEN.finditer(text):
+        word = m.group(1)
+        if is_function(text, m.end()):
+            continue
+        upper = word.upper()
+        if kind == "UpdateExpression" and upper in CLAUSES:
+            continue  # `SET a = :v`: the clause keyword
+        if kind != "UpdateExpression" and upper in OPERATORS:
+            continue
+        yield word
+
+
+def bare_names(text: str, kind: str, reserved: frozenset[str]) -> list[str]:
+    """Reserved words (upper-case set) used as bare attribute names in one expression."""
+    out: list[str] = []
+    for word in _words(text, kind):
+        if word.upper() in reserved and word not in out:
+            out.append(word)
+    return out
