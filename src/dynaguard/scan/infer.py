@@ -160,8 +160,9 @@ class Types:
     def _factory(self, call: ast.Call, f: ast.Attribute, frame: Frame, depth: int) -> Type | None:
         # boto3.resource("dynamodb"), session.client("dynamodb"), r.Table("x"), Model.get(k)
         if f.attr in ("resource", "client", "create_client") and _service(call) == "dynamodb":
-            kind = HandleKind.RESOURCE if f.attr == "resource" else HandleKind.CLIENT
-            return Handle(kind, None, self._is_async_lib(f.value, frame))
+            if f.attr == "resource":
+                return Handle(HandleKind.RESOURCE, None, self._is_async_lib(f.value, frame))
+            return Handle(HandleKind.CLIENT, None, self._is_async_lib(f.value, frame), False)
         if f.attr in ("__aenter__", "__enter__"):  # a context manager entered by hand
             return self.of(f.value, frame, depth + 1)
         recv = self.of(f.value, frame, depth + 1)
@@ -207,7 +208,7 @@ class Types:
         ):
             inner = self.of(expr.value.value, frame, depth + 1)
             if isinstance(inner, Handle) and inner.kind is HandleKind.TABLE:
-                return Handle(HandleKind.CLIENT, inner.table, inner.async_capable)
+                return Handle(HandleKind.CLIENT, inner.table, inner.async_capable, True)
         base = self.of(expr.value, frame, depth + 1)
         if isinstance(base, ClassRef):
             return self._instance_attr(base.qualname, expr.attr, depth)

@@ -53,6 +53,9 @@ class Handle:
     kind: HandleKind
     table: str | None = None  # table name (or PynamoDB model qualname) when known
     async_capable: bool = False  # aioboto3/aiobotocore: methods must be awaited
+    # a client's value shapes: True for a resource's `meta.client` (plain Python values, as
+    # the resource), False for a low-level client (`{"S": ...}`); None when not known
+    plain: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
