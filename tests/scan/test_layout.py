@@ -19,7 +19,6 @@ RULES_OVER_150 = {
     "dg105_mass_assignment.py",
     "dg108_reserved_word.py",
     "dg111_blocking_call_in_async.py",
-    "dg112_error_detail_leak.py",
     "dg116_client_method_on_resource.py",
 }
 # todo: deferred imports still tie these together (the v1 index and its helpers)
@@ -139,7 +138,6 @@ NOT_YET_QUERIES = {
     "dg109_non_atomic_multi_write.py",
     "dg110_transaction_without_owner_condition.py",
     "dg111_blocking_call_in_async.py",
-    "dg112_error_detail_leak.py",
     "dg113_unvalidated_identifier.py",
     "dg114_unscoped_scan.py",
     "dg115_raw_item_response.py",
