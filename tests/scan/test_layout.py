@@ -144,7 +144,6 @@ NOT_YET_QUERIES = {
     "dg116_client_method_on_resource.py",
     "dg117_existence_oracle.py",
     "dg118_over_permissive_iam.py",
-    "dg119_unguarded_state_transition.py",
 }
 QUERY_API = ("dynaguard.scan.query", "dynaguard.scan.queries", "dynaguard.core")
 
