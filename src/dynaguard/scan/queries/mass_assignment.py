@@ -42,6 +42,7 @@ SERVER_FIELD = re.compile(
 )
 PLACEHOLDER = re.compile(r":\w+")
 WRITES = frozenset({"put_item", "update_item"})
+FORBIDDEN = re.compile(r"^(403|HTTP_403\w*|forbidden)$", re.I)
 SERVER_ORIGINS = frozenset({Origin.CONSTANT, Origin.SERVER, Origin.PRINCIPAL})
 
 
@@ -65,12 +66,13 @@ def server_fields(project: Project) -> ServerFields:
     """What authorization reads and what the server sets itself, over the whole project."""
     authz: set[str] = set()
     for route in project.routes:
-        dep = next(
-            (d for d in route.all_dependencies if route.privileged in (d.name, d.target)), None
-        )
-        fn = project.functions.get(dep.target or "") if dep is not None else None
-        if fn is not None:
-            authz |= _compared_keys(fn.node)
+        for dep in route.all_dependencies:
+            fn = project.functions.get(dep.target or "")
+            if fn is None:
+                continue
+            if route.privileged in (dep.name, dep.target):
+                authz |= _keys_read([fn.node])
+            authz |= _keys_read(_forbidding_tests(fn.node))  # `if not user["can_publish"]: 403`
     server: set[str] = set()
     for call in project.calls:
         if call.operation not in WRITES:
@@ -83,21 +85,39 @@ def server_fields(project: Project) -> ServerFields:
     return ServerFields(frozenset(authz), frozenset(server))
 
 
-def _compared_keys(fn: ast.AST) -> set[str]:
+def _forbidding_tests(fn: ast.AST) -> list[ast.AST]:
+    """Tests of the `if`s that answer 403 (`raise HTTPException(status.HTTP_403_FORBIDDEN)`)."""
+    out: list[ast.AST] = []
+    for node in (n for n in ast.walk(fn) if isinstance(n, ast.If)):
+        raised = [r.exc for s in node.body for r in ast.walk(s) if isinstance(r, ast.Raise)]
+        words = {
+            str(n.value) if isinstance(n, ast.Constant) else n.attr
+            for e in raised
+            if e is not None
+            for n in ast.walk(e)
+            if isinstance(n, ast.Constant | ast.Attribute)
+        }
+        if any(FORBIDDEN.search(w) for w in words):
+            out.append(node.test)
+    return out
+
+
+def _keys_read(roots: list[ast.AST]) -> set[str]:
     """Keys read in comparisons and guards: `user["role"]`, `user.get("plan")`, `user.tier`."""
     out: set[str] = set()
-    nodes = list(ast.walk(fn))
+    nodes = [n for root in roots for n in ast.walk(root)]
     tests = [n.test for n in nodes if isinstance(n, ast.If | ast.Assert)]
-    for test in [*tests, *(n for n in nodes if isinstance(n, ast.Compare))]:
-        for n in ast.walk(test):
-            if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant):
-                out.add(str(n.slice.value))
-            elif isinstance(n, ast.Call) and last_name(n) == "get" and n.args:
-                first = n.args[0]
-                if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                    out.add(first.value)
-            elif isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name | ast.Subscript):
-                out.add(n.attr)
+    tests += [n for n in nodes if isinstance(n, ast.Compare)]
+    tests += [r for r in roots if isinstance(r, ast.expr)]
+    for n in (n for t in tests for n in ast.walk(t)):
+        if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant):
+            out.add(str(n.slice.value))
+        elif isinstance(n, ast.Call) and last_name(n) == "get" and n.args:
+            first = n.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                out.add(first.value)
+        elif isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name | ast.Subscript):
+            out.add(n.attr)
     return out
 
 
