@@ -152,10 +152,19 @@ def copied_fields(
         return []
     out: list[tuple[str, str, str]] = []
     for attr, value in written(project, call, site):
-        body = sorted(s.dotted for s in value.all_sources() if s.origin is Origin.BODY and s.path)
+        body = sorted(
+            (s for s in value.all_sources() if s.origin is Origin.BODY and s.path),
+            key=lambda s: s.dotted,
+        )
         why = facts.why(attr)
+        if (
+            body
+            and why is None
+            and any(s.path[0] in server_defaults(project, s.model or "") for s in body)
+        ):
+            why = "minted by the request model, yet the client may send it"
         if body and why is not None and not value.origins() & {Origin.PRINCIPAL, Origin.SERVER}:
-            out.append((attr, body[0], why))
+            out.append((attr, body[0].dotted, why))
     return out
 
 
