@@ -51,13 +51,14 @@ class ServerFields:
     """Attributes the project treats as the server's, by behaviour."""
 
     authorization: frozenset[str]  # read by a dependency that lets only some roles through
-    server_set: frozenset[str]  # set elsewhere from no request value, or by an admin route
+    # (table, attribute) set elsewhere from no request value, or by an admin route
+    server_set: frozenset[tuple[str | None, str]]
 
-    def why(self, attribute: str) -> str | None:
+    def why(self, attribute: str, table: str | None = None) -> str | None:
         """Why an attribute is the server's (None: the client may set it)."""
         if attribute in self.authorization:
             return "read by an authorization check"
-        if attribute in self.server_set and SERVER_FIELD.match(attribute):
+        if (table, attribute) in self.server_set and SERVER_FIELD.match(attribute):
             return "set by the server elsewhere"
         return None
 
@@ -73,7 +74,7 @@ def server_fields(project: Project) -> ServerFields:
             if route.privileged in (dep.name, dep.target):
                 authz |= _keys_read([fn.node])
             authz |= _keys_read(_forbidding_tests(fn.node))  # `if not user["can_publish"]: 403`
-    server: set[str] = set()
+    server: set[tuple[str | None, str]] = set()
     for call in project.calls:
         if call.operation not in WRITES:
             continue
@@ -81,7 +82,7 @@ def server_fields(project: Project) -> ServerFields:
             admin = site.route is not None and site.route.privileged is not None
             for attr, value in written(project, call, site):
                 if admin or (value.sources and value.origins() <= SERVER_ORIGINS):
-                    server.add(attr)
+                    server.add((call.handle.table, attr))
     return ServerFields(frozenset(authz), frozenset(server))
 
 
@@ -156,7 +157,7 @@ def copied_fields(
             (s for s in value.all_sources() if s.origin is Origin.BODY and s.path),
             key=lambda s: s.dotted,
         )
-        why = facts.why(attr)
+        why = facts.why(attr, call.handle.table)  # the same attribute of the same table
         if (
             body
             and why is None
