@@ -15,6 +15,7 @@ import re
 
 from dynaguard.scan.index import Project, Site
 from dynaguard.scan.model import DynamoCall, HandleKind
+from dynaguard.scan.value import Dump
 
 __all__ = [
     "STATE",
@@ -111,7 +112,21 @@ def _dynamic_sets(project: Project, expr: ast.expr, site: Site) -> list[str]:
     for it in iters:
         value = project.values.of(_iterated(it), site.frame)
         out += [k for k, _ in value.fields or () if k not in out]
+        out += [f for d in value.dumps for f in _dumped(project, d) if f not in out]
     return out
+
+
+def _dumped(project: Project, dump: Dump) -> list[str]:
+    """Top-level fields a dumped request model contributes (`body.model_dump(exclude=...)`)."""
+    names = [
+        stmt.target.id
+        for cls in project.mro(dump.model or "")
+        for stmt in cls.node.body
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+    ]
+    return [
+        n for n in names if n not in dump.excluded and (dump.included is None or n in dump.included)
+    ]
 
 
 def _iterated(it: ast.expr) -> ast.expr:
