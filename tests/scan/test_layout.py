@@ -11,13 +11,11 @@ import ast
 from pathlib import Path
 
 SCAN = Path(__file__).resolve().parents[2] / "src" / "dynaguard" / "scan"
-# todo: the v2 port makes these queries of <= 150 lines (DG112 and DG116 still walk trees)
+# todo: the v2 port makes these queries of <= 150 lines
 RULES_OVER_150 = {
     "dg101_unconditional_write.py",
     "dg103_missing_ownership_check.py",
     "dg104_unauthenticated_write.py",
-    "dg105_mass_assignment.py",
-    "dg112_error_detail_leak.py",
 }
 # todo: deferred imports still tie these together (the v1 index and its helpers)
 DEFERRED_CYCLE = {
@@ -130,16 +128,12 @@ NOT_YET_QUERIES = {
     "dg101_unconditional_write.py",
     "dg103_missing_ownership_check.py",
     "dg104_unauthenticated_write.py",
-    "dg105_mass_assignment.py",
     "dg109_non_atomic_multi_write.py",
     "dg110_transaction_without_owner_condition.py",
-    "dg112_error_detail_leak.py",
     "dg113_unvalidated_identifier.py",
     "dg114_unscoped_scan.py",
-    "dg115_raw_item_response.py",
     "dg117_existence_oracle.py",
     "dg118_over_permissive_iam.py",
-    "dg119_unguarded_state_transition.py",
 }
 QUERY_API = ("dynaguard.scan.query", "dynaguard.scan.queries", "dynaguard.core")
 

@@ -212,8 +212,35 @@ class Types:
         base = self.of(expr.value, frame, depth + 1)
         if isinstance(base, ClassRef):
             return self._instance_attr(base.qualname, expr.attr, depth)
+        if isinstance(base, Handle) and base.kind is HandleKind.PYNAMODB_MODEL:
+            # `User.email_index`: querying the index returns the model's items
+            index = self._is_index(base.table, expr.attr)
+            return Handle(HandleKind.PYNAMODB_MODEL, base.table) if index else None
         sym = self.p.resolve_expr(expr, frame.module)
         return self._symbol(sym, depth)
+
+    def _is_index(self, model: str | None, attr: str) -> bool:
+        """Whether a PynamoDB model's class attribute is an index (`email_index = EmailIndex()`)."""
+        for cls in self.p.mro(model or ""):
+            value = cls.fields.get(attr)
+            if isinstance(value, ast.Call):
+                made = self.p.resolve_expr(value.func, self.p.modules[cls.module])
+                if isinstance(made, ClassRef) and self._index_owner(made.qualname) is not None:
+                    return True
+        return False
+
+    def _index_owner(self, index: str) -> str | None:
+        """The model a PynamoDB index class is declared on (itself when on none), else None."""
+        written = {b for c in self.p.mro(index) for b in c.bases}
+        if not any(b.startswith("pynamodb.indexes.") for b in written):
+            return None
+        for cls in sorted(self.p.classes.values(), key=lambda c: c.qualname):
+            for value in cls.fields.values() if cls.is_pynamodb else ():
+                if isinstance(value, ast.Call):
+                    made = self.p.resolve_expr(value.func, self.p.modules[cls.module])
+                    if isinstance(made, ClassRef) and made.qualname == index:
+                        return cls.qualname
+        return index
 
     def _instance_attr(self, cls_qual: str, attr: str, depth: int) -> Type | None:
         for cls in self.p.mro(cls_qual):
@@ -242,7 +269,8 @@ class Types:
             cls = self.p.classes.get(sym.qualname)
             if cls is not None and cls.is_pynamodb:
                 return Handle(HandleKind.PYNAMODB_MODEL, cls.qualname)
-            return None
+            owner = self._index_owner(sym.qualname) if cls is not None else None
+            return Handle(HandleKind.PYNAMODB_MODEL, owner) if owner is not None else None
         if isinstance(sym, tuple):  # (module, global name)
             mod = self.p.modules[sym[0]]
             for value in mod.globals.get(sym[1], []):
