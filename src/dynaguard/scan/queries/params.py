@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import ast
 
-from dynaguard.scan.index import Project
-from dynaguard.scan.infer import annotation_of
-from dynaguard.scan.model import ClassRef, FunctionInfo, Route
+from dynaguard.scan.index import Project, Site
+from dynaguard.scan.infer import Frame, annotation_of
+from dynaguard.scan.model import ClassRef, DynamoCall, FunctionInfo, Route
 from dynaguard.scan.symbols import ModuleInfo, dotted
-from dynaguard.scan.value import Origin, Source
+from dynaguard.scan.value import Origin, Source, Value
+from dynaguard.scan.walk import walk
 
-__all__ = ["fixed_choice"]
+__all__ = ["allow_listed", "fixed_choice"]
 
 LITERALS = frozenset({"typing.Literal", "typing_extensions.Literal", "Literal"})
 ENUMS = frozenset({"enum.Enum", "enum.StrEnum", "enum.IntEnum", "enum.Flag", "enum.IntFlag"})
@@ -65,6 +66,56 @@ def fixed_choice(project: Project, route: Route, source: Source) -> bool:
             ann = annotation_of(fn, source.name)
             return ann is not None and _fixed(project, ann, project.module_of(fn), 0)
     return False
+
+
+def allow_listed(project: Project, call: DynamoCall, site: Site, source: Source) -> bool:
+    """The value was checked against fixed values before the call, on the way to it:
+    `if x not in ALLOWED: raise ...` (or `return`), `assert x in ALLOWED`, or the call
+    inside `if x in ALLOWED:`. ALLOWED is a collection the client does not shape."""
+    node: ast.AST = call.node
+    frame: Frame | None = site.frame
+    while frame is not None and frame.fn is not None:
+        line = getattr(node, "lineno", 0)
+        for guard in project.locals_of(frame).guards:
+            if guard.lineno < line and _excludes(project, guard, frame, source):
+                return True
+        for sub in walk(frame.fn.node):
+            if (
+                isinstance(sub, ast.If)
+                and _within(sub.body, node)
+                and _member(project, sub.test, frame, source, ast.In)
+            ):
+                return True
+        if frame.call is None:
+            break
+        node, frame = frame.call, frame.caller
+    return False
+
+
+def _excludes(project: Project, guard: ast.If | ast.Assert, frame: Frame, s: Source) -> bool:
+    if isinstance(guard, ast.Assert):
+        return _member(project, guard.test, frame, s, ast.In)
+    leaves = any(isinstance(n, ast.Raise | ast.Return) for n in guard.body)
+    return leaves and _member(project, guard.test, frame, s, ast.NotIn)
+
+
+def _member(project: Project, test: ast.expr, frame: Frame, s: Source, op: type[ast.cmpop]) -> bool:
+    """`test` is `x in C` (or `not in`) for x carrying `s` and C fixed by the code."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], op)):
+        return False
+    left = project.values.of(test.left, frame)
+    return s in left.all_sources() and _fixed_collection(
+        project.values.of(test.comparators[0], frame)
+    )
+
+
+def _fixed_collection(value: Value) -> bool:
+    origins = value.origins()
+    return bool(origins) and origins <= {Origin.CONSTANT}
+
+
+def _within(stmts: list[ast.stmt], node: ast.AST) -> bool:
+    return any(n is node for st in stmts for n in walk(st))
 
 
 def _entry_functions(project: Project, route: Route) -> list[FunctionInfo]:

@@ -6,7 +6,8 @@ Reports a DynamoDB call whose `UpdateExpression`, `ConditionExpression`,
 value from the request (path, query, header, cookie or a body field), or whose
 `ExpressionAttributeNames` map a placeholder to a name the client chose. Values FastAPI
 constrains to fixed choices (a `Literal` or `Enum` parameter or body field, or a parsed
-`int`/`bool`/`UUID`), names looked up in an allow-list (`ALLOWED.get(choice)`), and the
+`int`/`bool`/`UUID`), values checked against fixed values before the call (`if f not in
+ALLOWED: raise ...`), names looked up in an allow-list (`ALLOWED.get(choice)`), and the
 keys of a dict the code builds are not reported.
 
 ## Why is this bad?
@@ -45,7 +46,7 @@ from collections.abc import Iterator
 from dynaguard.core.expressions import EXPRESSIONS
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.queries.params import fixed_choice
+from dynaguard.scan.queries.params import allow_listed, fixed_choice
 
 CLIENT = frozenset({q.Origin.PATH, q.Origin.QUERY, q.Origin.HEADER, q.Origin.COOKIE, q.Origin.BODY})
 
@@ -69,12 +70,12 @@ def check(project: q.Project) -> Iterator[q.Finding]:
             found: dict[str, list[str]] = {}
             for arg in EXPRESSIONS:
                 value = q.argument(project, call, arg, site)
-                if value is not None and (bad := _client(project, site, value)):
+                if value is not None and (bad := _client(project, call, site, value)):
                     found[arg] = bad
             names = q.argument(project, call, "ExpressionAttributeNames", site)
             for key in names.keys() if names else []:
                 inner = names.field(key) if names else None
-                if inner is not None and (bad := _client(project, site, inner)):
+                if inner is not None and (bad := _client(project, call, site, inner)):
                     found[f"ExpressionAttributeNames[{key}]"] = bad
             if found:
                 where = "; ".join(f"{a} <- {', '.join(s)}" for a, s in found.items())
@@ -90,14 +91,17 @@ def check(project: q.Project) -> Iterator[q.Finding]:
                 break
 
 
-def _client(project: q.Project, site: q.Site, value: q.Value) -> list[str]:
+def _client(project: q.Project, call: q.DynamoCall, site: q.Site, value: q.Value) -> list[str]:
     """Client-controlled sources of a string (a whole body dumped is bounded by its model;
-    a value FastAPI restricts to fixed choices cannot carry expression text)."""
+    a value FastAPI restricts to fixed choices, or one the code checked against fixed
+    values before the call, cannot carry expression text)."""
     return sorted(
         {
             s.dotted
             for s in value.all_sources()
-            if _from_client(s) and (site.route is None or not fixed_choice(project, site.route, s))
+            if _from_client(s)
+            and not (site.route is not None and fixed_choice(project, site.route, s))
+            and not allow_listed(project, call, site, s)
         }
     )
 
