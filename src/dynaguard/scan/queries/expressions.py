@@ -3,10 +3,11 @@
 `expression_texts(project, call, site)` yields (argument, text) for each statically known
 text of a call's five expression arguments, in transaction items too: a constant, a
 string assembled by `+` or an f-string, `", ".join([...])` over constants or over a
-generator on a constant tuple (`", ".join(f"{k} = :{k}" for k in ("status", "note"))`), and
-for a partly dynamic string the literal fragments around its dynamic pieces (whole words
-only). `reserved_words()` is DynamoDB's list. The grammar (which words are names) is
-`dynaguard.core.expressions`, shared with the DG108 fix.
+generator on a constant tuple or a dict literal's keys (`", ".join(f"{k} = :{k}" for k in
+("status", "note"))`), `str.format` and `%s` over constants, expressions passed through a
+`**kwargs` spread, and for a partly dynamic string the literal fragments around its
+dynamic pieces (whole words only). `reserved_words()` is DynamoDB's list. The grammar
+(which words are names) is `dynaguard.core.expressions`, shared with the DG108 fix.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from dynaguard.scan.walk import walk
 __all__ = ["expression_texts", "reserved_words"]
 
 MAX_ITEMS = 64  # a generator over more constants than this is not unrolled
+PADDED_FORMAT = re.compile(r"\{[^{}]*[:!][^{}]*\}")  # `{:>999999}`: not rendered
+PADDED_PERCENT = re.compile(r"%(?![s%])")  # only `%s` (and `%%`) are rendered
 
 
 @cache
@@ -50,6 +53,12 @@ def expression_texts(project: Project, call: DynamoCall, site: Site) -> Iterator
     for kind, expr in exprs:
         for text in _texts(project, expr, site.frame):
             yield kind, text
+    if call.spread:  # `table.update_item(**kwargs)`: the keys the spread dict is built with
+        for kind in EXPRESSIONS:
+            if kind not in call.args:
+                found = project.values.arg(call, kind, site.frame)
+                for text in sorted(found.texts) if found is not None else []:
+                    yield kind, text
 
 
 def _texts(project: Project, expr: ast.expr, frame: Frame) -> list[str]:
@@ -57,6 +66,8 @@ def _texts(project: Project, expr: ast.expr, frame: Frame) -> list[str]:
     if texts:
         return texts
     joined = _joined(project, expr, frame)
+    if joined is None:
+        joined = _formatted(project, expr, frame)
     if joined is not None:
         return [joined]
     # a concatenation or f-string: whole when every piece is known, else its literal
@@ -102,12 +113,47 @@ def _joined(project: Project, expr: ast.expr, frame: Frame) -> str | None:
     return sep.join(p for p in parts if p is not None)
 
 
+def _formatted(project: Project, expr: ast.expr, frame: Frame) -> str | None:
+    """`"SET {} = :v".format("a")` and `"SET %s = :v" % "a"` over constants."""
+    try:
+        if (
+            isinstance(expr, ast.Call)
+            and isinstance(expr.func, ast.Attribute)
+            and expr.func.attr == "format"
+            and not expr.keywords
+        ):
+            template = project.values.text(expr.func.value, frame)
+            args = [project.values.text(a, frame) for a in expr.args]
+            # plain `{}` / `{0}` fields only: a width or conversion is not an expression's
+            if template is not None and None not in args and not PADDED_FORMAT.search(template):
+                return template.format(*args)
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod):
+            template = project.values.text(expr.left, frame)
+            items = expr.right.elts if isinstance(expr.right, ast.Tuple) else [expr.right]
+            args = [project.values.text(a, frame) for a in items]
+            if template is not None and None not in args and not PADDED_PERCENT.search(template):
+                return template % tuple(args)
+    except (IndexError, KeyError, ValueError, TypeError):  # a template that does not fit
+        return None
+    return None
+
+
 def _literal(project: Project, expr: ast.expr, frame: Frame) -> list[ast.expr] | None:
-    """The elements of a list or tuple literal, written here or assigned once to a name."""
+    """The elements of a list or tuple literal (the keys of a dict literal, `d.keys()`),
+    written here or assigned once to a name."""
+    if (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and expr.func.attr == "keys"
+        and not expr.args
+    ):
+        expr = expr.func.value
     if isinstance(expr, ast.Name):
         found = project.locals_of(frame).assigns.get(expr.id) if frame.fn else None
         found = found or frame.module.globals.get(expr.id)
         expr = found[0] if found and len(found) == 1 else expr
+    if isinstance(expr, ast.Dict) and all(k is not None for k in expr.keys):
+        return [k for k in expr.keys if k is not None]
     return list(expr.elts) if isinstance(expr, ast.List | ast.Tuple) else None
 
 

@@ -6,7 +6,8 @@ Reports a DynamoDB call whose `UpdateExpression`, `ConditionExpression`,
 `TransactItems`) names an attribute that is one of DynamoDB's ~570 reserved words
 (`status`, `name`, `data`, `owner`, `user`, `type`, `value`, `timestamp`, `ttl`, `role`...)
 without an `#alias` from `ExpressionAttributeNames`. The expression text may be a literal or
-statically built (constants, f-strings, concatenation, across helpers). Names used only as
+statically built (constants, f-strings, concatenation, `str.format`/`%`, a join over a
+constant list or a dict's keys, a `**kwargs` spread, across helpers). Names used only as
 `Item`/`Key` keys, PynamoDB models and `Key()`/`Attr()` builders are never reported: they do
 not go into expression text, or are aliased automatically.
 
