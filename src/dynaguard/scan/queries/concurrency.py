@@ -72,7 +72,7 @@ def blocking_calls(project: Project) -> list[Blocking]:
         if fn is None or not g.blocking(fn, call):
             continue
         if fn.is_async:
-            if not _startup(fn):
+            if not g.startup(fn):
                 found.append(g.make(call, (fn,), None))
         elif fn.qualname not in down:
             down[fn.qualname] = (None, call)
@@ -88,7 +88,7 @@ def blocking_calls(project: Project) -> list[Blocking]:
                 if caller.qualname not in down:
                     down[caller.qualname] = (fn, down[fn.qualname][1])
                     queue.append(caller)
-            elif id(cs.node) not in reported and not _startup(caller):
+            elif id(cs.node) not in reported and not g.startup(caller):
                 reported.add(id(cs.node))
                 chain = [caller, fn]
                 while (step := down[chain[-1].qualname][0]) is not None:
@@ -188,6 +188,7 @@ class _Graph:
         self._nested: dict[str, set[int]] = {}
         self._used: dict[str, set[int]] = {}
         self._deps: dict[str, Route] | None = None
+        self._lifespans: set[str] | None = None
         self.async_modules = {
             name
             for name, mod in project.modules.items()
@@ -198,6 +199,19 @@ class _Graph:
             for mod in project.modules.values()
             for t in mod.imports.values()
         )
+
+    def startup(self, fn: FunctionInfo) -> bool:
+        """A start-up/shutdown hook: `@app.on_event(...)`, or the `lifespan=` of an app."""
+        if self._lifespans is None:
+            self._lifespans = set()
+            for mod in self.p.modules.values():
+                for values in mod.globals.values():
+                    for value in values:
+                        for kw in value.keywords if isinstance(value, ast.Call) else []:
+                            found = self.p.resolve_expr(kw.value, mod)
+                            if kw.arg == "lifespan" and isinstance(found, FunctionInfo):
+                                self._lifespans.add(found.qualname)
+        return fn.qualname in self._lifespans or _startup(fn)
 
     def dependents(self) -> dict[str, Route]:
         """The first route using each dependency callable, security class instances (their

@@ -10,9 +10,10 @@ another module: reported where the async function calls the helper, with the cha
 the DynamoDB call as evidence). Sync `def` routes and dependencies (FastAPI runs them in a
 thread pool), calls offloaded with `asyncio.to_thread`, `run_in_threadpool` or
 `run_in_executor`, and aioboto3/aiobotocore calls are not reported.
-Start-up and shutdown hooks never stall a request (not reported). A call on a table of
-unknown library is sync when the project is boto3-only, or when its result is used at once
-or dropped un-awaited (an aioboto3 coroutine would be neither).
+Start-up and shutdown hooks (`on_event`, an app's `lifespan=`) never stall a request (not
+reported). A call on a table of unknown library is sync when the project is boto3-only, or
+when its result is used at once or dropped un-awaited (an aioboto3 coroutine would be
+neither).
 
 ## Why is this bad?
 An `async def` runs on the event loop. A synchronous network call there blocks the loop for
