@@ -227,9 +227,14 @@ class Values:
     def _param(self, name: str, frame: Frame, d: int) -> Value:
         assert frame.fn is not None
         bound = bound_arg(frame, name)
-        if bound is not None and frame.call is None and bound[1] is frame:
-            # an entry point's default (`status: str = "open"`) is what FastAPI passes only
-            # when the client sends nothing: the client's value or the default
+        if (
+            bound is not None
+            and frame.call is None
+            and bound[1] is frame
+            and isinstance(bound[0], ast.Constant)
+        ):
+            # an entry point's literal default (`status: str = "open"`) is what FastAPI
+            # passes only when the client sends nothing: the client's value or the default
             sent = self._entry_param(frame, name, d)
             default = self.of(bound[0], bound[1], d + 1)
             return default if sent is None else join(sent, default)
