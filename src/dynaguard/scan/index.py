@@ -283,7 +283,8 @@ class Project:
             out.append(cls)
             mod = self.modules[cls.module]
             for b in cls.node.bases:
-                sym = self.resolve_expr(b, mod)
+                # `class Accounts(BaseTable[Account])`: the subscripted generic is its base
+                sym = self.resolve_expr(b.value if isinstance(b, ast.Subscript) else b, mod)
                 if isinstance(sym, ClassRef):
                     todo.append(sym.qualname)
         return out
