@@ -188,7 +188,7 @@ def _scan_function(project: Project, mod: ModuleInfo, fn: FunctionInfo | None) -
                 )
             if f.attr not in OFFLOAD:
                 continue
-        dyn = _dynamo_call(project, frame, call, awaited)
+        dyn = _dynamo_call(project, frame, call, awaited) or _offloaded(project, frame, call)
         if dyn is not None:
             project.calls.append(dyn)
             continue
@@ -223,6 +223,26 @@ def _offload_target(
                 if found is not None:
                     return found, i + 1
     return None, 0
+
+
+def _offloaded(project: Project, frame: Frame, call: ast.Call) -> DynamoCall | None:
+    """`to_thread(client.put_item, Item=...)`, `run_in_executor(None, partial(t.put_item,
+    ...))`: the DynamoDB call the worker thread makes, recorded as awaited (it does not
+    block the loop) and located at the offloading call."""
+    name = (dotted(call.func, frame.module) or "").rsplit(".", 1)[-1]
+    if name not in OFFLOAD or not call.args:
+        return None
+    skip = 1 if name == "run_in_executor" else 0  # the executor comes first
+    fn, args, kws = (call.args[skip] if len(call.args) > skip else None), call.args, call.keywords
+    args = args[skip + 1 :]
+    if isinstance(fn, ast.Call) and (dotted(fn.func, frame.module) or "").endswith("partial"):
+        fn, args, kws = (fn.args[0] if fn.args else None), [*fn.args[1:], *args], fn.keywords
+    if not isinstance(fn, ast.Attribute):
+        return None
+    inner = ast.Call(func=fn, args=args, keywords=kws)
+    ast.copy_location(inner, call)
+    inner.end_lineno, inner.end_col_offset = call.end_lineno, call.end_col_offset
+    return _dynamo_call(project, frame, inner, True)
 
 
 def _dynamo_call(
