@@ -233,10 +233,11 @@ def _offloaded(project: Project, frame: Frame, call: ast.Call) -> DynamoCall | N
     if name not in OFFLOAD or not call.args:
         return None
     skip = 1 if name == "run_in_executor" else 0  # the executor comes first
-    fn, args, kws = (call.args[skip] if len(call.args) > skip else None), call.args, call.keywords
-    args = args[skip + 1 :]
+    fn = call.args[skip] if len(call.args) > skip else None
+    args, kws = call.args[skip + 1 :], call.keywords
     if isinstance(fn, ast.Call) and (dotted(fn.func, frame.module) or "").endswith("partial"):
-        fn, args, kws = (fn.args[0] if fn.args else None), [*fn.args[1:], *args], fn.keywords
+        args, kws = [*fn.args[1:], *args], fn.keywords
+        fn = fn.args[0] if fn.args else None
     if not isinstance(fn, ast.Attribute):
         return None
     inner = ast.Call(func=fn, args=args, keywords=kws)
