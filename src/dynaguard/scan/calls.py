@@ -253,6 +253,8 @@ def _dynamo_call(
     if not isinstance(f, ast.Attribute):
         return None
     handle = project.types.of(f.value, frame)
+    if isinstance(handle, ClassRef):
+        handle = _model_self(project, frame, handle)
     if not isinstance(handle, Handle):
         if not _boto_shaped(call, f.attr):
             return None
@@ -274,6 +276,18 @@ def _dynamo_call(
         positional=list(call.args),
         spread=[k.value for k in call.keywords if k.arg is None],
     )
+
+
+def _model_self(project: Project, frame: Frame, ref: ClassRef) -> ClassRef | Handle:
+    """`self.save()` in a PynamoDB model's own method is the item's save (`cls.get()` in a
+    classmethod the model's): PynamoDB's methods are not project methods."""
+    cls = project.classes.get(ref.qualname)
+    if cls is None or not cls.is_pynamodb or frame.fn is None:
+        return ref
+    decorators = {dotted(d, frame.module) for d in frame.fn.node.decorator_list}
+    classmethod_ = any(d and d.rsplit(".", 1)[-1] == "classmethod" for d in decorators)
+    kind = HandleKind.PYNAMODB_MODEL if classmethod_ else HandleKind.PYNAMODB_ITEM
+    return Handle(kind, cls.qualname)
 
 
 def _boto_shaped(call: ast.Call, method: str) -> bool:

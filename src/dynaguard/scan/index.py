@@ -66,6 +66,7 @@ from dynaguard.scan.model import (
     DynamoCall,
     ExceptionHandler,
     FunctionInfo,
+    Handle,
     Include,
     Middleware,
     Route,
@@ -309,6 +310,8 @@ class Project:
         recv = types.of(f.value, frame, types.level // 2)
         if isinstance(recv, ClassRef):
             return self.method(recv.qualname, f.attr)
+        if isinstance(recv, Handle) and recv.table in self.classes:  # a PynamoDB model's own
+            return self.method(recv.table, f.attr)  # method (`post.publish()`)
         sym = self.resolve_expr(f, frame.module)
         return sym if isinstance(sym, FunctionInfo | ClassRef) else None
 

@@ -187,6 +187,11 @@ class Values:
         fn = frame.fn
         loc = self.p.locals_of(frame)
         if fn is not None and name in ("self", "cls") and fn.class_name and is_param(frame, name):
+            recv = frame.call.func if frame.call is not None else None
+            cls = self.p.classes.get(f"{fn.module}:{fn.class_name}")
+            if cls is not None and cls.is_pynamodb and isinstance(recv, ast.Attribute):
+                assert frame.caller is not None  # a PynamoDB item's own method: `self` is the
+                return self.of(recv.value, frame.caller, d + 1)  # item it was called on
             return Value(frozenset({Source(Origin.CONSTANT, "self")}))
         assigned = loc.assigns.get(name, []) if fn is not None or name in loc.assigns else []
         base: Value

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from dynaguard.core.findings import JSON, Confidence, Finding, Severity
 from dynaguard.core.registry import RuleMeta
 from dynaguard.scan.flow import (
+    CREDENTIAL,
     Event,
     check_then_act,
     condition,
@@ -205,6 +206,36 @@ def decides_own_condition(project: Project, call: DynamoCall) -> bool:
     return Origin.PARAM not in found.origins()
 
 
+def _check_then_act(project: Project, route: Route, call: DynamoCall) -> tuple[Event, Event] | None:
+    """flow.check_then_act, with a PynamoDB condition's model attributes (`Post.status ==
+    "draft"`) counted as re-asserted like the names in a ConditionExpression's text."""
+    found = check_then_act(project, route, call)
+    if found is None or call.handle.kind is not HandleKind.PYNAMODB_ITEM:
+        return found
+    chk, write = found
+    named = _model_attributes(project, call, write.frame)
+    evs = events(project, route)
+    rest = [
+        c
+        for c in evs[: evs.index(write)]
+        if c.kind == "check"
+        and c.attrs
+        and not all(CREDENTIAL.search(a) for a in c.attrs)
+        and same_item(project, evs, c, write)
+    ]
+    missed = [c for c in rest if not (c.attrs & named)]
+    return (missed[0], write) if missed and chk in rest else None
+
+
+def _model_attributes(project: Project, call: DynamoCall, frame: Frame) -> frozenset[str]:
+    """Attribute names a PynamoDB `condition=` mentions (`Model.attr`, through a local)."""
+    expr = call.args.get("condition")
+    exprs = [expr] if expr is not None else []
+    if isinstance(expr, ast.Name):
+        exprs += project.locals_of(frame).assigns.get(expr.id, [])
+    return frozenset(n.attr for e in exprs for n in ast.walk(e) if isinstance(n, ast.Attribute))
+
+
 def check_then_act_at(
     project: Project, site: Site, call: DynamoCall
 ) -> tuple[Event, Event, Decision | None] | None:
@@ -212,7 +243,7 @@ def check_then_act_at(
     sits in a helper that takes no decision of its own (None: report at the call)."""
     if site.route is None:
         return None
-    found = check_then_act(project, site.route, call)
+    found = _check_then_act(project, site.route, call)
     if found is None:
         return None
     chk, write = found
