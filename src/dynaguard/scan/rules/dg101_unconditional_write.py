@@ -2,8 +2,12 @@
 
 ## What it does
 Finds `update_item`, `delete_item` and `put_item` calls (boto3 resource or client,
-aioboto3, PynamoDB `save`/`update`/`delete`) that no condition protects, including
-wrappers whose callers pass `condition_expression=None`.
+aioboto3, PynamoDB `save`/`update`/`delete`, calls offloaded with `asyncio.to_thread`,
+`run_in_threadpool` or `run_in_executor`) that no condition protects, including wrappers
+whose callers pass `condition_expression=None`. When the write sits in a project helper
+(a repository's `save_order`, a generic base's `create_item`) and a caller reads the item
+and writes it back, or checks that it exists before creating it, that caller's line is
+reported too, with the chain of helper calls as evidence: the caller took the decision.
 
 ## Why is this bad?
 DynamoDB applies an unconditioned write whatever the item holds now. Two requests that

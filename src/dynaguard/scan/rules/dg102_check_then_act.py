@@ -4,6 +4,8 @@
 Follows each route's reads, checks and writes in order (through helper functions such as
 `ensure_owns(item_id, user)`) and reports a write whose condition does not re-assert an
 attribute that an earlier check compared on the item it read (owner, status, version...).
+When the write sits in a helper that writes no condition of its own (a repository's
+`set_credits`), the finding is at the caller that checked, with the chain down to the write.
 
 ## Why is this bad?
 Between the read and the write another request can change the owner or the state: the
