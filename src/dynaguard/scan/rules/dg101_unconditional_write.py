@@ -71,8 +71,8 @@ def check(project: Project) -> Iterator[Finding]:
         bare = [s for s in q.sites(project, call) if w.unconditional(project, call, s)]
         if not bare or w.atomic(project, call, bare[0]):
             continue
-        yield from _at_callers(project, call, bare)
         acts = [w.check_then_act_at(project, s, call) for s in bare]
+        yield from _at_callers(project, call, bare, acts)
         if any(a is not None and a[2] is None for a in acts):
             continue  # DG102 reports it, with the check that should have been the condition
         site = bare[0]
@@ -88,11 +88,15 @@ def check(project: Project) -> Iterator[Finding]:
         )
 
 
-def _at_callers(project: Project, call: q.DynamoCall, bare: list[q.Site]) -> Iterator[Finding]:
+def _at_callers(
+    project: Project,
+    call: q.DynamoCall,
+    bare: list[q.Site],
+    acts: list[tuple[q.Event, q.Event, w.Decision | None] | None],
+) -> Iterator[Finding]:
     """A caller that reads and writes back, or checks existence, through the helpers."""
     m = q.meta("DG101")
-    for site in bare:
-        act = w.check_then_act_at(project, site, call)
+    for site, act in zip(bare, acts, strict=True):
         for d in w.caller_writes(project, call, site):
             if act is not None and act[2] is not None and act[2].at is d.at:
                 continue  # DG102 reports this caller
