@@ -178,11 +178,16 @@ def _decision(route: Route, call: DynamoCall, anchor: Event, write: Event) -> De
         return None
     top = wpath[common - 1]
     chain: list[dict[str, JSON]] = []
-    for f in wpath[common:]:
+    for f in wpath[common:]:  # each hop: the call line in the caller, and what it calls
         caller = f.caller
-        path = caller.fn.path if caller and caller.fn else f.module.path
-        line = f.call.lineno if f.call is not None else 0
-        chain.append({"path": path, "line": line, "function": f.fn.qualname if f.fn else None})
+        chain.append(
+            {
+                "path": caller.fn.path if caller and caller.fn else f.module.path,
+                "line": f.call.lineno if f.call is not None else 0,
+                "function": caller.fn.qualname if caller and caller.fn else None,
+                "calls": f.fn.qualname if f.fn else None,
+            }
+        )
     chain.append({"path": call.path, "line": call.line, "function": call.function})
     return Decision(
         route=route,
@@ -297,7 +302,7 @@ def at_caller(
         "operation": call.operation,
         "write": {"path": call.path, "line": call.line, "function": call.function},
         "chain": list(decision.chain),
-        "decided_on": where(decision.anchor),
+        decision.anchor.kind: where(decision.anchor),  # the read or check it rests on
     }
     if call.handle.table:
         ev["table"] = call.handle.table
