@@ -11,7 +11,7 @@ calls down to the DynamoDB operation as evidence.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dynaguard.core.findings import JSON, Confidence, Finding, Severity
 from dynaguard.core.registry import RuleMeta
@@ -23,6 +23,7 @@ from dynaguard.scan.flow import (
     events,
     is_atomic_update,
     item_value,
+    key_value,
 )
 from dynaguard.scan.flow import _same_item as same_item
 from dynaguard.scan.index import Project, Site
@@ -271,10 +272,16 @@ def caller_writes(project: Project, call: DynamoCall, site: Site) -> list[Decisi
         if atomic(project, call, Site(route, ev.frame)):
             continue
         item = item_value(project, call, ev.frame)
+        if call.operation == "put_item" and item is not None and _fresh_key(item):
+            continue  # a new item: nothing read can be lost (DG101 reports it at low)
         read_ids = (
             {s.call for s in item.all_sources() if s.origin is Origin.ITEM} if item else set()
         )
-        anchors = [e for e in evs[:i] if e.kind == "read" and id(e.node) in read_ids]
+        anchors = [
+            e
+            for e in evs[:i]
+            if e.kind == "read" and id(e.node) in read_ids and _writes_back(project, evs, e, ev)
+        ]
         anchors += [
             e
             for e in evs[:i]
@@ -285,6 +292,27 @@ def caller_writes(project: Project, call: DynamoCall, site: Site) -> list[Decisi
             if found is not None and all(d.at is not found.at for d in out):
                 out.append(found)
     return out
+
+
+def _writes_back(project: Project, evs: list[Event], read: Event, write: Event) -> bool:
+    """The write puts back the item read (whole, or keyed by its key), not another item
+    that copies a value from it (a card that records its board's name)."""
+    assert write.call is not None and read.call is not None
+    rid = id(read.node)
+    item = item_value(project, write.call, write.frame)
+    if write.call.operation == "put_item" and item is not None:
+        if any(s.origin is Origin.ITEM and s.call == rid for s in item.sources):
+            return True  # the read item itself, changed in Python
+        read_key = key_value(project, read.call, read.frame)
+        names = set(read_key.keys()) if read_key is not None else set()
+        for name, value in item.fields or ():
+            if name in names and any(
+                s.origin is Origin.ITEM and s.call == rid for s in value.all_sources()
+            ):
+                return True  # a new dict keyed by the read item's key
+    if write.call.handle.kind is HandleKind.PYNAMODB_ITEM and item is not None:
+        return any(s.origin is Origin.ITEM and s.call == rid for s in item.sources)
+    return same_item(project, evs, replace(read, kind="check", reads=frozenset({rid})), write)
 
 
 def at_caller(
