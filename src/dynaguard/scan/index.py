@@ -119,6 +119,9 @@ class Project:
     reach_index: tuple[dict[str, list[str]], dict[str, list[int]]] | None = None
 
     def __post_init__(self) -> None:
+        from dynaguard.scan.fixpoint import Solver
+
+        self.solver = Solver()  # every recursive query: values, types, libraries
         self.types = Types(self)
         from dynaguard.scan.provenance import Values
 
@@ -164,6 +167,7 @@ class Project:
         # Provenance computed while the calls were still being collected (table names)
         # saw an incomplete list of reads: start the rules from a fresh cache.
         self.values = Values(self)
+        self.solver.clear()
         self.events_cache.clear()
 
     # -- lookups --------------------------------------------------------------------
@@ -305,7 +309,7 @@ class Project:
             return sym if isinstance(sym, FunctionInfo | ClassRef) else None
         if not isinstance(f, ast.Attribute):
             return None
-        recv = types.of(f.value, frame, types.level // 2)
+        recv = types.of(f.value, frame)
         if isinstance(recv, ClassRef):
             return self.method(recv.qualname, f.attr)
         sym = self.resolve_expr(f, frame.module)
