@@ -74,13 +74,23 @@ def call_value(vs: Values, e: ast.Call, frame: Frame, d: int) -> Value:
 
 
 def _function(vs: Values, fn: FunctionInfo, e: ast.Call, frame: Frame, d: int) -> Value:
-    if frame.depth >= 8 or any(f is fn for f in frame.chain()):
-        return Value(frozenset({Source(Origin.UNKNOWN, fn.name)}))
-    inner = frame.enter(fn, e, vs.p.module_of(fn))
+    # recursion (direct or mutual): the call returns what the running activation returns, a
+    # cycle the solver iterates to a fixpoint (arguments are those of the outer call)
+    inner = _running(frame, fn) or frame.enter(fn, e, vs.p.module_of(fn))
     returns = vs.p.locals_of(inner).returns
     if not returns:
         return Value(frozenset({Source(Origin.CONSTANT, "None")}), none=True)
     return join(*(vs.of(r, inner, d + 1) for r in returns))
+
+
+def _running(frame: Frame, fn: FunctionInfo) -> Frame | None:
+    """The frame on the call chain that already runs `fn`."""
+    f: Frame | None = frame
+    while f is not None:
+        if f.fn is fn:
+            return f
+        f = f.caller
+    return None
 
 
 def _construct(vs: Values, e: ast.Call, frame: Frame, d: int, cls: str | None = None) -> Value:
