@@ -9,7 +9,9 @@ never an `id()`) and a `compute` function that may ask other queries. The solver
   recomputed until its value is stable (`Lattice.same`); after `ROUNDS` rounds it widens
   (`Lattice.widen`), and if even that does not settle, the value is marked cut;
 - bounds the stack (`LIMIT` nested queries): a query asked deeper gets `Lattice.cut()` and
-  every query on the stack is then marked cut, so it is returned but never cached.
+  every query on the stack is then marked cut, so it is returned but never cached;
+- does not keep a result that read facts still being collected (`volatile()`, while the
+  project is linked), so nothing computed early has to be thrown away later.
 
 Queries inside a cycle are remembered only for the current round of the cycle's head, so a
 cycle costs a few rounds of its members, not an exponential re-walk.
@@ -49,6 +51,7 @@ class _Entry:
     value: object  # the assumption other queries see while this one is computed
     low: int = 0  # the lowest stack index this round depended on
     cut: bool = False
+    keep: bool = True  # read no fact still being collected
     hit: bool = False  # re-entered while being computed: a cycle through this query
     members: list[Hashable] = field(default_factory=list)  # tentative results to drop
 
@@ -109,6 +112,11 @@ class Solver:
             return lattice.cut()
         return self._compute(key, compute, lattice)
 
+    def volatile(self) -> None:
+        """The queries being computed read facts not yet complete: keep none of them."""
+        for entry in self._stack:
+            entry.keep = False
+
     def _depend(self, low: int, cut: bool) -> None:
         if self._stack:
             top = self._stack[-1]
@@ -123,7 +131,7 @@ class Solver:
         rounds = 0
         try:
             while True:
-                entry.low, entry.cut, entry.hit = index, False, False
+                entry.low, entry.cut, entry.hit, entry.keep = index, False, False, True
                 self.stats.computed += 1
                 value = compute()
                 self._drop_members(entry)
@@ -147,7 +155,7 @@ class Solver:
         if entry.low < index:  # computed on an outer query's assumption: valid this round
             self._tentative[key] = (value, entry.low, entry.cut)
             self._stack[entry.low].members.append(key)
-        elif not entry.cut:
+        elif not entry.cut and entry.keep:
             self.done[key] = value
         self._depend(entry.low, entry.cut)
         if entry.cut and not self._stack:

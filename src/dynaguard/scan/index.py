@@ -52,6 +52,7 @@ findings built with `dynaguard.scan.report.at_call(meta, call, route, message, .
 from __future__ import annotations
 
 import ast
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -107,7 +108,8 @@ class Project:
     _locals: dict[str, loc.Locals] = field(default_factory=dict)
     _by_suffix: dict[str, list[str]] = field(default_factory=dict)
     _sites: dict[int, list[Site]] = field(default_factory=dict)
-    events_cache: dict[int, list[Event]] = field(default_factory=dict)
+    events_cache: dict[Hashable, list[Event]] = field(default_factory=dict)
+    linked: bool = False  # routes, calls and call sites complete: values may be cached
     _calls_by_fn: dict[str | None, list[DynamoCall]] = field(default_factory=dict)
     _indexed: int = 0
     _route_by_fn: dict[str, Route] = field(default_factory=dict)
@@ -162,12 +164,10 @@ class Project:
         self.method_names = {m for cls in self.classes.values() for m in cls.methods}
         fastapi.collect(self)
         calls.collect(self)
-        from dynaguard.scan.provenance import Values
-
-        # Provenance computed while the calls were still being collected (table names)
-        # saw an incomplete list of reads: start the rules from a fresh cache.
-        self.values = Values(self)
-        self.solver.clear()
+        # values computed while routes and calls were being collected read incomplete
+        # facts: the solver kept none of those (Values marks them volatile), so nothing
+        # has to be rebuilt here
+        self.linked = True
         self.events_cache.clear()
 
     # -- lookups --------------------------------------------------------------------

@@ -92,7 +92,8 @@ class Values:
 
     def __init__(self, project: Project) -> None:
         self.p = project
-        self._reads: dict[int, DynamoCall] | None = None
+        self._reads: dict[int, DynamoCall] = {}
+        self._reads_of = -1  # len(project.calls) when `_reads` was built
         # where FastAPI takes each parameter, per (function, route path): asked once per
         # frame otherwise, thousands of times on a large project
         self._params: dict[tuple[str, str], dict[str, RouteParam]] = {}
@@ -218,6 +219,8 @@ class Values:
 
         assert frame.fn is not None
         root = frame.chain()[0]
+        if not self.p.linked:
+            self.p.solver.volatile()  # the routes are still being collected
         route = self.p.route_of(root)
         if route is None:
             return None
@@ -227,7 +230,8 @@ class Values:
             params = {}
             for p in params_of(self.p, frame.fn, route.path):
                 params.setdefault(p.name, p)  # the first, as a scan in order finds it
-            self._params[key] = params
+            if self.p.linked:
+                self._params[key] = params
         param = params.get(name)
         if param is None:
             return None
@@ -333,9 +337,12 @@ class Values:
         return call_value(self, e, frame, d)
 
     def reads(self) -> dict[int, DynamoCall]:
-        """DynamoDB reads by id() of their call node."""
-        if self._reads is None:
+        """DynamoDB reads by id() of their call node (a lookup of live nodes, not a memo)."""
+        if not self.p.linked:
+            self.p.solver.volatile()  # the calls are still being collected
+        if self._reads_of != len(self.p.calls):
             self._reads = {id(c.node): c for c in self.p.calls if c.is_read}
+            self._reads_of = len(self.p.calls)
         return self._reads
 
     def target(self, call: ast.Call, frame: Frame) -> FunctionInfo | ClassRef | None:
