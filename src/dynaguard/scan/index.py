@@ -58,6 +58,7 @@ from typing import TYPE_CHECKING
 
 from dynaguard.core.config import Config
 from dynaguard.scan import locals as loc
+from dynaguard.scan.fixpoint import Solver
 from dynaguard.scan.iac.model import IacFacts
 from dynaguard.scan.infer import Frame, Types, annotation_of
 from dynaguard.scan.model import (
@@ -121,8 +122,6 @@ class Project:
     reach_index: tuple[dict[str, list[str]], dict[str, list[int]]] | None = None
 
     def __post_init__(self) -> None:
-        from dynaguard.scan.fixpoint import Solver
-
         self.solver = Solver()  # every recursive query: values, types, libraries
         self.types = Types(self)
         from dynaguard.scan.provenance import Values
@@ -164,9 +163,8 @@ class Project:
         self.method_names = {m for cls in self.classes.values() for m in cls.methods}
         fastapi.collect(self)
         calls.collect(self)
-        # values computed while routes and calls were being collected read incomplete
-        # facts: the solver kept none of those (Values marks them volatile), so nothing
-        # has to be rebuilt here
+        # values that read routes or calls while they were collected were not kept by the
+        # solver (Values marks them volatile): nothing to rebuild here
         self.linked = True
         self.events_cache.clear()
 
