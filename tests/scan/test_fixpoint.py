@@ -6,6 +6,8 @@ import ast
 import textwrap
 from collections.abc import Callable
 
+import pytest
+
 from dynaguard.core.config import Config
 from dynaguard.scan.fixpoint import Lattice, Solver, node_key
 from dynaguard.scan.index import Project
@@ -191,3 +193,20 @@ def test_solver_bound_cuts_and_keeps_nothing_above_the_cut() -> None:
     # a question whose chain fits under the bound is complete, and kept
     assert solver.solve(17, down(17), SETS) == {"17", "18", "19", "end"}
     assert set(solver.done) == {17, 18, 19, 20}
+
+
+def test_solver_is_clean_after_a_query_raises() -> None:
+    solver = Solver()
+
+    def member() -> frozenset[str]:  # depends on head: a tentative result of head's round
+        return solver.solve("head", head, SETS) | {"stale"}
+
+    def head() -> frozenset[str]:
+        solver.solve("member", member, SETS)
+        raise RecursionError
+
+    with pytest.raises(RecursionError):
+        solver.solve("head", head, SETS)
+    assert solver.depth == 0
+    assert solver.done == {}
+    assert solver.solve("member", lambda: frozenset({"fresh"}), SETS) == {"fresh"}

@@ -149,7 +149,8 @@ class Solver:
                     self.stats.widened += 1
                     value = lattice.widen(old, value)
                 entry.value = value
-        finally:
+        finally:  # also when compute raises: no tentative result outlives its round
+            self._drop_members(entry)
             self._stack.pop()
             del self._active[key]
         if entry.low < index:  # computed on an outer query's assumption: valid this round
