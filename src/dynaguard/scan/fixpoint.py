@@ -169,17 +169,17 @@ class Solver:
         entry.members.clear()
 
 
-def node_key(node: ast.AST) -> tuple[int, int, int, int, str] | None:
+def node_key(node: ast.expr) -> tuple[int, int, int | None, int | None, str] | None:
     """A syntax node's stable identity within its module: its span and kind."""
     if isinstance(node, UNKEYED):
         return None
-    line = getattr(node, "lineno", None)
-    if line is None:
+    try:
+        return (
+            node.lineno,
+            node.col_offset,
+            node.end_lineno,
+            node.end_col_offset,
+            type(node).__name__ + vars(node).get("dg_tag", ""),  # made-up nodes: locals._made
+        )
+    except AttributeError:  # a node a caller made up, without a place in a module
         return None
-    return (
-        line,
-        getattr(node, "col_offset", 0),
-        getattr(node, "end_lineno", None) or line,
-        getattr(node, "end_col_offset", None) or 0,
-        type(node).__name__ + getattr(node, "dg_tag", ""),  # made-up nodes: locals._made
-    )
