@@ -67,6 +67,28 @@ def delete(item_id: str):
     assert not value.cut
 
 
+def test_recursive_calls_bind_the_parameters_of_the_running_call() -> None:
+    # the recursion folds onto the running call, so what the function passes to itself
+    # flows into its parameters as well: here the key is item_id or, deeper, uuid4()
+    p = project(
+        HEADER
+        + """
+from uuid import uuid4
+
+def pick(key, fallback, n):
+    if n == 0:
+        return key
+    return pick(fallback, fallback, n - 1)
+
+@app.delete("/items/{item_id}")
+def delete(item_id: str):
+    table.delete_item(Key={"id": pick(item_id, uuid4(), 3)})
+"""
+    )
+    (call,) = p.calls
+    assert key_of(p, call).origins() == {Origin.PATH, Origin.SERVER}
+
+
 def test_mutual_recursion_is_resolved_completely() -> None:
     p = project(
         HEADER

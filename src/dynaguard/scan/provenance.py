@@ -46,6 +46,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from dynaguard.scan.index import Project
+    from dynaguard.scan.model import CallSite
 
 
 _CHECKED = frozenset({Origin.ITEM, Origin.PRINCIPAL})  # what a comparison's result recalls
@@ -94,6 +95,7 @@ class Values:
         self.p = project
         self._reads: dict[int, DynamoCall] = {}
         self._reads_of = -1  # len(project.calls) when `_reads` was built
+        self.recursive: dict[str, list[CallSite]] | None = None  # calls of a function itself
         # where FastAPI takes each parameter, per (function, route path): asked once per
         # frame otherwise, thousands of times on a large project
         self._params: dict[tuple[str, str], dict[str, RouteParam]] = {}
@@ -173,7 +175,7 @@ class Values:
         if assigned:
             base = join(*(self.of(v, frame, d + 1) for v in assigned))
         elif fn is not None and is_param(frame, name):
-            base = self._param(name, frame, d)
+            base = join(self._param(name, frame, d), *self._reentered(name, frame, d))
         else:
             base = self._global(name, frame, d)
         sets = [*loc.subscripts.get(name, []), *loc.attributes.get(name, [])]
@@ -335,6 +337,11 @@ class Values:
         from dynaguard.scan.calls_values import call_value
 
         return call_value(self, e, frame, d)
+
+    def _reentered(self, name: str, frame: Frame, d: int) -> list[Value]:
+        from dynaguard.scan.calls_values import reentered
+
+        return reentered(self, name, frame, d)
 
     def reads(self) -> dict[int, DynamoCall]:
         """DynamoDB reads by id() of their call node (a lookup of live nodes, not a memo)."""
