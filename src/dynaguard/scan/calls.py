@@ -243,6 +243,7 @@ def _offloaded(project: Project, frame: Frame, call: ast.Call) -> DynamoCall | N
     inner = ast.Call(func=fn, args=args, keywords=kws)
     ast.copy_location(inner, call)
     inner.end_lineno, inner.end_col_offset = call.end_lineno, call.end_col_offset
+    vars(inner)["dg_tag"] = ":offloaded"  # keyed apart from the offloading call (fixpoint)
     return _dynamo_call(project, frame, inner, True)
 
 
