@@ -141,7 +141,6 @@ NOT_YET_QUERIES = {
     "dg111_blocking_call_in_async.py",
     "dg112_error_detail_leak.py",
     "dg113_unvalidated_identifier.py",
-    "dg114_unscoped_scan.py",
     "dg115_raw_item_response.py",
     "dg116_client_method_on_resource.py",
     "dg117_existence_oracle.py",

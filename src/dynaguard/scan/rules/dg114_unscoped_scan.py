@@ -41,7 +41,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.rules._calls import paginates, per_user_tables, scan_filters
+from dynaguard.scan.queries.tables import paginates, scan_filters, table_facts, table_of
 
 
 @register(
@@ -58,10 +58,10 @@ from dynaguard.scan.rules._calls import paginates, per_user_tables, scan_filters
 def check(project: q.Project) -> Iterator[q.Finding]:
     """Scans on authenticated, non-admin routes: unscoped, or scoped but one page only."""
     rule = q.meta("DG114")
-    shared = {t for t, mine in per_user_tables(project).items() if not mine}
+    tables = table_facts(project)
     for call in q.operations(project):
-        if call.operation != "scan" or call.handle.table in shared:
-            continue
+        if call.operation != "scan" or tables.shared(table_of(project, call)):
+            continue  # a catalogue: nothing per-user is written to or keyed on it
         for site in q.sites(project, call):
             route = site.route
             if route is None or not q.authenticated(route) or q.privileged(route):
