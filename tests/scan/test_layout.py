@@ -15,7 +15,6 @@ SCAN = Path(__file__).resolve().parents[2] / "src" / "dynaguard" / "scan"
 RULES_OVER_150 = {
     "dg101_unconditional_write.py",
     "dg103_missing_ownership_check.py",
-    "dg104_unauthenticated_write.py",
     "dg105_mass_assignment.py",
     "dg108_reserved_word.py",
     "dg111_blocking_call_in_async.py",
@@ -132,7 +131,6 @@ def test_the_cycle_finder_finds_cycles() -> None:
 NOT_YET_QUERIES = {
     "dg101_unconditional_write.py",
     "dg103_missing_ownership_check.py",
-    "dg104_unauthenticated_write.py",
     "dg105_mass_assignment.py",
     "dg107_expression_injection.py",
     "dg108_reserved_word.py",
