@@ -25,8 +25,9 @@ from dataclasses import dataclass
 
 from dynaguard.scan.flow import item_value, key_value
 from dynaguard.scan.index import Project
+from dynaguard.scan.infer import annotation_of
 from dynaguard.scan.model import DynamoCall, Route
-from dynaguard.scan.provenance import Origin
+from dynaguard.scan.provenance import Origin, Source
 from dynaguard.scan.queries.tables import owner_like
 from dynaguard.scan.report import KEY_NAME
 from dynaguard.scan.symbols import ModuleInfo, dotted
@@ -66,7 +67,7 @@ COGNITO = frozenset(
 SECRETS = frozenset(
     {"secrets.token_urlsafe", "secrets.token_hex", "secrets.token_bytes", "os.urandom"}
 )
-CLIENT_ORIGINS = frozenset({Origin.PATH, Origin.QUERY, Origin.BODY})
+PLAIN = frozenset({"str", "int", "UUID"})
 
 
 def public_route(project: Project, route: Route) -> bool:
@@ -165,9 +166,31 @@ def _named_users(project: Project) -> str | None:
                 if not any(KEY_NAME.match(k) and not owner_like(project, k) for k, _ in fields):
                     continue
                 for k, v in fields:
-                    if owner_like(project, k) and v.origins() & CLIENT_ORIGINS:
+                    if owner_like(project, k) and any(
+                        _client_chosen(project, site.route, s) for s in v.all_sources()
+                    ):
                         return f"{site.route.label} takes the user id {k} from the request"
     return None
+
+
+def _client_chosen(project: Project, route: Route, source: Source) -> bool:
+    """A path or body value, or a query parameter of a plain type (a parameter whose
+    annotation the scan cannot read may be a dependency FastAPI fills, not a query)."""
+    if source.origin in (Origin.PATH, Origin.BODY):
+        return True
+    if source.origin is not Origin.QUERY:
+        return False
+    fn = project.functions.get(route.function)
+    ann = annotation_of(fn, source.name) if fn is not None else None
+    while isinstance(ann, ast.Subscript) and isinstance(ann.value, ast.Name):
+        ann = ann.slice if ann.value.id == "Optional" else None
+    if isinstance(ann, ast.BinOp):  # str | None
+        ann = ann.left
+    return ann is None or (isinstance(ann, ast.Name | ast.Attribute) and _name(ann) in PLAIN)
+
+
+def _name(e: ast.expr) -> str:
+    return e.id if isinstance(e, ast.Name) else e.attr if isinstance(e, ast.Attribute) else ""
 
 
 class Auth:

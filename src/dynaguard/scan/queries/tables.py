@@ -35,6 +35,10 @@ __all__ = [
     "table_of",
 ]
 
+# writes that store attributes (a delete alone says nothing about what a table holds)
+STORES = frozenset(
+    {"put_item", "update_item", "batch_write_item", "transact_write_items", "batch_writer.put_item"}
+)
 PAGING = frozenset({"LastEvaluatedKey", "ExclusiveStartKey", "last_evaluated_key"})
 
 
@@ -43,7 +47,7 @@ class TableFacts:
     """Per-table facts of one project (tables named by `table_of`)."""
 
     per_user: frozenset[str]  # an owner-like attribute or the principal is written or keyed
-    written: frozenset[str]  # the project writes it
+    written: frozenset[str]  # the project stores attributes in it (put, update)
     known: frozenset[str]  # every table the project touches
 
     @property
@@ -106,7 +110,7 @@ def table_facts(project: Project) -> TableFacts:
         if table is None:
             continue
         known.add(table)
-        if call.is_write:
+        if call.operation in STORES:
             written.add(table)
         if table in per_user:
             continue
