@@ -30,7 +30,7 @@ from dynaguard.scan.index import Project
 from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import KEYED_OPS, DynamoCall, ParamSource, Route
 from dynaguard.scan.provenance import Origin, Source, Value
-from dynaguard.scan.queries.principals import principals, public_route
+from dynaguard.scan.queries.principals import Auth, principals, public_route
 from dynaguard.scan.queries.tables import TableFacts, table_facts, table_of
 from dynaguard.scan.report import describe, lowered, request_sources
 
@@ -57,15 +57,19 @@ class Unowned:
 def unowned(project: Project) -> Iterator[Unowned]:
     """Every keyed operation, per route, whose request-chosen key is not the caller's."""
     users = principals(project)
-    if users.evidence is None:
+    if not users.any:
         return  # no users at all: ownership means nothing (an internal service)
     tables = table_facts(project)
+    auth = Auth(project)
     for route in project.routes:
+        unverified = users.unverified(auth.roots(route.router)) is not None
+        if not users.verified and not unverified:
+            continue  # this app has no users
         if route.privileged:
             continue  # an admin endpoint may reach any object (function-level authorisation)
         if not route.authenticated and public_route(project, route):
             continue  # sign-up, login, password reset: look-ups by the credential, no caller
-        yield from _route(project, route, tables, users.unverified)
+        yield from _route(project, route, tables, unverified)
 
 
 def _route(

@@ -23,6 +23,7 @@ import ast
 import re
 from dataclasses import dataclass
 
+from dynaguard.scan.calls import reachable_routes
 from dynaguard.scan.flow import item_value, key_value
 from dynaguard.scan.index import Project
 from dynaguard.scan.infer import annotation_of
@@ -33,7 +34,15 @@ from dynaguard.scan.report import KEY_NAME
 from dynaguard.scan.symbols import ModuleInfo, dotted
 from dynaguard.scan.walk import own_nodes
 
-__all__ = ["PUBLIC", "Auth", "issuer", "principals", "public_route", "writes_by_route"]
+__all__ = [
+    "PUBLIC",
+    "Auth",
+    "Principals",
+    "issuers",
+    "principals",
+    "public_route",
+    "writes_by_route",
+]
 
 # Routes that are public by design: they create the credential, or prove it otherwise.
 # Whole words only: `/authors/{id}` is no login and `get_author_repo` no authentication.
@@ -92,41 +101,48 @@ def writes_by_route(project: Project) -> dict[int, list[DynamoCall]]:
 
 @dataclass(frozen=True, slots=True)
 class Principals:
-    """How the project has users: verified somewhere, or only issued/named (evidence)."""
+    """How each app has users: verified somewhere, or only issued/named (evidence)."""
 
-    verified: bool
-    evidence: str | None  # None: the project has no users at all
+    verified: bool  # some route or middleware of the project verifies a credential
+    # (app, evidence): the apps (root routers) whose routes issue or name users; app None
+    # when no route reaches the evidence (a helper module): it counts for every app
+    found: tuple[tuple[str | None, str], ...] = ()
+
+    def unverified(self, apps: set[str]) -> str | None:
+        """Evidence that an app (its root routers) has users while nothing verifies them."""
+        if self.verified:
+            return None
+        return next((e for app, e in self.found if app is None or app in apps), None)
 
     @property
-    def unverified(self) -> bool:
-        """Users exist but no route or middleware ever checks who calls."""
-        return not self.verified and self.evidence is not None
+    def any(self) -> bool:
+        """The project has users at all (verified, or issued/named somewhere)."""
+        return self.verified or bool(self.found)
 
 
 def principals(project: Project) -> Principals:
-    """Whether the project has users, and whether anything verifies them."""
+    """Whether the project's apps have users, and whether anything verifies them."""
     if project.app_has_auth:
-        return Principals(True, "a route or middleware verifies a credential")
-    return Principals(False, issuer(project) or _named_users(project))
+        return Principals(True)
+    auth = Auth(project)
+    found: list[tuple[str | None, str]] = []
+    for routes, text in [*issuers(project), *_named_users(project)]:
+        apps = sorted({a for r in routes for a in auth.roots(r.router)})
+        found += [(a, text) for a in apps] if apps else [(None, text)]
+    return Principals(False, tuple(dict.fromkeys(found)))
 
 
-def issuer(project: Project) -> str | None:
-    """Where the project issues credentials (signs a token, signs in with Cognito,
-    stores a generated API key), as evidence text; None when it never does."""
+def issuers(project: Project) -> list[tuple[list[Route], str]]:
+    """Where the project issues credentials (signs a token, signs in with Cognito, stores
+    a generated API key): the routes that reach each place, and evidence text."""
+    out: list[tuple[list[Route], str]] = []
     for fn in sorted(project.functions.values(), key=lambda f: f.qualname):
         mod = project.module_of(fn)
         for node in own_nodes(fn.node):
-            if not isinstance(node, ast.Call):
-                continue
-            name = dotted(node.func, mod) or ""
-            if name in ISSUE_CALLS:
-                return f"{fn.qualname} signs tokens ({name})"
-            f = node.func
-            if isinstance(f, ast.Attribute) and f.attr in COGNITO and _cognito(f, mod):
-                return f"{fn.qualname} signs users in with Cognito ({f.attr})"
-            root = name.split(".", 1)[0]
-            if isinstance(f, ast.Attribute) and f.attr in ISSUE_METHODS.get(root, ()):
-                return f"{fn.qualname} signs tokens ({name})"
+            text = _issues(node, mod)
+            if text is not None:
+                out.append((reachable_routes(project, fn), f"{fn.qualname} {text}"))
+                break
     for call in project.calls:
         if not call.is_write:
             continue
@@ -134,7 +150,23 @@ def issuer(project: Project) -> str | None:
             item = item_value(project, call, site.frame)
             for k, v in item.fields or () if item is not None else ():
                 if any(s.origin is Origin.SERVER and s.name in SECRETS for s in v.sources):
-                    return f"{call.path}:{call.line} stores a generated secret ({k})"
+                    routes = [site.route] if site.route is not None else []
+                    out.append((routes, f"{call.path}:{call.line} stores a generated secret ({k})"))
+    return out
+
+
+def _issues(node: ast.AST, mod: ModuleInfo) -> str | None:
+    if not isinstance(node, ast.Call):
+        return None
+    name = dotted(node.func, mod) or ""
+    f = node.func
+    root = name.split(".", 1)[0]
+    if name in ISSUE_CALLS or (
+        isinstance(f, ast.Attribute) and f.attr in ISSUE_METHODS.get(root, ())
+    ):
+        return f"signs tokens ({name})"
+    if isinstance(f, ast.Attribute) and f.attr in COGNITO and _cognito(f, mod):
+        return f"signs users in with Cognito ({f.attr})"
     return None
 
 
@@ -150,27 +182,32 @@ def _cognito(f: ast.Attribute, mod: ModuleInfo) -> bool:
     return isinstance(first, ast.Constant) and first.value == "cognito-idp"
 
 
-def _named_users(project: Project) -> str | None:
-    """A route that takes a user id from the request into the owner-like key or item
+def _named_users(project: Project) -> list[tuple[list[Route], str]]:
+    """Routes that take a user id from the request into the owner-like key or item
     attribute of per-user data (`Item={"order_id": ..., "owner": body.owner}`)."""
+    out: list[tuple[list[Route], str]] = []
     for call in project.calls:
         for site in project.sites(call):
             if site.route is None:
                 continue
-            values = [key_value(project, call, site.frame)]
-            values += [item_value(project, call, site.frame)] if call.is_write else []
-            for value in values:
+            # a Key's every attribute is key; an item's, only the id-like ones
+            values = [(key_value(project, call, site.frame), call.operation != "put_item")]
+            if call.is_write:
+                values.append((item_value(project, call, site.frame), False))
+            for value, keyed in values:
                 fields = value.fields or () if value is not None else ()
                 # per-user data: an item of its own (an id beside the owner), not the
                 # account or user record itself (`Key={"account_id": ...}` alone)
-                if not any(KEY_NAME.match(k) and not owner_like(project, k) for k, _ in fields):
+                own = [k for k, _ in fields if not owner_like(project, k)]
+                if not any(keyed or KEY_NAME.match(k) for k in own):
                     continue
                 for k, v in fields:
                     if owner_like(project, k) and any(
                         _client_chosen(project, site.route, s) for s in v.all_sources()
                     ):
-                        return f"{site.route.label} takes the user id {k} from the request"
-    return None
+                        text = f"{site.route.label} takes the user id {k} from the request"
+                        out.append(([site.route], text))
+    return out
 
 
 def _client_chosen(project: Project, route: Route, source: Source) -> bool:

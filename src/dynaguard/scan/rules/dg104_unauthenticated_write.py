@@ -72,10 +72,11 @@ def check(project: q.Project) -> Iterator[q.Finding]:
         if not calls or auth.route(route) or public_route(project, route):
             continue
         witness = auth.witness(route)
+        unverified = users.unverified(auth.roots(route.router))
         if witness is not None:
             why = f"although the app authenticates elsewhere ({witness})"
-        elif users.unverified:
-            why = f"and no route verifies a caller, although the app has users ({users.evidence})"
+        elif unverified is not None:
+            why = f"and no route verifies a caller, although the app has users ({unverified})"
         else:
             continue  # no users, or another app authenticates: not this rule's business
         ops = sorted({c.operation for c in calls})
@@ -89,6 +90,6 @@ def check(project: q.Project) -> Iterator[q.Finding]:
                 "route_line": route.line,
                 "route_file": route.file,
                 "writes": [f"{c.path}:{c.line} {c.operation}" for c in calls],
-                "app_auth": witness or users.evidence,
+                "app_auth": witness or unverified,
             },
         )
