@@ -91,7 +91,7 @@ def _route(
         key = key_value(project, call, ev.frame)
         if key is None or not request_sources(key) or Origin.PRINCIPAL in key.origins():
             continue
-        table = table_of(project, call)
+        table = table_of(project, call, ev.frame)
         if tables.shared(table):
             continue  # a catalogue: nothing per-user is written to or keyed on this table
         if unverified and table not in tables.per_user:

@@ -9,8 +9,9 @@ records ownership on its other tables, holds shared data: a catalogue, reference
 
 A table is named by its handle's table (name or PynamoDB model); a handle whose name the
 scan cannot resolve (a generic repository's `self.table = resource.Table(settings.x)`) is
-named by where it lives, `module:Class.self.table`, so that the repository's writes and
-reads meet. DG103 and DG114 share these answers.
+named by the object that holds it, `module:Class.self.table` (the instance's class, as
+the caller's receiver shows it), so that a repository's writes and reads meet and two
+subclasses of one generic repository stay two tables. DG103 and DG114 share these answers.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from dataclasses import dataclass
 
 from dynaguard.scan.flow import item_value, key_value
 from dynaguard.scan.index import Project, Site
-from dynaguard.scan.model import DynamoCall, HandleKind
+from dynaguard.scan.infer import Frame
+from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
 from dynaguard.scan.provenance import Origin, Value
 from dynaguard.scan.report import OWNER_NAME
 
@@ -63,23 +65,39 @@ class TableFacts:
         return table in self.written or self.shows_ownership
 
 
-def table_of(project: Project, call: DynamoCall) -> str | None:
-    """The table an operation addresses: its name, or where an unnamed handle lives."""
+def table_of(project: Project, call: DynamoCall, frame: Frame | None = None) -> str | None:
+    """The table an operation addresses: its name, or, for an unnamed handle held by an
+    object (`self.table`, `repo.table`), the instance's class and attribute. Reached
+    through `frame`, `self` is the caller's receiver (`products.put(...)` on a
+    ProductRepository names ProductRepository's table, not its generic base's)."""
     if call.handle.table:
         return call.handle.table
     if call.handle.kind is HandleKind.BATCH_WRITER:
         return None
     recv = call.node.func.value if isinstance(call.node.func, ast.Attribute) else None
+    if not isinstance(recv, ast.Attribute):
+        return None
     fn = project.functions.get(call.function or "")
-    if (
-        fn is not None
-        and fn.class_name is not None
-        and isinstance(recv, ast.Attribute)
-        and isinstance(recv.value, ast.Name)
-        and recv.value.id == "self"
-    ):
-        return f"{fn.module}:{fn.class_name}.self.{recv.attr}"
-    return None
+    holder: str | None = None
+    if isinstance(recv.value, ast.Name) and recv.value.id == "self" and fn is not None:
+        holder = _receiver_class(project, frame) or (
+            f"{fn.module}:{fn.class_name}" if fn.class_name else None
+        )
+    elif frame is not None:
+        found = project.types.of(recv.value, frame)
+        holder = found.qualname if isinstance(found, ClassRef) else None
+    return f"{holder}.self.{recv.attr}" if holder else None
+
+
+def _receiver_class(project: Project, frame: Frame | None) -> str | None:
+    """The class of the object a method was called on (`repo.put(...)`: repo's class)."""
+    if frame is None or frame.caller is None or frame.call is None:
+        return None
+    func = frame.call.func
+    if not isinstance(func, ast.Attribute):
+        return None
+    found = project.types.of(func.value, frame.caller)
+    return found.qualname if isinstance(found, ClassRef) else None
 
 
 def owner_like(project: Project, name: str) -> bool:
@@ -106,21 +124,20 @@ def table_facts(project: Project) -> TableFacts:
     written: set[str] = set()
     known: set[str] = set()
     for call in project.calls:
-        table = table_of(project, call)
-        if table is None:
-            continue
-        known.add(table)
-        if call.operation in STORES:
-            written.add(table)
-        if table in per_user:
-            continue
         for site in project.sites(call):
+            table = table_of(project, call, site.frame)
+            if table is None:
+                continue
+            known.add(table)
+            if call.operation in STORES:
+                written.add(table)
+            if table in per_user:
+                continue
             item = item_value(project, call, site.frame) if call.is_write else None
             if _marks_owner(project, item) or _marks_owner(
                 project, key_value(project, call, site.frame)
             ):
                 per_user.add(table)
-                break
     return TableFacts(frozenset(per_user), frozenset(written), frozenset(known))
 
 

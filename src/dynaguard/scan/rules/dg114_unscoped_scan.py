@@ -60,12 +60,14 @@ def check(project: q.Project) -> Iterator[q.Finding]:
     rule = q.meta("DG114")
     tables = table_facts(project)
     for call in q.operations(project):
-        if call.operation != "scan" or tables.shared(table_of(project, call)):
-            continue  # a catalogue: nothing per-user is written to or keyed on it
+        if call.operation != "scan":
+            continue
         for site in q.sites(project, call):
             route = site.route
             if route is None or not q.authenticated(route) or q.privileged(route):
                 continue
+            if tables.shared(table_of(project, call, site.frame)):
+                continue  # a catalogue: nothing per-user is written to or keyed on it
             scoped = any(
                 q.Origin.PRINCIPAL in v.origins() for v in scan_filters(project, call, site)
             )
