@@ -203,7 +203,16 @@ def _owner_checked(project: Project, evs: list[Event], index: int, is_read: bool
     window = evs if is_read else evs[:index]
     if any(e.kind == "check" and e.principal for e in window):
         return True
-    return is_read and any(e.kind == "write" and _scoped(project, e) for e in evs[index + 1 :])
+    if not is_read:
+        return False
+    # `Model.get(k).delete(condition=owner == me)`: the write encloses the read, so it is
+    # listed first; it still comes after it
+    read = evs[index]
+    later = [
+        *evs[index + 1 :],
+        *(e for e in evs[:index] if e.frame.fn is read.frame.fn and e.line == read.line),
+    ]
+    return any(e.kind == "write" and _scoped(project, e) for e in later)
 
 
 def source_text(sources: set[Source]) -> str:
