@@ -6,7 +6,10 @@ is not restricted to administrators when nothing in the request scopes it to the
 (no `FilterExpression` or PynamoDB filter on the principal): the route lists every
 user's items, or filters them in Python afterwards. A scan that is scoped but reads only
 its first page (no `LastEvaluatedKey` / `ExclusiveStartKey` loop) is reported at low
-severity. Scans only batch jobs reach are left alone.
+severity. Scans only batch jobs reach are left alone, and so are scans of tables that hold
+no per-user data (no owner-like attribute is ever written to or keyed on them, while the
+project records ownership elsewhere: a product catalogue, reference data), including a
+generic repository's table named by the subclass that holds it.
 
 ## Why is this bad?
 An unscoped scan hands one user the whole table, or relies on Python code to drop other
