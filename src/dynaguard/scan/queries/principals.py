@@ -80,9 +80,19 @@ PLAIN = frozenset({"str", "int", "UUID"})
 
 
 def public_route(project: Project, route: Route) -> bool:
-    """Sign-up, login, token, password-reset and webhook routes: public by design."""
+    """Sign-up, login, token, password-reset and webhook routes: public by design. Named
+    so (whole words), or issuing a credential itself: a route that signs a token or signs
+    a user in with Cognito, directly or through a helper it calls, is a login."""
     fn = project.functions[route.function]
-    return bool(PUBLIC.search(fn.name) or any(PUBLIC.search(p) for p in route.full_paths))
+    if PUBLIC.search(fn.name) or any(PUBLIC.search(p) for p in route.full_paths):
+        return True
+    helpers = [project.functions.get(cs.callee) for cs in project.callsites.get(fn.qualname, [])]
+    return any(
+        _issues(node, project.module_of(f)) is not None
+        for f in [fn, *helpers]
+        if f is not None
+        for node in own_nodes(f.node)
+    )
 
 
 def writes_by_route(project: Project) -> dict[int, list[DynamoCall]]:
