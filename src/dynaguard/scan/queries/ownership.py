@@ -25,10 +25,11 @@ from dataclasses import dataclass
 
 from dynaguard.core.findings import JSON, Confidence
 from dynaguard.scan.authn_body import ORDINARY_ROLES, BodyScan, Seeds
+from dynaguard.scan.deps import dependency, depends_of
 from dynaguard.scan.flow import Event, condition, events, key_value
 from dynaguard.scan.index import Project
 from dynaguard.scan.infer import Frame
-from dynaguard.scan.model import KEYED_OPS, DynamoCall, ParamSource, Route
+from dynaguard.scan.model import KEYED_OPS, DynamoCall, FunctionInfo, ParamSource, Route
 from dynaguard.scan.provenance import Origin, Source, Value
 from dynaguard.scan.queries.principals import Auth, principals, public_route
 from dynaguard.scan.queries.tables import TableFacts, table_facts, table_of
@@ -119,7 +120,9 @@ def _route(
 
 def key_is_principal(project: Project, route: Route, ev: Event, key: Value) -> bool:
     """The request value in the key is compared with the caller's own id, and the request
-    fails otherwise, before the operation (`if account_id != me.id: raise`)."""
+    fails otherwise, before the operation: in the endpoint (`if account_id != me.id:
+    raise`), or in a dependency of the route that takes the same path or query parameter
+    (FastAPI binds it by name) beside an authenticated one."""
     names = {s.name for s in request_sources(key) if not s.path}
     fn = project.functions.get(route.function)
     line = _endpoint_line(ev)
@@ -127,17 +130,52 @@ def key_is_principal(project: Project, route: Route, ev: Event, key: Value) -> b
         return False
     princ = {p.name for p in route.params if p.source is ParamSource.PRINCIPAL}
     reqs = {p.name for p in route.params if p.source is ParamSource.REQUEST}
-    scan = BodyScan(fn.node, Seeds(principals=frozenset(princ), requests=frozenset(reqs)), _no)
-    for node in scan.nodes:
-        test = _guard(node)
-        if test is None or getattr(node, "lineno", line) >= line:
+    if _compares(fn.node, names, princ, reqs, before=line):
+        return True
+    for dep in route.all_dependencies:
+        dep_fn = project.functions.get(dep.target or "")
+        if dep_fn is None or not names & {a.arg for a in dep_fn.params}:
             continue
-        for cmp in (n for n in ast.walk(test) if isinstance(n, ast.Compare)):
+        if _compares(dep_fn.node, names, _principal_params(project, dep_fn), set(), None):
+            return True
+    return False
+
+
+def _compares(
+    node: ast.FunctionDef | ast.AsyncFunctionDef,
+    names: set[str],
+    princ: set[str],
+    reqs: set[str],
+    before: int | None,
+) -> bool:
+    """A guard (raise or early return) in the body compares one of `names` with the
+    principal, before line `before` (anywhere when None)."""
+    scan = BodyScan(node, Seeds(principals=frozenset(princ), requests=frozenset(reqs)), _no)
+    for n in scan.nodes:
+        test = _guard(n)
+        if test is None or (before is not None and getattr(n, "lineno", before) >= before):
+            continue
+        for cmp in (c for c in ast.walk(test) if isinstance(c, ast.Compare)):
             sides = [cmp.left, *cmp.comparators]
-            mine = [s for s in sides if isinstance(s, ast.Name) and s.id in names]
-            if mine and any(s not in mine and scan.principal_of(s) for s in sides):
+            mine = [x for x in sides if isinstance(x, ast.Name) and x.id in names]
+            if mine and any(x not in mine and scan.principal_of(x) for x in sides):
                 return True
     return False
+
+
+def _principal_params(project: Project, fn: FunctionInfo) -> set[str]:
+    """A dependency's parameters filled by an authenticating dependency."""
+    mod = project.module_of(fn)
+    out: set[str] = set()
+    for arg in fn.params:
+        for expr in (fn.default_of(arg.arg), arg.annotation):
+            found = depends_of(project, mod, expr)
+            if found is not None:
+                dep = dependency(project, found[1], found[0], "param")
+                if project.behaviour.authenticates(dep):
+                    out.add(arg.arg)
+                break
+    return out
 
 
 def _no(_: ast.Call) -> bool:
