@@ -118,11 +118,13 @@ class Principals:
     # when no route reaches the evidence (a helper module): it counts for every app
     found: tuple[tuple[str | None, str], ...] = ()
 
-    def unverified(self, apps: set[str]) -> str | None:
-        """Evidence that an app (its root routers) has users while nothing verifies them."""
-        if self.verified:
-            return None
+    def issued(self, apps: set[str]) -> str | None:
+        """Evidence that an app (its root routers) issues or names users."""
         return next((e for app, e in self.found if app is None or app in apps), None)
+
+    def unverified(self, apps: set[str]) -> str | None:
+        """Evidence that an app has users while nothing in the project verifies any."""
+        return None if self.verified else self.issued(apps)
 
     @property
     def any(self) -> bool:
@@ -132,14 +134,12 @@ class Principals:
 
 def principals(project: Project) -> Principals:
     """Whether the project's apps have users, and whether anything verifies them."""
-    if project.app_has_auth:
-        return Principals(True)
     auth = Auth(project)
     found: list[tuple[str | None, str]] = []
     for routes, text in [*issuers(project), *_named_users(project)]:
         apps = sorted({a for r in routes for a in auth.roots(r.router)})
         found += [(a, text) for a in apps] if apps else [(None, text)]
-    return Principals(False, tuple(dict.fromkeys(found)))
+    return Principals(project.app_has_auth, tuple(dict.fromkeys(found)))
 
 
 def issuers(project: Project) -> list[tuple[list[Route], str]]:

@@ -72,7 +72,7 @@ def check(project: q.Project) -> Iterator[q.Finding]:
         if not calls or auth.route(route) or public_route(project, route):
             continue
         witness = auth.witness(route)
-        unverified = users.unverified(auth.roots(route.router))
+        unverified = users.issued(auth.roots(route.router))  # no route of it verifies
         if witness is not None:
             why = f"although the app authenticates elsewhere ({witness})"
         elif unverified is not None:
