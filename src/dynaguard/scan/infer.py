@@ -211,8 +211,27 @@ class Types:
         base = self.of(expr.value, frame, depth + 1)
         if isinstance(base, ClassRef):
             return self._instance_attr(base.qualname, expr.attr, depth)
+        if isinstance(base, Handle) and base.kind is HandleKind.PYNAMODB_MODEL:
+            index = self._index(base.table or "", expr.attr)
+            if index is not None:  # Model.by_owner.query(...): the index's own key names
+                return Handle(HandleKind.PYNAMODB_MODEL, index)
         sym = self.p.resolve_expr(expr, frame.module)
         return self._symbol(sym, depth)
+
+    def _index(self, model: str, attr: str) -> str | None:
+        """A PynamoDB model's index attribute (`by_owner = OwnerIndex()`): the index class."""
+        for cls in self.p.mro(model):
+            value = cls.fields.get(attr)
+            if not isinstance(value, ast.Call):
+                continue
+            sym = self.p.resolve_expr(value.func, self.p.modules[cls.module])
+            if isinstance(sym, ClassRef) and any(
+                b.endswith(("GlobalSecondaryIndex", "LocalSecondaryIndex"))
+                for c in self.p.mro(sym.qualname)
+                for b in c.bases
+            ):
+                return sym.qualname
+        return None
 
     def _instance_attr(self, cls_qual: str, attr: str, depth: int) -> Type | None:
         for cls in self.p.mro(cls_qual):

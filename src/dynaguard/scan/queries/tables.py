@@ -71,7 +71,7 @@ def table_of(project: Project, call: DynamoCall, frame: Frame | None = None) -> 
     through `frame`, `self` is the caller's receiver (`products.put(...)` on a
     ProductRepository names ProductRepository's table, not its generic base's)."""
     if call.handle.table:
-        return call.handle.table
+        return _model_of_index(project, call.handle.table) or call.handle.table
     if call.handle.kind is HandleKind.BATCH_WRITER:
         return None
     recv = call.node.func.value if isinstance(call.node.func, ast.Attribute) else None
@@ -87,6 +87,24 @@ def table_of(project: Project, call: DynamoCall, frame: Frame | None = None) -> 
         found = project.types.of(recv.value, frame)
         holder = found.qualname if isinstance(found, ClassRef) else None
     return f"{holder}.self.{recv.attr}" if holder else None
+
+
+def _model_of_index(project: Project, qualname: str) -> str | None:
+    """The PynamoDB model an index class belongs to (`by_owner = OwnerIndex()`): a query
+    of the index reads the model's table."""
+    cls = project.classes.get(qualname)
+    if cls is None or cls.is_pynamodb:
+        return None
+    for model in sorted(project.classes.values(), key=lambda c: c.qualname):
+        if not model.is_pynamodb:
+            continue
+        mod = project.modules[model.module]
+        for value in model.fields.values():
+            if isinstance(value, ast.Call):
+                sym = project.resolve_expr(value.func, mod)
+                if isinstance(sym, ClassRef) and sym.qualname == qualname:
+                    return model.qualname
+    return None
 
 
 def _receiver_class(project: Project, frame: Frame | None) -> str | None:
