@@ -10,9 +10,10 @@ an unbound parameter is `Origin.PARAM`, anything unreadable `Origin.UNKNOWN`.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from dynaguard.scan.fixpoint import node_key
 from dynaguard.scan.infer import Frame, bound_arg, is_param
 from dynaguard.scan.locals import ELEMENT
 from dynaguard.scan.model import ClassRef, DynamoCall, FunctionInfo, ParamSource, RouteParam
@@ -26,6 +27,7 @@ from dynaguard.scan.value import (
     Source,
     Value,
     join,
+    value_lattice,
 )
 
 # the value model lives in value.py; rules and helpers import it from here as well
@@ -45,8 +47,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from dynaguard.scan.index import Project
-
-MAX_DEPTH = 24
+    from dynaguard.scan.model import CallSite
 
 
 _CHECKED = frozenset({Origin.ITEM, Origin.PRINCIPAL})  # what a comparison's result recalls
@@ -88,44 +89,25 @@ SERVER_GENERATORS = frozenset(
 DUMP_METHODS = frozenset({"dict", "model_dump", "to_dict", "jsonable_encoder", "vars", "asdict"})
 
 
-@dataclass(slots=True)
-class _State:
-    memo: dict[tuple[int, int], Value] = field(default_factory=dict)
-    busy: set[tuple[int, int]] = field(default_factory=set)
-    alive: dict[int, Frame] = field(default_factory=dict)  # keeps ids in memo keys unique
-
-
 class Values:
-    """Provenance queries over a project (memoised per expression and frame)."""
+    """Provenance queries over a project, solved by the project's fixpoint solver."""
 
     def __init__(self, project: Project) -> None:
         self.p = project
-        self.s = _State()
-        self._reads: dict[int, DynamoCall] | None = None
-        self.level = 0
+        self._reads: dict[int, DynamoCall] = {}
+        self._reads_of = -1  # len(project.calls) when `_reads` was built
+        self.recursive: dict[str, list[CallSite]] | None = None  # calls of a function itself
         # where FastAPI takes each parameter, per (function, route path): asked once per
         # frame otherwise, thousands of times on a large project
         self._params: dict[tuple[str, str], dict[str, RouteParam]] = {}
 
     def of(self, expr: ast.expr, frame: Frame, depth: int = 0) -> Value:
-        """The provenance of an expression evaluated in a frame."""
-        key = (id(expr), id(frame))
-        if key in self.s.memo:
-            return self.s.memo[key]
-        if key in self.s.busy or depth > MAX_DEPTH:
-            return EMPTY
-        if self.level > 80:  # Python's own stack is the real bound
-            return UNKNOWN
-        self.s.busy.add(key)
-        self.s.alive[id(frame)] = frame
-        self.level += 1
-        try:
-            v = self._eval(expr, frame, depth)
-        finally:
-            self.level -= 1
-            self.s.busy.discard(key)
-        self.s.memo[key] = v
-        return v
+        """The provenance of an expression evaluated in a frame (`depth` is not used)."""
+        at = node_key(expr)
+        if at is None:  # an f-string's parts, a constant: cheap, and not keyed by position
+            return self._eval(expr, frame, depth)
+        key = ("value", frame.module.name, at, frame.key)
+        return self.p.solver.solve(key, lambda: self._eval(expr, frame, depth), value_lattice)
 
     def text(self, expr: ast.expr, frame: Frame) -> str | None:
         """The one static string an expression evaluates to, if there is exactly one."""
@@ -188,13 +170,21 @@ class Values:
         fn = frame.fn
         loc = self.p.locals_of(frame)
         if fn is not None and name in ("self", "cls") and fn.class_name and is_param(frame, name):
+            recv = frame.call.func if frame.call is not None else None
+            cls = self.p.classes.get(f"{fn.module}:{fn.class_name}")
+            if cls is not None and cls.is_pynamodb and isinstance(recv, ast.Attribute):
+                assert frame.caller is not None  # a PynamoDB item's own method: `self` is the
+                return self.of(recv.value, frame.caller, d + 1)  # item it was called on
             return Value(frozenset({Source(Origin.CONSTANT, "self")}))
         assigned = loc.assigns.get(name, []) if fn is not None or name in loc.assigns else []
         base: Value
-        if assigned:
+        kwarg = fn.node.args.kwarg if fn is not None else None
+        if kwarg is not None and kwarg.arg == name and not assigned:
+            base = self._kwargs(frame, d)
+        elif assigned:
             base = join(*(self.of(v, frame, d + 1) for v in assigned))
         elif fn is not None and is_param(frame, name):
-            base = self._param(name, frame, d)
+            base = join(self._param(name, frame, d), *self._reentered(name, frame, d))
         else:
             base = self._global(name, frame, d)
         sets = [*loc.subscripts.get(name, []), *loc.attributes.get(name, [])]
@@ -224,19 +214,27 @@ class Values:
             return Value(frozenset({Source(Origin.SERVER, sym)}))
         return Value(frozenset({Source(Origin.UNKNOWN, name)})) if sym is None else EMPTY
 
+    def _kwargs(self, frame: Frame, d: int) -> Value:
+        """`**changes`: the keyword arguments its caller passed beyond the named ones."""
+        fn, call = frame.fn, frame.call
+        if fn is None or call is None or frame.caller is None:
+            return Value(frozenset({Source(Origin.PARAM, "**")}))
+        named = {a.arg for a in fn.params}
+        fields = [
+            (k.arg, self.of(k.value, frame.caller, d + 1))
+            for k in call.keywords
+            if k.arg is not None and k.arg not in named
+        ]
+        spread = [self.of(k.value, frame.caller, d + 1) for k in call.keywords if k.arg is None]
+        return replace(join(*(v for _, v in fields), *spread), fields=tuple(fields))
+
     def _param(self, name: str, frame: Frame, d: int) -> Value:
         assert frame.fn is not None
         bound = bound_arg(frame, name)
-        if (
-            bound is not None
-            and frame.call is None
-            and bound[1] is frame
-            and isinstance(bound[0], ast.Constant)
-        ):
-            # an entry point's literal default (`status: str = "open"`) is what FastAPI
-            # passes only when the client sends nothing: the client's value or the default
-            sent = self._entry_param(frame, name, d)
-            default = self.of(bound[0], bound[1], d + 1)
+        if bound is not None and frame.call is None and isinstance(bound[0], ast.Constant):
+            # a route's literal default (`status: str = "open"`): sent only when the client
+            # sends nothing, so the value is the client's or the default
+            sent, default = self._entry_param(frame, name, d), self.of(bound[0], frame, d + 1)
             return default if sent is None else join(sent, default)
         if bound is not None:
             return self.of(bound[0], bound[1], d + 1)
@@ -251,6 +249,8 @@ class Values:
 
         assert frame.fn is not None
         root = frame.chain()[0]
+        if not self.p.linked:
+            self.p.solver.volatile()  # the routes are still being collected
         route = self.p.route_of(root)
         if route is None:
             return None
@@ -260,7 +260,8 @@ class Values:
             params = {}
             for p in params_of(self.p, frame.fn, route.path):
                 params.setdefault(p.name, p)  # the first, as a scan in order finds it
-            self._params[key] = params
+            if self.p.linked:
+                self._params[key] = params
         param = params.get(name)
         if param is None:
             return None
@@ -317,7 +318,7 @@ class Values:
             return Value(frozenset(s.child(key.value) for s in base.sources), none=base.none)
         if key is ELEMENT and base.fields and not base.sources and not base.dumps:
             # iterating (or unpacking) a dict literal yields its keys, not its values
-            return _keys(base)
+            return Value(frozenset({Source(Origin.CONSTANT, "str")}), texts=frozenset(base.keys()))
         elems = [v for _, v in base.fields or ()]
         return replace(join(base, *elems), fields=None, texts=frozenset())
 
@@ -368,10 +369,18 @@ class Values:
 
         return call_value(self, e, frame, d)
 
+    def _reentered(self, name: str, frame: Frame, d: int) -> list[Value]:
+        from dynaguard.scan.calls_values import reentered
+
+        return reentered(self, name, frame, d)
+
     def reads(self) -> dict[int, DynamoCall]:
-        """DynamoDB reads by id() of their call node."""
-        if self._reads is None:
+        """DynamoDB reads by id() of their call node (a lookup of live nodes, not a memo)."""
+        if not self.p.linked:
+            self.p.solver.volatile()  # the calls are still being collected
+        if self._reads_of != len(self.p.calls):
             self._reads = {id(c.node): c for c in self.p.calls if c.is_read}
+            self._reads_of = len(self.p.calls)
         return self._reads
 
     def target(self, call: ast.Call, frame: Frame) -> FunctionInfo | ClassRef | None:
@@ -381,11 +390,6 @@ class Values:
     def dotted(self, expr: ast.expr, frame: Frame) -> str:
         """The dotted name of a callee expression ('' when not a name)."""
         return dotted(expr, frame.module) or ""
-
-
-def _keys(base: Value) -> Value:
-    """The keys of a dict whose keys are all known: constant strings."""
-    return Value(frozenset({Source(Origin.CONSTANT, "str")}), texts=frozenset(base.keys()))
 
 
 def _constant(value: object) -> Value:
