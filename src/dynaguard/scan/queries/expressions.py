@@ -27,6 +27,7 @@ from dynaguard.scan.walk import walk
 __all__ = ["expression_texts", "reserved_words"]
 
 MAX_ITEMS = 64  # a generator over more constants than this is not unrolled
+MAX_NAMES = 4  # `a = b`, `b = "..."`: local names followed this deep
 PADDED_FORMAT = re.compile(r"\{[^{}]*[:!][^{}]*\}")  # `{:>999999}`: not rendered
 PADDED_PERCENT = re.compile(r"%(?![s%])")  # only `%s` (and `%%`) are rendered
 
@@ -61,10 +62,14 @@ def expression_texts(project: Project, call: DynamoCall, site: Site) -> Iterator
                     yield kind, text
 
 
-def _texts(project: Project, expr: ast.expr, frame: Frame) -> list[str]:
+def _texts(project: Project, expr: ast.expr, frame: Frame, depth: int = 0) -> list[str]:
     texts = sorted(project.values.of(expr, frame).texts)
     if texts:
         return texts
+    if isinstance(expr, ast.Name) and frame.fn is not None and depth < MAX_NAMES:
+        # `update = "SET " + ...` then `UpdateExpression=update`: the one assignment
+        assigned = project.locals_of(frame).assigns.get(expr.id, [])
+        return _texts(project, assigned[0], frame, depth + 1) if len(assigned) == 1 else []
     joined = _joined(project, expr, frame)
     if joined is None:
         joined = _formatted(project, expr, frame)
@@ -165,12 +170,34 @@ def _unrolled(
         return None
     loop = gen.generators[0]
     items = _literal(project, loop.iter, frame)
-    if not isinstance(loop.target, ast.Name) or items is None or len(items) > MAX_ITEMS:
+    if items is not None:
+        values: list[str | None] = [project.values.text(e, frame) for e in items]
+    else:
+        values = [*_keys(project, loop.iter, frame)]  # a dict or a dumped model, as traced
+    if not isinstance(loop.target, ast.Name) or not values or len(values) > MAX_ITEMS:
         return None
-    values = [project.values.text(e, frame) for e in items]
     if None in values:
         return None
     return [_render(gen.elt, loop.target.id, v or "") for v in values]
+
+
+def _keys(project: Project, it: ast.expr, frame: Frame) -> list[str]:
+    """The keys a loop over a dict may see: its known keys, a dumped model's fields."""
+    if isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and it.func.attr == "keys":
+        it = it.func.value
+    value = project.values.of(it, frame)
+    keys = [k for k, _ in value.fields or ()]
+    for dump in value.dumps:
+        for cls in project.mro(dump.model or ""):
+            keys += [
+                stmt.target.id
+                for stmt in cls.node.body
+                if isinstance(stmt, ast.AnnAssign)
+                and isinstance(stmt.target, ast.Name)
+                and stmt.target.id not in dump.excluded
+                and (dump.included is None or stmt.target.id in dump.included)
+            ]
+    return list(dict.fromkeys(keys))
 
 
 def _render(expr: ast.expr, var: str, value: str) -> str | None:
