@@ -23,8 +23,18 @@ from dataclasses import dataclass
 from dynaguard.core.findings import JSON, Confidence, Finding
 from dynaguard.core.registry import RuleMeta
 from dynaguard.scan.index import Project
-from dynaguard.scan.model import CallSite, ClassRef, DynamoCall, FunctionInfo, HandleKind, Route
+from dynaguard.scan.infer import Frame
+from dynaguard.scan.model import (
+    CallSite,
+    ClassRef,
+    DynamoCall,
+    FunctionInfo,
+    Handle,
+    HandleKind,
+    Route,
+)
 from dynaguard.scan.report import at_call
+from dynaguard.scan.symbols import ModuleInfo, dotted
 from dynaguard.scan.walk import walk
 
 __all__ = ["Blocking", "blocking_calls", "blocking_finding"]
@@ -52,11 +62,14 @@ class Blocking:
     at: ast.Call | None
     route: Route | None
     served: bool  # a route or middleware is seen to reach the async function
+    service: str = "dynamodb"  # another boto3 client's service (`cognito-idp`, `s3`...)
 
     @property
     def library(self) -> str:
-        """`PynamoDB` or `boto3`."""
-        return "PynamoDB" if self.call.handle.kind.value.startswith("pynamodb") else "boto3"
+        """`PynamoDB`, `boto3`, or `boto3 <service>` for another service's client."""
+        if self.call.handle.kind.value.startswith("pynamodb"):
+            return "PynamoDB"
+        return "boto3" if self.service == "dynamodb" else f"boto3 {self.service}"
 
 
 def blocking_calls(project: Project) -> list[Blocking]:
@@ -67,13 +80,15 @@ def blocking_calls(project: Project) -> list[Blocking]:
     # blocking call keeps its shortest way down (next function, the call)
     down: dict[str, tuple[FunctionInfo | None, DynamoCall]] = {}
     queue: deque[FunctionInfo] = deque()
-    for call in sorted(project.calls, key=lambda c: (c.path, c.line, c.node.col_offset)):
+    others = _other_clients(project)
+    calls = sorted([*project.calls, *others], key=lambda c: (c.path, c.line, c.node.col_offset))
+    for call in calls:
         fn = project.functions.get(call.function or "")
         if fn is None or not g.blocking(fn, call):
             continue
         if fn.is_async:
             if not g.startup(fn):
-                found.append(g.make(call, (fn,), None))
+                found.append(g.make(call, (fn,), None, others.get(call)))
         elif fn.qualname not in down:
             down[fn.qualname] = (None, call)
             queue.append(fn)
@@ -93,7 +108,8 @@ def blocking_calls(project: Project) -> list[Blocking]:
                 chain = [caller, fn]
                 while (step := down[chain[-1].qualname][0]) is not None:
                     chain.append(step)
-                found.append(g.make(down[fn.qualname][1], tuple(chain), cs.node))
+                call = down[fn.qualname][1]
+                found.append(g.make(call, tuple(chain), cs.node, others.get(call)))
     found.sort(key=lambda b: (b.chain[0].path, _line(b), b.call.path, b.call.line))
     return found
 
@@ -149,6 +165,58 @@ def _startup(fn: FunctionInfo) -> bool:
         ):
             return True
     return False
+
+
+def _other_clients(project: Project) -> dict[DynamoCall, str]:
+    """Calls on module-level boto3 clients of other services (`cognito = boto3.client(
+    "cognito-idp")`, then `cognito.sign_up(...)`): as blocking as DynamoDB's, and recorded
+    in the same shape (operation = method), with their service."""
+    clients: dict[tuple[str, str], str] = {}
+    for mod in project.modules.values():
+        for name, values in mod.globals.items():
+            for value in values:
+                service = _boto3_service(value, mod)
+                if service is not None:
+                    clients[(mod.name, name)] = service
+    out: dict[DynamoCall, str] = {}
+    if not clients:
+        return out
+    for fn in project.functions.values():
+        mod = project.module_of(fn)
+        local = set(project.locals_of(Frame(fn, mod)).assigns) | {a.arg for a in fn.params}
+        for node in walk(fn.node):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id not in local
+            ):
+                continue
+            sym = project.resolve_name(node.func.value.id, mod)
+            if isinstance(sym, tuple) and sym in clients:
+                attr = node.func.attr
+                handle = Handle(HandleKind.CLIENT, None, False, False)
+                call = DynamoCall(fn.qualname, fn.module, fn.path, node, attr, attr, handle, False,
+                                  {}, [], [])  # fmt: skip
+                out[call] = clients[sym]
+    return out
+
+
+def _boto3_service(expr: ast.expr, mod: ModuleInfo) -> str | None:
+    """The service of `boto3.client("s3")` / `boto3.Session().client(...)` (not DynamoDB)."""
+    if not (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and expr.func.attr == "client"
+        and expr.args
+        and isinstance(expr.args[0], ast.Constant)
+        and isinstance(expr.args[0].value, str)
+        and expr.args[0].value != "dynamodb"
+    ):
+        return None
+    base = expr.func.value
+    base = base.func if isinstance(base, ast.Call) else base
+    return expr.args[0].value if (dotted(base, mod) or "").split(".")[0] == "boto3" else None
 
 
 def _dependency_callable(project: Project, target: str) -> FunctionInfo | None:
@@ -274,7 +342,11 @@ class _Graph:
         return id(node) in ids
 
     def make(
-        self, call: DynamoCall, chain: tuple[FunctionInfo, ...], at: ast.Call | None
+        self,
+        call: DynamoCall,
+        chain: tuple[FunctionInfo, ...],
+        at: ast.Call | None,
+        service: str | None = None,
     ) -> Blocking:
         """The record, with the route serving the async function (if any)."""
         entry = chain[0]
@@ -291,4 +363,4 @@ class _Graph:
             or self.dependents().get(entry.qualname)
         )
         served = route is not None or any(m.function == entry.qualname for m in self.p.middlewares)
-        return Blocking(call, chain, at, route, served)
+        return Blocking(call, chain, at, route, served, service or "dynamodb")

@@ -1,8 +1,9 @@
 """Synchronous DynamoDB call on the event loop.
 
 ## What it does
-Reports a synchronous boto3 (resource, client, `table.meta.client`) or PynamoDB call that
-runs inside an `async def` — a route, an async dependency, a security class's
+Reports a synchronous boto3 (resource, client, `table.meta.client`, and module-level
+clients of other services such as `cognito-idp`) or PynamoDB call that runs inside an
+`async def` — a route, an async dependency, a security class's
 `async def __call__` used through `Depends`/`Security`, a `BaseHTTPMiddleware.dispatch`, an
 async service or repository method — either directly (reported at the call) or through
 synchronous helpers it calls (a module-level repository singleton, a sync wrapper in
@@ -85,7 +86,7 @@ def check(project: Project) -> Iterator[Finding]:
             m,
             b,
             f"synchronous {b.library} `{call.method}` blocks the event loop {where}: every "
-            "other request on this worker waits for the DynamoDB round trip",
+            f"other request on this worker waits for the {_service(b)} round trip",
             evidence={"async_function": entry.qualname, "chain": chain},
             confidence=_confidence(b),
         )
@@ -95,6 +96,10 @@ def _confidence(b: Blocking) -> Confidence:
     if not b.served:
         return Confidence.LOW  # async code no route or middleware is seen to reach
     return Confidence.HIGH if len(b.chain) == 1 else Confidence.MEDIUM
+
+
+def _service(b: Blocking) -> str:
+    return "DynamoDB" if b.service == "dynamodb" else b.service
 
 
 def _short(qualname: str) -> str:
