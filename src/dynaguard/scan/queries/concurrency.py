@@ -181,19 +181,34 @@ def _other_clients(project: Project) -> dict[DynamoCall, str]:
     out: dict[DynamoCall, str] = {}
     if not clients:
         return out
-    for fn in project.functions.values():
+    homes = {m for m, _ in clients}
+    seen = homes | {
+        name
+        for name, mod in project.modules.items()
+        if any(
+            t.split(":")[0].rsplit(".", 1)[0] in homes or t in homes for t in mod.imports.values()
+        )
+    }
+    for fn in [f for f in project.functions.values() if f.module in seen]:
         mod = project.module_of(fn)
-        local = set(project.locals_of(Frame(fn, mod)).assigns) | {a.arg for a in fn.params}
+        local: set[str] | None = None
         for node in walk(fn.node):
             if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
-                and isinstance(node.func.value, ast.Name)
-                and node.func.value.id not in local
+                and isinstance(node.func.value, ast.Name | ast.Attribute)
             ):
                 continue
-            sym = project.resolve_name(node.func.value.id, mod)
-            if isinstance(sym, tuple) and sym in clients:
+            sym = project.resolve_expr(node.func.value, mod)  # `cognito`, `clients.cognito`
+            if not (isinstance(sym, tuple) and sym in clients):
+                continue
+            if local is None:  # a local or parameter of the same name hides the global
+                local = set(project.locals_of(Frame(fn, mod)).assigns)
+                local |= {a.arg for a in fn.params}
+            head: ast.expr = node.func.value
+            while isinstance(head, ast.Attribute):
+                head = head.value
+            if not (isinstance(head, ast.Name) and head.id in local):
                 attr = node.func.attr
                 handle = Handle(HandleKind.CLIENT, None, False, False)
                 call = DynamoCall(fn.qualname, fn.module, fn.path, node, attr, attr, handle, False,
