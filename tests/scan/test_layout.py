@@ -136,16 +136,11 @@ NOT_YET_QUERIES = {
     "dg105_mass_assignment.py",
     "dg107_expression_injection.py",
     "dg108_reserved_word.py",
-    "dg109_non_atomic_multi_write.py",
-    "dg110_transaction_without_owner_condition.py",
     "dg111_blocking_call_in_async.py",
     "dg112_error_detail_leak.py",
-    "dg113_unvalidated_identifier.py",
     "dg114_unscoped_scan.py",
     "dg115_raw_item_response.py",
     "dg116_client_method_on_resource.py",
-    "dg117_existence_oracle.py",
-    "dg118_over_permissive_iam.py",
     "dg119_unguarded_state_transition.py",
 }
 QUERY_API = ("dynaguard.scan.query", "dynaguard.scan.queries", "dynaguard.core")

@@ -39,7 +39,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.rules._routes import exclusive, in_dependency, where
+from dynaguard.scan.queries.routes import exclusive, in_dependency
 
 SINGLE = frozenset({"put_item", "update_item", "delete_item"})
 
@@ -74,7 +74,7 @@ def check(project: q.Project) -> Iterator[q.Finding]:
                 route,
                 f"second write of the request (after the {first.call.operation} at line "
                 f"{first.line}) outside a transaction: a failure in between leaves the first",
-                evidence={"first_write": where(first)},
+                evidence={"first_write": q.event_location(first)},
             )
 
 

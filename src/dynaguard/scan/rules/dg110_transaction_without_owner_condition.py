@@ -43,7 +43,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.rules._calls import key_attributes, transact_items
+from dynaguard.scan.queries.transactions import key_attributes, transact_items
 
 TARGET = {"Update": "Key", "Delete": "Key", "Put": "Item"}
 

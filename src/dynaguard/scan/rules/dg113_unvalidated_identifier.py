@@ -40,7 +40,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.rules._routes import unconstrained
+from dynaguard.scan.queries.routes import unconstrained
 
 CHECKED = (q.Origin.PATH, q.Origin.QUERY, q.Origin.BODY)
 
