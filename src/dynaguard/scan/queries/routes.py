@@ -25,6 +25,11 @@ STATUS = re.compile(r"(?:HTTP_)?([1-5]\d\d)")  # status.HTTP_403_FORBIDDEN, HTTP
 STATUS_KEYWORDS = frozenset({"status_code", "status"})
 LIMITS = frozenset({"pattern", "regex", "max_length", "min_length"})
 PLAIN = frozenset({"str", "Any", "Optional", "None"})
+# pydantic settings that bound every str field of a model (v2 ConfigDict, v1 class Config)
+STR_BOUNDS = frozenset(
+    {"str_max_length", "str_min_length", "max_anystr_length", "min_anystr_length"}
+)
+VALIDATORS = frozenset({"field_validator", "validator"})
 
 
 # -- the steps of one request ------------------------------------------------------------
@@ -186,6 +191,8 @@ def unconstrained(project: Project, route: Route, s: Source) -> bool:
     if s.origin is Origin.BODY:
         if not s.path or not s.model or s.model not in project.classes:
             return False  # a whole body, or a field of an unknown model
+        if _model_bounds(project, s.model, s.path[0]):
+            return False
         for cls in project.mro(s.model):
             for stmt in cls.node.body:
                 if isinstance(stmt, ast.AnnAssign) and getattr(stmt.target, "id", "") == s.path[0]:
@@ -197,6 +204,53 @@ def unconstrained(project: Project, route: Route, s: Source) -> bool:
         return False  # an attribute of a parameter, or a value of a dependency
     mod = project.module_of(fn)
     return not _bounded(project, annotation_of(fn, s.name), fn.default_of(s.name), mod, 0)
+
+
+def _model_bounds(project: Project, model: str, name: str) -> bool:
+    """Whether the model bounds a field besides its declaration: a config bounding every str
+    (`ConfigDict(str_max_length=64)`, v1 `max_anystr_length`), or a validator of the field
+    that refuses values (raises)."""
+    for cls in project.mro(model):
+        for stmt in cls.node.body:
+            # model_config = ConfigDict(...) / {...}; class Config: max_anystr_length = 64
+            config = isinstance(stmt, ast.Assign | ast.AnnAssign | ast.ClassDef) and _is_config(
+                stmt
+            )
+            if config and {k for n in ast.walk(stmt) for k in _config_keys(n)} & STR_BOUNDS:
+                return True
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _validates(stmt, name):
+                return True
+    return False
+
+
+def _is_config(stmt: ast.Assign | ast.AnnAssign | ast.ClassDef) -> bool:
+    if isinstance(stmt, ast.ClassDef):
+        return stmt.name == "Config"
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+    return any(last_name(t) == "model_config" for t in targets)
+
+
+def _config_keys(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Call):
+        return [k.arg for k in node.keywords if k.arg]
+    if isinstance(node, ast.Dict):
+        return [
+            k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)
+        ]
+    if isinstance(node, ast.Name | ast.Attribute):
+        return [n] if (n := last_name(node)) else []
+    return []
+
+
+def _validates(fn: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
+    """A `@field_validator("sku")` / `@validator("sku")` (or "*") whose body raises."""
+    for dec in fn.decorator_list:
+        if not (isinstance(dec, ast.Call) and last_name(dec) in VALIDATORS):
+            continue
+        fields = {a.value for a in dec.args if isinstance(a, ast.Constant)}
+        if fields & {name, "*"}:
+            return any(isinstance(n, ast.Raise) for n in ast.walk(fn))
+    return False
 
 
 def _bounded(
