@@ -15,11 +15,18 @@ from http import HTTPStatus
 from dynaguard.scan.flow import Event
 from dynaguard.scan.index import Project
 from dynaguard.scan.infer import Frame, annotation_of
-from dynaguard.scan.model import ClassRef, FunctionInfo, Route
+from dynaguard.scan.model import ClassRef, FunctionInfo, HandleKind, Route
 from dynaguard.scan.symbols import ModuleInfo, last_name
 from dynaguard.scan.value import Origin, Source
 
-__all__ = ["checks_of", "exclusive", "in_dependency", "raised_statuses", "unconstrained"]
+__all__ = [
+    "checks_of",
+    "exclusive",
+    "in_dependency",
+    "missing_statuses",
+    "raised_statuses",
+    "unconstrained",
+]
 
 STATUS = re.compile(r"(?:HTTP_)?([1-5]\d\d)")  # status.HTTP_403_FORBIDDEN, HTTP_404
 STATUS_KEYWORDS = frozenset({"status_code", "status"})
@@ -29,6 +36,8 @@ PLAIN = frozenset({"str", "Any", "Optional", "None"})
 STR_BOUNDS = frozenset(
     {"str_max_length", "str_min_length", "max_anystr_length", "min_anystr_length"}
 )
+# what PynamoDB's get raises for a missing item, and the bases that catch it
+MISSING_ERRORS = frozenset({"DoesNotExist", "Exception", "BaseException"})
 VALIDATORS = frozenset({"field_validator", "validator"})
 
 
@@ -120,6 +129,10 @@ def _raised(project: Project, body: Sequence[ast.stmt], frame: Frame, seen: set[
         for node in ast.walk(stmt):
             if isinstance(node, ast.Raise) and node.exc is not None:
                 out |= _exception_status(project, node.exc, frame, seen)
+            elif isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
+                # return JSONResponse(..., status_code=403): an answer, not raised
+                kw = [k.value for k in node.value.keywords if k.arg in STATUS_KEYWORDS]
+                out |= {s for a in kw if (s := _status(a)) is not None}
             elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
                 callee = project.values.target(node.value, frame)
                 if isinstance(callee, FunctionInfo) and callee.qualname not in seen:
@@ -128,6 +141,35 @@ def _raised(project: Project, body: Sequence[ast.stmt], frame: Frame, seen: set[
                     inner = frame.enter(callee, node.value, project.module_of(callee))
                     out |= _raised(project, callee.node.body, inner, seen)
     return out
+
+
+def missing_statuses(project: Project, read: Event) -> set[int]:
+    """HTTP statuses answered when a read finds nothing because it raises: the except
+    clauses around a PynamoDB `Model.get` (it raises DoesNotExist for a missing item)."""
+    call = read.call
+    if call is None or call.handle.kind is not HandleKind.PYNAMODB_MODEL:
+        return set()
+    if call.operation != "get_item":
+        return set()
+    out: set[int] = set()
+    frame: Frame | None = read.frame
+    node: ast.AST | None = read.node
+    while frame is not None and frame.fn is not None and node is not None:
+        for t in ast.walk(frame.fn.node):
+            if isinstance(t, ast.Try) and _within(t.body, node):
+                for handler in t.handlers:
+                    if _catches_missing(handler.type):
+                        out |= _raised(project, handler.body, frame, set())
+        node, frame = frame.call, frame.caller
+    return out
+
+
+def _catches_missing(kind: ast.expr | None) -> bool:
+    """`except Model.DoesNotExist`, or a handler broad enough to catch it."""
+    if kind is None:
+        return True
+    kinds = kind.elts if isinstance(kind, ast.Tuple) else [kind]
+    return any(last_name(k) in MISSING_ERRORS for k in kinds)
 
 
 def _exception_status(project: Project, exc: ast.expr, frame: Frame, seen: set[str]) -> set[int]:

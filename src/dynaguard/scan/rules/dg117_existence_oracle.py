@@ -41,7 +41,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.queries.routes import checks_of, raised_statuses
+from dynaguard.scan.queries.routes import checks_of, missing_statuses, raised_statuses
 
 
 @register(
@@ -66,7 +66,8 @@ def check(project: q.Project) -> Iterator[q.Finding]:
             mine = checks_of(read, steps)
             owner = [c for c in mine if c.principal]
             missing = [c for c in mine if not (c.principal or c.attrs)]
-            owner_says, missing_says = _statuses(project, owner), _statuses(project, missing)
+            owner_says = _statuses(project, owner)
+            missing_says = _statuses(project, missing) | missing_statuses(project, read)
             if owner_says and missing_says and owner_says != missing_says:
                 yield q.finding(
                     rule,
@@ -76,7 +77,8 @@ def check(project: q.Project) -> Iterator[q.Finding]:
                     f"{_text(missing_says)}: any caller can tell which ids exist",
                     evidence={
                         "ownership_check": q.event_location(owner[0]),
-                        "existence_check": q.event_location(missing[0]),
+                        # a PynamoDB get answers "missing" in its except clause
+                        "existence_check": q.event_location(missing[0] if missing else read),
                     },
                 )
 
