@@ -233,19 +233,44 @@ def unconstrained(project: Project, route: Route, s: Source) -> bool:
     if s.origin is Origin.BODY:
         if not s.path or not s.model or s.model not in project.classes:
             return False  # a whole body, or a field of an unknown model
-        if _model_bounds(project, s.model, s.path[0]):
-            return False
-        for cls in project.mro(s.model):
-            for stmt in cls.node.body:
-                if isinstance(stmt, ast.AnnAssign) and getattr(stmt.target, "id", "") == s.path[0]:
-                    mod = project.modules[cls.module]
-                    return not _bounded(project, stmt.annotation, stmt.value, mod, 0)
+        model = s.model
+        for i, name in enumerate(s.path):  # body.customer.email: through nested models
+            decl = _field(project, model, name)
+            if decl is None or _model_bounds(project, model, name):
+                return False
+            stmt, mod = decl
+            inner = _model_of(project, stmt.annotation, mod) if i + 1 < len(s.path) else None
+            if inner is None:
+                return not _bounded(project, stmt.annotation, stmt.value, mod, 0)
+            model = inner
         return False
     fn = project.functions[route.function]
     if s.path or s.name not in {a.arg for a in fn.params}:
         return False  # an attribute of a parameter, or a value of a dependency
     mod = project.module_of(fn)
     return not _bounded(project, annotation_of(fn, s.name), fn.default_of(s.name), mod, 0)
+
+
+def _field(project: Project, model: str, name: str) -> tuple[ast.AnnAssign, ModuleInfo] | None:
+    """A model field's declaration (through base classes) and the module it is written in."""
+    for cls in project.mro(model):
+        for stmt in cls.node.body:
+            if isinstance(stmt, ast.AnnAssign) and getattr(stmt.target, "id", "") == name:
+                return stmt, project.modules[cls.module]
+    return None
+
+
+def _model_of(project: Project, ann: ast.expr, mod: ModuleInfo) -> str | None:
+    """The project model a field holds (`Customer`, `Optional[Customer]`, `Customer | None`)."""
+    if isinstance(ann, ast.Subscript) and last_name(ann.value) in ("Optional", "Annotated"):
+        inner = ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) else ann.slice
+        return _model_of(project, inner, mod)
+    if isinstance(ann, ast.BinOp):
+        return _model_of(project, ann.left, mod) or _model_of(project, ann.right, mod)
+    sym = project.resolve_expr(ann, mod)
+    if isinstance(sym, ClassRef) and project.classes[sym.qualname].is_model:
+        return sym.qualname
+    return None
 
 
 def _model_bounds(project: Project, model: str, name: str) -> bool:
