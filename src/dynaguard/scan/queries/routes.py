@@ -23,6 +23,7 @@ __all__ = [
     "checks_of",
     "exclusive",
     "in_dependency",
+    "in_handler",
     "missing_statuses",
     "raised_statuses",
     "unconstrained",
@@ -51,6 +52,18 @@ def in_dependency(ev: Event) -> bool:
         if frame.call is None:
             return True
         frame = frame.caller
+    return False
+
+
+def in_handler(ev: Event) -> bool:
+    """Whether a step runs only when something failed: inside an `except` clause (in its
+    function or in a caller on the way to it), e.g. a saga's compensating write."""
+    for fn, node in _trail(ev):
+        if fn is None or node is None:
+            continue
+        for t in ast.walk(fn.node):
+            if isinstance(t, ast.Try) and _within(t.handlers, node):
+                return True
     return False
 
 
