@@ -1,8 +1,8 @@
-"""Route-level questions: how the steps of one request relate, what a failed check answers,
-and whether a request value was constrained where it entered.
+"""Route-level questions: how the steps of one request relate, and what a failed check
+answers.
 
-Rules DG109, DG113 and DG117 ask these; the answers read the linked model (the request's
-flow, its frames, the parameters' declarations) so that the rules never see a syntax tree.
+Rules DG109 and DG117 ask these; the answers read the linked model (the request's flow and
+its frames) so that the rules never see a syntax tree.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from http import HTTPStatus
 
 from dynaguard.scan.flow import Event
 from dynaguard.scan.index import Project
-from dynaguard.scan.infer import Frame, annotation_of
-from dynaguard.scan.model import ClassRef, FunctionInfo, HandleKind, Route
-from dynaguard.scan.symbols import ModuleInfo, last_name
-from dynaguard.scan.value import Origin, Source
+from dynaguard.scan.infer import Frame
+from dynaguard.scan.model import ClassRef, FunctionInfo, HandleKind
+from dynaguard.scan.symbols import last_name
 
 __all__ = [
     "checks_of",
@@ -26,20 +25,12 @@ __all__ = [
     "in_handler",
     "missing_statuses",
     "raised_statuses",
-    "unconstrained",
 ]
 
 STATUS = re.compile(r"(?:HTTP_)?([1-5]\d\d)")  # status.HTTP_403_FORBIDDEN, HTTP_404
 STATUS_KEYWORDS = frozenset({"status_code", "status"})
-LIMITS = frozenset({"pattern", "regex", "max_length", "min_length"})
-PLAIN = frozenset({"str", "Any", "Optional", "None"})
-# pydantic settings that bound every str field of a model (v2 ConfigDict, v1 class Config)
-STR_BOUNDS = frozenset(
-    {"str_max_length", "str_min_length", "max_anystr_length", "min_anystr_length"}
-)
 # what PynamoDB's get raises for a missing item, and the bases that catch it
 MISSING_ERRORS = frozenset({"DoesNotExist", "Exception", "BaseException"})
-VALIDATORS = frozenset({"field_validator", "validator"})
 
 
 # -- the steps of one request ------------------------------------------------------------
@@ -236,132 +227,3 @@ def _status(expr: ast.expr) -> int | None:
         if found := STATUS.search(expr.attr):
             return int(found.group(1))
     return None
-
-
-# -- where request values enter ------------------------------------------------------------
-
-
-def unconstrained(project: Project, route: Route, s: Source) -> bool:
-    """Whether the request value behind a source is a plain str: no type, length or pattern."""
-    if s.origin is Origin.BODY:
-        if not s.path or not s.model or s.model not in project.classes:
-            return False  # a whole body, or a field of an unknown model
-        model = s.model
-        for i, name in enumerate(s.path):  # body.customer.email: through nested models
-            decl = _field(project, model, name)
-            if decl is None or _model_bounds(project, model, name):
-                return False
-            stmt, mod = decl
-            inner = _model_of(project, stmt.annotation, mod) if i + 1 < len(s.path) else None
-            if inner is None:
-                return not _bounded(project, stmt.annotation, stmt.value, mod, 0)
-            model = inner
-        return False
-    fn = project.functions[route.function]
-    if s.path or s.name not in {a.arg for a in fn.params}:
-        return False  # an attribute of a parameter, or a value of a dependency
-    mod = project.module_of(fn)
-    return not _bounded(project, annotation_of(fn, s.name), fn.default_of(s.name), mod, 0)
-
-
-def _field(project: Project, model: str, name: str) -> tuple[ast.AnnAssign, ModuleInfo] | None:
-    """A model field's declaration (through base classes) and the module it is written in."""
-    for cls in project.mro(model):
-        for stmt in cls.node.body:
-            if isinstance(stmt, ast.AnnAssign) and getattr(stmt.target, "id", "") == name:
-                return stmt, project.modules[cls.module]
-    return None
-
-
-def _model_of(project: Project, ann: ast.expr, mod: ModuleInfo) -> str | None:
-    """The project model a field holds (`Customer`, `Optional[Customer]`, `Customer | None`)."""
-    if isinstance(ann, ast.Subscript) and last_name(ann.value) in ("Optional", "Annotated"):
-        inner = ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) else ann.slice
-        return _model_of(project, inner, mod)
-    if isinstance(ann, ast.BinOp):
-        return _model_of(project, ann.left, mod) or _model_of(project, ann.right, mod)
-    sym = project.resolve_expr(ann, mod)
-    if isinstance(sym, ClassRef) and project.classes[sym.qualname].is_model:
-        return sym.qualname
-    return None
-
-
-def _model_bounds(project: Project, model: str, name: str) -> bool:
-    """Whether the model bounds a field besides its declaration: a config bounding every str
-    (`ConfigDict(str_max_length=64)`, v1 `max_anystr_length`), or a validator of the field
-    that refuses values (raises)."""
-    for cls in project.mro(model):
-        for stmt in cls.node.body:
-            # model_config = ConfigDict(...) / {...}; class Config: max_anystr_length = 64
-            config = isinstance(stmt, ast.Assign | ast.AnnAssign | ast.ClassDef) and _is_config(
-                stmt
-            )
-            if config and {k for n in ast.walk(stmt) for k in _config_keys(n)} & STR_BOUNDS:
-                return True
-            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _validates(stmt, name):
-                return True
-    return False
-
-
-def _is_config(stmt: ast.Assign | ast.AnnAssign | ast.ClassDef) -> bool:
-    if isinstance(stmt, ast.ClassDef):
-        return stmt.name == "Config"
-    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-    return any(last_name(t) == "model_config" for t in targets)
-
-
-def _config_keys(node: ast.AST) -> list[str]:
-    if isinstance(node, ast.Call):
-        return [k.arg for k in node.keywords if k.arg]
-    if isinstance(node, ast.Dict):
-        return [
-            k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)
-        ]
-    if isinstance(node, ast.Name | ast.Attribute):
-        return [n] if (n := last_name(node)) else []
-    return []
-
-
-def _validates(fn: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
-    """A `@field_validator("sku")` / `@validator("sku")` (or "*") whose body raises."""
-    for dec in fn.decorator_list:
-        if not (isinstance(dec, ast.Call) and last_name(dec) in VALIDATORS):
-            continue
-        fields = {a.value for a in dec.args if isinstance(a, ast.Constant)}
-        if fields & {name, "*"}:
-            return any(isinstance(n, ast.Raise) for n in ast.walk(fn))
-    return False
-
-
-def _bounded(
-    project: Project, ann: ast.expr | None, default: ast.expr | None, mod: ModuleInfo, depth: int
-) -> bool:
-    """Whether a declaration (annotation, default) constrains the value beyond a plain str."""
-    if _limits(default):
-        return True
-    if ann is None or depth > 3:
-        return False
-    if isinstance(ann, ast.Subscript) and last_name(ann.value) == "Annotated":
-        parts = ann.slice.elts if isinstance(ann.slice, ast.Tuple) else [ann.slice]
-        return any(_limits(p) for p in parts[1:]) or _bounded(project, parts[0], None, mod, depth)
-    if isinstance(ann, ast.Name) and ann.id not in PLAIN:
-        sym = project.resolve_name(ann.id, mod)
-        if isinstance(sym, tuple):  # FileId = Annotated[str, Path(pattern=...)]
-            owner = project.modules[sym[0]]
-            values = owner.globals.get(sym[1], [])
-            return any(_bounded(project, v, None, owner, depth + 1) for v in values)
-        return True  # int, UUID, an Enum or a constrained type
-    if isinstance(ann, ast.BinOp):  # str | None
-        return _bounded(project, ann.left, None, mod, depth + 1)
-    if isinstance(ann, ast.Subscript) and last_name(ann.value) == "Optional":
-        return _bounded(project, ann.slice, None, mod, depth + 1)
-    if isinstance(ann, ast.Call):  # constr(max_length=64) used as the annotation
-        return _limits(ann)
-    return not (isinstance(ann, ast.Name | ast.Constant) or last_name(ann) in PLAIN)
-
-
-def _limits(expr: ast.expr | None) -> bool:
-    """Path(max_length=...), Field(pattern=...), StringConstraints(...), constr(...)."""
-    if not isinstance(expr, ast.Call):
-        return False
-    return last_name(expr) == "constr" or any(k.arg in LIMITS for k in expr.keywords)

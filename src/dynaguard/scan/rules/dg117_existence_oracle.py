@@ -3,7 +3,10 @@
 ## What it does
 Follows a route's read of an item and the checks made on it (helpers included) and
 reports the read when a missing item is answered 404 but an item owned by someone else
-is answered 403 (or the reverse: any two different statuses for the two cases).
+is answered 403 (or the reverse: any two different statuses for the two cases). The
+answers are read where they are made: `raise HTTPException(...)`, an exception built by a
+helper or an `HTTPException` subclass, a helper that raises, a returned
+`JSONResponse(status_code=...)`, and the `except DoesNotExist` clause of a PynamoDB get.
 
 ## Why is this bad?
 The difference tells any caller which identifiers exist: enumerate ids, learn which
