@@ -245,3 +245,35 @@ def test_command_line_sarif_on_every_iac_format(tmp_path: Path) -> None:
     assert iac == expected | {("tf/extra.tf.json", 6, "DG118")}
     assert {s[0].split("/")[0] for s in iac} == {"cdk", "sam", "sls", "tf"}
     assert "DG118" in {r["id"] for r in run["tool"]["driver"]["rules"]}
+
+
+TF_HEREDOC = """\
+resource "aws_iam_policy" "api" {
+  policy = <<POLICY
+{
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": ["dynamodb:Query"],
+      "Resource": "*"
+    }
+  ]
+}
+POLICY
+}
+
+data "aws_iam_policy_document" "guard" {
+  statement {
+    effect    = "Deny"
+    actions   = ["dynamodb:*"]
+    resources = ["*"]
+  }
+}
+"""
+
+
+def test_tf_heredoc_policy_and_a_deny_document(tmp_path: Path) -> None:
+    pytest.importorskip("hcl2")
+    # Given a heredoc JSON policy granting on "*" and a policy document that only denies
+    # Then the heredoc grant is reported at its action, and the Deny is not a grant
+    assert _sites(_tree(tmp_path, {"iam.tf": TF_HEREDOC})) == {("iam.tf", 7)}

@@ -32,7 +32,7 @@ class Reader:
 
     def statement(self, st: Mapping[str, object], per_user: bool, near: int) -> Iterator[Statement]:
         """One statement (Effect/Action/Resource/Condition; lower-case Terraform keys too)."""
-        effect = str(_get(st, "Effect") or "Allow")
+        effect = str(_get(st, "Effect", "effect") or "Allow")
         if effect.lower() != "allow":
             return
         actions = _strings(_get(st, "Action", "actions"))
