@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 
 from dynaguard.core.result import Diagnostic
 
@@ -72,13 +73,13 @@ class Statement:
         return (
             bool(low & WRITE_ACTIONS)
             or bool(low & {"*", "dynamodb:*"})
-            or any(a.startswith("dynamodb:") and a.endswith("*") and _covers_write(a) for a in low)
+            or any(a.startswith("dynamodb:") and "*" in a and _covers_write(a) for a in low)
         )
 
 
 def _covers_write(wildcard: str) -> bool:
-    prefix = wildcard[:-1]
-    return any(w.startswith(prefix) for w in WRITE_ACTIONS)
+    """`dynamodb:Put*`, `dynamodb:*Item`: IAM wildcards match anywhere in the action name."""
+    return any(fnmatchcase(w, wildcard) for w in WRITE_ACTIONS)
 
 
 @dataclass(frozen=True, slots=True)
