@@ -173,7 +173,15 @@ def key_value(project: Project, call: DynamoCall, frame: Frame) -> Value | None:
         return replace(join(*parts, *([cond] if cond else [])), fields=fields or None)
     if kind is HandleKind.PYNAMODB_ITEM:
         recv = call.node.func
-        return project.values.of(recv.value, frame) if isinstance(recv, ast.Attribute) else None
+        if not isinstance(recv, ast.Attribute):
+            return None
+        item = project.values.of(recv.value, frame)
+        # the item's key attributes only: its other fields (and the `actions=` an
+        # `item.update(...)` passes, which the locals read as a dict update) are no key
+        names = _pynamo_keys(project, call.handle.table or "")
+        if not names or item.fields is None:
+            return item
+        return replace(item, fields=tuple((k, v) for k, v in item.fields if k in names))
     if call.operation == "query":
         kce = project.values.arg(call, "KeyConditionExpression", frame)
         eav = project.values.arg(call, "ExpressionAttributeValues", frame)
