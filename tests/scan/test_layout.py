@@ -16,10 +16,8 @@ RULES_OVER_150 = {
     "dg101_unconditional_write.py",
     "dg103_missing_ownership_check.py",
     "dg104_unauthenticated_write.py",
-    "dg105_mass_assignment.py",
     "dg108_reserved_word.py",
     "dg111_blocking_call_in_async.py",
-    "dg112_error_detail_leak.py",
     "dg116_client_method_on_resource.py",
 }
 # todo: deferred imports still tie these together (the v1 index and its helpers)
@@ -133,15 +131,11 @@ NOT_YET_QUERIES = {
     "dg101_unconditional_write.py",
     "dg103_missing_ownership_check.py",
     "dg104_unauthenticated_write.py",
-    "dg105_mass_assignment.py",
     "dg107_expression_injection.py",
     "dg108_reserved_word.py",
     "dg111_blocking_call_in_async.py",
-    "dg112_error_detail_leak.py",
     "dg114_unscoped_scan.py",
-    "dg115_raw_item_response.py",
     "dg116_client_method_on_resource.py",
-    "dg119_unguarded_state_transition.py",
 }
 QUERY_API = ("dynaguard.scan.query", "dynaguard.scan.queries", "dynaguard.core")
 

@@ -6,7 +6,7 @@ import ast
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from dynaguard.scan.infer import Frame
+from dynaguard.scan.infer import Frame, bound_arg
 from dynaguard.scan.model import ClassRef, FunctionInfo
 from dynaguard.scan.provenance import (
     DUMP_METHODS,
@@ -74,13 +74,47 @@ def call_value(vs: Values, e: ast.Call, frame: Frame, d: int) -> Value:
 
 
 def _function(vs: Values, fn: FunctionInfo, e: ast.Call, frame: Frame, d: int) -> Value:
-    if frame.depth >= 8 or any(f is fn for f in frame.chain()):
-        return Value(frozenset({Source(Origin.UNKNOWN, fn.name)}))
-    inner = frame.enter(fn, e, vs.p.module_of(fn))
+    # recursion (direct or mutual): the call returns what the running activation returns, a
+    # cycle the solver iterates to a fixpoint (arguments are those of the outer call)
+    inner = _running(frame, fn) or frame.enter(fn, e, vs.p.module_of(fn))
     returns = vs.p.locals_of(inner).returns
     if not returns:
         return Value(frozenset({Source(Origin.CONSTANT, "None")}), none=True)
     return join(*(vs.of(r, inner, d + 1) for r in returns))
+
+
+def reentered(vs: Values, name: str, frame: Frame, d: int) -> list[Value]:
+    """What a function's calls of itself pass for a parameter: the running frame stands for
+    every activation below it (`_function` folds recursion onto it)."""
+    assert frame.fn is not None
+    fn = frame.fn
+    if not vs.p.linked:
+        vs.p.solver.volatile()  # the call sites are still being collected
+        sites = [c for c in vs.p.callsites.get(fn.qualname, []) if c.callee == fn.qualname]
+    else:
+        if vs.recursive is None:
+            vs.recursive = {}
+            for q, found in vs.p.callsites.items():
+                for c in found:
+                    if c.callee == q:
+                        vs.recursive.setdefault(q, []).append(c)
+        sites = vs.recursive.get(fn.qualname, [])
+    out: list[Value] = []
+    for c in sites:
+        bound = bound_arg(frame.enter(fn, c.node, frame.module, c.arg_offset), name)
+        unbound = Value(frozenset({Source(Origin.PARAM, name)}))
+        out.append(vs.of(bound[0], frame, d + 1) if bound is not None else unbound)
+    return out
+
+
+def _running(frame: Frame, fn: FunctionInfo) -> Frame | None:
+    """The frame on the call chain that already runs `fn`."""
+    f: Frame | None = frame
+    while f is not None:
+        if f.fn is fn:
+            return f
+        f = f.caller
+    return None
 
 
 def _construct(vs: Values, e: ast.Call, frame: Frame, d: int, cls: str | None = None) -> Value:

@@ -45,9 +45,12 @@ class Event:
 
 def events(project: Project, route: Route) -> list[Event]:
     """The route's events: its dependencies' first, then the endpoint's, helpers inlined."""
+    # the events depend on the endpoint and its dependencies only: routes that share them
+    # share the list (a stable key, not the route's id())
+    key = (route.function, tuple(dep.target for dep in route.all_dependencies))
     cache = project.events_cache
-    if id(route) in cache:
-        return cache[id(route)]
+    if key in cache:
+        return cache[key]
     fn = project.functions[route.function]
     start = Frame(fn, project.module_of(fn))
     out: list[Event] = []
@@ -56,7 +59,7 @@ def events(project: Project, route: Route) -> list[Event]:
         if dep_fn is not None:
             _walk(project, start.enter(dep_fn, None, project.module_of(dep_fn)), out)
     _walk(project, start, out)
-    cache[id(route)] = out
+    cache[key] = out
     return out
 
 

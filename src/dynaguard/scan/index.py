@@ -52,11 +52,13 @@ findings built with `dynaguard.scan.report.at_call(meta, call, route, message, .
 from __future__ import annotations
 
 import ast
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from dynaguard.core.config import Config
 from dynaguard.scan import locals as loc
+from dynaguard.scan.fixpoint import Solver
 from dynaguard.scan.iac.model import IacFacts
 from dynaguard.scan.infer import Frame, Types, annotation_of
 from dynaguard.scan.model import (
@@ -107,7 +109,8 @@ class Project:
     _locals: dict[str, loc.Locals] = field(default_factory=dict)
     _by_suffix: dict[str, list[str]] = field(default_factory=dict)
     _sites: dict[int, list[Site]] = field(default_factory=dict)
-    events_cache: dict[int, list[Event]] = field(default_factory=dict)
+    events_cache: dict[Hashable, list[Event]] = field(default_factory=dict)
+    linked: bool = False  # routes, calls and call sites complete: values may be cached
     _calls_by_fn: dict[str | None, list[DynamoCall]] = field(default_factory=dict)
     _indexed: int = 0
     _route_by_fn: dict[str, Route] = field(default_factory=dict)
@@ -119,6 +122,7 @@ class Project:
     reach_index: tuple[dict[str, list[str]], dict[str, list[int]]] | None = None
 
     def __post_init__(self) -> None:
+        self.solver = Solver()  # every recursive query: values, types, libraries
         self.types = Types(self)
         from dynaguard.scan.provenance import Values
 
@@ -159,11 +163,9 @@ class Project:
         self.method_names = {m for cls in self.classes.values() for m in cls.methods}
         fastapi.collect(self)
         calls.collect(self)
-        from dynaguard.scan.provenance import Values
-
-        # Provenance computed while the calls were still being collected (table names)
-        # saw an incomplete list of reads: start the rules from a fresh cache.
-        self.values = Values(self)
+        # values that read routes or calls while they were collected were not kept by the
+        # solver (Values marks them volatile): nothing to rebuild here
+        self.linked = True
         self.events_cache.clear()
 
     # -- lookups --------------------------------------------------------------------
@@ -305,7 +307,7 @@ class Project:
             return sym if isinstance(sym, FunctionInfo | ClassRef) else None
         if not isinstance(f, ast.Attribute):
             return None
-        recv = types.of(f.value, frame, types.level // 2)
+        recv = types.of(f.value, frame)
         if isinstance(recv, ClassRef):
             return self.method(recv.qualname, f.attr)
         sym = self.resolve_expr(f, frame.module)

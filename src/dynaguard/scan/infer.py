@@ -1,15 +1,18 @@
 """Abstract types of expressions (DynamoDB handles, project class instances) and callees.
 
-Everything here is bounded: recursion depth, and one visit per (expression, function)
-per query, so cyclic assignments and recursive helpers terminate with "unknown".
+Queries are solved by the project's fixpoint solver (`fixpoint.Solver`): keyed by the
+expression's position and the frame's call chain, cycles (cyclic assignments, recursive
+factories) iterate to a stable type, and the solver's stack bound is the only depth bound.
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from dynaguard.scan.fixpoint import Lattice, node_key
 from dynaguard.scan.model import ClassRef, FunctionInfo, Handle, HandleKind
 from dynaguard.scan.symbols import ModuleInfo, dotted
 
@@ -17,7 +20,8 @@ if TYPE_CHECKING:
     from dynaguard.scan.index import Project
 
 Type = Handle | ClassRef
-MAX_DEPTH = 8
+TYPES: Lattice[Type | None] = Lattice(bottom=None, cut=lambda: None)
+LIBRARIES: Lattice[str] = Lattice(bottom="", cut=lambda: "")
 ASYNC_LIBS = ("aioboto3", "aiobotocore", "aiodynamo")
 
 
@@ -31,6 +35,18 @@ class Frame:
     call: ast.Call | None = None
     depth: int = 0
     arg_offset: int = 0  # to_thread(f, a, b): f's arguments start at position 1
+    _key: Hashable = field(default=None, init=False, repr=False)
+
+    @property
+    def key(self) -> Hashable:
+        """The frame's stable identity: its function, and the call chain that entered it."""
+        if self._key is None:
+            call = node_key(self.call) if self.call is not None else None
+            caller = self.caller.key if self.caller is not None else None
+            name = self.fn.qualname if self.fn is not None else None
+            key = (name, self.module.name, call, self.arg_offset, caller)
+            object.__setattr__(self, "_key", key)
+        return self._key
 
     def enter(
         self, fn: FunctionInfo, call: ast.Call | None, module: ModuleInfo, arg_offset: int = 0
@@ -100,35 +116,23 @@ def annotation_of(fn: FunctionInfo, name: str) -> ast.expr | None:
 
 
 class Types:
-    """Type queries over a project; results are cached per (expression, frame)."""
+    """Type queries over a project, solved by the project's fixpoint solver.
+
+    (`depth` arguments are kept for callers; the solver's stack bound replaces them.)
+    """
 
     def __init__(self, project: Project) -> None:
         self.p = project
-        self.memo: dict[tuple[int, int], Type | None] = {}
-        self.alive: dict[int, Frame] = {}  # keeps the frames of memo keys from being reused
-        self.busy: set[tuple[int, int]] = set()
-        self.returned: dict[str, Type | None] = {}
-        self.level = 0  # nesting of `of` calls across every path (Python's stack is finite)
 
     def of(self, expr: ast.expr, frame: Frame, depth: int = 0) -> Type | None:
         """The abstract type of `expr` evaluated in `frame` (None when unknown)."""
         if not isinstance(expr, ast.Await | ast.Call | ast.Attribute | ast.Name):
             return None
-        key = (id(expr), id(frame))
-        if key in self.memo:
-            return self.memo[key]
-        if depth > MAX_DEPTH or key in self.busy or self.level > 60:
-            return None
-        self.busy.add(key)
-        self.alive[id(frame)] = frame
-        self.level += 1
-        try:
-            found = self._of(expr, frame, depth)
-        finally:
-            self.level -= 1
-            self.busy.discard(key)
-        self.memo[key] = found
-        return found
+        at = node_key(expr)
+        if at is None:  # a node made up by a caller, not from a module: not memoised
+            return self._of(expr, frame, depth)
+        key = ("type", frame.module.name, at, frame.key)
+        return self.p.solver.solve(key, lambda: self._of(expr, frame, depth), TYPES)
 
     def _of(self, expr: ast.expr, frame: Frame, depth: int) -> Type | None:
         if isinstance(expr, ast.Await):
@@ -189,8 +193,15 @@ class Types:
         """The top-level package an object comes from (`aioboto3.Session()` -> aioboto3)."""
         while isinstance(expr, ast.Call | ast.Attribute | ast.Await):
             expr = expr.func if isinstance(expr, ast.Call) else expr.value
-        if not isinstance(expr, ast.Name) or depth > 4:
+        if not isinstance(expr, ast.Name):
             return ""
+        name, at = expr, node_key(expr)
+        if at is None:
+            return self._library(name, frame, depth)
+        key = ("library", frame.module.name, at, frame.key)
+        return self.p.solver.solve(key, lambda: self._library(name, frame, depth), LIBRARIES)
+
+    def _library(self, expr: ast.Name, frame: Frame, depth: int) -> str:
         assigned = self.p.locals_of(frame).assigns.get(expr.id) if frame.fn else None
         if assigned:
             return self.library(assigned[0], frame, depth + 1)
@@ -211,8 +222,35 @@ class Types:
         base = self.of(expr.value, frame, depth + 1)
         if isinstance(base, ClassRef):
             return self._instance_attr(base.qualname, expr.attr, depth)
+        if isinstance(base, Handle) and base.kind is HandleKind.PYNAMODB_MODEL:
+            # `User.email_index`: querying the index returns the model's items
+            index = self._is_index(base.table, expr.attr)
+            return Handle(HandleKind.PYNAMODB_MODEL, base.table) if index else None
         sym = self.p.resolve_expr(expr, frame.module)
         return self._symbol(sym, depth)
+
+    def _is_index(self, model: str | None, attr: str) -> bool:
+        """Whether a PynamoDB model's class attribute is an index (`email_index = EmailIndex()`)."""
+        for cls in self.p.mro(model or ""):
+            value = cls.fields.get(attr)
+            if isinstance(value, ast.Call):
+                made = self.p.resolve_expr(value.func, self.p.modules[cls.module])
+                if isinstance(made, ClassRef) and self._index_owner(made.qualname) is not None:
+                    return True
+        return False
+
+    def _index_owner(self, index: str) -> str | None:
+        """The model a PynamoDB index class is declared on (itself when on none), else None."""
+        written = {b for c in self.p.mro(index) for b in c.bases}
+        if not any(b.startswith("pynamodb.indexes.") for b in written):
+            return None
+        for cls in sorted(self.p.classes.values(), key=lambda c: c.qualname):
+            for value in cls.fields.values() if cls.is_pynamodb else ():
+                if isinstance(value, ast.Call):
+                    made = self.p.resolve_expr(value.func, self.p.modules[cls.module])
+                    if isinstance(made, ClassRef) and made.qualname == index:
+                        return cls.qualname
+        return index
 
     def _instance_attr(self, cls_qual: str, attr: str, depth: int) -> Type | None:
         for cls in self.p.mro(cls_qual):
@@ -241,7 +279,8 @@ class Types:
             cls = self.p.classes.get(sym.qualname)
             if cls is not None and cls.is_pynamodb:
                 return Handle(HandleKind.PYNAMODB_MODEL, cls.qualname)
-            return None
+            owner = self._index_owner(sym.qualname) if cls is not None else None
+            return Handle(HandleKind.PYNAMODB_MODEL, owner) if owner is not None else None
         if isinstance(sym, tuple):  # (module, global name)
             mod = self.p.modules[sym[0]]
             for value in mod.globals.get(sym[1], []):
@@ -310,25 +349,21 @@ class Types:
         Cached per function, context-free: a factory's type rarely depends on its caller,
         and re-deriving it per call site costs more than the precision is worth.
         """
-        if fn.qualname in self.returned:
-            return self.returned[fn.qualname]
-        if depth > MAX_DEPTH:
-            return None
-        self.returned[fn.qualname] = None  # a recursive factory stays unknown
-        own = Frame(fn, frame.module)
+        key = ("returns", fn.qualname)
+        return self.p.solver.solve(key, lambda: self._returns(fn, frame.module), TYPES)
+
+    def _returns(self, fn: FunctionInfo, module: ModuleInfo) -> Type | None:
+        own = Frame(fn, module)
         loc = self.p.locals_of(own)
         found: Type | None = None
         # generator dependencies: `yield table` / `async with ... as t: yield t`
         for value in [*loc.returns, *loc.yields]:
-            # depth restarts: the result is cached for every caller, so it must not be
-            # truncated by how deep this particular caller happened to be
-            found = self.of(value, own, 0)
+            found = self.of(value, own)
             if found is not None:
                 break
         ann = fn.node.returns
         if found is None and ann is not None:
-            found = self.annotation(ann, frame.module, depth + 1)
-        self.returned[fn.qualname] = found
+            found = self.annotation(ann, module)
         return found
 
 

@@ -138,13 +138,14 @@ def _visit(sub: ast.AST, out: Locals) -> None:
     elif isinstance(sub, ast.AnnAssign) and sub.value is not None:
         _bind(sub.target, sub.value, out)
     elif isinstance(sub, ast.AugAssign) and isinstance(sub.target, ast.Name):
+        name = ast.copy_location(ast.Name(id=sub.target.id), sub.target)
         out.assigns.setdefault(sub.target.id, []).append(
-            ast.BinOp(left=ast.Name(id=sub.target.id), op=sub.op, right=sub.value)
+            _made(ast.BinOp(left=name, op=sub.op, right=sub.value), sub, "aug")
         )
     elif isinstance(sub, ast.NamedExpr):
         _bind(sub.target, sub.value, out)
     elif isinstance(sub, ast.For | ast.AsyncFor | ast.comprehension):
-        _bind(sub.target, ast.Subscript(value=sub.iter, slice=_ELEMENT), out)
+        _bind(sub.target, _made(ast.Subscript(value=sub.iter, slice=_ELEMENT), sub.target), out)
     elif isinstance(sub, ast.withitem) and sub.optional_vars is not None:
         _bind(sub.optional_vars, sub.context_expr, out)
     elif isinstance(sub, ast.Return) and sub.value is not None:
@@ -166,13 +167,21 @@ def _ends_in_call(node: ast.If) -> bool:
     return isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
 
 
+def _made(node: ast.expr, at: ast.AST, tag: str = "element") -> ast.expr:
+    """A node the tables make up (`x += y` as `x + y`, a loop's element), placed where it
+    stands in the source and tagged, so the fixpoint solver keys it apart from real nodes."""
+    ast.copy_location(node, at)
+    vars(node)["dg_tag"] = tag
+    return node
+
+
 def _bind(target: ast.expr, value: ast.expr, out: Locals) -> None:
     if isinstance(target, ast.Name):
         out.assigns.setdefault(target.id, []).append(value)
     elif isinstance(target, ast.Tuple | ast.List):
         for elt in target.elts:
             inner = elt.value if isinstance(elt, ast.Starred) else elt
-            _bind(inner, ast.Subscript(value=value, slice=_ELEMENT), out)
+            _bind(inner, _made(ast.Subscript(value=value, slice=_ELEMENT), inner), out)
     elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
         key = target.slice
         text = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None

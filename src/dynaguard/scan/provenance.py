@@ -10,9 +10,10 @@ an unbound parameter is `Origin.PARAM`, anything unreadable `Origin.UNKNOWN`.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from dynaguard.scan.fixpoint import node_key
 from dynaguard.scan.infer import Frame, bound_arg, is_param
 from dynaguard.scan.model import ClassRef, DynamoCall, FunctionInfo, ParamSource, RouteParam
 from dynaguard.scan.symbols import dotted
@@ -25,6 +26,7 @@ from dynaguard.scan.value import (
     Source,
     Value,
     join,
+    value_lattice,
 )
 
 # the value model lives in value.py; rules and helpers import it from here as well
@@ -44,8 +46,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from dynaguard.scan.index import Project
-
-MAX_DEPTH = 24
+    from dynaguard.scan.model import CallSite
 
 
 _CHECKED = frozenset({Origin.ITEM, Origin.PRINCIPAL})  # what a comparison's result recalls
@@ -87,44 +88,25 @@ SERVER_GENERATORS = frozenset(
 DUMP_METHODS = frozenset({"dict", "model_dump", "to_dict", "jsonable_encoder", "vars", "asdict"})
 
 
-@dataclass(slots=True)
-class _State:
-    memo: dict[tuple[int, int], Value] = field(default_factory=dict)
-    busy: set[tuple[int, int]] = field(default_factory=set)
-    alive: dict[int, Frame] = field(default_factory=dict)  # keeps ids in memo keys unique
-
-
 class Values:
-    """Provenance queries over a project (memoised per expression and frame)."""
+    """Provenance queries over a project, solved by the project's fixpoint solver."""
 
     def __init__(self, project: Project) -> None:
         self.p = project
-        self.s = _State()
-        self._reads: dict[int, DynamoCall] | None = None
-        self.level = 0
+        self._reads: dict[int, DynamoCall] = {}
+        self._reads_of = -1  # len(project.calls) when `_reads` was built
+        self.recursive: dict[str, list[CallSite]] | None = None  # calls of a function itself
         # where FastAPI takes each parameter, per (function, route path): asked once per
         # frame otherwise, thousands of times on a large project
         self._params: dict[tuple[str, str], dict[str, RouteParam]] = {}
 
     def of(self, expr: ast.expr, frame: Frame, depth: int = 0) -> Value:
-        """The provenance of an expression evaluated in a frame."""
-        key = (id(expr), id(frame))
-        if key in self.s.memo:
-            return self.s.memo[key]
-        if key in self.s.busy or depth > MAX_DEPTH:
-            return EMPTY
-        if self.level > 80:  # Python's own stack is the real bound
-            return UNKNOWN
-        self.s.busy.add(key)
-        self.s.alive[id(frame)] = frame
-        self.level += 1
-        try:
-            v = self._eval(expr, frame, depth)
-        finally:
-            self.level -= 1
-            self.s.busy.discard(key)
-        self.s.memo[key] = v
-        return v
+        """The provenance of an expression evaluated in a frame (`depth` is not used)."""
+        at = node_key(expr)
+        if at is None:  # an f-string's parts, a constant: cheap, and not keyed by position
+            return self._eval(expr, frame, depth)
+        key = ("value", frame.module.name, at, frame.key)
+        return self.p.solver.solve(key, lambda: self._eval(expr, frame, depth), value_lattice)
 
     def text(self, expr: ast.expr, frame: Frame) -> str | None:
         """The one static string an expression evaluates to, if there is exactly one."""
@@ -193,7 +175,7 @@ class Values:
         if assigned:
             base = join(*(self.of(v, frame, d + 1) for v in assigned))
         elif fn is not None and is_param(frame, name):
-            base = self._param(name, frame, d)
+            base = join(self._param(name, frame, d), *self._reentered(name, frame, d))
         else:
             base = self._global(name, frame, d)
         sets = [*loc.subscripts.get(name, []), *loc.attributes.get(name, [])]
@@ -239,6 +221,8 @@ class Values:
 
         assert frame.fn is not None
         root = frame.chain()[0]
+        if not self.p.linked:
+            self.p.solver.volatile()  # the routes are still being collected
         route = self.p.route_of(root)
         if route is None:
             return None
@@ -248,7 +232,8 @@ class Values:
             params = {}
             for p in params_of(self.p, frame.fn, route.path):
                 params.setdefault(p.name, p)  # the first, as a scan in order finds it
-            self._params[key] = params
+            if self.p.linked:
+                self._params[key] = params
         param = params.get(name)
         if param is None:
             return None
@@ -353,10 +338,18 @@ class Values:
 
         return call_value(self, e, frame, d)
 
+    def _reentered(self, name: str, frame: Frame, d: int) -> list[Value]:
+        from dynaguard.scan.calls_values import reentered
+
+        return reentered(self, name, frame, d)
+
     def reads(self) -> dict[int, DynamoCall]:
-        """DynamoDB reads by id() of their call node."""
-        if self._reads is None:
+        """DynamoDB reads by id() of their call node (a lookup of live nodes, not a memo)."""
+        if not self.p.linked:
+            self.p.solver.volatile()  # the calls are still being collected
+        if self._reads_of != len(self.p.calls):
             self._reads = {id(c.node): c for c in self.p.calls if c.is_read}
+            self._reads_of = len(self.p.calls)
         return self._reads
 
     def target(self, call: ast.Call, frame: Frame) -> FunctionInfo | ClassRef | None:

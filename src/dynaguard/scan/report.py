@@ -110,11 +110,18 @@ def _non_ascii_lines(path: Path) -> list[str] | None:
 
 
 def _short(node: ast.AST) -> str:
+    # several rules report the same call: unparse it once, kept on the node itself (freed
+    # with its tree; no table keyed by id())
+    cached = vars(node).get("dg_short")
+    if isinstance(cached, str):
+        return cached
     try:
         text = ast.unparse(node)
     except RecursionError:  # ast.unparse recurses once per nesting level (a 990-deep a+a+...)
         return f"{type(node).__name__.lower()} too deeply nested to show"
-    return text if len(text) <= 160 else text[:157] + "..."
+    short = text if len(text) <= 160 else text[:157] + "..."
+    vars(node)["dg_short"] = short
+    return short
 
 
 def where(ev: Event) -> dict[str, JSON]:

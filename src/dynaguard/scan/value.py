@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import Enum
 
+from dynaguard.scan.fixpoint import Lattice
+
 CAP = 32  # sources kept per value: enough to judge, bounded for speed
 
 
@@ -74,6 +76,7 @@ class Value:
     texts: frozenset[str] = frozenset()  # its value when it is a statically known string
     strings: frozenset[str] = frozenset()  # every literal string that flowed into it
     none: bool = False  # may be None
+    cut: bool = False  # cut short by the solver's bound: possibly incomplete
 
     def origins(self) -> set[Origin]:
         """The origins of the value and of every known field."""
@@ -134,6 +137,7 @@ def join(*values: Value) -> Value:
         frozenset(t for v in vals for t in v.texts) if len(vals) < 8 else frozenset(),
         frozenset(list(frozenset(s for v in vals for s in v.strings))[:64]),
         any(v.none for v in vals),
+        any(v.cut for v in vals),
     )
 
 
@@ -144,3 +148,34 @@ def _cap(vals: list[Value]) -> frozenset[Source]:
         if len(out) > CAP:
             break
     return frozenset(out)
+
+
+def _widen(old: Value, new: Value) -> Value:
+    """Past a few rounds of a cycle, keep the sources and drop what can grow without end."""
+    merged = join(old, new)
+    return replace(merged, fields=None, texts=frozenset())
+
+
+def _same(old: Value, new: Value) -> bool:
+    """Stable when a round adds nothing new: repeated dict entries are no new facts."""
+    return old == new or _canonical(old) == _canonical(new)
+
+
+def _canonical(v: Value) -> Value:
+    if v.fields is None:
+        return v
+    seen: dict[tuple[str, Value], None] = {}
+    for k, f in v.fields:
+        pair = (k, _canonical(f))
+        seen.pop(pair, None)
+        seen[pair] = None  # the last occurrence decides which entry wins
+    return replace(v, fields=tuple(seen))
+
+
+value_lattice: Lattice[Value] = Lattice(
+    bottom=EMPTY,
+    cut=lambda: replace(UNKNOWN, cut=True),
+    widen=_widen,
+    same=_same,
+    mark=lambda v: v if v.cut else replace(v, cut=True),
+)

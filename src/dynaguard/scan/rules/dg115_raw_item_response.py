@@ -2,7 +2,8 @@
 
 ## What it does
 Reports a route's `return` of a whole item read from DynamoDB (`resp["Item"]`,
-`resp["Items"]`, a helper that returns one) when the route declares no response model:
+`resp["Items"]`, a helper that returns one, a PynamoDB item's `attribute_values`, also from
+a query on one of the model's indexes) when the route declares no response model:
 no `response_model=` on the decorator (or `response_model=None`) and no Pydantic return
 annotation.
 
@@ -41,7 +42,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.rules._routes import finding_at, raw_item_returns, response_model
+from dynaguard.scan.queries.responses import finding_at, raw_item_returns, response_model
 
 
 @register(

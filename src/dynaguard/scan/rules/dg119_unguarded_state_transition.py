@@ -4,7 +4,9 @@
 Finds updates (`update_item` in any style, PynamoDB `update(actions=[...])`) that SET a
 state attribute — `status`, `state`, `stage`, `phase`, `order_status`... — whose condition
 does not mention that attribute, whether the new value comes from the request or is a
-fixed one such as `"CANCELLED"`.
+fixed one such as `"CANCELLED"`. Expressions built at run time from a dict's keys
+(`"SET " + ", ".join(f"#{k} = :{k}" for k in changes)`) count with the keys their callers
+pass (`update_fields(order_id, {"status": "CLOSED"})`).
 
 ## Why is this bad?
 A workflow allows some transitions only: a shipped order cannot be cancelled, a paid
@@ -36,14 +38,11 @@ A `ConditionalCheckFailedException` then means "not allowed from the current sta
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.rules._calls import condition_names, set_attributes
-
-STATE = re.compile(r"(?i)^(status|state|stage|phase|lifecycle|\w+_(status|state|stage|phase))$")
+from dynaguard.scan.queries.updates import STATE, condition_names, set_attributes
 
 
 @register(

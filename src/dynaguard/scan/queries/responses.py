@@ -1,0 +1,101 @@
+"""What a route answers: raw items returned, response models declared, statement findings.
+
+`raw_item_returns` follows a route's `return` values through provenance: a whole item read
+from DynamoDB (`resp["Item"]`, `resp.get("Items")`, a PynamoDB item's `attribute_values` or
+`to_simple_dict()`, from a model, a helper, or a typed PynamoDB index's query) is raw; a new
+dict built from it is not. `response_model` says whether FastAPI filters the answer.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from dynaguard.core.findings import JSON, Finding, Severity
+from dynaguard.core.registry import RuleMeta
+from dynaguard.scan.index import Project
+from dynaguard.scan.infer import Frame
+from dynaguard.scan.model import ClassRef, FunctionInfo, Route
+from dynaguard.scan.value import Origin
+
+__all__ = ["Spot", "finding_at", "raw_item_returns", "response_model"]
+
+# what stays the whole item: resp["Item"], resp.get("Items"), a PynamoDB item's
+# attribute_values / to_simple_dict()
+ENVELOPE = frozenset(
+    {"Item", "Items", "Attributes", "Responses", "get", "attribute_values", "to_simple_dict"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Spot:
+    """A statement of the scanned code that is not a DynamoDB call (a `return`)."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    function: str
+    what: str  # what is there, for the message (`users.Item`)
+
+
+def finding_at(
+    rule: RuleMeta,
+    spot: Spot,
+    route: Route | None,
+    message: str,
+    *,
+    anchor: str,
+    evidence: dict[str, JSON] | None = None,
+    severity: Severity | None = None,
+) -> Finding:
+    """A finding at a statement (the fingerprint anchor is function + `anchor`, no line)."""
+    return rule.finding(
+        message=message,
+        anchor=f"{spot.function}:{anchor}",
+        path=spot.path,
+        line=spot.line,
+        column=spot.column,
+        end_line=spot.end_line,
+        route=route.label if route else None,
+        evidence={"function": spot.function, **(evidence or {})},
+        severity=severity,
+    )
+
+
+def raw_item_returns(project: Project, route: Route) -> list[Spot]:
+    """The endpoint's `return`s of a whole read item or list of items (not of a new dict)."""
+    fn = project.functions[route.function]
+    frame = Frame(fn, project.module_of(fn))
+    out: list[Spot] = []
+    for ret in project.locals_of(frame).returns:
+        value = project.values.of(ret, frame)
+        if value.fields:  # a new dict built field by field (`{}` on a miss does not count)
+            continue
+        whole = [s for s in value.sources if s.origin is Origin.ITEM and set(s.path) <= ENVELOPE]
+        if whole:
+            line, col = ret.lineno, ret.col_offset + 1
+            out.append(
+                Spot(fn.path, line, col, ret.end_lineno or line, fn.qualname, whole[0].dotted)
+            )
+    return out
+
+
+def response_model(project: Project, route: Route) -> bool:
+    """Whether FastAPI filters the answer: `response_model=` (not None) or a model return type."""
+    fn = project.functions[route.function]
+    for dec in fn.node.decorator_list:
+        for kw in dec.keywords if isinstance(dec, ast.Call) else []:
+            if kw.arg == "response_model":
+                return not (isinstance(kw.value, ast.Constant) and kw.value.value is None)
+    return fn.node.returns is not None and _is_model(project, fn, fn.node.returns)
+
+
+def _is_model(project: Project, fn: FunctionInfo, ann: ast.expr) -> bool:
+    if isinstance(ann, ast.Subscript):  # list[Out], Optional[Out], Annotated[Out, ...]
+        inner = ann.slice.elts if isinstance(ann.slice, ast.Tuple) else [ann.slice]
+        return any(_is_model(project, fn, e) for e in inner[:1])
+    if isinstance(ann, ast.BinOp):  # Out | None
+        return _is_model(project, fn, ann.left) or _is_model(project, fn, ann.right)
+    sym = project.resolve_expr(ann, project.module_of(fn))
+    return isinstance(sym, ClassRef) and project.classes[sym.qualname].is_model

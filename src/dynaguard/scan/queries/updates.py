@@ -1,0 +1,176 @@
+"""What an update writes and what its condition names: UpdateExpression parsing for rules.
+
+`set_attributes` answers for static expressions (`"SET #s = :s, updated_at = :now"`, with
+ExpressionAttributeNames resolved), PynamoDB actions (`Model.state.set(...)`) and dynamic
+expressions built from a dict's keys (`"SET " + ", ".join(f"#{k} = :{k}" for k in changes)`,
+or parts appended in a loop over `changes.items()`): the dict's keys, as the callers that
+reach the update pass them (`update_fields(order_id, {"status": "CLOSED"})`), are the
+attributes it SETs.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from dynaguard.scan.index import Project, Site
+from dynaguard.scan.model import DynamoCall, HandleKind
+from dynaguard.scan.value import Dump
+
+__all__ = [
+    "STATE",
+    "attribute_names",
+    "condition_names",
+    "set_attributes",
+    "top_level_split",
+    "update_clauses",
+]
+
+# workflow state attributes (status, order_status, stage...)
+STATE = re.compile(r"(?i)^(status|state|stage|phase|lifecycle|\w+_(status|state|stage|phase))$")
+CLAUSE = re.compile(r"\b(SET|REMOVE|ADD|DELETE)\b", re.I)
+WORD = re.compile(r"#?[A-Za-z_]\w*")
+VIEWS = frozenset({"items", "keys"})  # `for k, v in changes.items()`: the keys are attributes
+GROWS = frozenset({"append", "extend", "insert", "add"})  # parts.append(f"#{k} = :{k}")
+
+
+def attribute_names(project: Project, call: DynamoCall, site: Site) -> dict[str, str]:
+    """ExpressionAttributeNames placeholders that resolve to one known name."""
+    value = project.values.arg(call, "ExpressionAttributeNames", site.frame)
+    return {
+        k: next(iter(v.texts))
+        for k, v in (value.fields if value else None) or ()
+        if len(v.texts) == 1
+    }
+
+
+def update_clauses(text: str) -> list[tuple[str, list[str]]]:
+    """(verb, its comma-separated actions) of an UpdateExpression: `SET a = :a, b = :b`."""
+    pieces = CLAUSE.split(text)
+    return [
+        (verb.upper(), top_level_split(body))
+        for verb, body in zip(pieces[1::2], pieces[2::2], strict=False)
+    ]
+
+
+def top_level_split(text: str) -> list[str]:
+    """Split on commas outside parentheses (`a = if_not_exists(a, :z), b = :b`)."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            out.append(text[start:i])
+            start = i + 1
+    return [*out, text[start:]]
+
+
+def set_attributes(project: Project, call: DynamoCall, site: Site) -> list[str]:
+    """Attribute names an update SETs (placeholders resolved; PynamoDB `Model.attr.set`;
+    the keys of the dict a dynamic expression is built from)."""
+    if call.handle.kind is HandleKind.PYNAMODB_ITEM:
+        actions = call.args.get("actions") or (call.positional[0] if call.positional else None)
+        return [
+            n.func.value.attr
+            for n in (ast.walk(actions) if actions is not None else ())
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "set"
+            and isinstance(n.func.value, ast.Attribute)
+        ]
+    expr = call.args.get("UpdateExpression")
+    if expr is None:
+        return []
+    text = project.values.text(expr, site.frame)
+    if text is None:
+        return _dynamic_sets(project, expr, site)
+    names = attribute_names(project, call, site)
+    out: list[str] = []
+    for verb, parts in update_clauses(text):
+        if verb == "SET":
+            for part in parts:
+                left = part.split("=", 1)[0].strip()
+                out.append(names.get(left, left))
+    return out
+
+
+def _dynamic_sets(project: Project, expr: ast.expr, site: Site) -> list[str]:
+    """The keys of the dicts a built UpdateExpression iterates, when it is a SET."""
+    fn = site.frame.fn
+    if fn is None:
+        return []
+    loc = project.locals_of(site.frame)
+    nodes = _built_from(expr, loc.assigns)
+    words = [n.value for x in nodes for n in ast.walk(x) if isinstance(n, ast.Constant)]
+    if not any(isinstance(w, str) and re.search(r"\bSET\b", w, re.I) for w in words):
+        return []
+    used = {n.id for x in nodes for n in ast.walk(x) if isinstance(n, ast.Name)}
+    iters = [n.iter for x in nodes for n in ast.walk(x) if isinstance(n, ast.comprehension)]
+    for loop in ast.walk(fn.node):
+        if isinstance(loop, ast.For | ast.AsyncFor) and _grows(loop, used):
+            iters.append(loop.iter)
+    out: list[str] = []
+    for it in iters:
+        value = project.values.of(_iterated(it), site.frame)
+        out += [k for k, _ in value.fields or () if k not in out]
+        out += [f for d in value.dumps for f in _dumped(project, d) if f not in out]
+    return out
+
+
+def _dumped(project: Project, dump: Dump) -> list[str]:
+    """Top-level fields a dumped request model contributes (`body.model_dump(exclude=...)`)."""
+    names = [
+        stmt.target.id
+        for cls in project.mro(dump.model or "")
+        for stmt in cls.node.body
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+    ]
+    return [
+        n for n in names if n not in dump.excluded and (dump.included is None or n in dump.included)
+    ]
+
+
+def _iterated(it: ast.expr) -> ast.expr:
+    """The dict a loop iterates: `changes` for `changes.items()` / `changes.keys()`."""
+    if isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and it.func.attr in VIEWS:
+        return it.func.value
+    return it
+
+
+def _built_from(expr: ast.expr, assigns: dict[str, list[ast.expr]]) -> list[ast.expr]:
+    """The expression and the local assignments of every name it uses, transitively."""
+    out: list[ast.expr] = []
+    todo, seen = [expr], set[str]()
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        for n in ast.walk(node):
+            if isinstance(n, ast.Name) and n.id not in seen:
+                seen.add(n.id)
+                todo += assigns.get(n.id, [])
+    return out
+
+
+def _grows(loop: ast.For | ast.AsyncFor, names: set[str]) -> bool:
+    """Whether a loop appends to one of the names (`parts.append(f"#{k} = :{k}")`)."""
+    return any(
+        isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr in GROWS
+        and isinstance(n.func.value, ast.Name)
+        and n.func.value.id in names
+        for stmt in loop.body
+        for n in ast.walk(stmt)
+    )
+
+
+def condition_names(project: Project, call: DynamoCall, site: Site) -> set[str]:
+    """Attribute names a condition mentions (text, placeholders, Attr(...), model attributes)."""
+    arg = "condition" if call.handle.kind is HandleKind.PYNAMODB_ITEM else "ConditionExpression"
+    expr = call.args.get(arg)
+    if expr is None:
+        return set()
+    value = project.values.of(expr, site.frame)
+    words = {w for s in value.strings | value.texts for w in WORD.findall(s)}
+    words |= {n.attr for n in ast.walk(expr) if isinstance(n, ast.Attribute)}
+    names = attribute_names(project, call, site)
+    return words | {names[w] for w in words if w in names}
