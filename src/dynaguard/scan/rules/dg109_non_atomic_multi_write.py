@@ -73,10 +73,16 @@ def check(project: q.Project) -> Iterator[q.Finding]:
                 rule,
                 ev.call,
                 route,
-                f"second write of the request (after the {first.call.operation} at line "
-                f"{first.line}) outside a transaction: a failure in between leaves the first",
+                f"second write of the request (after the {first.call.operation} at "
+                f"{_at(first.call, ev.call)}) outside a transaction: a failure in between "
+                "leaves the first",
                 evidence={"first_write": q.event_location(first)},
             )
+
+
+def _at(first: q.DynamoCall, second: q.DynamoCall) -> str:
+    # the first write's line, and its file when the two are written in different files
+    return f"line {first.line}" if first.path == second.path else f"{first.path}:{first.line}"
 
 
 def _single_write(ev: q.Event) -> bool:
