@@ -137,13 +137,15 @@ def _raised(project: Project, body: Sequence[ast.stmt], frame: Frame, seen: set[
                 # return JSONResponse(..., status_code=403): an answer, not raised
                 kw = [k.value for k in node.value.keywords if k.arg in STATUS_KEYWORDS]
                 out |= {s for a in kw if (s := _status(a)) is not None}
-            elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-                callee = project.values.target(node.value, frame)
-                if isinstance(callee, FunctionInfo) and callee.qualname not in seen:
-                    # `if ...: forbid()` where forbid raises
-                    seen.add(callee.qualname)
-                    inner = frame.enter(callee, node.value, project.module_of(callee))
-                    out |= _raised(project, callee.node.body, inner, seen)
+    last = body[-1] if body else None
+    if not out and isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
+        # `if ...: forbid("why")`: the branch ends in a helper that raises (only the last
+        # call answers; a logging call before a raise adds nothing)
+        callee = project.values.target(last.value, frame)
+        if isinstance(callee, FunctionInfo) and callee.qualname not in seen:
+            seen.add(callee.qualname)
+            inner = frame.enter(callee, last.value, project.module_of(callee))
+            out |= _raised(project, callee.node.body, inner, seen)
     return out
 
 
