@@ -29,8 +29,9 @@ __all__ = [
 
 STATUS = re.compile(r"(?:HTTP_)?([1-5]\d\d)")  # status.HTTP_403_FORBIDDEN, HTTP_404
 STATUS_KEYWORDS = frozenset({"status_code", "status"})
-# what PynamoDB's get raises for a missing item, and the bases that catch it
-MISSING_ERRORS = frozenset({"DoesNotExist", "Exception", "BaseException"})
+# handlers broad enough to catch what a read raises for a missing item (PynamoDB's
+# DoesNotExist, the KeyError of boto3's resp["Item"])
+MISSING_ERRORS = frozenset({"Exception", "BaseException"})
 
 
 # -- the steps of one request ------------------------------------------------------------
@@ -151,12 +152,13 @@ def _raised(project: Project, body: Sequence[ast.stmt], frame: Frame, seen: set[
 
 def missing_statuses(project: Project, read: Event) -> set[int]:
     """HTTP statuses answered when a read finds nothing because it raises: the except
-    clauses around a PynamoDB `Model.get` (it raises DoesNotExist for a missing item)."""
+    clauses around a PynamoDB `Model.get` (DoesNotExist) or a boto3 `get_item(...)["Item"]`
+    (KeyError), or broad enough to catch those."""
     call = read.call
-    if call is None or call.handle.kind is not HandleKind.PYNAMODB_MODEL:
+    if call is None or call.operation != "get_item":
         return set()
-    if call.operation != "get_item":
-        return set()
+    pynamo = call.handle.kind is HandleKind.PYNAMODB_MODEL
+    missing = MISSING_ERRORS | ({"DoesNotExist"} if pynamo else {"KeyError", "LookupError"})
     out: set[int] = set()
     frame: Frame | None = read.frame
     node: ast.AST | None = read.node
@@ -164,18 +166,18 @@ def missing_statuses(project: Project, read: Event) -> set[int]:
         for t in ast.walk(frame.fn.node):
             if isinstance(t, ast.Try) and _within(t.body, node):
                 for handler in t.handlers:
-                    if _catches_missing(handler.type):
+                    if _catches(handler.type, missing):
                         out |= _raised(project, handler.body, frame, set())
         node, frame = frame.call, frame.caller
     return out
 
 
-def _catches_missing(kind: ast.expr | None) -> bool:
-    """`except Model.DoesNotExist`, or a handler broad enough to catch it."""
+def _catches(kind: ast.expr | None, names: frozenset[str]) -> bool:
+    """`except Model.DoesNotExist` / `except KeyError` (bare: anything)."""
     if kind is None:
         return True
     kinds = kind.elts if isinstance(kind, ast.Tuple) else [kind]
-    return any(last_name(k) in MISSING_ERRORS for k in kinds)
+    return any(last_name(k) in names for k in kinds)
 
 
 def _exception_status(project: Project, exc: ast.expr, frame: Frame, seen: set[str]) -> set[int]:
