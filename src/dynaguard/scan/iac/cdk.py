@@ -94,6 +94,32 @@ def read(tree: ast.Module, path: str) -> tuple[list[Statement], list[Managed]]:
     return stmts, managed
 
 
+def environment(tree: ast.Module) -> dict[str, str]:
+    """Environment variables handed to functions, by the table they name:
+    `Function(..., environment={"ORDERS_TABLE": orders.table_name})`, `fn.add_environment(...)`."""
+    tables: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            name = _name(node.targets[0])
+            if _last(node.value.func) in TABLES and name:
+                tables[name] = _table_name(node.value) or name
+    pairs: list[tuple[ast.expr | None, ast.expr]] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        if _last(node.func) == "add_environment" and len(node.args) == 2:
+            pairs.append((node.args[0], node.args[1]))
+        for k in node.keywords:
+            if k.arg == "environment" and isinstance(k.value, ast.Dict):
+                pairs += list(zip(k.value.keys, k.value.values, strict=False))
+    out: dict[str, str] = {}
+    for key, value in pairs:
+        table = tables.get(_name(value.value) or "") if isinstance(value, ast.Attribute) else None
+        if isinstance(key, ast.Constant) and isinstance(key.value, str) and table:
+            out[key.value] = table  # orders.table_name / orders.table_arn
+    return out
+
+
 def _statement(node: ast.Call, path: str, tables: dict[str, str]) -> Statement:
     kw = {k.arg: k.value for k in node.keywords if k.arg}
     actions = _strings(kw.get("actions"))

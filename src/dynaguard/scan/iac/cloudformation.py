@@ -9,6 +9,7 @@ from dynaguard.scan.iac.model import Managed, Statement
 from dynaguard.scan.iac.policy import REF, Reader
 
 COGNITO = "cognito-identity.amazonaws.com"
+FUNCTIONS = frozenset({"AWS::Serverless::Function", "AWS::Lambda::Function"})
 # SAM policy templates: what they grant on their TableName
 SAM_TEMPLATES = {
     "DynamoDBCrudPolicy": (
@@ -69,6 +70,44 @@ def read(doc: Mapping[str, object], path: str) -> tuple[list[Statement], list[Ma
     if serverless:
         stmts += _serverless(reader, doc)
     return stmts, managed
+
+
+def environment(doc: Mapping[str, object]) -> dict[str, str]:
+    """Environment variables of the template's functions (and SAM Globals, serverless
+    provider/functions `environment`), by the table name their value names."""
+    serverless = "provider" in doc and "service" in doc
+    resources = doc.get("Resources")
+    extra = doc.get("resources")
+    if serverless and isinstance(extra, dict):
+        resources = extra.get("Resources")
+    res: Mapping[str, object] = resources if isinstance(resources, dict) else {}
+    variables = dict(_custom(doc.get("custom"), "self:custom")) if serverless else {}
+    reader = Reader("", "", variables=variables)
+    reader.tables = _tables(res, reader)
+    blocks: list[object] = []
+    for r in res.values():
+        props = r.get("Properties") if isinstance(r, dict) else None
+        if _type(r) in FUNCTIONS and isinstance(props, dict):
+            env = props.get("Environment")
+            blocks.append(env.get("Variables") if isinstance(env, dict) else None)
+    glob = _path(doc, "Globals", "Function", "Environment", "Variables")
+    blocks += [glob, _path(doc, "provider", "environment")]
+    functions = doc.get("functions")
+    for fn in functions.values() if isinstance(functions, dict) else []:
+        blocks.append(fn.get("environment") if isinstance(fn, dict) else None)
+    out: dict[str, str] = {}
+    for block in blocks:
+        for var, value in block.items() if isinstance(block, dict) else []:
+            name = reader.table_of(value) or REF.sub("", reader.text(value)).strip("-_.")
+            if name:
+                out[str(var)] = name
+    return out
+
+
+def _path(doc: object, *keys: str) -> object:
+    for k in keys:
+        doc = doc.get(k) if isinstance(doc, dict) else None
+    return doc
 
 
 def _type(r: object) -> str:

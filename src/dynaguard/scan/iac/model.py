@@ -101,6 +101,9 @@ class IacFacts:
     managed: list[Managed] = field(default_factory=list)
     files: int = 0
     errors: list[Diagnostic] = field(default_factory=list)
+    # environment variables the IaC hands the functions, by the table they name
+    # (ORDERS_TABLE: !Ref OrdersTable -> orders): links `Table(os.environ[...])` to a table
+    env_tables: dict[str, str] = field(default_factory=dict)
     # per IaC file with `# dynaguard: ignore[...]` marks: its comments alone, one per line
     # (the other lines blank), so the Python suppression reader numbers them as the file
     comments: dict[str, str] = field(default_factory=dict)

@@ -6,7 +6,8 @@ Reads the infrastructure code beside the service — CloudFormation and SAM temp
 — and reports, at the statement's file and line: `dynamodb:*` or `*` actions; DynamoDB
 actions on `Resource: "*"`; the `AmazonDynamoDBFullAccess` (and, at medium severity,
 `AmazonDynamoDBReadOnlyAccess`) managed policies; write actions
-on a table the scanned code only reads; and DynamoDB access granted to per-user
+on a table the scanned code only reads (a table the code names through an environment
+variable is the one the IaC puts in that variable); and DynamoDB access granted to per-user
 identities (Cognito identity-pool roles) with no `dynamodb:LeadingKeys` condition.
 
 ## Why is this bad?
