@@ -277,3 +277,49 @@ def test_tf_heredoc_policy_and_a_deny_document(tmp_path: Path) -> None:
     # Given a heredoc JSON policy granting on "*" and a policy document that only denies
     # Then the heredoc grant is reported at its action, and the Deny is not a grant
     assert _sites(_tree(tmp_path, {"iam.tf": TF_HEREDOC})) == {("iam.tf", 7)}
+
+
+TF_ENV = """\
+resource "aws_dynamodb_table" "orders" {
+  name = "ledger-v2"
+}
+
+resource "aws_lambda_function" "api" {
+  environment {
+    variables = { ORDERS_TABLE = aws_dynamodb_table.orders.name }
+  }
+}
+
+data "aws_iam_policy_document" "api" {
+  statement {
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+    resources = [aws_dynamodb_table.orders.arn]
+  }
+}
+"""
+READER_APP = """\
+import os
+
+import boto3
+from fastapi import FastAPI
+
+app = FastAPI()
+orders = boto3.resource("dynamodb").Table(os.environ["ORDERS_TABLE"])
+
+
+@app.get("/orders/{order_id}")
+def read_order(order_id: str):
+    return orders.get_item(Key={"order_id": order_id}).get("Item")
+"""
+
+
+def test_tf_lambda_environment_names_the_codes_table(tmp_path: Path) -> None:
+    pytest.importorskip("hcl2")
+    # Given a table whose name shares nothing with the code, handed to the function in its
+    # environment, and code that only reads the table that variable names
+    root = _tree(tmp_path, {"main.tf": TF_ENV, "app.py": READER_APP})
+    # Then the write grant on it is reported (the environment links the two)
+    result = scan([root], root=root, config=DG118)
+    assert [(f.path, f.line, "only reads" in f.message) for f in result.findings] == [
+        ("main.tf", 13, True)
+    ]

@@ -157,10 +157,9 @@ def _read(path: Path, rel: str, text: str) -> Grants | None:
     from dynaguard.scan.iac import cloudformation, located, terraform
 
     name = path.name
-    if name.endswith(".tf"):
-        return (*terraform.read(terraform.load_tf(text), text, rel), {})
-    if name.endswith(".tf.json"):
-        return (*terraform.read(terraform.load_tf_json(text), text, rel), {})
+    if name.endswith((".tf", ".tf.json")):
+        tf = terraform.load_tf(text) if name.endswith(".tf") else terraform.load_tf_json(text)
+        return (*terraform.read(tf, text, rel), terraform.environment(tf, text))
     if path.suffix == ".json":
         # the C parser rejects the many JSON files that are data, not IaC, in a blink
         try:
