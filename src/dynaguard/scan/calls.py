@@ -188,7 +188,7 @@ def _scan_function(project: Project, mod: ModuleInfo, fn: FunctionInfo | None) -
                 )
             if f.attr not in OFFLOAD:
                 continue
-        dyn = _dynamo_call(project, frame, call, awaited)
+        dyn = _dynamo_call(project, frame, call, awaited) or _offloaded(project, frame, call)
         if dyn is not None:
             project.calls.append(dyn)
             continue
@@ -225,6 +225,28 @@ def _offload_target(
     return None, 0
 
 
+def _offloaded(project: Project, frame: Frame, call: ast.Call) -> DynamoCall | None:
+    """`to_thread(client.put_item, Item=...)`, `run_in_executor(None, partial(t.put_item,
+    ...))`: the DynamoDB call the worker thread makes, recorded as awaited (it does not
+    block the loop) and located at the offloading call."""
+    name = (dotted(call.func, frame.module) or "").rsplit(".", 1)[-1]
+    if name not in OFFLOAD or not call.args:
+        return None
+    skip = 1 if name == "run_in_executor" else 0  # the executor comes first
+    fn = call.args[skip] if len(call.args) > skip else None
+    args, kws = call.args[skip + 1 :], call.keywords
+    if isinstance(fn, ast.Call) and (dotted(fn.func, frame.module) or "").endswith("partial"):
+        args, kws = [*fn.args[1:], *args], fn.keywords
+        fn = fn.args[0] if fn.args else None
+    if not isinstance(fn, ast.Attribute):
+        return None
+    inner = ast.Call(func=fn, args=args, keywords=kws)
+    ast.copy_location(inner, call)
+    inner.end_lineno, inner.end_col_offset = call.end_lineno, call.end_col_offset
+    vars(inner)["dg_tag"] = ":offloaded"  # keyed apart from the offloading call (fixpoint)
+    return _dynamo_call(project, frame, inner, True)
+
+
 def _dynamo_call(
     project: Project, frame: Frame, call: ast.Call, awaited: bool
 ) -> DynamoCall | None:
@@ -232,6 +254,8 @@ def _dynamo_call(
     if not isinstance(f, ast.Attribute):
         return None
     handle = project.types.of(f.value, frame)
+    if isinstance(handle, ClassRef):
+        handle = _model_self(project, frame, handle)
     if not isinstance(handle, Handle):
         if not _boto_shaped(call, f.attr):
             return None
@@ -253,6 +277,18 @@ def _dynamo_call(
         positional=list(call.args),
         spread=[k.value for k in call.keywords if k.arg is None],
     )
+
+
+def _model_self(project: Project, frame: Frame, ref: ClassRef) -> ClassRef | Handle:
+    """`self.save()` in a PynamoDB model's own method is the item's save (`cls.get()` in a
+    classmethod the model's): PynamoDB's methods are not project methods."""
+    cls = project.classes.get(ref.qualname)
+    if cls is None or not cls.is_pynamodb or frame.fn is None:
+        return ref
+    decorators = {dotted(d, frame.module) for d in frame.fn.node.decorator_list}
+    classmethod_ = any(d and d.rsplit(".", 1)[-1] == "classmethod" for d in decorators)
+    kind = HandleKind.PYNAMODB_MODEL if classmethod_ else HandleKind.PYNAMODB_ITEM
+    return Handle(kind, cls.qualname)
 
 
 def _boto_shaped(call: ast.Call, method: str) -> bool:

@@ -301,6 +301,10 @@ def _same_item(project: Project, evs: list[Event], check: Event, write: Event) -
         wk = key_value(project, write.call, write.frame)
         if rk is None or wk is None:
             return True
+        if write.call.handle.kind is HandleKind.PYNAMODB_ITEM and any(
+            s.origin is Origin.ITEM and s.call == id(read.node) for s in wk.sources
+        ):
+            return True  # the read item itself written (`post = Post.get(id); post.save()`)
         if write.call.operation == "put_item" and rk.fields and wk.fields is not None:
             # a put's key is the item's attributes named like the read's key (same schema)
             picked = [v for k, v in wk.fields if k in dict(rk.fields)]

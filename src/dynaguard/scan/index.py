@@ -68,6 +68,7 @@ from dynaguard.scan.model import (
     DynamoCall,
     ExceptionHandler,
     FunctionInfo,
+    Handle,
     Include,
     Middleware,
     Route,
@@ -285,7 +286,8 @@ class Project:
             out.append(cls)
             mod = self.modules[cls.module]
             for b in cls.node.bases:
-                sym = self.resolve_expr(b, mod)
+                # `class Accounts(BaseTable[Account])`: the subscripted generic is its base
+                sym = self.resolve_expr(b.value if isinstance(b, ast.Subscript) else b, mod)
                 if isinstance(sym, ClassRef):
                     todo.append(sym.qualname)
         return out
@@ -310,6 +312,8 @@ class Project:
         recv = types.of(f.value, frame)
         if isinstance(recv, ClassRef):
             return self.method(recv.qualname, f.attr)
+        if isinstance(recv, Handle) and recv.table in self.classes:  # a PynamoDB model's own
+            return self.method(recv.table, f.attr)  # method (`post.publish()`)
         sym = self.resolve_expr(f, frame.module)
         return sym if isinstance(sym, FunctionInfo | ClassRef) else None
 

@@ -223,21 +223,26 @@ class Types:
         if isinstance(base, ClassRef):
             return self._instance_attr(base.qualname, expr.attr, depth)
         if isinstance(base, Handle) and base.kind is HandleKind.PYNAMODB_MODEL:
-            # `User.email_index`: querying the index returns the model's items
-            index = self._is_index(base.table, expr.attr)
-            return Handle(HandleKind.PYNAMODB_MODEL, base.table) if index else None
+            index = self._index(base.table or "", expr.attr)
+            if index is not None:  # Model.by_owner.query(...): the index's own key names
+                return Handle(HandleKind.PYNAMODB_MODEL, index)
         sym = self.p.resolve_expr(expr, frame.module)
         return self._symbol(sym, depth)
 
-    def _is_index(self, model: str | None, attr: str) -> bool:
-        """Whether a PynamoDB model's class attribute is an index (`email_index = EmailIndex()`)."""
-        for cls in self.p.mro(model or ""):
+    def _index(self, model: str, attr: str) -> str | None:
+        """A PynamoDB model's index attribute (`by_owner = OwnerIndex()`): the index class."""
+        for cls in self.p.mro(model):
             value = cls.fields.get(attr)
-            if isinstance(value, ast.Call):
-                made = self.p.resolve_expr(value.func, self.p.modules[cls.module])
-                if isinstance(made, ClassRef) and self._index_owner(made.qualname) is not None:
-                    return True
-        return False
+            if not isinstance(value, ast.Call):
+                continue
+            sym = self.p.resolve_expr(value.func, self.p.modules[cls.module])
+            if isinstance(sym, ClassRef) and any(
+                b.endswith(("GlobalSecondaryIndex", "LocalSecondaryIndex"))
+                for c in self.p.mro(sym.qualname)
+                for b in c.bases
+            ):
+                return sym.qualname
+        return None
 
     def _index_owner(self, index: str) -> str | None:
         """The model a PynamoDB index class is declared on (itself when on none), else None."""
@@ -279,8 +284,10 @@ class Types:
             cls = self.p.classes.get(sym.qualname)
             if cls is not None and cls.is_pynamodb:
                 return Handle(HandleKind.PYNAMODB_MODEL, cls.qualname)
-            owner = self._index_owner(sym.qualname) if cls is not None else None
-            return Handle(HandleKind.PYNAMODB_MODEL, owner) if owner is not None else None
+            # the index class itself (`EmailIndex.query`): its own key names, as for
+            # `User.email_index` (queries.tables maps it back to the model's table)
+            index = cls is not None and self._index_owner(sym.qualname) is not None
+            return Handle(HandleKind.PYNAMODB_MODEL, sym.qualname) if index else None
         if isinstance(sym, tuple):  # (module, global name)
             mod = self.p.modules[sym[0]]
             for value in mod.globals.get(sym[1], []):

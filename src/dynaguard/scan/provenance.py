@@ -169,10 +169,18 @@ class Values:
         fn = frame.fn
         loc = self.p.locals_of(frame)
         if fn is not None and name in ("self", "cls") and fn.class_name and is_param(frame, name):
+            recv = frame.call.func if frame.call is not None else None
+            cls = self.p.classes.get(f"{fn.module}:{fn.class_name}")
+            if cls is not None and cls.is_pynamodb and isinstance(recv, ast.Attribute):
+                assert frame.caller is not None  # a PynamoDB item's own method: `self` is the
+                return self.of(recv.value, frame.caller, d + 1)  # item it was called on
             return Value(frozenset({Source(Origin.CONSTANT, "self")}))
         assigned = loc.assigns.get(name, []) if fn is not None or name in loc.assigns else []
         base: Value
-        if assigned:
+        kwarg = fn.node.args.kwarg if fn is not None else None
+        if kwarg is not None and kwarg.arg == name and not assigned:
+            base = self._kwargs(frame, d)
+        elif assigned:
             base = join(*(self.of(v, frame, d + 1) for v in assigned))
         elif fn is not None and is_param(frame, name):
             base = join(self._param(name, frame, d), *self._reentered(name, frame, d))
@@ -204,6 +212,20 @@ class Values:
         if isinstance(sym, str) and sym.split(".")[-1] in SERVER_GENERATORS:
             return Value(frozenset({Source(Origin.SERVER, sym)}))
         return Value(frozenset({Source(Origin.UNKNOWN, name)})) if sym is None else EMPTY
+
+    def _kwargs(self, frame: Frame, d: int) -> Value:
+        """`**changes`: the keyword arguments its caller passed beyond the named ones."""
+        fn, call = frame.fn, frame.call
+        if fn is None or call is None or frame.caller is None:
+            return Value(frozenset({Source(Origin.PARAM, "**")}))
+        named = {a.arg for a in fn.params}
+        fields = [
+            (k.arg, self.of(k.value, frame.caller, d + 1))
+            for k in call.keywords
+            if k.arg is not None and k.arg not in named
+        ]
+        spread = [self.of(k.value, frame.caller, d + 1) for k in call.keywords if k.arg is None]
+        return replace(join(*(v for _, v in fields), *spread), fields=tuple(fields))
 
     def _param(self, name: str, frame: Frame, d: int) -> Value:
         assert frame.fn is not None

@@ -2,8 +2,12 @@
 
 ## What it does
 Finds `update_item`, `delete_item` and `put_item` calls (boto3 resource or client,
-aioboto3, PynamoDB `save`/`update`/`delete`) that no condition protects, including
-wrappers whose callers pass `condition_expression=None`.
+aioboto3, PynamoDB `save`/`update`/`delete`, calls offloaded with `asyncio.to_thread`,
+`run_in_threadpool` or `run_in_executor`) that no condition protects, including wrappers
+whose callers pass `condition_expression=None`. When the write sits in a project helper
+(a repository's `save_order`, a generic base's `create_item`) and a caller reads the item
+and writes it back, or checks that it exists before creating it, that caller's line is
+reported too, with the chain of helper calls as evidence: the caller took the decision.
 
 ## Why is this bad?
 DynamoDB applies an unconditioned write whatever the item holds now. Two requests that
@@ -39,18 +43,12 @@ expected_version=v)` (owner and version in the condition) or
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 
-from dynaguard.core.findings import Confidence, Finding, Severity
 from dynaguard.core.registry import register
-from dynaguard.scan.flow import check_then_act, condition, events, is_atomic_update, item_value
-from dynaguard.scan.index import Project, Site
-from dynaguard.scan.model import DynamoCall, HandleKind
-from dynaguard.scan.provenance import Origin, Value
-from dynaguard.scan.report import KEY_NAME, at_call, meta
-
-OPS = ("put_item", "update_item", "delete_item")
+from dynaguard.scan import query as q
+from dynaguard.scan.queries import writes as w
+from dynaguard.scan.query import Confidence, Finding, Project, Severity
 
 
 @register(
@@ -65,20 +63,22 @@ OPS = ("put_item", "update_item", "delete_item")
     "you read for updates and deletes), or use the guard library's conditional writes.",
 )
 def check(project: Project) -> Iterator[Finding]:
-    """Unconditioned puts, updates and deletes."""
-    m = meta("DG101")
-    for call in project.calls:
-        if call.operation not in OPS:
+    """Unconditioned puts, updates and deletes, and the callers that decide them."""
+    m = q.meta("DG101")
+    for call in q.operations(project):
+        if call.operation not in w.OPS:
             continue
-        bare = [s for s in project.sites(call) if condition(project, call, s.frame) is None]
-        if not bare or _atomic(project, call, bare[0]):
+        bare = [s for s in q.sites(project, call) if w.unconditional(project, call, s)]
+        if not bare or w.atomic(project, call, bare[0]):
             continue
-        if any(s.route and check_then_act(project, s.route, call) for s in bare):
+        acts = [w.check_then_act_at(project, s, call) for s in bare]
+        yield from _at_callers(project, call, bare, acts)
+        if any(a is not None and a[2] is None for a in acts):
             continue  # DG102 reports it, with the check that should have been the condition
         site = bare[0]
-        severity, why = _judge(project, call, site)
+        severity, why = w.judge(project, call, site)
         routes = sorted({s.route.label for s in bare if s.route})
-        yield at_call(
+        yield q.finding(
             m,
             call,
             site.route,
@@ -88,68 +88,25 @@ def check(project: Project) -> Iterator[Finding]:
         )
 
 
-def _atomic(project: Project, call: DynamoCall, site: Site) -> bool:
-    if call.operation != "update_item":
-        return False
-    if call.handle.kind is HandleKind.PYNAMODB_ITEM:
-        actions = call.args.get("actions") or (call.positional[0] if call.positional else None)
-        return (
-            isinstance(actions, ast.List)
-            and bool(actions.elts)
-            and all(
-                isinstance(a, ast.Call)
-                and isinstance(a.func, ast.Attribute)
-                and a.func.attr in ("add", "append", "prepend")
-                for a in actions.elts
+def _at_callers(
+    project: Project,
+    call: q.DynamoCall,
+    bare: list[q.Site],
+    acts: list[tuple[q.Event, q.Event, w.Decision | None] | None],
+) -> Iterator[Finding]:
+    """A caller that reads and writes back, or checks existence, through the helpers."""
+    m = q.meta("DG101")
+    for site, act in zip(bare, acts, strict=True):
+        for d in w.caller_writes(project, call, site):
+            if act is not None and act[2] is not None and act[2].at is d.at:
+                continue  # DG102 reports this caller
+            if d.anchor.kind == "read":
+                why = "it writes back an item it read, so a concurrent update in between is lost"
+            else:
+                why = "it checks the item's existence first, which can change before the write"
+            yield w.at_caller(
+                m,
+                d,
+                f"{call.operation} through {len(d.chain) - 1} helper call(s) without a "
+                f"condition, decided here: {why}",
             )
-        )
-    expr = call.args.get("UpdateExpression")
-    text = project.values.text(expr, site.frame) if expr is not None else None
-    return text is not None and is_atomic_update(text)
-
-
-def _judge(project: Project, call: DynamoCall, site: Site) -> tuple[Severity | None, str]:
-    if call.operation == "delete_item":
-        return None, "the item is deleted whatever state it reached since it was checked"
-    item = item_value(project, call, site.frame)
-    if item is not None and Origin.ITEM in item.origins():
-        return (
-            None,
-            "read-modify-write: a concurrent update between the read and this write is lost",
-        )
-    # a fresh key names an item no earlier check can have looked at (a uniqueness check on
-    # another attribute needs its own conditional item, not this put's condition)
-    if call.operation == "put_item" and item is not None and _fresh_key(item.fields or ()):
-        return (
-            Severity.LOW,
-            "the key is server-generated, so a collision is unlikely; "
-            "attribute_not_exists makes it impossible",
-        )
-    if site.route is not None and _existence_checked(project, site, call):
-        return None, "the item's existence is checked first, but it can change before this write"
-    if call.operation == "put_item":
-        return None, "an existing item with this key is replaced whole (sibling attributes lost)"
-    return None, "a concurrent write to the same item is silently overwritten (lost update)"
-
-
-def _fresh_key(fields: tuple[tuple[str, Value], ...]) -> bool:
-    for name, value in fields:
-        origins = value.origins()
-        if (
-            KEY_NAME.match(name)
-            and Origin.SERVER in origins
-            and origins <= {Origin.SERVER, Origin.CONSTANT}
-        ):
-            return True
-    return False
-
-
-def _existence_checked(project: Project, site: Site, call: DynamoCall) -> bool:
-    assert site.route is not None
-    seen_check = False
-    for ev in events(project, site.route):
-        if ev.kind == "check":
-            seen_check = True
-        if ev.node is call.node:
-            return seen_check
-    return False

@@ -4,6 +4,8 @@
 Follows each route's reads, checks and writes in order (through helper functions such as
 `ensure_owns(item_id, user)`) and reports a write whose condition does not re-assert an
 attribute that an earlier check compared on the item it read (owner, status, version...).
+When the write sits in a helper that writes no condition of its own (a repository's
+`set_credits`), the finding is at the caller that checked, with the chain down to the write.
 
 ## Why is this bad?
 Between the read and the write another request can change the owner or the state: the
@@ -40,9 +42,8 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
+from dynaguard.scan.queries import writes as w
 from dynaguard.scan.query import JSON, Confidence, Finding, Project, Severity
-
-OPS = ("put_item", "update_item", "delete_item")
 
 
 @register(
@@ -60,20 +61,30 @@ def check(project: Project) -> Iterator[Finding]:
     """Writes after a check on the read item whose condition does not repeat the check."""
     m = q.meta("DG102")
     for call in q.operations(project):
-        if call.operation not in OPS:
+        if call.operation not in w.OPS:
             continue
         for site in q.sites(project, call):
-            found = q.check_then_act(project, site, call)
+            found = w.check_then_act_at(project, site, call)
             if found is None:
                 continue
-            chk, _ = found
+            chk, _, decision = found
             names: list[JSON] = [*sorted(chk.attrs)]
             attrs = ", ".join(sorted(chk.attrs))
+            evidence: dict[str, JSON] = {"check": q.event_location(chk), "attributes": names}
+            if decision is not None:  # a helper writes; this caller checked and decides
+                yield w.at_caller(
+                    m,
+                    decision,
+                    f"{attrs} is checked on the item read at line {chk.line}, then "
+                    f"{call.operation} runs through helpers without re-asserting it",
+                    evidence=evidence,
+                )
+                continue
             yield q.finding(
                 m,
                 call,
                 site.route,
                 f"{attrs} is checked on the item read at line {chk.line}, but this "
                 f"{call.operation} does not re-assert it in its condition",
-                evidence={"check": q.event_location(chk), "attributes": names},
+                evidence=evidence,
             )

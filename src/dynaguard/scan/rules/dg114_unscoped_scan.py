@@ -6,7 +6,10 @@ is not restricted to administrators when nothing in the request scopes it to the
 (no `FilterExpression` or PynamoDB filter on the principal): the route lists every
 user's items, or filters them in Python afterwards. A scan that is scoped but reads only
 its first page (no `LastEvaluatedKey` / `ExclusiveStartKey` loop) is reported at low
-severity. Scans only batch jobs reach are left alone.
+severity. Scans only batch jobs reach are left alone, and so are scans of tables that hold
+no per-user data (no owner-like attribute is ever written to or keyed on them, while the
+project records ownership elsewhere: a product catalogue, reference data), including a
+generic repository's table named by the subclass that holds it.
 
 ## Why is this bad?
 An unscoped scan hands one user the whole table, or relies on Python code to drop other
@@ -41,7 +44,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.rules._calls import paginates, per_user_tables, scan_filters
+from dynaguard.scan.queries.tables import paginates, scan_filters, table_facts, table_of
 
 
 @register(
@@ -58,14 +61,16 @@ from dynaguard.scan.rules._calls import paginates, per_user_tables, scan_filters
 def check(project: q.Project) -> Iterator[q.Finding]:
     """Scans on authenticated, non-admin routes: unscoped, or scoped but one page only."""
     rule = q.meta("DG114")
-    shared = {t for t, mine in per_user_tables(project).items() if not mine}
+    tables = table_facts(project)
     for call in q.operations(project):
-        if call.operation != "scan" or call.handle.table in shared:
+        if call.operation != "scan":
             continue
         for site in q.sites(project, call):
             route = site.route
             if route is None or not q.authenticated(route) or q.privileged(route):
                 continue
+            if tables.shared(table_of(project, call, site.frame)):
+                continue  # a catalogue: nothing per-user is written to or keyed on it
             scoped = any(
                 q.Origin.PRINCIPAL in v.origins() for v in scan_filters(project, call, site)
             )

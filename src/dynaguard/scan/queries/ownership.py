@@ -1,0 +1,258 @@
+"""Whether a keyed operation on a request-chosen key is tied to the caller (DG103).
+
+A key is *owned* when something in the request ties it to the authenticated principal:
+
+- the principal is part of the key (`Key={"user_id": user.id, ...}`);
+- the key *is* the principal: the request value is compared with the caller's own id
+  and the request fails otherwise (`if account_id != me["account_id"]: raise`), or the
+  lookup is the authentication itself (the caller's record by its API key or token);
+- the loaded item's owner is compared with the principal (before a write, anywhere
+  around a read), or the operation's condition or filter names the principal;
+- the route is role-gated: a dependency, or an inline check of the caller's own record,
+  lets only privileged roles through (administrators may reach any object).
+
+A key on a table that holds no per-user data (`queries.tables`) needs no owner. In an app
+whose users are never verified (`queries.principals`), every request-chosen key on a
+per-user table is unowned.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from dynaguard.core.findings import JSON, Confidence
+from dynaguard.scan.authn_body import ORDINARY_ROLES, BodyScan, Seeds
+from dynaguard.scan.deps import dependency, depends_of
+from dynaguard.scan.flow import Event, condition, events, key_value
+from dynaguard.scan.index import Project
+from dynaguard.scan.infer import Frame
+from dynaguard.scan.model import KEYED_OPS, DynamoCall, FunctionInfo, ParamSource, Route
+from dynaguard.scan.provenance import Origin, Source, Value
+from dynaguard.scan.queries.principals import Auth, principals, public_route
+from dynaguard.scan.queries.tables import TableFacts, table_facts, table_of
+from dynaguard.scan.report import describe, lowered, request_sources
+
+__all__ = ["Unowned", "key_is_principal", "role_gated", "source_text", "unowned"]
+
+ROLE_ATTR = re.compile(
+    r"(?i)^(roles?|user_?role|is_?admin|is_?superuser|is_?staff|groups?|scopes?)$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Unowned:
+    """A keyed operation on a request-chosen key that nothing ties to the caller."""
+
+    call: DynamoCall
+    route: Route
+    key: Value
+    table: str | None
+    sources: list[JSON]  # the client-chosen parts of the key ("path note_id")
+    evidence: dict[str, JSON]
+    confidence: Confidence
+
+
+def unowned(project: Project) -> Iterator[Unowned]:
+    """Every keyed operation, per route, whose request-chosen key is not the caller's."""
+    users = principals(project)
+    if not users.any:
+        return  # no users at all: ownership means nothing (an internal service)
+    tables = table_facts(project)
+    auth = Auth(project)
+    for route in project.routes:
+        unverified = users.unverified(auth.roots(route.router)) is not None
+        if not users.verified and not unverified:
+            continue  # this app has no users
+        if route.privileged:
+            continue  # an admin endpoint may reach any object (function-level authorisation)
+        if not route.authenticated and public_route(project, route):
+            continue  # sign-up, login, password reset: look-ups by the credential, no caller
+        yield from _route(project, route, tables, unverified)
+
+
+def _route(
+    project: Project, route: Route, tables: TableFacts, unverified: bool
+) -> Iterator[Unowned]:
+    evs = events(project, route)
+    if role_gated(project, evs):
+        return  # the same, checked inline on the caller's own record
+    auth_fns = {
+        d.target for d in route.all_dependencies if d.target and project.behaviour.authenticates(d)
+    }
+    seen: set[int] = set()  # a helper reached along two paths is one call site
+    for i, ev in enumerate(evs):
+        call = ev.call
+        if call is None or call.operation not in KEYED_OPS or id(call) in seen:
+            continue
+        if any(f.qualname in auth_fns for f in ev.frame.chain()):
+            continue  # the lookup of the caller itself (get_current_user)
+        key = key_value(project, call, ev.frame)
+        if key is None or not request_sources(key) or Origin.PRINCIPAL in key.origins():
+            continue
+        table = table_of(project, call, ev.frame)
+        if tables.shared(table):
+            continue  # a catalogue: nothing per-user is written to or keyed on this table
+        if unverified and table not in tables.per_user:
+            continue  # no caller to compare with: only per-user data is at stake
+        if _scoped(project, ev) or _owner_checked(project, evs, i, call.is_read):
+            continue
+        if key_is_principal(project, route, ev, key):
+            continue
+        seen.add(id(call))
+        yield Unowned(
+            call=call,
+            route=route,
+            key=key,
+            table=table,
+            sources=describe(request_sources(key)),
+            evidence={
+                "key_sources": describe(key.all_sources()),
+                "authenticated": route.authenticated,
+                "auth": route.auth_evidence,
+                "per_user_table": table in tables.per_user,
+            },
+            confidence=lowered(key) if route.authenticated else Confidence.MEDIUM,
+        )
+
+
+def key_is_principal(project: Project, route: Route, ev: Event, key: Value) -> bool:
+    """The request value in the key is compared with the caller's own id, and the request
+    fails otherwise, before the operation: in the endpoint (`if account_id != me.id:
+    raise`), or in a dependency of the route that takes the same path or query parameter
+    (FastAPI binds it by name) beside an authenticated one."""
+    names = {s.name for s in request_sources(key) if not s.path}
+    fn = project.functions.get(route.function)
+    line = _endpoint_line(ev)
+    if not names or fn is None or line is None:
+        return False
+    princ = {p.name for p in route.params if p.source is ParamSource.PRINCIPAL}
+    reqs = {p.name for p in route.params if p.source is ParamSource.REQUEST}
+    if _compares(fn.node, names, princ, reqs, before=line):
+        return True
+    for dep in route.all_dependencies:
+        dep_fn = project.functions.get(dep.target or "")
+        if dep_fn is None or not names & {a.arg for a in dep_fn.params}:
+            continue
+        if _compares(dep_fn.node, names, _principal_params(project, dep_fn), set(), None):
+            return True
+    return False
+
+
+def _compares(
+    node: ast.FunctionDef | ast.AsyncFunctionDef,
+    names: set[str],
+    princ: set[str],
+    reqs: set[str],
+    before: int | None,
+) -> bool:
+    """A guard (raise or early return) in the body compares one of `names` with the
+    principal, before line `before` (anywhere when None)."""
+    scan = BodyScan(node, Seeds(principals=frozenset(princ), requests=frozenset(reqs)), _no)
+    for n in scan.nodes:
+        test = _guard(n)
+        if test is None or (before is not None and getattr(n, "lineno", before) >= before):
+            continue
+        for cmp in (c for c in ast.walk(test) if isinstance(c, ast.Compare)):
+            sides = [cmp.left, *cmp.comparators]
+            mine = [x for x in sides if isinstance(x, ast.Name) and x.id in names]
+            if mine and any(x not in mine and scan.principal_of(x) for x in sides):
+                return True
+    return False
+
+
+def _principal_params(project: Project, fn: FunctionInfo) -> set[str]:
+    """A dependency's parameters filled by an authenticating dependency."""
+    mod = project.module_of(fn)
+    out: set[str] = set()
+    for arg in fn.params:
+        for expr in (fn.default_of(arg.arg), arg.annotation):
+            found = depends_of(project, mod, expr)
+            if found is not None:
+                dep = dependency(project, found[1], found[0], "param")
+                if project.behaviour.authenticates(dep):
+                    out.add(arg.arg)
+                break
+    return out
+
+
+def _no(_: ast.Call) -> bool:
+    return False
+
+
+def _endpoint_line(ev: Event) -> int | None:
+    """The line of the endpoint's statement that leads to the event (None in a dependency)."""
+    node: ast.AST | None = ev.node
+    frame: Frame | None = ev.frame
+    while frame is not None and frame.caller is not None:
+        if frame.call is None:
+            return None  # inside a dependency
+        node, frame = frame.call, frame.caller
+    return getattr(node, "lineno", None)
+
+
+def _guard(node: ast.AST) -> ast.expr | None:
+    """The test of an `if` that raises or returns early, or of an `assert`."""
+    if isinstance(node, ast.Assert):
+        return node.test
+    if isinstance(node, ast.If) and node.body:
+        last = node.body[-1]
+        if isinstance(last, ast.Raise | ast.Return):
+            return node.test
+    return None
+
+
+def role_gated(project: Project, evs: list[Event]) -> bool:
+    """A check of the caller's own record's role against privileged roles only
+    (`if load(principal)["role"] in ("admin", "moderator")`)."""
+    for ev in evs:
+        if ev.kind != "check" or not any(ROLE_ATTR.match(a) for a in ev.attrs):
+            continue
+        test = ev.node.test if isinstance(ev.node, ast.If | ast.Assert) else ev.node
+        roles = {
+            n.value.lower()
+            for n in ast.walk(test)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        }
+        if not roles or roles & ORDINARY_ROLES:
+            continue  # any signed-in user passes: not function-level authorisation
+        for read in evs:
+            if read.kind == "read" and read.call is not None and id(read.node) in ev.reads:
+                key = key_value(project, read.call, read.frame)
+                if key is not None and Origin.PRINCIPAL in key.origins():
+                    return True
+    return False
+
+
+def _scoped(project: Project, ev: Event) -> bool:
+    assert ev.call is not None
+    cond = condition(project, ev.call, ev.frame)
+    if cond is not None and Origin.PRINCIPAL in cond.origins():
+        return True
+    filt = project.values.arg(ev.call, "FilterExpression", ev.frame)
+    return filt is not None and Origin.PRINCIPAL in filt.origins()
+
+
+def _owner_checked(project: Project, evs: list[Event], index: int, is_read: bool) -> bool:
+    # A read may be checked after loading (compare then use), or the write it prepares
+    # may carry the owner in its condition; a write must be checked before it happens.
+    window = evs if is_read else evs[:index]
+    if any(e.kind == "check" and e.principal for e in window):
+        return True
+    if not is_read:
+        return False
+    # `Model.get(k).delete(condition=owner == me)`: the write encloses the read, so it is
+    # listed first; it still comes after it
+    read = evs[index]
+    later = [
+        *evs[index + 1 :],
+        *(e for e in evs[:index] if e.frame.fn is read.frame.fn and e.line == read.line),
+    ]
+    return any(e.kind == "write" and _scoped(project, e) for e in later)
+
+
+def source_text(sources: set[Source]) -> str:
+    """`path note_id, body owner` for a message."""
+    return ", ".join(str(s) for s in describe(sources))

@@ -1,0 +1,185 @@
+"""Which tables hold per-user data, decided by what the project writes and keys on them.
+
+A table is *per-user* when a PynamoDB model declares an owner-like attribute, or when an
+owner-like attribute (`owner`, `user_id`, `tenant_id`... or
+a configured `owner_attributes` name) or a value from the principal is ever written to it,
+or when some operation's key names a user-like attribute or takes the principal. A table
+the project writes (or only reads) with none of that, in a project that shows how it
+records ownership on its other tables, holds shared data: a catalogue, reference data.
+
+A table is named by its handle's table (name or PynamoDB model); a handle whose name the
+scan cannot resolve (a generic repository's `self.table = resource.Table(settings.x)`) is
+named by the object that holds it, `module:Class.self.table` (the instance's class, as
+the caller's receiver shows it), so that a repository's writes and reads meet and two
+subclasses of one generic repository stay two tables. DG103 and DG114 share these answers.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from dynaguard.scan.flow import item_value, key_value
+from dynaguard.scan.index import Project, Site
+from dynaguard.scan.infer import Frame
+from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
+from dynaguard.scan.provenance import Origin, Value
+from dynaguard.scan.report import OWNER_NAME
+
+__all__ = [
+    "PAGING",
+    "TableFacts",
+    "owner_like",
+    "paginates",
+    "per_user_tables",
+    "scan_filters",
+    "table_facts",
+    "table_of",
+]
+
+# writes that store attributes (a delete alone says nothing about what a table holds)
+STORES = frozenset(
+    {"put_item", "update_item", "batch_write_item", "transact_write_items", "batch_writer.put_item"}
+)
+PAGING = frozenset({"LastEvaluatedKey", "ExclusiveStartKey", "last_evaluated_key"})
+
+
+@dataclass(frozen=True, slots=True)
+class TableFacts:
+    """Per-table facts of one project (tables named by `table_of`)."""
+
+    per_user: frozenset[str]  # an owner-like attribute or the principal is written or keyed
+    written: frozenset[str]  # the project stores attributes in it (put, update)
+    known: frozenset[str]  # every table the project touches
+
+    @property
+    def shows_ownership(self) -> bool:
+        """The project records ownership on some table (so its other tables are shared)."""
+        return bool(self.per_user)
+
+    def shared(self, table: str | None) -> bool:
+        """Nothing per-user is ever written to or keyed on this table, while the project
+        shows how it marks ownership elsewhere (or writes this table without an owner)."""
+        if table is None or table not in self.known or table in self.per_user:
+            return False
+        return table in self.written or self.shows_ownership
+
+
+def table_of(project: Project, call: DynamoCall, frame: Frame | None = None) -> str | None:
+    """The table an operation addresses: its name, or, for an unnamed handle held by an
+    object (`self.table`, `repo.table`), the instance's class and attribute. Reached
+    through `frame`, `self` is the caller's receiver (`products.put(...)` on a
+    ProductRepository names ProductRepository's table, not its generic base's)."""
+    if call.handle.table:
+        return _model_of_index(project, call.handle.table) or call.handle.table
+    if call.handle.kind is HandleKind.BATCH_WRITER:
+        return None
+    recv = call.node.func.value if isinstance(call.node.func, ast.Attribute) else None
+    if not isinstance(recv, ast.Attribute):
+        return None
+    fn = project.functions.get(call.function or "")
+    holder: str | None = None
+    if isinstance(recv.value, ast.Name) and recv.value.id == "self" and fn is not None:
+        holder = _receiver_class(project, frame) or (
+            f"{fn.module}:{fn.class_name}" if fn.class_name else None
+        )
+    elif frame is not None:
+        found = project.types.of(recv.value, frame)
+        holder = found.qualname if isinstance(found, ClassRef) else None
+    return f"{holder}.self.{recv.attr}" if holder else None
+
+
+def _model_of_index(project: Project, qualname: str) -> str | None:
+    """The PynamoDB model an index class belongs to (`by_owner = OwnerIndex()`): a query
+    of the index reads the model's table."""
+    cls = project.classes.get(qualname)
+    if cls is None or cls.is_pynamodb:
+        return None
+    for model in sorted(project.classes.values(), key=lambda c: c.qualname):
+        if not model.is_pynamodb:
+            continue
+        mod = project.modules[model.module]
+        for value in model.fields.values():
+            if isinstance(value, ast.Call):
+                sym = project.resolve_expr(value.func, mod)
+                if isinstance(sym, ClassRef) and sym.qualname == qualname:
+                    return model.qualname
+    return None
+
+
+def _receiver_class(project: Project, frame: Frame | None) -> str | None:
+    """The class of the object a method was called on (`repo.put(...)`: repo's class)."""
+    if frame is None or frame.caller is None or frame.call is None:
+        return None
+    func = frame.call.func
+    if not isinstance(func, ast.Attribute):
+        return None
+    found = project.types.of(func.value, frame.caller)
+    return found.qualname if isinstance(found, ClassRef) else None
+
+
+def owner_like(project: Project, name: str) -> bool:
+    """An attribute name that records an owner (or a configured owner attribute)."""
+    return bool(OWNER_NAME.match(name)) or name in project.config.owner_attributes
+
+
+def _marks_owner(project: Project, value: Value | None) -> bool:
+    if value is None:
+        return False
+    if any(owner_like(project, k) for k, _ in value.fields or ()):
+        return True
+    return Origin.PRINCIPAL in value.origins()
+
+
+def table_facts(project: Project) -> TableFacts:
+    """Which tables are per-user, written, and touched at all (one pass over the calls)."""
+    # a PynamoDB model declares its attributes: an owner-like one says the table is per-user
+    per_user: set[str] = {
+        c.qualname
+        for c in project.classes.values()
+        if c.is_pynamodb and any(owner_like(project, f) for f in c.fields)
+    }
+    written: set[str] = set()
+    known: set[str] = set()
+    for call in project.calls:
+        for site in project.sites(call):
+            table = table_of(project, call, site.frame)
+            if table is None:
+                continue
+            known.add(table)
+            if call.operation in STORES:
+                written.add(table)
+            if table in per_user:
+                continue
+            item = item_value(project, call, site.frame) if call.is_write else None
+            if _marks_owner(project, item) or _marks_owner(
+                project, key_value(project, call, site.frame)
+            ):
+                per_user.add(table)
+    return TableFacts(frozenset(per_user), frozenset(written), frozenset(known))
+
+
+def per_user_tables(project: Project) -> dict[str, bool]:
+    """Tables the project writes, by whether some write stores a per-user attribute
+    (an owner-like name, or a value from the principal). Unwritten tables are absent."""
+    facts = table_facts(project)
+    return {t: t in facts.per_user for t in sorted(facts.written)}
+
+
+def scan_filters(project: Project, call: DynamoCall, site: Site) -> list[Value]:
+    """What may filter a scan: FilterExpression, PynamoDB filter conditions, **kwargs."""
+    parts = [project.values.of(a, site.frame) for a in [*call.positional, *call.spread]]
+    for name in ("FilterExpression", "filter_condition"):
+        found = project.values.arg(call, name, site.frame)
+        parts += [found] if found is not None else []
+    return parts
+
+
+def paginates(site: Site) -> bool:
+    """Whether the function around a call follows LastEvaluatedKey / ExclusiveStartKey."""
+    fn = site.frame.fn
+    if fn is None:
+        return False
+    names = {n.value for n in ast.walk(fn.node) if isinstance(n, ast.Constant)}
+    names |= {n.attr for n in ast.walk(fn.node) if isinstance(n, ast.Attribute)}
+    return bool(names & PAGING)
