@@ -81,8 +81,12 @@ def _named(project: Project, name: str, frame: Frame, seen: set[str]) -> list[El
 def _returned(project: Project, call: ast.Call, frame: Frame, seen: set[str]) -> list[Element]:
     """What a project helper returns, followed into it (`items = build_items(pid)`)."""
     target = project.values.target(call, frame)
-    if not isinstance(target, FunctionInfo) or target.qualname in seen:
+    if not isinstance(target, FunctionInfo):
         return []
-    seen.add(target.qualname)
+    # one visit per call site: `build(a) + build(b)` follows both, a recursion stops
+    here = f"{target.qualname}<-{frame.module.name}:{call.lineno}:{call.col_offset}"
+    if here in seen:
+        return []
+    seen.add(here)
     inner = frame.enter(target, call, project.module_of(target))
     return [e for r in project.locals_of(inner).returns for e in _elements(project, r, inner, seen)]
