@@ -210,3 +210,116 @@ def test_json_template_and_serverless_resources(tmp_path: Path) -> None:
     root = _tree(tmp_path, {"cfn/stack.json": CFN_JSON, "sls/serverless.yml": SLS_RESOURCES})
     # Then each wide statement is reported at its first line
     assert _sites(root) == {("cfn/stack.json", 11), ("sls/serverless.yml", 13)}
+
+
+def test_command_line_sarif_on_every_iac_format(tmp_path: Path) -> None:
+    # Given the DG118 fixture tree (serverless.yml, a SAM template with !GetAtt/!Ref/!Sub
+    # tags, Terraform .tf, CDK in Python, the service's code) and a Terraform .tf.json
+    import shutil
+
+    from dynaguard.cli.main import main
+
+    from .annotations import read_annotations
+
+    fixture = Path(__file__).parent / "fixtures" / "DG118"
+    root = tmp_path / "svc"
+    shutil.copytree(fixture, root)
+    _tree(root, {"tf/extra.tf.json": TF_JSON})
+    out = tmp_path / "report.sarif"
+    # When `dynaguard scan DIR --format sarif -o FILE` runs
+    code = main(["scan", str(root), "--format", "sarif", "-o", str(out), "--no-cache", "-q"])
+    log = json.loads(out.read_text(encoding="utf-8"))
+    # Then the report is valid SARIF, fails the run, and carries every IaC finding at the
+    # statement's file and line: each expect mark of the fixture, and the .tf.json grant
+    from tests.report.test_sarif import validate
+
+    validate(log)
+    assert code == 1
+    run = log["runs"][0]
+    found = set()
+    for res in run["results"]:
+        loc = res["locations"][0]["physicalLocation"]
+        found.add((loc["artifactLocation"]["uri"], loc["region"]["startLine"], res["ruleId"]))
+    iac = {site for site in found if not site[0].endswith("app.py")}
+    expected = {s for s in read_annotations(fixture).expect if s[2] == "DG118"}
+    assert iac == expected | {("tf/extra.tf.json", 6, "DG118")}
+    assert {s[0].split("/")[0] for s in iac} == {"cdk", "sam", "sls", "tf"}
+    assert "DG118" in {r["id"] for r in run["tool"]["driver"]["rules"]}
+
+
+TF_HEREDOC = """\
+resource "aws_iam_policy" "api" {
+  policy = <<POLICY
+{
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": ["dynamodb:Query"],
+      "Resource": "*"
+    }
+  ]
+}
+POLICY
+}
+
+data "aws_iam_policy_document" "guard" {
+  statement {
+    effect    = "Deny"
+    actions   = ["dynamodb:*"]
+    resources = ["*"]
+  }
+}
+"""
+
+
+def test_tf_heredoc_policy_and_a_deny_document(tmp_path: Path) -> None:
+    pytest.importorskip("hcl2")
+    # Given a heredoc JSON policy granting on "*" and a policy document that only denies
+    # Then the heredoc grant is reported at its action, and the Deny is not a grant
+    assert _sites(_tree(tmp_path, {"iam.tf": TF_HEREDOC})) == {("iam.tf", 7)}
+
+
+TF_ENV = """\
+resource "aws_dynamodb_table" "orders" {
+  name = "ledger-v2"
+}
+
+resource "aws_lambda_function" "api" {
+  environment {
+    variables = { ORDERS_TABLE = aws_dynamodb_table.orders.name }
+  }
+}
+
+data "aws_iam_policy_document" "api" {
+  statement {
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+    resources = [aws_dynamodb_table.orders.arn]
+  }
+}
+"""
+READER_APP = """\
+import os
+
+import boto3
+from fastapi import FastAPI
+
+app = FastAPI()
+orders = boto3.resource("dynamodb").Table(os.environ["ORDERS_TABLE"])
+
+
+@app.get("/orders/{order_id}")
+def read_order(order_id: str):
+    return orders.get_item(Key={"order_id": order_id}).get("Item")
+"""
+
+
+def test_tf_lambda_environment_names_the_codes_table(tmp_path: Path) -> None:
+    pytest.importorskip("hcl2")
+    # Given a table whose name shares nothing with the code, handed to the function in its
+    # environment, and code that only reads the table that variable names
+    root = _tree(tmp_path, {"main.tf": TF_ENV, "app.py": READER_APP})
+    # Then the write grant on it is reported (the environment links the two)
+    result = scan([root], root=root, config=DG118)
+    assert [(f.path, f.line, "only reads" in f.message) for f in result.findings] == [
+        ("main.tf", 13, True)
+    ]

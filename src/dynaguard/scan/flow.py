@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.infer import Frame
-from dynaguard.scan.model import CallSite, DynamoCall, HandleKind, Route
+from dynaguard.scan.model import CallSite, DynamoCall, FunctionInfo, HandleKind, Route
 from dynaguard.scan.provenance import Origin, Source, Value, join
 
 if TYPE_CHECKING:
@@ -81,6 +81,8 @@ def _walk(project: Project, frame: Frame, out: list[Event]) -> None:
             kind = "write" if item.is_write else "read" if item.is_read else "other"
             out.append(Event(kind, frame, item.node, item))
         elif isinstance(item, ast.If | ast.Assert):
+            if isinstance(item, ast.If) and not _leaves(project, frame, item):
+                continue
             ev = _check(project, frame, item)
             if ev is not None:
                 out.append(ev)
@@ -88,6 +90,20 @@ def _walk(project: Project, frame: Frame, out: list[Event]) -> None:
             callee = project.functions[item.callee]
             entered = frame.enter(callee, item.node, project.module_of(callee), item.arg_offset)
             _walk(project, entered, out)
+
+
+def _leaves(project: Project, frame: Frame, node: ast.If) -> bool:
+    """Whether the branch leaves the function: it raises or returns, or ends in a call of a
+    project function that always raises (`if ...: deny("not yours")`)."""
+    if any(isinstance(s, ast.Raise | ast.Return) for s in node.body):
+        return True
+    last = node.body[-1] if node.body else None
+    if not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)):
+        return False
+    callee = project.values.target(last.value, frame)
+    return isinstance(callee, FunctionInfo) and any(
+        isinstance(s, ast.Raise) for s in callee.node.body
+    )
 
 
 def _check(project: Project, frame: Frame, node: ast.If | ast.Assert) -> Event | None:
@@ -160,7 +176,15 @@ def key_value(project: Project, call: DynamoCall, frame: Frame) -> Value | None:
         return replace(join(*parts, *([cond] if cond else [])), fields=fields or None)
     if kind is HandleKind.PYNAMODB_ITEM:
         recv = call.node.func
-        return project.values.of(recv.value, frame) if isinstance(recv, ast.Attribute) else None
+        if not isinstance(recv, ast.Attribute):
+            return None
+        item = project.values.of(recv.value, frame)
+        # the item's key attributes only: its other fields (and the `actions=` an
+        # `item.update(...)` passes, which the locals read as a dict update) are no key
+        names = _pynamo_keys(project, call.handle.table or "")
+        if not names or item.fields is None:
+            return item
+        return replace(item, fields=tuple((k, v) for k, v in item.fields if k in names))
     if call.operation == "query":
         kce = project.values.arg(call, "KeyConditionExpression", frame)
         eav = project.values.arg(call, "ExpressionAttributeValues", frame)

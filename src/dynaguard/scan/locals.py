@@ -156,9 +156,16 @@ def _visit(sub: ast.AST, out: Locals) -> None:
     elif isinstance(sub, ast.Yield | ast.YieldFrom) and sub.value is not None:
         out.yields.append(sub.value)
     elif isinstance(sub, ast.Assert) or (
-        isinstance(sub, ast.If) and any(isinstance(s, ast.Raise | ast.Return) for s in sub.body)
+        isinstance(sub, ast.If)
+        and (any(isinstance(s, ast.Raise | ast.Return) for s in sub.body) or _ends_in_call(sub))
     ):
-        out.guards.append(sub)
+        out.guards.append(sub)  # (an `if` ending in a call: flow keeps it if the callee raises)
+
+
+def _ends_in_call(node: ast.If) -> bool:
+    """`if ...: deny("why")`: a branch ending in a call (a guard when the callee raises)."""
+    last = node.body[-1] if node.body else None
+    return isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
 
 
 def _made(node: ast.expr, at: ast.AST, tag: str = "element") -> ast.expr:

@@ -114,12 +114,14 @@ def read_all(paths: Sequence[Path], root: Path, modules: Sequence[Module] = ()) 
             facts.files += 1
             facts.statements += [replace(x, column=_start(lines, x.line)) for x in found[0]]
             facts.managed += [replace(x, column=_start(lines, x.line)) for x in found[1]]
+            facts.env_tables.update(found[2])
     from dynaguard.scan.iac import cdk
 
     for mod in modules:
         if mod.tree is None or not any("aws_cdk" in i for i in mod.imports):
             continue
         stmts, managed = cdk.read(mod.tree, mod.rel)
+        facts.env_tables.update(cdk.environment(mod.tree))
         facts.files += bool(stmts or managed)
         facts.statements += stmts
         facts.managed += managed
@@ -147,15 +149,17 @@ def _start(lines: list[str], line: int) -> int:
     return len(text) - len(text.lstrip()) + 1
 
 
-def _read(path: Path, rel: str, text: str) -> tuple[list[Statement], list[Managed]] | None:
+Grants = tuple[list[Statement], list[Managed], dict[str, str]]  # + env var -> table
+
+
+def _read(path: Path, rel: str, text: str) -> Grants | None:
     """The grants of one file; None when it is not IaC at all."""
     from dynaguard.scan.iac import cloudformation, located, terraform
 
     name = path.name
-    if name.endswith(".tf"):
-        return terraform.read(terraform.load_tf(text), text, rel)
-    if name.endswith(".tf.json"):
-        return terraform.read(terraform.load_tf_json(text), text, rel)
+    if name.endswith((".tf", ".tf.json")):
+        tf = terraform.load_tf(text) if name.endswith(".tf") else terraform.load_tf_json(text)
+        return (*terraform.read(tf, text, rel), terraform.environment(tf, text))
     if path.suffix == ".json":
         # the C parser rejects the many JSON files that are data, not IaC, in a blink
         try:
@@ -173,11 +177,13 @@ def _read(path: Path, rel: str, text: str) -> tuple[list[Statement], list[Manage
         return None
     stmts: list[Statement] = []
     managed: list[Managed] = []
+    env: dict[str, str] = {}
     seen = False
     for doc in docs:
         if cloudformation.is_template(doc):
             assert isinstance(doc, dict)
             s, m = cloudformation.read(doc, rel)
+            env.update(cloudformation.environment(doc))
         elif isinstance(doc, dict) and ("Statement" in doc):
             from dynaguard.scan.iac.policy import Reader
 
@@ -187,4 +193,4 @@ def _read(path: Path, rel: str, text: str) -> tuple[list[Statement], list[Manage
         seen = True
         stmts += s
         managed += m
-    return (stmts, managed) if seen else None
+    return (stmts, managed, env) if seen else None

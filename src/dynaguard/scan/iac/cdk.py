@@ -24,6 +24,10 @@ GRANTS = {
     "grant_write_data": ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
     "grant_read_data": ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"),
 }
+# constructors of a table construct: new ones, and existing tables imported by name or ARN
+TABLES = frozenset(
+    {"Table", "TableV2", "from_table_name", "from_table_arn", "from_table_attributes"}
+)
 COGNITO = "cognito-identity.amazonaws.com"
 ATTACH = frozenset({"add_to_policy", "add_to_principal_policy", "add_statements"})
 
@@ -41,7 +45,7 @@ def read(tree: ast.Module, path: str) -> tuple[list[Statement], list[Managed]]:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             name = _name(node.targets[0])
             ctor = _last(node.value.func)
-            if ctor in ("Table", "TableV2") and name:
+            if ctor in TABLES and name:
                 tables[name] = _table_name(node.value) or name
             if ctor == "Role" and name and COGNITO in ast.dump(node.value):
                 per_user.add(name)
@@ -61,7 +65,11 @@ def read(tree: ast.Module, path: str) -> tuple[list[Statement], list[Managed]]:
         if not isinstance(node, ast.Call):
             continue
         fn = _last(node.func)
-        if fn in GRANTS and isinstance(node.func, ast.Attribute):
+        # table.grant(fn, "dynamodb:GetItem", ...) names its actions; grant_* imply theirs
+        granted = GRANTS.get(fn or "") or (
+            _strings(ast.List(node.args[1:])) if fn == "grant" else ()
+        )
+        if granted and isinstance(node.func, ast.Attribute):
             table = tables.get(_name(node.func.value) or "")
             if table is not None:
                 grantee = _name(node.args[0]) if node.args else None
@@ -69,7 +77,7 @@ def read(tree: ast.Module, path: str) -> tuple[list[Statement], list[Managed]]:
                     Statement(
                         path,
                         node.lineno,
-                        GRANTS[fn],
+                        tuple(granted),
                         (f"table {table}",),
                         (table,),
                         per_user=grantee in per_user,
@@ -77,13 +85,39 @@ def read(tree: ast.Module, path: str) -> tuple[list[Statement], list[Managed]]:
                         column=node.col_offset + 1,
                     )
                 )
-        elif fn == "PolicyStatement":
+        elif fn == "PolicyStatement" and not _denies(node):
             stmts.append(replace(_statement(node, path, tables), per_user=id(node) in mine))
         elif fn in ("from_aws_managed_policy_name", "from_managed_policy_arn") and node.args:
             arg = node.args[-1]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 managed.append(Managed(path, node.lineno, arg.value, "cdk", node.col_offset + 1))
     return stmts, managed
+
+
+def environment(tree: ast.Module) -> dict[str, str]:
+    """Environment variables handed to functions, by the table they name:
+    `Function(..., environment={"ORDERS_TABLE": orders.table_name})`, `fn.add_environment(...)`."""
+    tables: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            name = _name(node.targets[0])
+            if _last(node.value.func) in TABLES and name:
+                tables[name] = _table_name(node.value) or name
+    pairs: list[tuple[ast.expr | None, ast.expr]] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        if _last(node.func) == "add_environment" and len(node.args) == 2:
+            pairs.append((node.args[0], node.args[1]))
+        for k in node.keywords:
+            if k.arg == "environment" and isinstance(k.value, ast.Dict):
+                pairs += list(zip(k.value.keys, k.value.values, strict=False))
+    out: dict[str, str] = {}
+    for key, value in pairs:
+        table = tables.get(_name(value.value) or "") if isinstance(value, ast.Attribute) else None
+        if isinstance(key, ast.Constant) and isinstance(key.value, str) and table:
+            out[key.value] = table  # orders.table_name / orders.table_arn
+    return out
 
 
 def _statement(node: ast.Call, path: str, tables: dict[str, str]) -> Statement:
@@ -122,10 +156,20 @@ def _strings(value: ast.expr | None) -> list[str]:
     return []
 
 
+def _denies(node: ast.Call) -> bool:
+    """`iam.PolicyStatement(effect=iam.Effect.DENY, ...)`: a restriction, not a grant."""
+    return any(k.arg == "effect" and _last(k.value) == "DENY" for k in node.keywords)
+
+
 def _table_name(call: ast.Call) -> str | None:
-    for k in call.keywords:
-        if k.arg == "table_name" and isinstance(k.value, ast.Constant):
-            return str(k.value.value)
+    """table_name= / table_arn= (`Table(...)`, `from_table_attributes`), or the name/ARN
+    argument of `Table.from_table_name(scope, id, name)` / `from_table_arn(scope, id, arn)`."""
+    given = [k.value for k in call.keywords if k.arg in ("table_name", "table_arn")]
+    if _last(call.func) in ("from_table_name", "from_table_arn"):
+        given += call.args[2:3]
+    for v in given:
+        if isinstance(v, ast.Constant) and isinstance(v.value, str):
+            return v.value.rsplit("table/", 1)[-1].split("/", 1)[0]
     return None
 
 

@@ -6,9 +6,10 @@ from collections.abc import Iterator, Mapping
 
 from dynaguard.scan.iac.located import line_of
 from dynaguard.scan.iac.model import Managed, Statement
-from dynaguard.scan.iac.policy import Reader
+from dynaguard.scan.iac.policy import REF, Reader
 
 COGNITO = "cognito-identity.amazonaws.com"
+FUNCTIONS = frozenset({"AWS::Serverless::Function", "AWS::Lambda::Function"})
 # SAM policy templates: what they grant on their TableName
 SAM_TEMPLATES = {
     "DynamoDBCrudPolicy": (
@@ -43,7 +44,10 @@ def read(doc: Mapping[str, object], path: str) -> tuple[list[Statement], list[Ma
     if serverless and isinstance(extra, dict):
         resources = extra.get("Resources")
     res: Mapping[str, object] = resources if isinstance(resources, dict) else {}
-    reader = Reader(path, "serverless" if serverless else "cloudformation", _tables(res))
+    variables = dict(_custom(doc.get("custom"), "self:custom")) if serverless else {}
+    source = "serverless" if serverless else "cloudformation"
+    reader = Reader(path, source, variables=variables)
+    reader.tables = _tables(res, reader)
     per_user = {name for name, r in res.items() if _type(r) == "AWS::IAM::Role" and _cognito(r)}
     stmts: list[Statement] = []
     managed: list[Managed] = []
@@ -68,6 +72,44 @@ def read(doc: Mapping[str, object], path: str) -> tuple[list[Statement], list[Ma
     return stmts, managed
 
 
+def environment(doc: Mapping[str, object]) -> dict[str, str]:
+    """Environment variables of the template's functions (and SAM Globals, serverless
+    provider/functions `environment`), by the table name their value names."""
+    serverless = "provider" in doc and "service" in doc
+    resources = doc.get("Resources")
+    extra = doc.get("resources")
+    if serverless and isinstance(extra, dict):
+        resources = extra.get("Resources")
+    res: Mapping[str, object] = resources if isinstance(resources, dict) else {}
+    variables = dict(_custom(doc.get("custom"), "self:custom")) if serverless else {}
+    reader = Reader("", "", variables=variables)
+    reader.tables = _tables(res, reader)
+    blocks: list[object] = []
+    for r in res.values():
+        props = r.get("Properties") if isinstance(r, dict) else None
+        if _type(r) in FUNCTIONS and isinstance(props, dict):
+            env = props.get("Environment")
+            blocks.append(env.get("Variables") if isinstance(env, dict) else None)
+    glob = _path(doc, "Globals", "Function", "Environment", "Variables")
+    blocks += [glob, _path(doc, "provider", "environment")]
+    functions = doc.get("functions")
+    for fn in functions.values() if isinstance(functions, dict) else []:
+        blocks.append(fn.get("environment") if isinstance(fn, dict) else None)
+    out: dict[str, str] = {}
+    for block in blocks:
+        for var, value in block.items() if isinstance(block, dict) else []:
+            name = reader.table_of(value) or REF.sub("", reader.text(value)).strip("-_.")
+            if name:
+                out[str(var)] = name
+    return out
+
+
+def _path(doc: object, *keys: str) -> object:
+    for k in keys:
+        doc = doc.get(k) if isinstance(doc, dict) else None
+    return doc
+
+
 def _type(r: object) -> str:
     return str(r.get("Type", "")) if isinstance(r, dict) else ""
 
@@ -76,7 +118,16 @@ def _list(value: object) -> list[object]:
     return value if isinstance(value, list) else [] if value is None else [value]
 
 
-def _tables(res: Mapping[str, object]) -> dict[str, str]:
+def _custom(value: object, prefix: str) -> Iterator[tuple[str, str]]:
+    """serverless.yml `custom:` values by their variable name (`self:custom.tables.orders`)."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _custom(v, f"{prefix}.{k}")
+    elif isinstance(value, str | int):
+        yield prefix, str(value)
+
+
+def _tables(res: Mapping[str, object], reader: Reader) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, r in res.items():
         if _type(r) in (
@@ -86,6 +137,10 @@ def _tables(res: Mapping[str, object]) -> dict[str, str]:
         ):
             props = r.get("Properties") if isinstance(r, dict) else None
             given = props.get("TableName") if isinstance(props, dict) else None
+            if isinstance(given, dict) and isinstance(given.get("Fn::Sub"), str):
+                given = given["Fn::Sub"]  # !Sub "${Stage}-orders"
+            if isinstance(given, str):  # the name without its stage placeholders
+                given = REF.sub("", reader.expand(given)).strip("-_.") or None
             out[name] = given if isinstance(given, str) else name
     return out
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 
 from dynaguard.core.result import Diagnostic
 
@@ -72,13 +73,13 @@ class Statement:
         return (
             bool(low & WRITE_ACTIONS)
             or bool(low & {"*", "dynamodb:*"})
-            or any(a.startswith("dynamodb:") and a.endswith("*") and _covers_write(a) for a in low)
+            or any(a.startswith("dynamodb:") and "*" in a and _covers_write(a) for a in low)
         )
 
 
 def _covers_write(wildcard: str) -> bool:
-    prefix = wildcard[:-1]
-    return any(w.startswith(prefix) for w in WRITE_ACTIONS)
+    """`dynamodb:Put*`, `dynamodb:*Item`: IAM wildcards match anywhere in the action name."""
+    return any(fnmatchcase(w, wildcard) for w in WRITE_ACTIONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,9 @@ class IacFacts:
     managed: list[Managed] = field(default_factory=list)
     files: int = 0
     errors: list[Diagnostic] = field(default_factory=list)
+    # environment variables the IaC hands the functions, by the table they name
+    # (ORDERS_TABLE: !Ref OrdersTable -> orders): links `Table(os.environ[...])` to a table
+    env_tables: dict[str, str] = field(default_factory=dict)
     # per IaC file with `# dynaguard: ignore[...]` marks: its comments alone, one per line
     # (the other lines blank), so the Python suppression reader numbers them as the file
     comments: dict[str, str] = field(default_factory=dict)

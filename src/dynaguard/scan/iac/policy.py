@@ -20,6 +20,14 @@ class Reader:
     path: str
     source: str
     tables: Mapping[str, str] = field(default_factory=dict)
+    # serverless.yml variables a value may name: `self:custom.ordersTable` -> its text
+    variables: Mapping[str, str] = field(default_factory=dict)
+
+    def expand(self, text: str) -> str:
+        """A string with the file's own variables (`${self:custom.x}`) written out."""
+        if not self.variables or "${" not in text:
+            return text
+        return REF.sub(lambda m: self.variables.get(m.group(1).strip(), m.group(0)), text)
 
     def document(self, doc: object, per_user: bool = False) -> Iterator[Statement]:
         """The Allow statements of a policy document ({"Statement": [...]})."""
@@ -32,7 +40,7 @@ class Reader:
 
     def statement(self, st: Mapping[str, object], per_user: bool, near: int) -> Iterator[Statement]:
         """One statement (Effect/Action/Resource/Condition; lower-case Terraform keys too)."""
-        effect = str(_get(st, "Effect") or "Allow")
+        effect = str(_get(st, "Effect", "effect") or "Allow")
         if effect.lower() != "allow":
             return
         actions = _strings(_get(st, "Action", "actions"))
@@ -57,7 +65,7 @@ class Reader:
     def text(self, value: object) -> str:
         """A resource rendered as text (intrinsic functions as ${...} references)."""
         if isinstance(value, str):
-            return value
+            return self.expand(value)
         if isinstance(value, dict) and len(value) == 1:
             ((fn, arg),) = value.items()
             if fn == "Ref":

@@ -69,6 +69,29 @@ def read(doc: object, text: str, path: str) -> tuple[list[Statement], list[Manag
     return stmts, managed
 
 
+def environment(doc: object, text: str) -> dict[str, str]:
+    """`aws_lambda_function` environment variables, by the table they name
+    (`ORDERS_TABLE = aws_dynamodb_table.orders.name`)."""
+    blocks = list(_blocks(doc, text.splitlines()))
+    tables = {
+        f"aws_dynamodb_table.{name}": str(body.get("name", name))
+        for kind, typ, name, body, _ in blocks
+        if kind == "resource" and typ == "aws_dynamodb_table"
+    }
+    reader = Reader("", "terraform", tables)
+    out: dict[str, str] = {}
+    for kind, typ, _, body, _ in blocks:
+        if kind != "resource" or typ != "aws_lambda_function":
+            continue
+        for env in _as_list(body.get("environment")):
+            variables = env.get("variables") if isinstance(env, Mapping) else None
+            for var, value in variables.items() if isinstance(variables, Mapping) else []:
+                name = reader.table_of(value)
+                if name:
+                    out[str(var)] = name
+    return out
+
+
 def _blocks(doc: object, lines: list[str]) -> Iterator[Block]:
     """(kind, type, name, body, line) of every resource and data block, hcl2 or JSON shape."""
     if not isinstance(doc, Mapping):

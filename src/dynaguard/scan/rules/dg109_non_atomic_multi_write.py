@@ -5,7 +5,8 @@ Follows what a route does, helpers included, and reports each write (`put_item`,
 `update_item`, `delete_item`) that follows another write of the same request when they
 are not in one `transact_write_items`: a rename done as delete plus put, a transfer
 done as debit plus credit, an item created and a counter bumped. Writes on exclusive
-branches (`if`/`else`, a compensating `except`) are not a sequence.
+branches (`if`/`else`) are not a sequence, and a write in an `except` clause (a saga's
+compensating undo) is recovery, not a step.
 
 ## Why is this bad?
 Each write commits on its own. When the process dies, times out or hits a throttling
@@ -39,7 +40,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.rules._routes import exclusive, in_dependency, where
+from dynaguard.scan.queries.routes import exclusive, in_dependency, in_handler
 
 SINGLE = frozenset({"put_item", "update_item", "delete_item"})
 
@@ -72,15 +73,22 @@ def check(project: q.Project) -> Iterator[q.Finding]:
                 rule,
                 ev.call,
                 route,
-                f"second write of the request (after the {first.call.operation} at line "
-                f"{first.line}) outside a transaction: a failure in between leaves the first",
-                evidence={"first_write": where(first)},
+                f"second write of the request (after the {first.call.operation} at "
+                f"{_at(first.call, ev.call)}) outside a transaction: a failure in between "
+                "leaves the first",
+                evidence={"first_write": q.event_location(first)},
             )
+
+
+def _at(first: q.DynamoCall, second: q.DynamoCall) -> str:
+    # the first write's line, and its file when the two are written in different files
+    return f"line {first.line}" if first.path == second.path else f"{first.path}:{first.line}"
 
 
 def _single_write(ev: q.Event) -> bool:
     # a dependency's own bookkeeping (a session's last_seen) does not depend on the route's
-    # write; batch writers and transactions are not single writes
+    # write; a write in an except clause is recovery (a saga's undo), not a step; batch
+    # writers and transactions are not single writes
     call = ev.call
     return (
         ev.kind == "write"
@@ -88,4 +96,5 @@ def _single_write(ev: q.Event) -> bool:
         and call.operation in SINGLE
         and call.handle.kind is not q.HandleKind.BATCH_WRITER
         and not in_dependency(ev)
+        and not in_handler(ev)
     )

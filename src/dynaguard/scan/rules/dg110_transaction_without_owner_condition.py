@@ -5,7 +5,9 @@ Reads each `Update`, `Delete` and `Put` of a `transact_write_items` (client, aio
 `table.meta.client`) whose key comes from the request (path, query or body) and reports
 the transaction when such an item has no condition naming the caller (its
 `ConditionExpression` and values carry no principal), the key does not contain the
-principal, and no earlier check compared the object's owner with the caller.
+principal, no `ConditionCheck` of the same transaction ties the same request key to the
+caller, and no earlier check compared the object's owner with the caller. The items are
+followed wherever the list is built (helpers, `append`, a method's parameter).
 
 ## Why is this bad?
 A transaction is all-or-nothing, not authorized: each item is written as given. One item
@@ -43,7 +45,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.rules._calls import key_attributes, transact_items
+from dynaguard.scan.queries.transactions import key_attributes, transact_items
 
 TARGET = {"Update": "Key", "Delete": "Key", "Put": "Item"}
 
@@ -87,8 +89,17 @@ def check(project: q.Project) -> Iterator[q.Finding]:
 
 
 def _unowned(project: q.Project, call: q.DynamoCall, site: q.Site) -> list[tuple[str, q.Value]]:
+    items = transact_items(project, call, site)
+    # a ConditionCheck on the caller owning the parent object guards every item keyed by the
+    # same request value: the transaction is all-or-nothing
+    guarded = {
+        s
+        for action, body in items
+        if action == "ConditionCheck" and _owned(body) and (key := body.field("Key"))
+        for s in q.request_sources(key)
+    }
     out: list[tuple[str, q.Value]] = []
-    for action, body in transact_items(project, call, site):
+    for action, body in items:
         key = body.field(TARGET[action]) if action in TARGET else None
         if action == "Put" and key is not None:  # of an item, only its key attributes
             key = key_attributes(key)
@@ -97,12 +108,17 @@ def _unowned(project: q.Project, call: q.DynamoCall, site: q.Site) -> list[tuple
         cond = body.field("ConditionExpression")
         if action == "Put" and cond and any("attribute_not_exists" in t for t in cond.texts):
             continue  # a create: it cannot replace anyone's object
-        values = body.field("ExpressionAttributeValues")
-        owners = {o for v in (cond, values) if v is not None for o in v.origins()}
-        if cond is not None and q.Origin.PRINCIPAL in owners:
-            continue
-        out.append((action, key))
+        if not (_owned(body) or q.request_sources(key) <= guarded):
+            out.append((action, key))
     return out
+
+
+def _owned(body: q.Value) -> bool:
+    """The item's condition compares with the caller (the principal in its text or values)."""
+    cond = body.field("ConditionExpression")
+    values = body.field("ExpressionAttributeValues")
+    owners = {o for v in (cond, values) if v is not None for o in v.origins()}
+    return cond is not None and q.Origin.PRINCIPAL in owners
 
 
 def _checked_before(project: q.Project, route: q.Route, call: q.DynamoCall) -> bool:

@@ -3,8 +3,10 @@
 ## What it does
 Reports a `get_item`, `update_item`, `delete_item` or `query` whose key takes a path,
 query or body value declared as a plain `str` (or not annotated): no `int`/`UUID`/`Literal`
-type, no `pattern=`, `max_length=` or `min_length=` on `Path()`, `Query()`, `Field()` or
-`StringConstraints`, directly or through an `Annotated` alias.
+type, no `pattern=`, `max_length=` or `min_length=` on `Path()`, `Query()`, `Field()`,
+`constr` or `StringConstraints` (directly, through an `Annotated` alias or a nested
+model), no model config bounding every string (`str_max_length`), no validator of the
+field that raises, and no test of the value in the endpoint that raises before the key.
 
 ## Why is this bad?
 DynamoDB refuses keys it cannot store: an empty string for a key attribute, a partition
@@ -40,7 +42,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.rules._routes import unconstrained
+from dynaguard.scan.queries.inputs import unconstrained
 
 CHECKED = (q.Origin.PATH, q.Origin.QUERY, q.Origin.BODY)
 

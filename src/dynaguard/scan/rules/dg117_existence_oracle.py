@@ -3,7 +3,11 @@
 ## What it does
 Follows a route's read of an item and the checks made on it (helpers included) and
 reports the read when a missing item is answered 404 but an item owned by someone else
-is answered 403 (or the reverse: any two different statuses for the two cases).
+is answered 403 (or the reverse: any two different statuses for the two cases). The
+answers are read where they are made: `raise HTTPException(...)`, an exception built by a
+helper or an `HTTPException` subclass, a helper that raises, a returned
+`JSONResponse(status_code=...)`, and the except clause around a read that raises for a
+missing item (PynamoDB's `DoesNotExist`, the `KeyError` of boto3's `resp["Item"]`).
 
 ## Why is this bad?
 The difference tells any caller which identifiers exist: enumerate ids, learn which
@@ -41,7 +45,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.rules._routes import raised_statuses, where
+from dynaguard.scan.queries.routes import checks_of, missing_statuses, raised_statuses
 
 
 @register(
@@ -60,14 +64,14 @@ def check(project: q.Project) -> Iterator[q.Finding]:
     rule = q.meta("DG117")
     for route in q.routes(project):
         steps = q.flow(project, route)
-        checks = [e for e in steps if e.kind == "check"]
         for read in steps:
             if read.kind != "read" or read.call is None:
                 continue
-            mine = [c for c in checks if id(read.node) in c.reads]
+            mine = checks_of(read, steps)
             owner = [c for c in mine if c.principal]
             missing = [c for c in mine if not (c.principal or c.attrs)]
-            owner_says, missing_says = _statuses(owner), _statuses(missing)
+            owner_says = _statuses(project, owner)
+            missing_says = _statuses(project, missing) | missing_statuses(project, read)
             if owner_says and missing_says and owner_says != missing_says:
                 yield q.finding(
                     rule,
@@ -76,14 +80,15 @@ def check(project: q.Project) -> Iterator[q.Finding]:
                     f"another user's item is answered {_text(owner_says)} but a missing one "
                     f"{_text(missing_says)}: any caller can tell which ids exist",
                     evidence={
-                        "ownership_check": where(owner[0]),
-                        "existence_check": where(missing[0]),
+                        "ownership_check": q.event_location(owner[0]),
+                        # a PynamoDB get answers "missing" in its except clause
+                        "existence_check": q.event_location(missing[0] if missing else read),
                     },
                 )
 
 
-def _statuses(checks: list[q.Event]) -> set[int]:
-    return {s for c in checks for s in raised_statuses(c)}
+def _statuses(project: q.Project, checks: list[q.Event]) -> set[int]:
+    return {s for c in checks for s in raised_statuses(project, c)}
 
 
 def _text(statuses: set[int]) -> str:

@@ -6,7 +6,8 @@ Reads the infrastructure code beside the service — CloudFormation and SAM temp
 — and reports, at the statement's file and line: `dynamodb:*` or `*` actions; DynamoDB
 actions on `Resource: "*"`; the `AmazonDynamoDBFullAccess` (and, at medium severity,
 `AmazonDynamoDBReadOnlyAccess`) managed policies; write actions
-on a table the scanned code only reads; and DynamoDB access granted to per-user
+on a table the scanned code only reads (a table the code names through an environment
+variable is the one the IaC puts in that variable); and DynamoDB access granted to per-user
 identities (Cognito identity-pool roles) with no `dynamodb:LeadingKeys` condition.
 
 ## Why is this bad?
@@ -50,8 +51,14 @@ from collections.abc import Iterator
 from dynaguard.core.findings import JSON, Confidence, Finding, Severity
 from dynaguard.core.registry import RuleMeta, register
 from dynaguard.scan import query as q
-from dynaguard.scan.iac.model import Managed, Statement
-from dynaguard.scan.rules._calls import code_tables, iac, only_read
+from dynaguard.scan.queries.iac import (
+    Managed,
+    Statement,
+    code_tables,
+    managed_policies,
+    only_read,
+    statements,
+)
 
 # AWS managed policies on every table of the account: what they grant, how bad it is
 MANAGED = {
@@ -75,7 +82,7 @@ def check(project: q.Project) -> Iterator[Finding]:
     """Over-broad statements and managed policies in the IaC beside the code."""
     m = q.meta("DG118")
     usage = code_tables(project)
-    for st in iac(project).statements:
+    for st in statements(project):
         reasons, severity = _reasons(st, usage)
         if reasons:
             actions: list[JSON] = [*st.actions]
@@ -87,7 +94,7 @@ def check(project: q.Project) -> Iterator[Finding]:
                 "tables": tables,
             }
             yield _at(m, st, "; ".join(reasons), severity, evidence)
-    for grant in iac(project).managed:
+    for grant in managed_policies(project):
         found = MANAGED.get(grant.name.rsplit("/", 1)[-1].lower())
         if found is not None:
             message = f"{grant.name} grants {found[0]} on every table of the account"

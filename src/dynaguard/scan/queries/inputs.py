@@ -1,0 +1,169 @@
+"""Where request values enter: whether an identifier taken from the path, query or body is
+constrained (a type, a length, a pattern, a validator) before it reaches a key (DG113)."""
+
+from __future__ import annotations
+
+import ast
+
+from dynaguard.scan.index import Project
+from dynaguard.scan.infer import Frame, annotation_of
+from dynaguard.scan.model import ClassRef, FunctionInfo, Route
+from dynaguard.scan.symbols import ModuleInfo, last_name
+from dynaguard.scan.value import Origin, Source
+
+__all__ = ["unconstrained"]
+
+LIMITS = frozenset({"pattern", "regex", "max_length", "min_length"})
+PLAIN = frozenset({"str", "Any", "Optional", "None"})
+# pydantic settings that bound every str field of a model (v2 ConfigDict, v1 class Config)
+STR_BOUNDS = frozenset(
+    {"str_max_length", "str_min_length", "max_anystr_length", "min_anystr_length"}
+)
+VALIDATORS = frozenset({"field_validator", "validator"})
+
+
+def unconstrained(project: Project, route: Route, s: Source) -> bool:
+    """Whether the request value behind a source is a plain str: no type, length or pattern."""
+    if s.origin is Origin.BODY:
+        if not s.path or not s.model or s.model not in project.classes:
+            return False  # a whole body, or a field of an unknown model
+        model = s.model
+        for i, name in enumerate(s.path):  # body.customer.email: through nested models
+            decl = _field(project, model, name)
+            if decl is None or _model_bounds(project, model, name):
+                return False
+            stmt, mod = decl
+            inner = _model_of(project, stmt.annotation, mod) if i + 1 < len(s.path) else None
+            if inner is None:
+                return not _bounded(project, stmt.annotation, stmt.value, mod, 0)
+            model = inner
+        return False
+    fn = project.functions[route.function]
+    if s.path or s.name not in {a.arg for a in fn.params}:
+        return False  # an attribute of a parameter, or a value of a dependency
+    mod = project.module_of(fn)
+    if _bounded(project, annotation_of(fn, s.name), fn.default_of(s.name), mod, 0):
+        return False
+    return not _validated_in_body(project, fn, mod, s.name)
+
+
+def _validated_in_body(project: Project, fn: FunctionInfo, mod: ModuleInfo, name: str) -> bool:
+    """`if not SKU.fullmatch(sku): raise HTTPException(422)`: the endpoint tests the value
+    itself (a call on it, or a comparison of its length) and refuses it by raising."""
+    for guard in project.locals_of(Frame(fn, mod)).guards:
+        if not (isinstance(guard, ast.If) and any(isinstance(b, ast.Raise) for b in guard.body)):
+            continue
+        for node in ast.walk(guard.test):
+            if isinstance(node, ast.Call) and _mentions(node, name):
+                return True  # len(sku) > 32, re.fullmatch(P, sku), sku.isalnum()
+    return False
+
+
+def _mentions(call: ast.Call, name: str) -> bool:
+    args = [*call.args, *(k.value for k in call.keywords)]
+    if isinstance(call.func, ast.Attribute):
+        args.append(call.func.value)
+    return any(isinstance(a, ast.Name) and a.id == name for a in args)
+
+
+def _field(project: Project, model: str, name: str) -> tuple[ast.AnnAssign, ModuleInfo] | None:
+    """A model field's declaration (through base classes) and the module it is written in."""
+    for cls in project.mro(model):
+        for stmt in cls.node.body:
+            if isinstance(stmt, ast.AnnAssign) and getattr(stmt.target, "id", "") == name:
+                return stmt, project.modules[cls.module]
+    return None
+
+
+def _model_of(project: Project, ann: ast.expr, mod: ModuleInfo) -> str | None:
+    """The project model a field holds (`Customer`, `Optional[Customer]`, `Customer | None`)."""
+    if isinstance(ann, ast.Subscript) and last_name(ann.value) in ("Optional", "Annotated"):
+        inner = ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) else ann.slice
+        return _model_of(project, inner, mod)
+    if isinstance(ann, ast.BinOp):
+        return _model_of(project, ann.left, mod) or _model_of(project, ann.right, mod)
+    sym = project.resolve_expr(ann, mod)
+    if isinstance(sym, ClassRef) and project.classes[sym.qualname].is_model:
+        return sym.qualname
+    return None
+
+
+def _model_bounds(project: Project, model: str, name: str) -> bool:
+    """Whether the model bounds a field besides its declaration: a config bounding every str
+    (`ConfigDict(str_max_length=64)`, v1 `max_anystr_length`), or a validator of the field
+    that refuses values (raises)."""
+    for cls in project.mro(model):
+        for stmt in cls.node.body:
+            # model_config = ConfigDict(...) / {...}; class Config: max_anystr_length = 64
+            config = isinstance(stmt, ast.Assign | ast.AnnAssign | ast.ClassDef) and _is_config(
+                stmt
+            )
+            if config and {k for n in ast.walk(stmt) for k in _config_keys(n)} & STR_BOUNDS:
+                return True
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _validates(stmt, name):
+                return True
+    return False
+
+
+def _is_config(stmt: ast.Assign | ast.AnnAssign | ast.ClassDef) -> bool:
+    if isinstance(stmt, ast.ClassDef):
+        return stmt.name == "Config"
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+    return any(last_name(t) == "model_config" for t in targets)
+
+
+def _config_keys(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Call):
+        return [k.arg for k in node.keywords if k.arg]
+    if isinstance(node, ast.Dict):
+        return [
+            k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)
+        ]
+    if isinstance(node, ast.Name | ast.Attribute):
+        return [n] if (n := last_name(node)) else []
+    return []
+
+
+def _validates(fn: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
+    """A `@field_validator("sku")` / `@validator("sku")` (or "*") whose body raises."""
+    for dec in fn.decorator_list:
+        if not (isinstance(dec, ast.Call) and last_name(dec) in VALIDATORS):
+            continue
+        fields = {a.value for a in dec.args if isinstance(a, ast.Constant)}
+        if fields & {name, "*"}:
+            return any(isinstance(n, ast.Raise) for n in ast.walk(fn))
+    return False
+
+
+def _bounded(
+    project: Project, ann: ast.expr | None, default: ast.expr | None, mod: ModuleInfo, depth: int
+) -> bool:
+    """Whether a declaration (annotation, default) constrains the value beyond a plain str."""
+    if _limits(default):
+        return True
+    if ann is None or depth > 3:
+        return False
+    if isinstance(ann, ast.Subscript) and last_name(ann.value) == "Annotated":
+        parts = ann.slice.elts if isinstance(ann.slice, ast.Tuple) else [ann.slice]
+        return any(_limits(p) for p in parts[1:]) or _bounded(project, parts[0], None, mod, depth)
+    if isinstance(ann, ast.Name) and ann.id not in PLAIN:
+        sym = project.resolve_name(ann.id, mod)
+        if isinstance(sym, tuple):  # FileId = Annotated[str, Path(pattern=...)]
+            owner = project.modules[sym[0]]
+            values = owner.globals.get(sym[1], [])
+            return any(_bounded(project, v, None, owner, depth + 1) for v in values)
+        return True  # int, UUID, an Enum or a constrained type
+    if isinstance(ann, ast.BinOp):  # str | None
+        return _bounded(project, ann.left, None, mod, depth + 1)
+    if isinstance(ann, ast.Subscript) and last_name(ann.value) == "Optional":
+        return _bounded(project, ann.slice, None, mod, depth + 1)
+    if isinstance(ann, ast.Call):  # constr(max_length=64) used as the annotation
+        return _limits(ann)
+    return not (isinstance(ann, ast.Name | ast.Constant) or last_name(ann) in PLAIN)
+
+
+def _limits(expr: ast.expr | None) -> bool:
+    """Path(max_length=...), Field(pattern=...), StringConstraints(...), constr(...)."""
+    if not isinstance(expr, ast.Call):
+        return False
+    return last_name(expr) == "constr" or any(k.arg in LIMITS for k in expr.keywords)

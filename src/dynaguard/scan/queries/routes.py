@@ -1,0 +1,233 @@
+"""Route-level questions: how the steps of one request relate, and what a failed check
+answers.
+
+Rules DG109 and DG117 ask these; the answers read the linked model (the request's flow and
+its frames) so that the rules never see a syntax tree.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Sequence
+from http import HTTPStatus
+
+from dynaguard.scan.flow import Event
+from dynaguard.scan.index import Project
+from dynaguard.scan.infer import Frame
+from dynaguard.scan.model import ClassRef, FunctionInfo, HandleKind
+from dynaguard.scan.symbols import last_name
+
+__all__ = [
+    "checks_of",
+    "exclusive",
+    "in_dependency",
+    "in_handler",
+    "missing_statuses",
+    "raised_statuses",
+]
+
+STATUS = re.compile(r"(?:HTTP_)?([1-5]\d\d)")  # status.HTTP_403_FORBIDDEN, HTTP_404
+STATUS_KEYWORDS = frozenset({"status_code", "status"})
+# handlers broad enough to catch what a read raises for a missing item (PynamoDB's
+# DoesNotExist, the KeyError of boto3's resp["Item"])
+MISSING_ERRORS = frozenset({"Exception", "BaseException"})
+
+
+# -- the steps of one request ------------------------------------------------------------
+
+
+def in_dependency(ev: Event) -> bool:
+    """Whether a step runs inside one of the route's dependencies (entered with no call)."""
+    frame: Frame | None = ev.frame
+    while frame is not None and frame.caller is not None:
+        if frame.call is None:
+            return True
+        frame = frame.caller
+    return False
+
+
+def in_handler(ev: Event) -> bool:
+    """Whether a step runs only when something failed: inside an `except` clause (in its
+    function or in a caller on the way to it), e.g. a saga's compensating write."""
+    for fn, node in _trail(ev):
+        if fn is None or node is None:
+            continue
+        for t in ast.walk(fn.node):
+            if isinstance(t, ast.Try) and _within(t.handlers, node):
+                return True
+    return False
+
+
+def exclusive(a: Event, b: Event) -> bool:
+    """Whether two steps sit on branches (if/else, try/except) that never both run."""
+    for (fa, na), (fb, nb) in zip(_trail(a), _trail(b), strict=False):
+        if fa is not fb or fa is None or na is None or nb is None:
+            return False
+        if na is not nb:  # the first function where the two paths part
+            return _branches(fa.node, na, nb)
+    return False
+
+
+def checks_of(read: Event, steps: Iterable[Event]) -> list[Event]:
+    """The checks of a request that test the item one read returned."""
+    return [e for e in steps if e.kind == "check" and id(read.node) in e.reads]
+
+
+def _trail(ev: Event) -> list[tuple[FunctionInfo | None, ast.AST | None]]:
+    """(function, the node of it on the way to the step), outermost caller first."""
+    out: list[tuple[FunctionInfo | None, ast.AST | None]] = []
+    frame: Frame | None = ev.frame
+    node: ast.AST | None = ev.node
+    while frame is not None:
+        out.insert(0, (frame.fn, node))
+        node, frame = frame.call, frame.caller
+    return out
+
+
+def _branches(root: ast.AST, a: ast.AST, b: ast.AST) -> bool:
+    for node in ast.walk(root):
+        sides: list[list[ast.AST]]
+        if isinstance(node, ast.If):
+            sides = [[*node.body], [*node.orelse]]
+        elif isinstance(node, ast.Try):
+            sides = [[*node.body, *node.orelse], [*node.handlers]]
+        else:
+            continue
+        if (_within(sides[0], a) and _within(sides[1], b)) or (
+            _within(sides[0], b) and _within(sides[1], a)
+        ):
+            return True
+        ends = isinstance(node, ast.If) and _after(node, b) and _ends(node.body)
+        if ends and isinstance(node, ast.If) and _within(node.body, a):
+            return True  # `if ...: write; return` then a write after the `if`
+    return False
+
+
+def _ends(stmts: list[ast.stmt]) -> bool:
+    return bool(stmts) and isinstance(stmts[-1], ast.Return | ast.Raise)
+
+
+def _after(node: ast.stmt, other: ast.AST) -> bool:
+    return getattr(other, "lineno", 0) > (node.end_lineno or node.lineno)
+
+
+def _within(stmts: Sequence[ast.AST], node: ast.AST) -> bool:
+    return any(n is node for s in stmts for n in ast.walk(s))
+
+
+# -- what a failed check answers -----------------------------------------------------------
+
+
+def raised_statuses(project: Project, check: Event) -> set[int]:
+    """HTTP statuses a check answers when it fails: `raise HTTPException(404)`, a status
+    constant, an exception built by a helper (`raise not_found()`), an HTTPException
+    subclass that sets its status, or a helper called in the branch that raises."""
+    if not isinstance(check.node, ast.If):
+        return set()
+    return _raised(project, check.node.body, check.frame, set())
+
+
+def _raised(project: Project, body: Sequence[ast.stmt], frame: Frame, seen: set[str]) -> set[int]:
+    out: set[int] = set()
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                out |= _exception_status(project, node.exc, frame, seen)
+            elif isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
+                # return JSONResponse(..., status_code=403): an answer, not raised
+                kw = [k.value for k in node.value.keywords if k.arg in STATUS_KEYWORDS]
+                out |= {s for a in kw if (s := _status(a)) is not None}
+    last = body[-1] if body else None
+    if not out and isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
+        # `if ...: forbid("why")`: the branch ends in a helper that raises (only the last
+        # call answers; a logging call before a raise adds nothing)
+        callee = project.values.target(last.value, frame)
+        if isinstance(callee, FunctionInfo) and callee.qualname not in seen:
+            seen.add(callee.qualname)
+            inner = frame.enter(callee, last.value, project.module_of(callee))
+            out |= _raised(project, callee.node.body, inner, seen)
+    return out
+
+
+def missing_statuses(project: Project, read: Event) -> set[int]:
+    """HTTP statuses answered when a read finds nothing because it raises: the except
+    clauses around a PynamoDB `Model.get` (DoesNotExist) or a boto3 `get_item(...)["Item"]`
+    (KeyError), or broad enough to catch those."""
+    call = read.call
+    if call is None or call.operation != "get_item":
+        return set()
+    pynamo = call.handle.kind is HandleKind.PYNAMODB_MODEL
+    missing = MISSING_ERRORS | ({"DoesNotExist"} if pynamo else {"KeyError", "LookupError"})
+    out: set[int] = set()
+    frame: Frame | None = read.frame
+    node: ast.AST | None = read.node
+    while frame is not None and frame.fn is not None and node is not None:
+        for t in ast.walk(frame.fn.node):
+            if isinstance(t, ast.Try) and _within(t.body, node):
+                for handler in t.handlers:
+                    if _catches(handler.type, missing):
+                        out |= _raised(project, handler.body, frame, set())
+        node, frame = frame.call, frame.caller
+    return out
+
+
+def _catches(kind: ast.expr | None, names: frozenset[str]) -> bool:
+    """`except Model.DoesNotExist` / `except KeyError` (bare: anything)."""
+    if kind is None:
+        return True
+    kinds = kind.elts if isinstance(kind, ast.Tuple) else [kind]
+    return any(last_name(k) in names for k in kinds)
+
+
+def _exception_status(project: Project, exc: ast.expr, frame: Frame, seen: set[str]) -> set[int]:
+    """The status an exception expression carries (its own, its class's, its builder's)."""
+    call = exc if isinstance(exc, ast.Call) else None
+    if call is not None:
+        args = [*call.args[:1], *(k.value for k in call.keywords if k.arg in STATUS_KEYWORDS)]
+        found = {s for a in args if (s := _status(a)) is not None}
+        if found:
+            return found
+    target = project.values.target(call, frame) if call is not None else None
+    if target is None and isinstance(exc, ast.Name | ast.Attribute):
+        sym = project.resolve_expr(exc, frame.module)  # `raise Forbidden` (the class)
+        target = sym if isinstance(sym, ClassRef) else None
+    if isinstance(target, ClassRef):
+        return _class_status(project, target.qualname)
+    if isinstance(target, FunctionInfo) and call is not None and target.qualname not in seen:
+        seen.add(target.qualname)  # `raise not_found()`: what the builder returns
+        inner = frame.enter(target, call, project.module_of(target))
+        returns = project.locals_of(inner).returns
+        return {s for r in returns for s in _exception_status(project, r, inner, seen)}
+    return set()
+
+
+def _class_status(project: Project, qualname: str) -> set[int]:
+    """`status_code = 403` in the class body, or `super().__init__(403)` in its __init__."""
+    for cls in project.mro(qualname):
+        for stmt in cls.node.body:
+            if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                named = any(last_name(t) in STATUS_KEYWORDS for t in targets)
+                if named and (status := _status(stmt.value)) is not None:
+                    return {status}
+        init = project.functions.get(cls.methods.get("__init__", ""))
+        for node in ast.walk(init.node) if init is not None else ():
+            if isinstance(node, ast.Call) and last_name(node.func) == "__init__":
+                kw = [k.value for k in node.keywords if k.arg in STATUS_KEYWORDS]
+                found = {s for a in (kw or node.args[:1]) if (s := _status(a)) is not None}
+                if found:
+                    return found
+    return set()
+
+
+def _status(expr: ast.expr) -> int | None:
+    """403, status.HTTP_403_FORBIDDEN, HTTPStatus.FORBIDDEN."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, int):
+        return expr.value if 100 <= expr.value < 600 else None
+    if isinstance(expr, ast.Attribute):
+        if expr.attr in HTTPStatus.__members__:
+            return int(HTTPStatus[expr.attr])
+        if found := STATUS.search(expr.attr):
+            return int(found.group(1))
+    return None
