@@ -56,6 +56,15 @@ AUTHENTICATES = {
         def dep(creds: HTTPAuthorizationCredentials = Depends(bearer)):
             return cognito.get_user(AccessToken=creds.credentials)
         """,
+    "decodes, then checks the user exists": """
+        import jwt
+        USERS = {"alice": "x", "bob": "y"}
+        def dep(token: str = Depends(oauth2)):
+            sub = jwt.decode(token, "k", algorithms=["HS256"])["sub"]
+            if sub not in USERS:  # every user passes: not a privilege gate
+                raise HTTPException(401)
+            return sub
+        """,
     "helper that decodes": """
         import jwt
         def decode_token(raw: str) -> dict:
@@ -124,6 +133,7 @@ def test_configured_names_are_the_override() -> None:
 
 PRIVILEGE = """
 import jwt
+STAFF = ("ops@shop.example", "boss@shop.example")
 def current(token: str = Depends(oauth2)) -> dict:
     return jwt.decode(token, "k", algorithms=["HS256"])
 def dep(user: dict = Depends(current)):
@@ -142,6 +152,9 @@ def dep(user: dict = Depends(current)):
         ('user["role"] not in ("user", "member")', False),  # every signed-in user passes
         ('not user["is_active"]', False),  # account state, not privilege
         ('user["sub"] != "alice"', False),  # an identity, not a role
+        ('user["email"] not in STAFF', True),  # a fixed allow-list of callers
+        ('user["email"] in STAFF', False),  # a deny-list: everyone else passes
+        ('user["sub"] not in user.get("ids", [])', False),  # the caller's own data, not fixed
     ],
 )
 def test_privilege_is_a_role_compared_with_fixed_values(check: str, privileged: bool) -> None:

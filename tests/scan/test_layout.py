@@ -126,9 +126,9 @@ QUERY_API = ("dynaguard.scan.query", "dynaguard.scan.queries", "dynaguard.core")
 
 def _stray_imports(name: str) -> set[str]:
     tree = ast.parse((SCAN / "rules" / name).read_text(encoding="utf-8"))
-    imported = {
-        n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
-    } | {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module} | {
+        a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+    }
     allowed = {"__future__", "collections.abc", "dynaguard.scan"}
     return {m for m in imported if m not in allowed and not m.startswith(QUERY_API)}
 

@@ -176,11 +176,37 @@ class BodyScan:
         return False
 
     def checks_role(self) -> bool:
-        """A role field of the principal, compared with fixed values, guards a raise."""
+        """A role field of the principal, compared with fixed values, guards a raise; or
+        the principal must be in a fixed allow-list (`if caller not in STAFF: raise`)."""
         for n in self.nodes:
             test = self._guard(n)
-            if test is not None and self.role(test) and self._role_against_fixed(test):
+            if test is None:
+                continue
+            if self.role(test) and self._role_against_fixed(test):
                 return True
+            if isinstance(n, ast.If | ast.Assert) and self._allow_list(test, n):
+                return True
+        return False
+
+    def _allow_list(self, test: ast.expr, guard: ast.If | ast.Assert) -> bool:
+        """Membership of the caller in a fixed collection decides who passes: `not in`
+        guarding the raise, or `in` on the assert/the branch that lets the caller through.
+        (`if caller in BANNED: raise` is a deny-list: everyone else passes.) Not in the body
+        that verifies the credential: `user not in USERS` there asks whether the user
+        exists, which every user passes."""
+        if self.verifies() or self.checks_credential():
+            return False
+        lets_through = isinstance(guard, ast.Assert) or not any(
+            isinstance(x, ast.Raise) for s in guard.body for x in [s, *own_nodes(s)]
+        )
+        for c in _walk(test):
+            if not (isinstance(c, ast.Compare) and len(c.ops) == 1):
+                continue
+            member = isinstance(c.ops[0], ast.In)
+            if not (member or isinstance(c.ops[0], ast.NotIn)) or member is not lets_through:
+                continue
+            if self.principal_of(c.left) and not self.role(c.left) and self.fixed(c.comparators[0]):
+                return not isinstance(c.comparators[0], ast.Constant)  # not a substring test
         return False
 
     def _role_against_fixed(self, test: ast.expr) -> bool:
