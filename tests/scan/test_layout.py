@@ -1,7 +1,7 @@
 """The scanner's layout: small modules, small rules, no import cycle at import time.
 
-Known gaps of the v2 engine (issue 10) are pinned here so that they can only shrink: the
-rule modules still over 150 lines, and the modules tied in a cycle by deferred (function-
+Every rule is a query of at most 150 lines. A known gap of the v2 engine (issue 10) is
+pinned here so that it can only shrink: the modules tied in a cycle by deferred (function-
 level or TYPE_CHECKING) imports around the v1 `Project`.
 """
 
@@ -95,13 +95,13 @@ def test_modules_are_at_most_400_lines() -> None:
     assert long == {}
 
 
-def test_rule_modules_over_150_lines_only_shrink() -> None:
+def test_rule_modules_are_at_most_150_lines() -> None:
     over = {
         p.name
         for p in (SCAN / "rules").glob("dg*.py")
         if p.read_text(encoding="utf-8").count("\n") > 150
     }
-    assert over <= RULES_OVER_150, sorted(over - RULES_OVER_150)
+    assert over == set()
 
 
 def test_no_import_cycle_at_import_time() -> None:
@@ -118,14 +118,13 @@ def test_the_cycle_finder_finds_cycles() -> None:
     assert _cycles(graph) == [{"a", "b", "c"}]
 
 
-# todo: rules not yet written as queries (they import engine modules or walk trees);
-# every other rule imports the query API (`scan.query`, `scan.queries.*`) and the core only.
-NOT_YET_QUERIES: set[str] = set()
+# Every rule is a query: it imports the query API (`scan.query`, `scan.queries.*`) and the
+# core only, so it cannot walk syntax trees or reach into the engine.
 QUERY_API = ("dynaguard.scan.query", "dynaguard.scan.queries", "dynaguard.core")
 
 
-def _stray_imports(name: str) -> set[str]:
-    tree = ast.parse((SCAN / "rules" / name).read_text(encoding="utf-8"))
+def _stray_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module} | {
         a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
     }
@@ -133,12 +132,12 @@ def _stray_imports(name: str) -> set[str]:
     return {m for m in imported if m not in allowed and not m.startswith(QUERY_API)}
 
 
-def test_ported_rules_import_only_the_query_api() -> None:
-    for path in sorted((SCAN / "rules").glob("dg*.py")):
-        if path.name not in NOT_YET_QUERIES:
-            assert _stray_imports(path.name) == set(), path.name
+def test_rules_import_only_the_query_api() -> None:
+    stray = {p.name: _stray_imports(p) for p in sorted((SCAN / "rules").glob("dg*.py"))}
+    assert {name: mods for name, mods in stray.items() if mods} == {}
 
 
-def test_rules_not_yet_ported_only_shrink() -> None:
-    # a rule that became a query leaves the list (so the list cannot hide a regression)
-    assert {n for n in NOT_YET_QUERIES if not _stray_imports(n)} == set()
+def test_the_import_check_catches_a_tree_walk(tmp_path: Path) -> None:
+    rule = tmp_path / "dg999_x.py"
+    rule.write_text("import ast\nfrom dynaguard.scan.flow import events\n", encoding="utf-8")
+    assert _stray_imports(rule) == {"ast", "dynaguard.scan.flow"}
