@@ -30,7 +30,7 @@ from dynaguard.scan.model import ClassInfo, DynamoCall, FunctionInfo, Route
 from dynaguard.scan.symbols import ModuleInfo
 
 if TYPE_CHECKING:
-    from dynaguard.scan.engine import Prepared
+    from dynaguard.scan.files import Prepared
 
 ANALYSIS_ERROR = "analysis-error"  # Diagnostic.kind: something was not analysed; incomplete
 MAX_EXCLUDED = 8

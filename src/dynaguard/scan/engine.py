@@ -7,7 +7,7 @@ import gc
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -18,22 +18,8 @@ from dynaguard.core.findings import EngineKind, Finding, unique_fingerprints
 from dynaguard.core.registry import Registered, RuleMeta, all_rules
 from dynaguard.core.result import Diagnostic, Result
 from dynaguard.scan import confine, files, iac
+from dynaguard.scan.files import Prepared
 from dynaguard.scan.iac import suppress as iac_suppress
-
-
-@dataclass(slots=True)
-class Prepared:
-    """A file read (and parsed when relevant) by a worker."""
-
-    path: str
-    rel: str
-    module: str
-    lines: int
-    relevant: bool
-    imports: list[str]
-    text: str | None
-    tree: ast.Module | None
-    error: Diagnostic | None
 
 
 def prepare(path: Path, root: Path, parse: bool = False, defer: bool = False) -> Prepared:

@@ -263,3 +263,18 @@ def _is_package(d: Path) -> bool:
 def forget_packages() -> None:
     """Drop the cached package-directory checks (called at the start of each scan)."""
     _PACKAGES.clear()
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A file read (and parsed when relevant) by a worker."""
+
+    path: str
+    rel: str
+    module: str
+    lines: int
+    relevant: bool
+    imports: list[str]
+    text: str | None
+    tree: ast.Module | None
+    error: Diagnostic | None
