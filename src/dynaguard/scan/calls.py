@@ -324,7 +324,7 @@ def _operation(handle: Handle, method: str) -> str | None:
 
 def reach(project: Project, route: Route) -> None:
     """Walk the call graph from a route (and its dependencies); record each call's Site."""
-    from dynaguard.scan.index import Site
+    from dynaguard.scan.frames import Site
 
     fn = project.functions[route.function]
     start = Frame(fn, project.module_of(fn))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from dynaguard.scan.frames import Event as Event  # noqa: PLC0414  (re-exported: frames.py holds it)
 from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import CallSite, DynamoCall, FunctionInfo, HandleKind, Route
 from dynaguard.scan.provenance import Origin, Source, Value, join
@@ -23,24 +24,6 @@ MAX_EVENTS = 400
 # the write depends on, and no one re-asserts a hash in a ConditionExpression. (A content
 # hash or ETag compared before a write is state: those names are not credentials.)
 CREDENTIAL = re.compile(r"(?i)(password|passwd|pwd|secret|salt)")
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Event:
-    """A read, write or check performed while serving a route."""
-
-    kind: str  # "read" | "write" | "check"
-    frame: Frame
-    node: ast.AST
-    call: DynamoCall | None = None
-    attrs: frozenset[str] = frozenset()  # attributes of a read item the check compares
-    principal: bool = False  # the check compares against the authenticated principal
-    reads: frozenset[int] = frozenset()  # id() of the read calls whose items are checked
-
-    @property
-    def line(self) -> int:
-        """Line of the event."""
-        return getattr(self.node, "lineno", 0)
 
 
 def events(project: Project, route: Route) -> list[Event]:

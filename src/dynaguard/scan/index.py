@@ -59,6 +59,7 @@ from typing import TYPE_CHECKING
 from dynaguard.core.config import Config
 from dynaguard.scan import locals as loc
 from dynaguard.scan.fixpoint import Solver
+from dynaguard.scan.frames import Site as Site  # noqa: PLC0414  (re-exported: frames.py holds it)
 from dynaguard.scan.iac.model import IacFacts
 from dynaguard.scan.infer import Frame, Types, annotation_of
 from dynaguard.scan.model import (
@@ -80,14 +81,6 @@ if TYPE_CHECKING:
     from dynaguard.scan.flow import Event
 
 Symbol = FunctionInfo | ClassRef | tuple[str, str] | str | None
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Site:
-    """One way a DynamoDB call is reached: the route (None when no route reaches it)."""
-
-    route: Route | None
-    frame: Frame
 
 
 @dataclass(eq=False)

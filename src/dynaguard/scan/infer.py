@@ -8,11 +8,10 @@ factories) iterate to a stable type, and the solver's stack bound is the only de
 from __future__ import annotations
 
 import ast
-from collections.abc import Hashable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.fixpoint import Lattice, node_key
+from dynaguard.scan.frames import Frame as Frame  # noqa: PLC0414  (re-exported: frames.py holds it)
 from dynaguard.scan.model import ClassRef, FunctionInfo, Handle, HandleKind
 from dynaguard.scan.symbols import ModuleInfo, dotted
 
@@ -23,46 +22,6 @@ Type = Handle | ClassRef
 TYPES: Lattice[Type | None] = Lattice(bottom=None, cut=lambda: None)
 LIBRARIES: Lattice[str] = Lattice(bottom="", cut=lambda: "")
 ASYNC_LIBS = ("aioboto3", "aiobotocore", "aiodynamo")
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Frame:
-    """A function being analysed, and (when known) the call that entered it."""
-
-    fn: FunctionInfo | None
-    module: ModuleInfo
-    caller: Frame | None = None
-    call: ast.Call | None = None
-    depth: int = 0
-    arg_offset: int = 0  # to_thread(f, a, b): f's arguments start at position 1
-    _key: Hashable = field(default=None, init=False, repr=False)
-
-    @property
-    def key(self) -> Hashable:
-        """The frame's stable identity: its function, and the call chain that entered it."""
-        if self._key is None:
-            call = node_key(self.call) if self.call is not None else None
-            caller = self.caller.key if self.caller is not None else None
-            name = self.fn.qualname if self.fn is not None else None
-            key = (name, self.module.name, call, self.arg_offset, caller)
-            object.__setattr__(self, "_key", key)
-        return self._key
-
-    def enter(
-        self, fn: FunctionInfo, call: ast.Call | None, module: ModuleInfo, arg_offset: int = 0
-    ) -> Frame:
-        """The frame of `fn` called from here through `call`."""
-        return Frame(fn, module, self, call, self.depth + 1, arg_offset)
-
-    def chain(self) -> list[FunctionInfo]:
-        """Functions from the outermost caller down to this one."""
-        out: list[FunctionInfo] = []
-        f: Frame | None = self
-        while f is not None:
-            if f.fn is not None:
-                out.insert(0, f.fn)
-            f = f.caller
-        return out
 
 
 def bound_arg(frame: Frame, name: str) -> tuple[ast.expr, Frame] | None:
