@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from dynaguard.scan.infer import Frame, bound_arg
 from dynaguard.scan.model import ClassRef, FunctionInfo
-from dynaguard.scan.provenance import (
+from dynaguard.scan.value import (
     DUMP_METHODS,
     EMPTY,
     SERVER_GENERATORS,

@@ -19,8 +19,10 @@ from dynaguard.scan.locals import ELEMENT
 from dynaguard.scan.model import ClassRef, DynamoCall, FunctionInfo, ParamSource, RouteParam
 from dynaguard.scan.symbols import dotted
 from dynaguard.scan.value import (
+    DUMP_METHODS,
     EMPTY,
     REQUEST_ORIGINS,
+    SERVER_GENERATORS,
     UNKNOWN,
     Dump,
     Origin,
@@ -61,32 +63,6 @@ _PARAM_ORIGIN = {
     ParamSource.REQUEST: Origin.REQUEST,
     ParamSource.PRINCIPAL: Origin.PRINCIPAL,
 }
-SERVER_GENERATORS = frozenset(
-    {
-        "uuid1",
-        "uuid4",
-        "uuid6",
-        "uuid7",
-        "ulid",
-        "new",
-        "token_hex",
-        "token_urlsafe",
-        "token_bytes",
-        "now",
-        "utcnow",
-        "today",
-        "time",
-        "time_ns",
-        "monotonic",
-        "nanoid",
-        "generate",
-        "ObjectId",
-        "randbits",
-        "getrandbits",
-        "urandom",
-    }
-)
-DUMP_METHODS = frozenset({"dict", "model_dump", "to_dict", "jsonable_encoder", "vars", "asdict"})
 
 
 class Values:

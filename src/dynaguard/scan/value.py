@@ -27,6 +27,32 @@ class Origin(Enum):
     UNKNOWN = "unknown"
 
 
+SERVER_GENERATORS = frozenset(
+    {
+        "uuid1",
+        "uuid4",
+        "uuid6",
+        "uuid7",
+        "ulid",
+        "new",
+        "token_hex",
+        "token_urlsafe",
+        "token_bytes",
+        "now",
+        "utcnow",
+        "today",
+        "time",
+        "time_ns",
+        "monotonic",
+        "nanoid",
+        "generate",
+        "ObjectId",
+        "randbits",
+        "getrandbits",
+        "urandom",
+    }
+)
+DUMP_METHODS = frozenset({"dict", "model_dump", "to_dict", "jsonable_encoder", "vars", "asdict"})
 REQUEST_ORIGINS = frozenset(
     {Origin.PATH, Origin.QUERY, Origin.HEADER, Origin.COOKIE, Origin.BODY, Origin.REQUEST}
 )
