@@ -35,7 +35,7 @@ from dynaguard.scan.symbols import ModuleInfo, dotted
 from dynaguard.scan.walk import own_nodes
 
 if TYPE_CHECKING:
-    from dynaguard.scan.index import Project
+    from dynaguard.scan.protocols import Project
 
 
 @dataclass(frozen=True, slots=True)

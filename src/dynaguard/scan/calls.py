@@ -18,7 +18,7 @@ from dynaguard.scan.model import (
 from dynaguard.scan.symbols import ModuleInfo, dotted
 
 if TYPE_CHECKING:
-    from dynaguard.scan.index import Project
+    from dynaguard.scan.protocols import Project
 
 # Method names that exist only on DynamoDB objects: recorded even when the receiver's
 # type is unknown (e.g. a table handed in from code outside the scanned tree).

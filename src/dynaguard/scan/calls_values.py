@@ -20,7 +20,7 @@ from dynaguard.scan.value import (
 )
 
 if TYPE_CHECKING:
-    from dynaguard.scan.provenance import Values
+    from dynaguard.scan.protocols import ValuesAPI as Values
 
 SERVER_MODULES = ("uuid", "time", "datetime", "secrets", "ulid", "os", "random", "nanoid", "bson")
 KEEP_TEXT = frozenset({"str", "strip", "lower", "upper", "format_map"})

@@ -13,7 +13,7 @@ from dynaguard.scan.model import ClassRef, Dependency, FunctionInfo, Route
 from dynaguard.scan.symbols import ModuleInfo, dotted, last_name
 
 if TYPE_CHECKING:
-    from dynaguard.scan.index import Project
+    from dynaguard.scan.protocols import Project
 
 SCHEMES = frozenset(
     {

@@ -33,7 +33,7 @@ from dynaguard.scan.model import (
 from dynaguard.scan.symbols import ModuleInfo, dotted
 
 if TYPE_CHECKING:
-    from dynaguard.scan.index import Project
+    from dynaguard.scan.protocols import Project
 
 # is_auth and privileged live in deps.py; rules import them from here too
 __all__ = ["assumed_auth", "collect", "is_auth", "params_of", "privileged", "router_of"]

@@ -17,7 +17,7 @@ from dynaguard.scan.model import CallSite, DynamoCall, FunctionInfo, HandleKind,
 from dynaguard.scan.provenance import Origin, Source, Value, join
 
 if TYPE_CHECKING:
-    from dynaguard.scan.index import Project
+    from dynaguard.scan.protocols import Project
 
 MAX_EVENTS = 400
 # Verifying a password against its stored hash authenticates the caller; it is not state

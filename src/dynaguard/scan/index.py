@@ -75,12 +75,11 @@ from dynaguard.scan.model import (
     Route,
     Router,
 )
+from dynaguard.scan.protocols import Symbol, TypesAPI
 from dynaguard.scan.symbols import MODEL_BASES, PYNAMO_BASES, ModuleInfo, build_module, dotted
 
 if TYPE_CHECKING:
     from dynaguard.scan.flow import Event
-
-Symbol = FunctionInfo | ClassRef | tuple[str, str] | str | None
 
 
 @dataclass(eq=False)
@@ -293,7 +292,7 @@ class Project:
         return None
 
     def resolve_call_target(
-        self, call: ast.Call, frame: Frame, types: Types
+        self, call: ast.Call, frame: Frame, types: TypesAPI
     ) -> FunctionInfo | ClassRef | None:
         """The project function (or class, for a constructor) that a call runs."""
         f = call.func

@@ -16,7 +16,7 @@ from dynaguard.scan.model import ClassRef, FunctionInfo, Handle, HandleKind
 from dynaguard.scan.symbols import ModuleInfo, dotted
 
 if TYPE_CHECKING:
-    from dynaguard.scan.index import Project
+    from dynaguard.scan.protocols import Project
 
 Type = Handle | ClassRef
 TYPES: Lattice[Type | None] = Lattice(bottom=None, cut=lambda: None)

@@ -48,8 +48,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from dynaguard.scan.index import Project
     from dynaguard.scan.model import CallSite
+    from dynaguard.scan.protocols import Project
 
 
 _CHECKED = frozenset({Origin.ITEM, Origin.PRINCIPAL})  # what a comparison's result recalls
