@@ -54,11 +54,14 @@ from __future__ import annotations
 import ast
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from dynaguard.core.config import Config
+from dynaguard.scan import calls, fastapi
 from dynaguard.scan import locals as loc
+from dynaguard.scan.authn import Behaviour
+from dynaguard.scan.deps import depends_of
 from dynaguard.scan.fixpoint import Solver
+from dynaguard.scan.frames import Event
 from dynaguard.scan.frames import Site as Site  # noqa: PLC0414  (re-exported: frames.py holds it)
 from dynaguard.scan.iac.model import IacFacts
 from dynaguard.scan.infer import Frame, Types, annotation_of
@@ -76,10 +79,8 @@ from dynaguard.scan.model import (
     Router,
 )
 from dynaguard.scan.protocols import Symbol, TypesAPI
+from dynaguard.scan.provenance import Values
 from dynaguard.scan.symbols import MODEL_BASES, PYNAMO_BASES, ModuleInfo, build_module, dotted
-
-if TYPE_CHECKING:
-    from dynaguard.scan.flow import Event
 
 
 @dataclass(eq=False)
@@ -117,11 +118,7 @@ class Project:
     def __post_init__(self) -> None:
         self.solver = Solver()  # every recursive query: values, types, libraries
         self.types = Types(self)
-        from dynaguard.scan.provenance import Values
-
         self.values = Values(self)
-        from dynaguard.scan.authn import Behaviour
-
         self.behaviour = Behaviour(self)
 
     # -- building -------------------------------------------------------------------
@@ -151,8 +148,6 @@ class Project:
             cls.is_pynamodb = bool(written & PYNAMO_BASES) or any(
                 b.endswith(".Model") and "pynamodb" in b for b in written
             )
-        from dynaguard.scan import calls, fastapi
-
         self.method_names = {m for cls in self.classes.values() for m in cls.methods}
         fastapi.collect(self)
         calls.collect(self)
@@ -313,8 +308,6 @@ class Project:
         """The function behind `p = Depends(f)` / `p: Annotated[X, Depends(f)]` (or alias)."""
         mod = self.module_of(fn)
         exprs = [fn.default_of(param), annotation_of(fn, param)]
-        from dynaguard.scan.deps import depends_of  # deps imports this module
-
         for expr in exprs:
             found = depends_of(self, mod, expr)
             if found is not None and found[0].args:
