@@ -16,6 +16,7 @@ from dynaguard.scan.model import (
     Route,
 )
 from dynaguard.scan.symbols import ModuleInfo, dotted
+from dynaguard.scan.transact import transact_items
 
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
@@ -188,7 +189,11 @@ def _scan_function(project: Project, mod: ModuleInfo, fn: FunctionInfo | None) -
                 )
             if f.attr not in OFFLOAD:
                 continue
-        dyn = _dynamo_call(project, frame, call, awaited) or _offloaded(project, frame, call)
+        dyn = (
+            _transaction(frame, call, loc.assigns, loc.calls)
+            or _dynamo_call(project, frame, call, awaited)
+            or _offloaded(project, frame, call)
+        )
         if dyn is not None:
             project.calls.append(dyn)
             continue
@@ -277,6 +282,20 @@ def _dynamo_call(
         positional=list(call.args),
         spread=[k.value for k in call.keywords if k.arg is None],
     )
+
+
+def _transaction(
+    frame: Frame, call: ast.Call, assigns: dict[str, list[ast.expr]], calls: list[ast.Call]
+) -> DynamoCall | None:
+    """PynamoDB's `TransactWrite(...)`: a transact_write_items of the items its block adds."""
+    items = transact_items(call, frame.module, assigns, calls)
+    if items is None:
+        return None
+    return DynamoCall(
+        frame.fn.qualname if frame.fn else None, frame.module.name, frame.module.path, call,
+        "TransactWrite", "transact_write_items", Handle(HandleKind.TRANSACTION), False,
+        {"TransactItems": items}, list(call.args), [],
+    )  # fmt: skip
 
 
 def _model_self(project: Project, frame: Frame, ref: ClassRef) -> ClassRef | Handle:

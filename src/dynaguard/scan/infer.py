@@ -85,6 +85,9 @@ class Types:
 
     def of(self, expr: ast.expr, frame: Frame, depth: int = 0) -> Type | None:
         """The abstract type of `expr` evaluated in `frame` (None when unknown)."""
+        if isinstance(expr, ast.BoolOp):  # `repo or Repository()`: an operand's known type
+            found = (self.of(v, frame, depth + 1) for v in expr.values)
+            return next((t for t in found if t is not None), None)
         if not isinstance(expr, ast.Await | ast.Call | ast.Attribute | ast.Name):
             return None
         at = node_key(expr)

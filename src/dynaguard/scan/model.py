@@ -20,6 +20,7 @@ class HandleKind(Enum):
     PYNAMODB_MODEL = "pynamodb-model"  # a PynamoDB Model class (get/query/scan)
     PYNAMODB_ITEM = "pynamodb-item"  # an instance of one (save/update/delete)
     BATCH_WRITER = "batch-writer"  # table.batch_writer(): puts/deletes cannot carry conditions
+    TRANSACTION = "pynamodb-transaction"  # PynamoDB TransactWrite: each call one of its items
     UNKNOWN = "unknown"  # a DynamoDB-only method name on an object of unknown type
 
 

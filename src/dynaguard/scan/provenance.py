@@ -28,6 +28,7 @@ from dynaguard.scan.value import (
     Origin,
     Source,
     Value,
+    either,
     join,
     value_lattice,
 )
@@ -119,9 +120,9 @@ class Values:
         if isinstance(e, ast.BinOp):
             return self._binop(e, frame, d)
         if isinstance(e, ast.IfExp):
-            return join(self.of(e.body, frame, d + 1), self.of(e.orelse, frame, d + 1))
+            return either(self.of(e.body, frame, d + 1), self.of(e.orelse, frame, d + 1))
         if isinstance(e, ast.BoolOp):
-            return join(*(self.of(v, frame, d + 1) for v in e.values))
+            return either(*(self.of(v, frame, d + 1) for v in e.values))
         if isinstance(e, ast.List | ast.Tuple | ast.Set):
             vals = [self.of(x, frame, d + 1) for x in e.elts]
             return replace(join(*vals), fields=None, texts=frozenset())

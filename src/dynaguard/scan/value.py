@@ -167,6 +167,27 @@ def join(*values: Value) -> Value:
     )
 
 
+def either(*values: Value) -> Value:
+    """One of several values (`read() or {"items": []}`, `a if c else b`): their join, where
+    each field one of them knows may also be that field of an operand of unknown shape
+    (`cart["items"]` is the read item's list or the literal's)."""
+    out = join(*values)
+    shapeless = frozenset(
+        s
+        for v in values
+        if v.fields is None
+        for s in v.sources
+        if s.origin is not Origin.CONSTANT
+    )
+    if out.fields is None or not shapeless:
+        return out
+    extra = tuple(
+        (k, join(out.field(k) or EMPTY, Value(frozenset(s.child(k) for s in shapeless))))
+        for k in dict.fromkeys(name for name, _ in out.fields)
+    )
+    return replace(out, fields=(*out.fields, *extra))
+
+
 def _cap(vals: list[Value]) -> frozenset[Source]:
     out: set[Source] = set()
     for v in vals:

@@ -3,7 +3,8 @@
 A table is *per-user* when a PynamoDB model declares an owner-like attribute, or when an
 owner-like attribute (`owner`, `user_id`, `tenant_id`... or
 a configured `owner_attributes` name) or a value from the principal is ever written to it,
-or when some operation's key names a user-like attribute or takes the principal. A table
+or when some operation's key names a user-like attribute or takes the principal, or its
+condition or filter compares an attribute with the principal. A table
 the project writes (or only reads) with none of that, in a project that shows how it
 records ownership on its other tables, holds shared data: a catalogue, reference data.
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from dynaguard.scan.flow import item_value, key_value
+from dynaguard.scan.flow import condition, item_value, key_value
 from dynaguard.scan.index import Project, Site
 from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
@@ -131,6 +132,16 @@ def _marks_owner(project: Project, value: Value | None) -> bool:
     return Origin.PRINCIPAL in value.origins()
 
 
+def _compares_principal(project: Project, call: DynamoCall, site: Site) -> bool:
+    """A condition or filter that compares an attribute with the caller (`author = :me`,
+    `Attr("author").eq(user.id)`): the items record who they belong to, whatever the name."""
+    found = [condition(project, call, site.frame)]
+    if call.is_read:
+        found += scan_filters(project, call, site)
+        found.append(project.values.arg(call, "ExpressionAttributeValues", site.frame))
+    return any(v is not None and Origin.PRINCIPAL in v.origins() for v in found)
+
+
 def table_facts(project: Project) -> TableFacts:
     """Which tables are per-user, written, and touched at all (one pass over the calls)."""
     # a PynamoDB model declares its attributes: an owner-like one says the table is per-user
@@ -152,8 +163,10 @@ def table_facts(project: Project) -> TableFacts:
             if table in per_user:
                 continue
             item = item_value(project, call, site.frame) if call.is_write else None
-            if _marks_owner(project, item) or _marks_owner(
-                project, key_value(project, call, site.frame)
+            if (
+                _marks_owner(project, item)
+                or _marks_owner(project, key_value(project, call, site.frame))
+                or _compares_principal(project, call, site)
             ):
                 per_user.add(table)
     return TableFacts(frozenset(per_user), frozenset(written), frozenset(known))
