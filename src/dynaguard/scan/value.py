@@ -173,11 +173,7 @@ def either(*values: Value) -> Value:
     (`cart["items"]` is the read item's list or the literal's)."""
     out = join(*values)
     shapeless = frozenset(
-        s
-        for v in values
-        if v.fields is None
-        for s in v.sources
-        if s.origin is not Origin.CONSTANT
+        s for v in values if v.fields is None for s in v.sources if s.origin is not Origin.CONSTANT
     )
     if out.fields is None or not shapeless:
         return out
