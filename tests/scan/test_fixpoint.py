@@ -217,6 +217,26 @@ def test_solver_bound_cuts_and_keeps_nothing_above_the_cut() -> None:
     assert set(solver.done) == {17, 18, 19, 20}
 
 
+def test_solver_asks_a_cut_query_once_per_outer_query() -> None:
+    # Given a chain where each link asks its successor twice (`a.m().m()...`: the type of
+    # the receiver, then the call's target), far deeper than the bound
+    solver = Solver(limit=10)
+
+    def down(i: int) -> Callable[[], frozenset[str]]:
+        if i == 60:
+            return lambda: frozenset({"end"})
+        return lambda: (
+            solver.solve(i + 1, down(i + 1), SETS) | solver.solve(i + 1, down(i + 1), SETS)
+        )
+
+    # When the head is asked, Then each link is computed once (2**60 without the reuse),
+    # the answer is marked cut, and no cut result outlives the outer query
+    assert "?" in solver.solve(0, down(0), SETS)
+    assert solver.stats.computed <= 11
+    assert solver.done == {}
+    assert solver.solve(55, down(55), SETS) == {"end"}
+
+
 def test_solver_is_clean_after_a_query_raises() -> None:
     solver = Solver()
 

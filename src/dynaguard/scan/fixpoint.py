@@ -9,7 +9,9 @@ never an `id()`) and a `compute` function that may ask other queries. The solver
   recomputed until its value is stable (`Lattice.same`); after `ROUNDS` rounds it widens
   (`Lattice.widen`), and if even that does not settle, the value is marked cut;
 - bounds the stack (`LIMIT` nested queries): a query asked deeper gets `Lattice.cut()` and
-  every query on the stack is then marked cut, so it is returned but never cached;
+  every query on the stack is then marked cut, so it is returned but never cached as
+  complete (it is reused, still marked cut, only until the outermost query returns: else a
+  chain that asks each link twice, `a.m().m()...`, re-walks it exponentially);
 - does not keep a result that read facts still being collected (`volatile()`, while the
   project is linked), so nothing computed early has to be thrown away later.
 
@@ -76,6 +78,7 @@ class Solver:
         self.rounds = rounds
         self.done: dict[Hashable, object] = {}
         self._tentative: dict[Hashable, tuple[object, int, bool]] = {}
+        self._cut: dict[Hashable, object] = {}  # cut results, until the stack empties
         self._stack: list[_Entry] = []
         self._active: dict[Hashable, int] = {}
         self.stats = Stats()
@@ -89,6 +92,7 @@ class Solver:
         """Forget every result (the facts the queries read have changed)."""
         self.done.clear()
         self._tentative.clear()
+        self._cut.clear()
 
     def solve(self, key: Hashable, compute: Callable[[], V], lattice: Lattice[V]) -> V:
         """The value of query `key`, computed by `compute` unless already known."""
@@ -100,6 +104,9 @@ class Solver:
             value, low, cut = self._tentative[key]
             self._depend(low, cut)
             return cast(V, value)
+        if key in self._cut:
+            self._depend(len(self._stack), True)
+            return cast(V, self._cut[key])
         at = self._active.get(key)
         if at is not None:  # a cycle: answer with the current assumption
             entry = self._stack[at]
@@ -158,6 +165,10 @@ class Solver:
             self._stack[entry.low].members.append(key)
         elif not entry.cut and entry.keep:
             self.done[key] = value
+        elif entry.cut:
+            self._cut[key] = value
+        if not self._stack:
+            self._cut.clear()
         self._depend(entry.low, entry.cut)
         if entry.cut and not self._stack:
             return lattice.mark(value)
