@@ -29,6 +29,7 @@ from dynaguard.scan.index import Project
 from dynaguard.scan.infer import annotation_of
 from dynaguard.scan.model import DynamoCall, Route
 from dynaguard.scan.provenance import Origin, Source
+from dynaguard.scan.queries.memo import once
 from dynaguard.scan.queries.tables import owner_like
 from dynaguard.scan.report import KEY_NAME
 from dynaguard.scan.symbols import ModuleInfo, dotted
@@ -134,6 +135,10 @@ class Principals:
 
 def principals(project: Project) -> Principals:
     """Whether the project's apps have users, and whether anything verifies them."""
+    return once(project, "principals", _principals)
+
+
+def _principals(project: Project) -> Principals:
     auth = Auth(project)
     found: list[tuple[str | None, str]] = []
     for routes, text in [*issuers(project), *_named_users(project)]:

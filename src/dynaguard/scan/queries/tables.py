@@ -24,6 +24,7 @@ from dynaguard.scan.index import Project, Site
 from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
 from dynaguard.scan.provenance import Origin, Value
+from dynaguard.scan.queries.memo import once
 from dynaguard.scan.report import OWNER_NAME
 
 __all__ = [
@@ -133,6 +134,10 @@ def _marks_owner(project: Project, value: Value | None) -> bool:
 
 def table_facts(project: Project) -> TableFacts:
     """Which tables are per-user, written, and touched at all (one pass over the calls)."""
+    return once(project, "table_facts", _table_facts)
+
+
+def _table_facts(project: Project) -> TableFacts:
     # a PynamoDB model declares its attributes: an owner-like one says the table is per-user
     per_user: set[str] = {
         c.qualname
