@@ -11,6 +11,7 @@ import ast
 import re
 from collections.abc import Iterable, Sequence
 from http import HTTPStatus
+from weakref import WeakKeyDictionary
 
 from dynaguard.scan.flow import Event
 from dynaguard.scan.index import Project
@@ -53,8 +54,8 @@ def in_handler(ev: Event) -> bool:
     for fn, node in _trail(ev):
         if fn is None or node is None:
             continue
-        for t in ast.walk(fn.node):
-            if isinstance(t, ast.Try) and _within(t.handlers, node):
+        for t in _tries(fn.node):
+            if _within(t.handlers, node):
                 return True
     return False
 
@@ -112,6 +113,19 @@ def _after(node: ast.stmt, other: ast.AST) -> bool:
     return getattr(other, "lineno", 0) > (node.end_lineno or node.lineno)
 
 
+# the try statements of a function, in walk order: kept while its tree lives (weakly keyed
+# by the node itself, not its id(), so a collected tree's entry goes with it)
+_TRIES: WeakKeyDictionary[ast.AST, list[ast.Try]] = WeakKeyDictionary()
+
+
+def _tries(root: ast.AST) -> list[ast.Try]:
+    found = _TRIES.get(root)
+    if found is None:
+        found = [t for t in ast.walk(root) if isinstance(t, ast.Try)]
+        _TRIES[root] = found
+    return found
+
+
 def _within(stmts: Sequence[ast.AST], node: ast.AST) -> bool:
     return any(n is node for s in stmts for n in ast.walk(s))
 
@@ -163,8 +177,8 @@ def missing_statuses(project: Project, read: Event) -> set[int]:
     frame: Frame | None = read.frame
     node: ast.AST | None = read.node
     while frame is not None and frame.fn is not None and node is not None:
-        for t in ast.walk(frame.fn.node):
-            if isinstance(t, ast.Try) and _within(t.body, node):
+        for t in _tries(frame.fn.node):
+            if _within(t.body, node):
                 for handler in t.handlers:
                     if _catches(handler.type, missing):
                         out |= _raised(project, handler.body, frame, set())
