@@ -18,6 +18,7 @@ from dynaguard.scan.index import Project
 from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import ClassRef, FunctionInfo, HandleKind
 from dynaguard.scan.symbols import last_name
+from dynaguard.scan.walk import walk
 
 __all__ = [
     "checks_of",
@@ -121,7 +122,7 @@ _TRIES: WeakKeyDictionary[ast.AST, list[ast.Try]] = WeakKeyDictionary()
 def _tries(root: ast.AST) -> list[ast.Try]:
     found = _TRIES.get(root)
     if found is None:
-        found = [t for t in ast.walk(root) if isinstance(t, ast.Try)]
+        found = [t for t in walk(root) if isinstance(t, ast.Try)]
         _TRIES[root] = found
     return found
 
