@@ -96,6 +96,12 @@ def _model_of_index(project: Project, qualname: str) -> str | None:
     cls = project.classes.get(qualname)
     if cls is None or cls.is_pynamodb:
         return None
+    return once(project, "index_models", _index_models).get(qualname)
+
+
+def _index_models(project: Project) -> dict[str, str]:
+    """Each class instantiated in a PynamoDB model's body: the first such model by name."""
+    out: dict[str, str] = {}
     for model in sorted(project.classes.values(), key=lambda c: c.qualname):
         if not model.is_pynamodb:
             continue
@@ -103,9 +109,9 @@ def _model_of_index(project: Project, qualname: str) -> str | None:
         for value in model.fields.values():
             if isinstance(value, ast.Call):
                 sym = project.resolve_expr(value.func, mod)
-                if isinstance(sym, ClassRef) and sym.qualname == qualname:
-                    return model.qualname
-    return None
+                if isinstance(sym, ClassRef):
+                    out.setdefault(sym.qualname, model.qualname)
+    return out
 
 
 def _receiver_class(project: Project, frame: Frame | None) -> str | None:
