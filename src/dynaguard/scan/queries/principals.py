@@ -88,12 +88,8 @@ def public_route(project: Project, route: Route) -> bool:
     if PUBLIC.search(fn.name) or any(PUBLIC.search(p) for p in route.full_paths):
         return True
     helpers = [project.functions.get(cs.callee) for cs in project.callsites.get(fn.qualname, [])]
-    return any(
-        _issues(node, project.module_of(f)) is not None
-        for f in [fn, *helpers]
-        if f is not None
-        for node in own_nodes(f.node)
-    )
+    issuing = once(project, "issuing", _issuing)
+    return any(f.qualname in issuing for f in [fn, *helpers] if f is not None)
 
 
 def writes_by_route(project: Project) -> dict[int, list[DynamoCall]]:
@@ -151,13 +147,9 @@ def issuers(project: Project) -> list[tuple[list[Route], str]]:
     """Where the project issues credentials (signs a token, signs in with Cognito, stores
     a generated API key): the routes that reach each place, and evidence text."""
     out: list[tuple[list[Route], str]] = []
-    for fn in sorted(project.functions.values(), key=lambda f: f.qualname):
-        mod = project.module_of(fn)
-        for node in own_nodes(fn.node):
-            text = _issues(node, mod)
-            if text is not None:
-                out.append((reachable_routes(project, fn), f"{fn.qualname} {text}"))
-                break
+    for qualname, text in once(project, "issuing", _issuing).items():
+        fn = project.functions[qualname]
+        out.append((reachable_routes(project, fn), f"{fn.qualname} {text}"))
     for call in project.calls:
         if not call.is_write:
             continue
@@ -167,6 +159,20 @@ def issuers(project: Project) -> list[tuple[list[Route], str]]:
                 if any(s.origin is Origin.SERVER and s.name in SECRETS for s in v.sources):
                     routes = [site.route] if site.route is not None else []
                     out.append((routes, f"{call.path}:{call.line} stores a generated secret ({k})"))
+    return out
+
+
+def _issuing(project: Project) -> dict[str, str]:
+    """Functions that sign a token or sign users in themselves: qualname -> the first such
+    call, by qualname (issuers' order)."""
+    out: dict[str, str] = {}
+    for fn in sorted(project.functions.values(), key=lambda f: f.qualname):
+        mod = project.module_of(fn)
+        for node in own_nodes(fn.node):
+            text = _issues(node, mod)
+            if text is not None:
+                out[fn.qualname] = text
+                break
     return out
 
 
