@@ -88,7 +88,7 @@ def _trail(ev: Event) -> list[tuple[FunctionInfo | None, ast.AST | None]]:
 
 
 def _branches(root: ast.AST, a: ast.AST, b: ast.AST) -> bool:
-    for node in ast.walk(root):
+    for node in walk(root):  # cached per tree, in ast.walk's order
         sides: list[list[ast.AST]]
         if isinstance(node, ast.If):
             sides = [[*node.body], [*node.orelse]]
