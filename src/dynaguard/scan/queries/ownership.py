@@ -58,6 +58,8 @@ class Unowned:
 
 def unowned(project: Project) -> Iterator[Unowned]:
     """Every keyed operation, per route, whose request-chosen key is not the caller's."""
+    if not project.routes:
+        return  # no routes: the project's users need not be looked for
     users = principals(project)
     if not users.any:
         return  # no users at all: ownership means nothing (an internal service)
