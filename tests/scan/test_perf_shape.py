@@ -376,3 +376,16 @@ def test_the_prefilter_in_parts_answers_as_the_whole_pattern() -> None:
     samples += [p.read_bytes() for p in sorted(fixtures.rglob("*.py"))]
     for data in samples:
         assert files.relevant(data) == (files.RELEVANT.search(data) is not None), data[:80]
+
+
+def test_try_statements_found_by_statements_are_those_ast_walk_finds() -> None:
+    from dynaguard.scan.queries.routes import _tries
+
+    src = Path(files.__file__).parents[1]
+    fixtures = Path(__file__).parent / "fixtures"
+    for path in [*sorted(src.rglob("*.py")), *sorted(fixtures.rglob("*.py"))]:
+        for fn in ast.walk(ast.parse(path.read_bytes())):
+            if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                want = [t for t in ast.walk(fn) if isinstance(t, ast.Try)]
+                got = _tries(fn)
+                assert len(got) == len(want) and {id(t) for t in got} == {id(t) for t in want}

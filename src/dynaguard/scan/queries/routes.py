@@ -114,15 +114,27 @@ def _after(node: ast.stmt, other: ast.AST) -> bool:
     return getattr(other, "lineno", 0) > (node.end_lineno or node.lineno)
 
 
-# the try statements of a function, in walk order: kept while its tree lives (weakly keyed
-# by the node itself, not its id(), so a collected tree's entry goes with it)
+# the try statements of a function (nested functions' too, as ast.walk finds them): kept
+# while its tree lives (weakly keyed by the node itself, not its id(), so a collected tree's
+# entry goes with it)
 _TRIES: WeakKeyDictionary[ast.AST, list[ast.Try]] = WeakKeyDictionary()
+# where statements nest: a try is a statement, and statements sit only in these fields
+_BLOCKS = ("body", "handlers", "orelse", "finalbody", "cases")
 
 
 def _tries(root: ast.AST) -> list[ast.Try]:
     found = _TRIES.get(root)
     if found is None:
-        found = [t for t in walk(root) if isinstance(t, ast.Try)]
+        found = []
+        todo = [root]  # statements only: expressions hold none (callers ask any/all)
+        while todo:
+            node = todo.pop()
+            if isinstance(node, ast.Try):
+                found.append(node)
+            for name in _BLOCKS:
+                child = getattr(node, name, None)
+                if type(child) is list:
+                    todo += child
         _TRIES[root] = found
     return found
 
