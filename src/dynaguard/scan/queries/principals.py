@@ -26,14 +26,14 @@ from dataclasses import dataclass
 from dynaguard.scan.calls import reachable_routes
 from dynaguard.scan.flow import item_value, key_value
 from dynaguard.scan.index import Project
-from dynaguard.scan.infer import annotation_of
-from dynaguard.scan.model import DynamoCall, Route
+from dynaguard.scan.infer import Frame, annotation_of
+from dynaguard.scan.model import DynamoCall, FunctionInfo, Route
 from dynaguard.scan.provenance import Origin, Source
 from dynaguard.scan.queries.memo import once
 from dynaguard.scan.queries.tables import owner_like
 from dynaguard.scan.report import KEY_NAME
 from dynaguard.scan.symbols import ModuleInfo, dotted
-from dynaguard.scan.walk import own_nodes
+from dynaguard.scan.walk import own_nodes, walk
 
 __all__ = [
     "PUBLIC",
@@ -168,12 +168,23 @@ def _issuing(project: Project) -> dict[str, str]:
     out: dict[str, str] = {}
     for fn in sorted(project.functions.values(), key=lambda f: f.qualname):
         mod = project.module_of(fn)
+        if not any(_issues(c, mod) is not None for c in _calls_in(project, fn, mod)):
+            continue  # no call of it (nor of its nested functions) issues: skip the walk
         for node in own_nodes(fn.node):
             text = _issues(node, mod)
             if text is not None:
                 out[fn.qualname] = text
                 break
     return out
+
+
+def _calls_in(project: Project, fn: FunctionInfo, mod: ModuleInfo) -> list[ast.Call]:
+    """Every call under a function (nested functions included): its body's, which the
+    linked project's locals already list, and its signature's (decorators, defaults)."""
+    node = fn.node
+    header = [*node.decorator_list, node.args, *([node.returns] if node.returns else [])]
+    calls = [n for h in header for n in walk(h) if isinstance(n, ast.Call)]
+    return [*project.locals_of(Frame(fn, mod)).calls, *calls]
 
 
 def _issues(node: ast.AST, mod: ModuleInfo) -> str | None:
