@@ -108,6 +108,7 @@ def child(mode: str, root: Path, paths: list[Path], jobs: int) -> dict[str, obje
 
         if mode == "worst":
             scan_files.RELEVANT = re.compile(b"")  # every file relevant: parse and index all
+            scan_files.relevant = lambda data: True  # (the pre-filter, searched in parts)
         # "fill" writes the cache entry that "warm" (an unchanged tree rescanned) then reads
         result = scan(paths, root=root, jobs=jobs, cache=mode in ("fill", "warm"))
         out = dict(result.stats)

@@ -348,3 +348,44 @@ def test_reachable_routes_answers_as_the_forward_search_did() -> None:
     labels = [r.label for r in reachable_routes(p, p.functions["svc:_leaf"])]
     assert labels == LEAF_ROUTES
     assert reachable_routes(p, p.functions["api:c"]) == [p.route_of(p.functions["api:c"])]
+
+
+def test_the_prefilter_in_parts_answers_as_the_whole_pattern() -> None:
+    """files.relevant is RELEVANT.search, searched in parts (literals first)."""
+    samples = [
+        b"import fastapi\n",
+        b"  from boto3.dynamodb import conditions\n",
+        b"from aioboto3 import Session\n",
+        b"x = 'from fastapi import X'\n",  # not at a line start
+        b"# import fastapiX\n",
+        b"import fastapiX\n",
+        b"t.put_item(Item=x)\n",
+        b"t.put_item (Item=x)\n",
+        b"db.Table('x')\n",
+        b"Table('x')\n",
+        b"app = FastAPI()\n",
+        b"r = APIRouter(prefix='/x')\n",
+        b"boto3 is mentioned here\n",
+        b"import starlette.requests\nimport os\n",
+        b"\timport\taws_cdk\n",
+        b"",
+    ]
+    src = Path(files.__file__).parents[1]
+    samples += [p.read_bytes() for p in sorted(src.rglob("*.py"))]
+    fixtures = Path(__file__).parent / "fixtures"
+    samples += [p.read_bytes() for p in sorted(fixtures.rglob("*.py"))]
+    for data in samples:
+        assert files.relevant(data) == (files.RELEVANT.search(data) is not None), data[:80]
+
+
+def test_try_statements_found_by_statements_are_those_ast_walk_finds() -> None:
+    from dynaguard.scan.queries.routes import _tries
+
+    src = Path(files.__file__).parents[1]
+    fixtures = Path(__file__).parent / "fixtures"
+    for path in [*sorted(src.rglob("*.py")), *sorted(fixtures.rglob("*.py"))]:
+        for fn in ast.walk(ast.parse(path.read_bytes())):
+            if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                want = [t for t in ast.walk(fn) if isinstance(t, ast.Try)]
+                got = _tries(fn)
+                assert len(got) == len(want) and {id(t) for t in got} == {id(t) for t in want}

@@ -104,6 +104,7 @@ class Project:
     _by_suffix: dict[str, list[str]] = field(default_factory=dict)
     _sites: dict[int, list[Site]] = field(default_factory=dict)
     events_cache: dict[Hashable, list[Event]] = field(default_factory=dict)
+    answers: dict[Hashable, object] = field(default_factory=dict)  # queries.memo.once
     linked: bool = False  # routes, calls and call sites complete: values may be cached
     _calls_by_fn: dict[str | None, list[DynamoCall]] = field(default_factory=dict)
     _indexed: int = 0

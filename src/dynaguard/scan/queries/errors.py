@@ -116,12 +116,14 @@ def carriers(project: Project) -> Carried:
     raise ApiError(str(s))` makes ApiError a carrier too."""
     out: Carried = {}
     fns = sorted(project.functions.values(), key=lambda f: f.qualname)
+    # each function's except clauses, found once for every round of the fixpoint
+    caught = [(fn, found) for fn in fns if (found := list(_handlers(fn)))]
     changed = True
     while changed:
         changed = False
-        for fn in fns:
+        for fn, found in caught:
             frame = Frame(fn, project.module_of(fn))
-            for exc_type, names, body in _handlers(fn):
+            for exc_type, names, body in found:
                 level = _level(project, frame, exc_type, out)
                 if level is None or not names:
                     continue

@@ -66,6 +66,7 @@ class ServerFields:
 def server_fields(project: Project) -> ServerFields:
     """What authorization reads and what the server sets itself, over the whole project."""
     authz: set[str] = set()
+    forbidding: dict[str, set[str]] = {}  # per dependency: routes share their dependencies
     for route in project.routes:
         for dep in route.all_dependencies:
             fn = project.functions.get(dep.target or "")
@@ -73,7 +74,9 @@ def server_fields(project: Project) -> ServerFields:
                 continue
             if route.privileged in (dep.name, dep.target):
                 authz |= _keys_read([fn.node])
-            authz |= _keys_read(_forbidding_tests(fn.node))  # `if not user["can_publish"]: 403`
+            if fn.qualname not in forbidding:  # `if not user["can_publish"]: 403`
+                forbidding[fn.qualname] = _keys_read(_forbidding_tests(fn.node))
+            authz |= forbidding[fn.qualname]
     server: set[tuple[str | None, str]] = set()
     for call in project.calls:
         if call.operation not in WRITES:

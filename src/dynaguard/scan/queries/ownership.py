@@ -31,9 +31,11 @@ from dynaguard.scan.index import Project
 from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import KEYED_OPS, DynamoCall, FunctionInfo, ParamSource, Route
 from dynaguard.scan.provenance import Origin, Source, Value
-from dynaguard.scan.queries.principals import Auth, principals, public_route
+from dynaguard.scan.queries.principals import Auth, principals
+from dynaguard.scan.queries.public import public_route
 from dynaguard.scan.queries.tables import TableFacts, table_facts, table_of
 from dynaguard.scan.report import describe, lowered, request_sources
+from dynaguard.scan.walk import own_nodes
 
 __all__ = ["Unowned", "key_is_principal", "role_gated", "source_text", "unowned"]
 
@@ -57,6 +59,8 @@ class Unowned:
 
 def unowned(project: Project) -> Iterator[Unowned]:
     """Every keyed operation, per route, whose request-chosen key is not the caller's."""
+    if not project.routes:
+        return  # no routes: the project's users need not be looked for
     users = principals(project)
     if not users.any:
         return  # no users at all: ownership means nothing (an internal service)
@@ -150,17 +154,20 @@ def _compares(
 ) -> bool:
     """A guard (raise or early return) in the body compares one of `names` with the
     principal, before line `before` (anywhere when None)."""
-    scan = BodyScan(node, Seeds(principals=frozenset(princ), requests=frozenset(reqs)), _no)
-    for n in scan.nodes:
+    found: list[tuple[list[ast.expr], list[ast.expr]]] = []  # (sides, those named)
+    for n in own_nodes(node):
         test = _guard(n)
         if test is None or (before is not None and getattr(n, "lineno", before) >= before):
             continue
         for cmp in (c for c in ast.walk(test) if isinstance(c, ast.Compare)):
             sides = [cmp.left, *cmp.comparators]
-            mine = [x for x in sides if isinstance(x, ast.Name) and x.id in names]
-            if mine and any(x not in mine and scan.principal_of(x) for x in sides):
-                return True
-    return False
+            mine: list[ast.expr] = [x for x in sides if isinstance(x, ast.Name) and x.id in names]
+            if mine:
+                found.append((sides, mine))
+    if not found:
+        return False  # no guard compares the names: the body's taint is not needed
+    scan = BodyScan(node, Seeds(principals=frozenset(princ), requests=frozenset(reqs)), _no)
+    return any(x not in mine and scan.principal_of(x) for sides, mine in found for x in sides)
 
 
 def _principal_params(project: Project, fn: FunctionInfo) -> set[str]:

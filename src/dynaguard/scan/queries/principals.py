@@ -14,44 +14,34 @@ without checking them:
 An app with principals and no route that verifies them has no authentication at all:
 every write is unauthenticated (DG104) and every request-chosen key on per-user data is
 unowned (DG103). Sign-up, login, token, password-reset and webhook routes are public by
-design, known by what they do (`public_route`), never by their name.
+design, known by what they do (`queries.public.public_route`), never by their name.
 """
 
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 
-from dynaguard.scan.authn_verify import verifier
 from dynaguard.scan.calls import reachable_routes
-from dynaguard.scan.flow import condition, item_value, key_value
-from dynaguard.scan.index import Project, Site
-from dynaguard.scan.infer import annotation_of
-from dynaguard.scan.model import DynamoCall, Route
+from dynaguard.scan.flow import item_value, key_value
+from dynaguard.scan.index import Project
+from dynaguard.scan.infer import Frame, annotation_of
+from dynaguard.scan.model import DynamoCall, FunctionInfo, Route
 from dynaguard.scan.provenance import Origin, Source
+from dynaguard.scan.queries.memo import once
 from dynaguard.scan.queries.tables import owner_like
 from dynaguard.scan.report import KEY_NAME
 from dynaguard.scan.symbols import ModuleInfo, dotted
-from dynaguard.scan.walk import own_nodes
+from dynaguard.scan.walk import own_nodes, walk
 
 __all__ = [
-    "PUBLIC",
     "Auth",
     "Principals",
     "issuers",
     "principals",
-    "public_route",
     "writes_by_route",
 ]
 
-# Names of routes public by design (sign-up, login...): a hint only, never a decider
-# (`public_route` decides by behaviour). Whole words only: `/authors/{id}` is no login
-# and `get_author_repo` no authentication.
-PUBLIC = re.compile(
-    r"(?i)(?<![a-z])(sign_?up|register|registration|log_?in|sign_?in|tokens?|oauth2?|auth"
-    r"|password|forgot|reset|verify|confirm|webhooks?|callbacks?|invit[a-z]*)(?![a-z])"
-)
 # Calls that sign a token for a caller (the app hands out credentials).
 ISSUE_CALLS = frozenset(
     {
@@ -78,108 +68,7 @@ COGNITO = frozenset(
 SECRETS = frozenset(
     {"secrets.token_urlsafe", "secrets.token_hex", "secrets.token_bytes", "os.urandom"}
 )
-# Calls, and methods of these packages' objects, that hash a password (a sign-up stores one).
-HASH_CALLS = frozenset(
-    {
-        "bcrypt.hashpw",
-        "werkzeug.security.generate_password_hash",
-        "hashlib.pbkdf2_hmac",
-        "hashlib.scrypt",
-    }
-)
-HASH_METHODS = {
-    "passlib": frozenset({"hash", "encrypt"}),
-    "argon2": frozenset({"hash"}),
-    "pwdlib": frozenset({"hash"}),
-}
 PLAIN = frozenset({"str", "int", "UUID"})
-
-
-def public_route(project: Project, route: Route) -> bool:
-    """Sign-up, login, token, password-reset and webhook routes: public by design, decided
-    by what the route does (directly or through a helper it calls), never by its name:
-
-    - it issues a credential: signs a token, signs a user in or up with Cognito, or stores
-      a secret it generates (an API key, a reset token);
-    - it hashes or verifies a password, a key or a signature (a sign-up or a login);
-    - it creates a record only if none exists yet (`attribute_not_exists`), from what the
-      request sends, and its name or path says sign-up (the name only confirms what the
-      route does: the caller claims a new account, and can overwrite nobody's).
-    """
-    fn = project.functions[route.function]
-    helpers = [project.functions.get(cs.callee) for cs in project.callsites.get(fn.qualname, [])]
-    for f in [fn, *helpers]:
-        if f is None:
-            continue
-        mod = project.module_of(f)
-        for node in own_nodes(f.node):
-            if _issues(node, mod) is not None or _password(project, node, mod):
-                return True
-    named = bool(PUBLIC.search(fn.name)) or any(PUBLIC.search(p) for p in route.full_paths)
-    return any(
-        _stores_secret(project, call, site)
-        or (named and _creates_from_request(project, call, site))
-        for call in writes_by_route(project).get(id(route), [])
-        for site in project.sites(call)
-        if site.route is route
-    )
-
-
-def _password(project: Project, node: ast.AST, mod: ModuleInfo) -> bool:
-    """A call that hashes a password (sign-up) or verifies one, a key or a signature."""
-    if not isinstance(node, ast.Call):
-        return False
-
-    def imported(name: str, m: ModuleInfo) -> tuple[ModuleInfo, ast.expr] | None:
-        sym = project.resolve_name(name, m)
-        if isinstance(sym, tuple) and project.modules[sym[0]].globals.get(sym[1]):
-            home = project.modules[sym[0]]
-            return home, home.globals[sym[1]][0]
-        return None
-
-    if verifier(node, mod, imported) or (dotted(node.func, mod) or "") in HASH_CALLS:
-        return True
-    f = node.func
-    if not isinstance(f, ast.Attribute) or not isinstance(f.value, ast.Name):
-        return False
-    found: tuple[ModuleInfo, ast.expr] | None = None
-    if f.value.id in mod.globals:
-        found = mod, mod.globals[f.value.id][0]
-    elif f.value.id in mod.imports:
-        found = imported(f.value.id, mod)
-    if found is None or not isinstance(found[1], ast.Call):
-        return False
-    root = (dotted(found[1].func, found[0]) or "").split(".")[0]
-    return f.attr in HASH_METHODS.get(root, frozenset())
-
-
-def _stores_secret(project: Project, call: DynamoCall, site: Site) -> bool:
-    """The write stores a secret the server generates (`secrets.token_urlsafe()`)."""
-    item = item_value(project, call, site.frame)
-    return any(
-        s.origin is Origin.SERVER and s.name in SECRETS
-        for _, v in (item.fields or () if item is not None else ())
-        for s in v.sources
-    )
-
-
-def _creates_from_request(project: Project, call: DynamoCall, site: Site) -> bool:
-    """A put only if no item has the key yet, of values the request sends."""
-    if call.operation != "put_item":
-        return False
-    cond = condition(project, call, site.frame)
-    texts = cond.strings | cond.texts if cond is not None else frozenset()
-    if not any("attribute_not_exists" in t for t in texts) and not any(
-        isinstance(n, ast.Attribute) and n.attr in ("not_exists", "does_not_exist")
-        for n in ast.walk(call.node)
-    ):
-        return False
-    item = item_value(project, call, site.frame)
-    return any(
-        s.origin in (Origin.BODY, Origin.QUERY, Origin.PATH)
-        for _, v in (item.fields or () if item is not None else ())
-        for s in v.all_sources()
-    )
 
 
 def writes_by_route(project: Project) -> dict[int, list[DynamoCall]]:
@@ -221,6 +110,10 @@ class Principals:
 
 def principals(project: Project) -> Principals:
     """Whether the project's apps have users, and whether anything verifies them."""
+    return once(project, "principals", _principals)
+
+
+def _principals(project: Project) -> Principals:
     auth = Auth(project)
     found: list[tuple[str | None, str]] = []
     for routes, text in [*issuers(project), *_named_users(project)]:
@@ -233,13 +126,9 @@ def issuers(project: Project) -> list[tuple[list[Route], str]]:
     """Where the project issues credentials (signs a token, signs in with Cognito, stores
     a generated API key): the routes that reach each place, and evidence text."""
     out: list[tuple[list[Route], str]] = []
-    for fn in sorted(project.functions.values(), key=lambda f: f.qualname):
-        mod = project.module_of(fn)
-        for node in own_nodes(fn.node):
-            text = _issues(node, mod)
-            if text is not None:
-                out.append((reachable_routes(project, fn), f"{fn.qualname} {text}"))
-                break
+    for qualname, text in once(project, "issuing", issuing_functions).items():
+        fn = project.functions[qualname]
+        out.append((reachable_routes(project, fn), f"{fn.qualname} {text}"))
     for call in project.calls:
         if not call.is_write:
             continue
@@ -250,6 +139,31 @@ def issuers(project: Project) -> list[tuple[list[Route], str]]:
                     routes = [site.route] if site.route is not None else []
                     out.append((routes, f"{call.path}:{call.line} stores a generated secret ({k})"))
     return out
+
+
+def issuing_functions(project: Project) -> dict[str, str]:
+    """Functions that sign a token or sign users in themselves: qualname -> the first such
+    call, by qualname (issuers' order)."""
+    out: dict[str, str] = {}
+    for fn in sorted(project.functions.values(), key=lambda f: f.qualname):
+        mod = project.module_of(fn)
+        if not any(_issues(c, mod) is not None for c in _calls_in(project, fn, mod)):
+            continue  # no call of it (nor of its nested functions) issues: skip the walk
+        for node in own_nodes(fn.node):
+            text = _issues(node, mod)
+            if text is not None:
+                out[fn.qualname] = text
+                break
+    return out
+
+
+def _calls_in(project: Project, fn: FunctionInfo, mod: ModuleInfo) -> list[ast.Call]:
+    """Every call under a function (nested functions included): its body's, which the
+    linked project's locals already list, and its signature's (decorators, defaults)."""
+    node = fn.node
+    header = [*node.decorator_list, node.args, *([node.returns] if node.returns else [])]
+    calls = [n for h in header for n in walk(h) if isinstance(n, ast.Call)]
+    return [*project.locals_of(Frame(fn, mod)).calls, *calls]
 
 
 def _issues(node: ast.AST, mod: ModuleInfo) -> str | None:

@@ -11,12 +11,14 @@ import ast
 import re
 from collections.abc import Iterable, Sequence
 from http import HTTPStatus
+from weakref import WeakKeyDictionary
 
 from dynaguard.scan.flow import Event
 from dynaguard.scan.index import Project
 from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import ClassRef, FunctionInfo, HandleKind
 from dynaguard.scan.symbols import last_name
+from dynaguard.scan.walk import walk
 
 __all__ = [
     "checks_of",
@@ -53,8 +55,8 @@ def in_handler(ev: Event) -> bool:
     for fn, node in _trail(ev):
         if fn is None or node is None:
             continue
-        for t in ast.walk(fn.node):
-            if isinstance(t, ast.Try) and _within(t.handlers, node):
+        for t in _tries(fn.node):
+            if _within(t.handlers, node):
                 return True
     return False
 
@@ -86,7 +88,7 @@ def _trail(ev: Event) -> list[tuple[FunctionInfo | None, ast.AST | None]]:
 
 
 def _branches(root: ast.AST, a: ast.AST, b: ast.AST) -> bool:
-    for node in ast.walk(root):
+    for node in walk(root):  # cached per tree, in ast.walk's order
         sides: list[list[ast.AST]]
         if isinstance(node, ast.If):
             sides = [[*node.body], [*node.orelse]]
@@ -110,6 +112,31 @@ def _ends(stmts: list[ast.stmt]) -> bool:
 
 def _after(node: ast.stmt, other: ast.AST) -> bool:
     return getattr(other, "lineno", 0) > (node.end_lineno or node.lineno)
+
+
+# the try statements of a function (nested functions' too, as ast.walk finds them): kept
+# while its tree lives (weakly keyed by the node itself, not its id(), so a collected tree's
+# entry goes with it)
+_TRIES: WeakKeyDictionary[ast.AST, list[ast.Try]] = WeakKeyDictionary()
+# where statements nest: a try is a statement, and statements sit only in these fields
+_BLOCKS = ("body", "handlers", "orelse", "finalbody", "cases")
+
+
+def _tries(root: ast.AST) -> list[ast.Try]:
+    found = _TRIES.get(root)
+    if found is None:
+        found = []
+        todo = [root]  # statements only: expressions hold none (callers ask any/all)
+        while todo:
+            node = todo.pop()
+            if isinstance(node, ast.Try):
+                found.append(node)
+            for name in _BLOCKS:
+                child = getattr(node, name, None)
+                if type(child) is list:
+                    todo += child
+        _TRIES[root] = found
+    return found
 
 
 def _within(stmts: Sequence[ast.AST], node: ast.AST) -> bool:
@@ -163,8 +190,8 @@ def missing_statuses(project: Project, read: Event) -> set[int]:
     frame: Frame | None = read.frame
     node: ast.AST | None = read.node
     while frame is not None and frame.fn is not None and node is not None:
-        for t in ast.walk(frame.fn.node):
-            if isinstance(t, ast.Try) and _within(t.body, node):
+        for t in _tries(frame.fn.node):
+            if _within(t.body, node):
                 for handler in t.handlers:
                     if _catches(handler.type, missing):
                         out |= _raised(project, handler.body, frame, set())

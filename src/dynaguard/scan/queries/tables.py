@@ -25,6 +25,7 @@ from dynaguard.scan.index import Project, Site
 from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
 from dynaguard.scan.provenance import Origin, Value
+from dynaguard.scan.queries.memo import once
 from dynaguard.scan.report import OWNER_NAME
 
 __all__ = [
@@ -96,6 +97,12 @@ def _model_of_index(project: Project, qualname: str) -> str | None:
     cls = project.classes.get(qualname)
     if cls is None or cls.is_pynamodb:
         return None
+    return once(project, "index_models", _index_models).get(qualname)
+
+
+def _index_models(project: Project) -> dict[str, str]:
+    """Each class instantiated in a PynamoDB model's body: the first such model by name."""
+    out: dict[str, str] = {}
     for model in sorted(project.classes.values(), key=lambda c: c.qualname):
         if not model.is_pynamodb:
             continue
@@ -103,9 +110,9 @@ def _model_of_index(project: Project, qualname: str) -> str | None:
         for value in model.fields.values():
             if isinstance(value, ast.Call):
                 sym = project.resolve_expr(value.func, mod)
-                if isinstance(sym, ClassRef) and sym.qualname == qualname:
-                    return model.qualname
-    return None
+                if isinstance(sym, ClassRef):
+                    out.setdefault(sym.qualname, model.qualname)
+    return out
 
 
 def _receiver_class(project: Project, frame: Frame | None) -> str | None:
@@ -144,6 +151,10 @@ def _compares_principal(project: Project, call: DynamoCall, site: Site) -> bool:
 
 def table_facts(project: Project) -> TableFacts:
     """Which tables are per-user, written, and touched at all (one pass over the calls)."""
+    return once(project, "table_facts", _table_facts)
+
+
+def _table_facts(project: Project) -> TableFacts:
     # a PynamoDB model declares its attributes: an owner-like one says the table is per-user
     per_user: set[str] = {
         c.qualname

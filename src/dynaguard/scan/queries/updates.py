@@ -16,6 +16,7 @@ import re
 from dynaguard.scan.index import Project, Site
 from dynaguard.scan.model import DynamoCall, HandleKind
 from dynaguard.scan.value import Dump
+from dynaguard.scan.walk import walk
 
 __all__ = [
     "STATE",
@@ -105,7 +106,7 @@ def _dynamic_sets(project: Project, expr: ast.expr, site: Site) -> list[str]:
         return []
     used = {n.id for x in nodes for n in ast.walk(x) if isinstance(n, ast.Name)}
     iters = [n.iter for x in nodes for n in ast.walk(x) if isinstance(n, ast.comprehension)]
-    for loop in ast.walk(fn.node):
+    for loop in walk(fn.node):  # cached per tree, in ast.walk's order
         if isinstance(loop, ast.For | ast.AsyncFor) and _grows(loop, used):
             iters.append(loop.iter)
     out: list[str] = []

@@ -47,7 +47,8 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.queries.principals import Auth, principals, public_route, writes_by_route
+from dynaguard.scan.queries.principals import Auth, principals, writes_by_route
+from dynaguard.scan.queries.public import public_route
 
 
 @register(
@@ -65,6 +66,8 @@ def check(project: q.Project) -> Iterator[q.Finding]:
     """Unauthenticated routes that write, in apps that have users."""
     rule = q.meta("DG104")
     writes = writes_by_route(project)
+    if not writes:
+        return  # no route writes: the project's users need not be looked for
     auth = Auth(project)
     users = principals(project)
     for route in q.routes(project):
