@@ -72,17 +72,20 @@ PLAIN = frozenset({"str", "int", "UUID"})
 
 
 def writes_by_route(project: Project) -> dict[int, list[DynamoCall]]:
-    """The writes each route reaches (by `id(route)`), in file order."""
-    out: dict[int, list[DynamoCall]] = {}
+    """The writes each route reaches (by `id(route)`), in file order. Once per project:
+    `public_route` asks it for every route (recomputed, 20 similar services took 110 s)."""
+    return once(project, "writes_by_route", _writes_by_route)
+
+
+def _writes_by_route(project: Project) -> dict[int, list[DynamoCall]]:
+    out: dict[int, dict[int, DynamoCall]] = {}
     for call in project.calls:
         if not (call.is_write or call.operation.startswith("batch_writer.")):
             continue
         for site in project.sites(call):
-            if site.route is not None and call not in out.get(id(site.route), []):
-                out.setdefault(id(site.route), []).append(call)
-    for calls in out.values():
-        calls.sort(key=lambda c: (c.path, c.line))
-    return out
+            if site.route is not None:
+                out.setdefault(id(site.route), {}).setdefault(id(call), call)
+    return {r: sorted(calls.values(), key=lambda c: (c.path, c.line)) for r, calls in out.items()}
 
 
 @dataclass(frozen=True, slots=True)
