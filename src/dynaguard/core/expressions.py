@@ -18,6 +18,8 @@ __all__ = [
     "TOKEN",
     "bare_names",
     "is_function",
+    "top_level_split",
+    "update_clauses",
 ]
 
 # The five arguments whose value is expression text.
@@ -32,6 +34,7 @@ NAMES = "ExpressionAttributeNames"
 # Expression grammar words: operators of conditions and the clauses of an update.
 OPERATORS = frozenset({"AND", "OR", "NOT", "BETWEEN", "IN"})
 CLAUSES = frozenset({"SET", "REMOVE", "ADD", "DELETE"})
+CLAUSE = re.compile(r"\b(SET|REMOVE|ADD|DELETE)\b", re.I)
 # A bare word: `#alias` and `:value` placeholders are not names.
 TOKEN = re.compile(r"(?<![#:\w])([A-Za-z_]\w*)")
 
@@ -62,3 +65,23 @@ def bare_names(text: str, kind: str, reserved: frozenset[str]) -> list[str]:
         if word.upper() in reserved and word not in out:
             out.append(word)
     return out
+
+
+def update_clauses(text: str) -> list[tuple[str, list[str]]]:
+    """(verb, its comma-separated actions) of an UpdateExpression: `SET a = :a, b = :b`."""
+    pieces = CLAUSE.split(text)
+    return [
+        (verb.upper(), top_level_split(body))
+        for verb, body in zip(pieces[1::2], pieces[2::2], strict=False)
+    ]
+
+
+def top_level_split(text: str) -> list[str]:
+    """Split on commas outside parentheses (`a = if_not_exists(a, :z), b = :b`)."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            out.append(text[start:i])
+            start = i + 1
+    return [*out, text[start:]]

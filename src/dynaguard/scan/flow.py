@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from dynaguard.core.expressions import CLAUSE, update_clauses
 from dynaguard.scan.frames import Event as Event  # noqa: PLC0414  (re-exported: frames.py holds it)
 from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import CallSite, DynamoCall, FunctionInfo, HandleKind, Route
@@ -202,7 +203,6 @@ def item_value(project: Project, call: DynamoCall, frame: Frame) -> Value | None
     return None
 
 
-_CLAUSE = re.compile(r"\b(SET|REMOVE|ADD|DELETE)\b", re.I)
 _ATOMIC_SET = re.compile(
     r"^\s*(#?\w+)\s*=\s*(?:(\1)\s*[+-]\s*:\w+|:\w+\s*\+\s*(\1)|if_not_exists\s*\(\s*\1\s*,\s*:\w+\s*\)"
     r"(?:\s*[+-]\s*:\w+)?|list_append\s*\(\s*(?:\1\s*,\s*:\w+|:\w+\s*,\s*\1)\s*\))\s*$",
@@ -212,27 +212,15 @@ _ATOMIC_SET = re.compile(
 
 def is_atomic_update(text: str) -> bool:
     """True when an UpdateExpression only increments, appends or adds (no blind SET/REMOVE)."""
-    pieces = _CLAUSE.split(text)
-    if len(pieces) < 3 or pieces[0].strip():
+    if CLAUSE.split(text, maxsplit=1)[0].strip():
         return False
-    for raw, body in zip(pieces[1::2], pieces[2::2], strict=True):
-        verb = raw.upper()
+    clauses = update_clauses(text)
+    for verb, actions in clauses:
         if verb in ("REMOVE", "DELETE"):
             return False
-        if verb == "SET" and not all(_ATOMIC_SET.match(a) for a in _top_level_split(body)):
+        if verb == "SET" and not all(_ATOMIC_SET.match(a) for a in actions):
             return False
-    return True
-
-
-def _top_level_split(text: str) -> list[str]:
-    """Split on commas outside parentheses (`a = if_not_exists(a, :z), b = :b`)."""
-    out, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        depth += (ch == "(") - (ch == ")")
-        if ch == "," and depth == 0:
-            out.append(text[start:i])
-            start = i + 1
-    return [*out, text[start:]]
+    return bool(clauses)
 
 
 def mentions(value: Value, attrs: frozenset[str]) -> bool:

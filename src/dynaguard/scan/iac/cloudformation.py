@@ -36,8 +36,9 @@ def is_template(doc: object) -> bool:
     )
 
 
-def read(doc: Mapping[str, object], path: str) -> tuple[list[Statement], list[Managed]]:
-    """Every grant of a template (or of a serverless.yml and its `resources:`)."""
+def _open(doc: Mapping[str, object], path: str) -> tuple[bool, Mapping[str, object], Reader]:
+    """(serverless?, the resources, a reader knowing the tables and `${self:custom.x}`):
+    a serverless.yml keeps CloudFormation resources under `resources: Resources:`."""
     serverless = "provider" in doc and "service" in doc
     resources = doc.get("Resources")
     extra = doc.get("resources")
@@ -48,6 +49,12 @@ def read(doc: Mapping[str, object], path: str) -> tuple[list[Statement], list[Ma
     source = "serverless" if serverless else "cloudformation"
     reader = Reader(path, source, variables=variables)
     reader.tables = _tables(res, reader)
+    return serverless, res, reader
+
+
+def read(doc: Mapping[str, object], path: str) -> tuple[list[Statement], list[Managed]]:
+    """Every grant of a template (or of a serverless.yml and its `resources:`)."""
+    serverless, res, reader = _open(doc, path)
     per_user = {name for name, r in res.items() if _type(r) == "AWS::IAM::Role" and _cognito(r)}
     stmts: list[Statement] = []
     managed: list[Managed] = []
@@ -75,15 +82,7 @@ def read(doc: Mapping[str, object], path: str) -> tuple[list[Statement], list[Ma
 def environment(doc: Mapping[str, object]) -> dict[str, str]:
     """Environment variables of the template's functions (and SAM Globals, serverless
     provider/functions `environment`), by the table name their value names."""
-    serverless = "provider" in doc and "service" in doc
-    resources = doc.get("Resources")
-    extra = doc.get("resources")
-    if serverless and isinstance(extra, dict):
-        resources = extra.get("Resources")
-    res: Mapping[str, object] = resources if isinstance(resources, dict) else {}
-    variables = dict(_custom(doc.get("custom"), "self:custom")) if serverless else {}
-    reader = Reader("", "", variables=variables)
-    reader.tables = _tables(res, reader)
+    _, res, reader = _open(doc, "")
     blocks: list[object] = []
     for r in res.values():
         props = r.get("Properties") if isinstance(r, dict) else None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import re
 
+from dynaguard.core.expressions import top_level_split, update_clauses
 from dynaguard.scan.index import Project, Site
 from dynaguard.scan.model import DynamoCall, HandleKind
 from dynaguard.scan.value import Dump
@@ -29,7 +30,6 @@ __all__ = [
 
 # workflow state attributes (status, order_status, stage...)
 STATE = re.compile(r"(?i)^(status|state|stage|phase|lifecycle|\w+_(status|state|stage|phase))$")
-CLAUSE = re.compile(r"\b(SET|REMOVE|ADD|DELETE)\b", re.I)
 WORD = re.compile(r"#?[A-Za-z_]\w*")
 VIEWS = frozenset({"items", "keys"})  # `for k, v in changes.items()`: the keys are attributes
 GROWS = frozenset({"append", "extend", "insert", "add"})  # parts.append(f"#{k} = :{k}")
@@ -43,26 +43,6 @@ def attribute_names(project: Project, call: DynamoCall, site: Site) -> dict[str,
         for k, v in (value.fields if value else None) or ()
         if len(v.texts) == 1
     }
-
-
-def update_clauses(text: str) -> list[tuple[str, list[str]]]:
-    """(verb, its comma-separated actions) of an UpdateExpression: `SET a = :a, b = :b`."""
-    pieces = CLAUSE.split(text)
-    return [
-        (verb.upper(), top_level_split(body))
-        for verb, body in zip(pieces[1::2], pieces[2::2], strict=False)
-    ]
-
-
-def top_level_split(text: str) -> list[str]:
-    """Split on commas outside parentheses (`a = if_not_exists(a, :z), b = :b`)."""
-    out, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        depth += (ch == "(") - (ch == ")")
-        if ch == "," and depth == 0:
-            out.append(text[start:i])
-            start = i + 1
-    return [*out, text[start:]]
 
 
 def set_attributes(project: Project, call: DynamoCall, site: Site) -> list[str]:
