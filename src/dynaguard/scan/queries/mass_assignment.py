@@ -32,6 +32,8 @@ __all__ = [
     "model_fields",
     "raw_body",
     "server_fields",
+    "table_of",
+    "written_item",
 ]
 
 SERVER_FIELD = re.compile(
