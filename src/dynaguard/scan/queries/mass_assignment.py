@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dynaguard.scan.flow import item_value, key_value
 from dynaguard.scan.index import Project, Site
@@ -32,6 +32,8 @@ __all__ = [
     "model_fields",
     "raw_body",
     "server_fields",
+    "table_of",
+    "written_item",
 ]
 
 SERVER_FIELD = re.compile(
@@ -44,6 +46,8 @@ PLACEHOLDER = re.compile(r":\w+")
 WRITES = frozenset({"put_item", "update_item"})
 FORBIDDEN = re.compile(r"^(403|HTTP_403\w*|forbidden)$", re.I)
 SERVER_ORIGINS = frozenset({Origin.CONSTANT, Origin.SERVER, Origin.PRINCIPAL})
+# the low-level client's typed attribute values: {"S": body.role} is body.role
+TYPED = frozenset({"S", "N", "B", "BOOL", "SS", "NS", "BS", "L", "M", "NULL"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +89,7 @@ def server_fields(project: Project) -> ServerFields:
             admin = site.route is not None and site.route.privileged is not None
             for attr, value in written(project, call, site):
                 if admin or (value.sources and value.origins() <= SERVER_ORIGINS):
-                    server.add((call.handle.table, attr))
+                    server.add((table_of(project, call, site), attr))
     return ServerFields(frozenset(authz), frozenset(server))
 
 
@@ -141,10 +145,64 @@ def written(project: Project, call: DynamoCall, site: Site) -> list[tuple[str, V
                 attr = names.get(left.strip(), left.strip())
                 for p in PLACEHOLDER.findall(right):
                     found = values.field(p)
-                    out += [(attr, found)] if found is not None else []
+                    out += [(attr, _untyped(found))] if found is not None else []
         return out
-    item = item_value(project, call, site.frame)
-    return list(item.fields or ()) if item is not None else []
+    item = written_item(project, call, site)
+    return [(k, _untyped(v)) for k, v in item.fields or ()] if item is not None else []
+
+
+def _untyped(value: Value) -> Value:
+    """`{"S": body.role}` (the low-level client's typed value) is `body.role`."""
+    if value.fields is not None and len(value.fields) == 1 and value.fields[0][0] in TYPED:
+        return value.fields[0][1]
+    return value
+
+
+def table_of(project: Project, call: DynamoCall, site: Site) -> str | None:
+    """The table a write goes to: its handle's, or the low-level client's `TableName=`."""
+    if call.handle.table is not None:
+        return call.handle.table
+    name = call.args.get("TableName")
+    return project.values.text(name, site.frame) if name is not None else None
+
+
+def written_item(project: Project, call: DynamoCall, site: Site) -> Value | None:
+    """The item a put writes. A PynamoDB item's `save()` writes every attribute set on it:
+    `User(..., role=body.role)`, `user.plan = body.plan`, and a model dumped into it by
+    `for k, v in body.model_dump().items(): setattr(user, k, v)`."""
+    recv = call.node.func
+    if call.handle.kind is not HandleKind.PYNAMODB_ITEM or not isinstance(recv, ast.Attribute):
+        return item_value(project, call, site.frame)
+    if call.operation != "put_item":
+        return item_value(project, call, site.frame)
+    item = project.values.of(recv.value, site.frame)
+    fn = site.frame.fn
+    if not isinstance(recv.value, ast.Name) or fn is None:
+        return item
+    dumps = list(item.dumps)
+    for loop in (n for n in ast.walk(fn.node) if isinstance(n, ast.For)):
+        it = loop.iter
+        if not (
+            isinstance(it, ast.Call)
+            and isinstance(it.func, ast.Attribute)
+            and it.func.attr == "items"
+            and any(_sets_on(n, recv.value.id) for s in loop.body for n in ast.walk(s))
+        ):
+            continue
+        dumps += [d for d in project.values.of(it.func.value, site.frame).dumps if d not in dumps]
+    return replace(item, dumps=tuple(dumps))
+
+
+def _sets_on(node: ast.AST, name: str) -> bool:
+    """`setattr(name, key, value)`: any attribute of the item, from the loop."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "setattr"
+        and len(node.args) == 3
+        and isinstance(node.args[0], ast.Name)
+        and node.args[0].id == name
+    )
 
 
 def copied_fields(
@@ -160,7 +218,7 @@ def copied_fields(
             (s for s in value.all_sources() if s.origin is Origin.BODY and s.path),
             key=lambda s: s.dotted,
         )
-        why = facts.why(attr, call.handle.table)  # the same attribute of the same table
+        why = facts.why(attr, table_of(project, call, site))  # same attribute, same table
         if (
             body
             and why is None
@@ -185,7 +243,7 @@ def raw_body(project: Project, call: DynamoCall, site: Site) -> str | None:
 
 def dumped_fields(project: Project, call: DynamoCall, site: Site, facts: ServerFields) -> list[str]:
     """Server-controlled fields of whole request models dumped into the write."""
-    item = item_value(project, call, site.frame)
+    item = written_item(project, call, site)
     if item is None:
         return []
     keys = _update_keys(project, call, site)

@@ -6,8 +6,10 @@ Finds request body models (Pydantic) that declare fields the server should decid
 `user_id`, `version`, `created_at`, nested ones such as `settings.role` — when the whole
 model flows into `Item=` or an update's values (`put_item(Item=body.dict())`,
 `{**body.model_dump()}`, a loop over `body.dict().items()`), when fields are copied one by
-one (`"role": body.role`, `SET #p = :p` with `body.plan`), and when the raw request body is
-the item (`Item=await request.json()`). Server-controlled is decided by what the project
+one (`"role": body.role`, `SET #p = :p` with `body.plan`, the low-level client's
+`{"S": body.role}`, a PynamoDB item's `user.plan = body.plan` or `User(..., role=body.role)`
+then `.save()`, `setattr` over `body.model_dump().items()`), and when the raw request body
+is the item (`Item=await request.json()`). Server-controlled is decided by what the project
 does: an attribute an authorization dependency reads (`user["role"] != "admin"`, a
 `settings` map it looks into), one the code sets itself elsewhere (a constant, a server or
 principal value, an admin-only route) when its name says privilege, an id the model mints
