@@ -22,7 +22,8 @@ import pytest
 
 from dynaguard.demo.runner import auth
 from dynaguard.demo.stack import RunningApp, running_stack
-from dynaguard.probe import Identity, Limits, ProbeOptions, run_async
+from dynaguard.probe import Identity, Limits, ProbeOptions, parse_identity, run_async
+from dynaguard.probe.client import ScopedClient
 
 DEADLINE = 60.0
 
@@ -75,6 +76,37 @@ async def test_cancelled_run_restores_the_profile_and_deletes_its_objects(
     with pytest.raises(asyncio.CancelledError, match="all restored"):
         await task
     assert state(app) == before
+
+
+async def test_a_cancel_landing_as_an_answer_arrives_is_not_lost() -> None:
+    """The SIGTERM handler (or asyncio's Ctrl-C one) cancels the run while a request's answer
+    is being read: the run must still stop. asyncio.wait_for on 3.11 returned the answer and
+    dropped the cancellation, so a loaded machine's interrupted run went on and exited 1."""
+    ident = parse_identity("alice=Authorization: Bearer t")
+    run: asyncio.Future[None] | None = None
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        assert run is not None
+        run.cancel()
+        return httpx.Response(200, json={})
+
+    client = ScopedClient(
+        "http://127.0.0.1:9",
+        identities=[ident],
+        limits=Limits(),
+        transport=httpx.MockTransport(answer),
+    )
+
+    async def probing() -> None:
+        await client.send(ident, "GET", "/things", route="GET /things")
+        await asyncio.sleep(1)
+
+    run = asyncio.ensure_future(probing())
+    try:
+        with pytest.raises(asyncio.CancelledError):
+            await run
+    finally:
+        await client.aclose()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])

@@ -257,9 +257,10 @@ class ScopedClient:
         started = time.monotonic()
         for attempt in (1, 2):
             try:
-                await asyncio.wait_for(
-                    self._exchange(ex, ex.method, url, hdrs, content), self.timeout_now()
-                )
+                # Not asyncio.wait_for: on 3.11 it drops a cancellation (SIGTERM, Ctrl-C) that
+                # lands as the answer arrives, and the interrupted run goes on to exit 1.
+                async with asyncio.timeout(self.timeout_now()):
+                    await self._exchange(ex, ex.method, url, hdrs, content)
             except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
                 # A server that dropped a kept-alive connection after an error (uvicorn does
                 # after an unhandled 500) resets the next request sent on it: a safe method
@@ -353,10 +354,8 @@ class ScopedClient:
             raise ScopeError(self.redact(f"{url} is outside {self.base_url}"))
         ex = Exchange(seq=0, identity=identity.name, method="GET", url=url, route="GET spec")
         try:
-            await asyncio.wait_for(
-                self._exchange(ex, "GET", url, dict(identity.headers), None, cap=cap),
-                self.limits.timeout,
-            )
+            async with asyncio.timeout(self.limits.timeout):
+                await self._exchange(ex, "GET", url, dict(identity.headers), None, cap=cap)
         except TimeoutError:
             return None, "", f"no complete answer within {self.limits.timeout:g}s"
         except httpx.HTTPError as exc:
