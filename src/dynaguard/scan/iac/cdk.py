@@ -32,11 +32,6 @@ COGNITO = "cognito-identity.amazonaws.com"
 ATTACH = frozenset({"add_to_policy", "add_to_principal_policy", "add_statements"})
 
 
-def mentions_cdk(text: str) -> bool:
-    """Whether a Python file may define CDK constructs."""
-    return "aws_cdk" in text
-
-
 def read(tree: ast.Module, path: str) -> tuple[list[Statement], list[Managed]]:
     """Every grant a CDK module declares."""
     tables: dict[str, str] = {}

@@ -55,10 +55,6 @@ class Statement:
     source: str = ""  # cloudformation | serverless | terraform | policy | cdk
     column: int = 1  # 1-based, where the statement's line starts (set once the file is read)
 
-    def dynamodb(self) -> bool:
-        """Whether it grants any DynamoDB action."""
-        return any(a == "*" or a.lower().startswith("dynamodb:") for a in self.actions)
-
     def data(self) -> bool:
         """Whether it grants access to items (not only account-level calls such as
         ListTables, which IAM only accepts on Resource "*")."""
