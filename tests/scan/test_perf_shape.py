@@ -10,9 +10,9 @@ import pytest
 
 from dynaguard.core.config import Config
 from dynaguard.scan import files, scan, walk
-from dynaguard.scan.calls import reachable_routes
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import FunctionInfo, Route
+from dynaguard.scan.reach import reachable_routes
 
 ROUTE = textwrap.dedent(
     """\

@@ -13,8 +13,8 @@ from dynaguard.scan.model import (
     FunctionInfo,
     Handle,
     HandleKind,
-    Route,
 )
+from dynaguard.scan.reach import reach
 from dynaguard.scan.symbols import ModuleInfo, dotted
 from dynaguard.scan.transact import transact_items
 
@@ -153,8 +153,6 @@ DYNAMO_METHODS = CLIENT_OPERATIONS | {
 OFFLOAD = frozenset(
     {"to_thread", "run_in_threadpool", "run_in_executor", "run_sync", "run_in_thread", "submit"}
 )
-MAX_CHAIN = 7
-MAX_FRAMES = 400
 
 
 def collect(project: Project) -> None:
@@ -197,7 +195,7 @@ def _scan_function(project: Project, mod: ModuleInfo, fn: FunctionInfo | None) -
         if dyn is not None:
             project.calls.append(dyn)
             continue
-        target, offset = _offload_target(project, frame, call)
+        target, offset = offload_target(project, frame, call)
         offloaded = target is not None
         if target is None:
             resolved = project.resolve_call_target(call, frame, project.types)
@@ -210,7 +208,7 @@ def _scan_function(project: Project, mod: ModuleInfo, fn: FunctionInfo | None) -
             )
 
 
-def _offload_target(
+def offload_target(
     project: Project, frame: Frame, call: ast.Call
 ) -> tuple[FunctionInfo | None, int]:
     """The function handed to to_thread & co, and where its own arguments start."""
@@ -339,58 +337,3 @@ def _operation(handle: Handle, method: str) -> str | None:
     if method.startswith("_") or method in ("meta", "batch_writer", "Table"):
         return None
     return method
-
-
-def reach(project: Project, route: Route) -> None:
-    """Walk the call graph from a route (and its dependencies); record each call's Site."""
-    from dynaguard.scan.frames import Site
-
-    fn = project.functions[route.function]
-    start = Frame(fn, project.module_of(fn))
-    frames: list[Frame] = []
-    for dep in route.all_dependencies:
-        dep_fn = project.functions.get(dep.target or "")
-        if dep_fn is not None:
-            frames.append(start.enter(dep_fn, None, project.module_of(dep_fn)))
-    frames.append(start)
-    seen = 0
-    while frames and seen < MAX_FRAMES:
-        frame = frames.pop(0)
-        seen += 1
-        for call in project.calls_in(frame.fn):
-            project.add_site(call, Site(route, frame))
-        if frame.depth >= MAX_CHAIN or frame.fn is None:
-            continue
-        chain = {f.qualname for f in frame.chain()}
-        for cs in project.callsites.get(frame.fn.qualname, []):
-            callee = project.functions[cs.callee]
-            if callee.qualname not in chain:
-                frames.append(
-                    frame.enter(callee, cs.node, project.module_of(callee), cs.arg_offset)
-                )
-
-
-def reachable_routes(project: Project, fn: FunctionInfo) -> list[Route]:
-    """Routes whose call graph reaches a function, in declaration order."""
-    # the functions that reach fn, found once backwards, instead of a walk of the whole call
-    # graph forwards from every route per question (quadratic on large projects)
-    if project.reach_index is None:
-        callers: dict[str, list[str]] = {}
-        for q, sites in project.callsites.items():
-            for cs in sites:
-                if q is not None:
-                    callers.setdefault(cs.callee, []).append(q)
-        endpoints: dict[str, list[int]] = {}
-        for i, route in enumerate(project.routes):
-            endpoints.setdefault(route.function, []).append(i)
-        project.reach_index = (callers, endpoints)
-    callers, endpoints = project.reach_index
-    found = {fn.qualname}
-    todo = [fn.qualname]
-    while todo:
-        for q in callers.get(todo.pop(), []):
-            if q not in found:
-                found.add(q)
-                todo.append(q)
-    hits = sorted(i for q in found for i in endpoints.get(q, []))
-    return [project.routes[i] for i in hits]

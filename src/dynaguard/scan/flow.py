@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from dynaguard.core.expressions import CLAUSE, update_clauses
@@ -20,7 +20,10 @@ from dynaguard.scan.provenance import Origin, Source, Value, join
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
 
+# Bounds on one request's events (a budget, not a depth: call chains of any length are
+# followed). A request that spends it keeps the events found so far.
 MAX_EVENTS = 400
+MAX_FRAMES = 2000
 # Verifying a password against its stored hash authenticates the caller; it is not state
 # the write depends on, and no one re-asserts a hash in a ConditionExpression. (A content
 # hash or ETag compared before a write is state: those names are not credentials.)
@@ -48,9 +51,53 @@ def events(project: Project, route: Route) -> list[Event]:
 
 
 def _walk(project: Project, frame: Frame, out: list[Event]) -> None:
+    """The events of a frame in source order, each call of a project function inlined where
+    it is made (depth first; explicit stack, so a long call chain cannot overflow Python's)."""
+    stack = [_Walking(frame, _points(project, frame))]
+    entered = 1
+    while stack:
+        top = stack[-1]
+        if top.next >= len(top.points):
+            stack.pop()
+            continue
+        item = top.points[top.next]
+        top.next += 1
+        here = top.frame
+        if isinstance(item, DynamoCall):
+            kind = "write" if item.is_write else "read" if item.is_read else "other"
+            out.append(Event(kind, here, item.node, item))
+        elif isinstance(item, ast.If | ast.Assert):
+            if isinstance(item, ast.If) and not _leaves(project, here, item):
+                continue
+            ev = _check(project, here, item)
+            if ev is not None:
+                out.append(ev)
+        elif isinstance(item, CallSite) and item.callee not in top.chain:
+            if len(out) > MAX_EVENTS or entered >= MAX_FRAMES:
+                continue  # the budget is spent: the rest of this request is not followed
+            entered += 1
+            callee = project.functions[item.callee]
+            inner = here.enter(callee, item.node, project.module_of(callee), item.arg_offset)
+            stack.append(_Walking(inner, _points(project, inner), top.chain | {callee.qualname}))
+
+
+@dataclass(slots=True)
+class _Walking:
+    frame: Frame
+    points: list[object]
+    chain: frozenset[str] = frozenset()
+    next: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.chain:
+            self.chain = frozenset(f.qualname for f in self.frame.chain())
+
+
+def _points(project: Project, frame: Frame) -> list[object]:
+    """A function's DynamoDB calls, calls of project functions and guards, in source order."""
     fn = frame.fn
-    if fn is None or len(out) > MAX_EVENTS:
-        return
+    if fn is None:
+        return []
     points: list[tuple[int, int, object]] = []
     for call in project.calls_in(fn):
         points.append((call.node.lineno, call.node.col_offset, call))
@@ -59,21 +106,7 @@ def _walk(project: Project, frame: Frame, out: list[Event]) -> None:
     for node in project.locals_of(frame).guards:
         points.append((node.lineno, node.col_offset, node))
     points.sort(key=lambda p: (p[0], p[1]))
-    chain = {f.qualname for f in frame.chain()}
-    for _, _, item in points:
-        if isinstance(item, DynamoCall):
-            kind = "write" if item.is_write else "read" if item.is_read else "other"
-            out.append(Event(kind, frame, item.node, item))
-        elif isinstance(item, ast.If | ast.Assert):
-            if isinstance(item, ast.If) and not _leaves(project, frame, item):
-                continue
-            ev = _check(project, frame, item)
-            if ev is not None:
-                out.append(ev)
-        elif isinstance(item, CallSite) and frame.depth < 7 and item.callee not in chain:
-            callee = project.functions[item.callee]
-            entered = frame.enter(callee, item.node, project.module_of(callee), item.arg_offset)
-            _walk(project, entered, out)
+    return [item for _, _, item in points]
 
 
 def _leaves(project: Project, frame: Frame, node: ast.If) -> bool:

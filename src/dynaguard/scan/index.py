@@ -28,7 +28,7 @@ Facts, by attribute of `Project`:
   aiobotocore, PynamoDB); every method called on a known DynamoDB handle is recorded,
   so client-only methods on a Table show up with `handle.kind is HandleKind.TABLE`.
 - `callsites`: the call graph by caller qualname (`CallSite.awaited`, `.offloaded` for
-  to_thread / run_in_threadpool / run_in_executor); `calls.reachable_routes(project, fn)`.
+  to_thread / run_in_threadpool / run_in_executor); `reach.reachable_routes(project, fn)`.
 - `exception_handlers`, `middlewares` (BaseHTTPMiddleware.dispatch and
   `@app.middleware("http")` functions, with `is_auth`).
 - `values` (provenance.Values): where a value comes from, through helpers, classes,
@@ -113,7 +113,7 @@ class Project:
     _by_prefix: dict[str, dict[tuple[str, ...], str]] = field(default_factory=dict)
     _routes_indexed: int = 0
     method_names: set[str] = field(default_factory=set)  # every method name of a project class
-    # callers per callee and routes per endpoint, built by calls.reachable_routes on first use
+    # callers per callee and routes per endpoint, built by reach.reachable_routes on first use
     reach_index: tuple[dict[str, list[str]], dict[str, list[int]]] | None = None
 
     def __post_init__(self) -> None:
@@ -208,7 +208,9 @@ class Project:
                 return best
         return index[()]
 
-    def resolve_name(self, name: str, mod: ModuleInfo, depth: int = 0) -> Symbol:
+    def resolve_name(
+        self, name: str, mod: ModuleInfo, seen: frozenset[str] = frozenset()
+    ) -> Symbol:
         """What a bare name means in a module: function, class, global, module or dotted text."""
         if name in mod.functions and mod.functions[name].class_name is None:
             return mod.functions[name]
@@ -217,23 +219,28 @@ class Project:
         if name in mod.globals:
             return (mod.name, name)
         if name in mod.imports:
-            return self.resolve_dotted(mod.imports[name], mod.name, depth + 1)
+            return self.resolve_dotted(mod.imports[name], mod.name, seen)
         return None
 
-    def resolve_dotted(self, target: str, near: str, depth: int = 0) -> Symbol:
-        """A dotted name (`app.repo.ItemRepo`) to a project symbol, else the text itself."""
-        if depth > 6:
+    def resolve_dotted(self, target: str, near: str, seen: frozenset[str] = frozenset()) -> Symbol:
+        """A dotted name (`app.repo.ItemRepo`) to a project symbol, else the text itself.
+
+        Re-exports are followed however many there are; `seen` (the names already being
+        resolved) stops only an import cycle, which names nothing.
+        """
+        if target in seen:
             return target
+        seen = seen | {target}
         found = self.find_module(target, near)
         if found is not None:
             return found.name
         head, _, last = target.rpartition(".")
         owner = self.find_module(head, near) if head else None
         if owner is not None:
-            sym = self.resolve_name(last, owner, depth + 1)
+            sym = self.resolve_name(last, owner, seen)
             return sym if sym is not None else target
         if head:  # a.b.C.method: a class attribute of a project class
-            inner = self.resolve_dotted(head, near, depth + 1)
+            inner = self.resolve_dotted(head, near, seen)
             if isinstance(inner, ClassRef) and last in self.classes[inner.qualname].methods:
                 return self.functions[self.classes[inner.qualname].methods[last]]
         return target
@@ -320,24 +327,25 @@ class Project:
                     return self.method(sym.qualname, "__call__")
         return None
 
-    def depends_call(self, expr: ast.expr, mod: ModuleInfo, depth: int = 0) -> ast.Call | None:
-        """The Depends()/Security() call in a default, an Annotated[...] or an alias of one."""
-        if depth > 4:
-            return None
+    def depends_call(
+        self, expr: ast.expr, mod: ModuleInfo, seen: frozenset[tuple[str, str]] = frozenset()
+    ) -> ast.Call | None:
+        """The Depends()/Security() call in a default, an Annotated[...] or an alias of one
+        (aliases of aliases too; `seen` stops only an alias cycle)."""
         if isinstance(expr, ast.Call):
             name = (dotted(expr.func, mod) or "").rsplit(".", 1)[-1]
             return expr if name in ("Depends", "Security") else None
         if isinstance(expr, ast.Subscript) and isinstance(expr.slice, ast.Tuple):
             for elt in expr.slice.elts[1:]:
-                found = self.depends_call(elt, mod, depth + 1)
+                found = self.depends_call(elt, mod, seen)
                 if found is not None:
                     return found
         if isinstance(expr, ast.Name):
             sym = self.resolve_name(expr.id, mod)
-            if isinstance(sym, tuple):  # CurrentUser = Annotated[User, Depends(...)]
+            if isinstance(sym, tuple) and sym not in seen:  # X = Annotated[U, Depends(...)]
                 owner = self.modules[sym[0]]
                 for value in owner.globals.get(sym[1], []):
-                    found = self.depends_call(value, owner, depth + 1)
+                    found = self.depends_call(value, owner, seen | {sym})
                     if found is not None:
                         return found
         return None

@@ -159,11 +159,13 @@ class Project(Protocol):
         """A module by dotted name."""
         ...
 
-    def resolve_name(self, name: str, mod: ModuleInfo, depth: int = 0) -> Symbol:
+    def resolve_name(
+        self, name: str, mod: ModuleInfo, seen: frozenset[str] = frozenset()
+    ) -> Symbol:
         """What a bare name means in a module."""
         ...
 
-    def resolve_dotted(self, target: str, near: str, depth: int = 0) -> Symbol:
+    def resolve_dotted(self, target: str, near: str, seen: frozenset[str] = frozenset()) -> Symbol:
         """A dotted name to a project symbol, else the text itself."""
         ...
 
@@ -189,7 +191,9 @@ class Project(Protocol):
         """The function behind a parameter's Depends()."""
         ...
 
-    def depends_call(self, expr: ast.expr, mod: ModuleInfo, depth: int = 0) -> ast.Call | None:
+    def depends_call(
+        self, expr: ast.expr, mod: ModuleInfo, seen: frozenset[tuple[str, str]] = frozenset()
+    ) -> ast.Call | None:
         """The Depends()/Security() call in a default, an Annotated[...] or an alias."""
         ...
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from dynaguard.scan.calls import reachable_routes
 from dynaguard.scan.flow import item_value, key_value
 from dynaguard.scan.index import Project
 from dynaguard.scan.infer import Frame, annotation_of
@@ -30,6 +29,7 @@ from dynaguard.scan.model import DynamoCall, FunctionInfo, Route
 from dynaguard.scan.provenance import Origin, Source
 from dynaguard.scan.queries.memo import once
 from dynaguard.scan.queries.tables import owner_like
+from dynaguard.scan.reach import reachable_routes
 from dynaguard.scan.report import KEY_NAME
 from dynaguard.scan.symbols import ModuleInfo, dotted
 from dynaguard.scan.walk import own_nodes, walk

@@ -1,0 +1,83 @@
+"""Which routes reach which DynamoDB calls: the call graph walked from each route.
+
+`reach(project, route)` records a Site (route, call chain) for every DynamoDB call a route
+reaches; `reachable_routes(project, fn)` answers the other way round, from a function.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+from dynaguard.scan.frames import Frame, Site
+from dynaguard.scan.model import FunctionInfo, Route
+
+if TYPE_CHECKING:
+    from dynaguard.scan.protocols import Project
+
+# Call paths followed from one route. No bound on their length (layered services put the
+# write ten calls down); a budget on their number, since diamonds in a call graph multiply
+# paths. A route whose budget runs out is reported, never silently cut.
+MAX_FRAMES = 2000
+
+
+def reach(project: Project, route: Route) -> None:
+    """Walk the call graph from a route (and its dependencies); record each call's Site."""
+    fn = project.functions[route.function]
+    start = Frame(fn, project.module_of(fn))
+    frames: deque[Frame] = deque()
+    for dep in route.all_dependencies:
+        dep_fn = project.functions.get(dep.target or "")
+        if dep_fn is not None:
+            frames.append(start.enter(dep_fn, None, project.module_of(dep_fn)))
+    frames.append(start)
+    seen = 0
+    while frames and seen < MAX_FRAMES:
+        frame = frames.popleft()
+        seen += 1
+        for call in project.calls_in(frame.fn):
+            project.add_site(call, Site(route, frame))
+        if frame.fn is None:
+            continue
+        chain = {f.qualname for f in frame.chain()}  # no recursion: each function once a path
+        for cs in project.callsites.get(frame.fn.qualname, []):
+            callee = project.functions[cs.callee]
+            if callee.qualname not in chain:
+                frames.append(
+                    frame.enter(callee, cs.node, project.module_of(callee), cs.arg_offset)
+                )
+    if frames:
+        project.unknown_shapes.append(
+            (
+                route.file,
+                route.line,
+                f"{route.label}: its call graph has more than {MAX_FRAMES} call "
+                "paths; calls reached only by the rest are not attributed to this route",
+            )
+        )
+
+
+def reachable_routes(project: Project, fn: FunctionInfo) -> list[Route]:
+    """Routes whose call graph reaches a function, in declaration order."""
+    # the functions that reach fn, found once backwards, instead of a walk of the whole call
+    # graph forwards from every route per question (quadratic on large projects)
+    if project.reach_index is None:
+        callers: dict[str, list[str]] = {}
+        for q, sites in project.callsites.items():
+            for cs in sites:
+                if q is not None:
+                    callers.setdefault(cs.callee, []).append(q)
+        endpoints: dict[str, list[int]] = {}
+        for i, route in enumerate(project.routes):
+            endpoints.setdefault(route.function, []).append(i)
+        project.reach_index = (callers, endpoints)
+    callers, endpoints = project.reach_index
+    found = {fn.qualname}
+    todo = [fn.qualname]
+    while todo:
+        for q in callers.get(todo.pop(), []):
+            if q not in found:
+                found.add(q)
+                todo.append(q)
+    hits = sorted(i for q in found for i in endpoints.get(q, []))
+    return [project.routes[i] for i in hits]
