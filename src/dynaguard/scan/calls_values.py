@@ -6,6 +6,7 @@ import ast
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from dynaguard.scan.calls import OFFLOAD, offload_target
 from dynaguard.scan.infer import Frame, bound_arg
 from dynaguard.scan.model import ClassRef, FunctionInfo
 from dynaguard.scan.value import (
@@ -70,6 +71,10 @@ def call_value(vs: Values, e: ast.Call, frame: Frame, d: int) -> Value:
         recv = vs.of(f.value, frame, d + 1)
         if any(s.origin is Origin.REQUEST and not s.path for s in recv.sources):
             return Value(frozenset({Source(Origin.BODY, f"request.{f.attr}()")}))
+    if last in OFFLOAD:  # to_thread(f, x), run_in_threadpool(f, x): what f returns
+        handed, offset = offload_target(vs.p, frame, e)
+        if handed is not None:
+            return _function(vs, handed, e, frame, d, offset=offset)
     target = vs.target(e, frame)
     if isinstance(target, FunctionInfo):
         return _function(vs, target, e, frame, d)
@@ -80,10 +85,12 @@ def call_value(vs: Values, e: ast.Call, frame: Frame, d: int) -> Value:
     return _generic(vs, e, frame, d, last)
 
 
-def _function(vs: Values, fn: FunctionInfo, e: ast.Call, frame: Frame, d: int) -> Value:
+def _function(
+    vs: Values, fn: FunctionInfo, e: ast.Call, frame: Frame, d: int, *, offset: int = 0
+) -> Value:
     # recursion (direct or mutual): the call returns what the running activation returns, a
     # cycle the solver iterates to a fixpoint (arguments are those of the outer call)
-    inner = _running(frame, fn) or frame.enter(fn, e, vs.p.module_of(fn))
+    inner = _running(frame, fn) or frame.enter(fn, e, vs.p.module_of(fn), offset)
     returns = vs.p.locals_of(inner).returns
     if not returns:
         return Value(frozenset({Source(Origin.CONSTANT, "None")}), none=True)

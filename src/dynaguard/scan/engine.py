@@ -6,6 +6,7 @@ import ast
 import gc
 import os
 import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
@@ -223,7 +224,12 @@ MAX_IMPORT_DEPTH = 3  # route -> service -> repository -> db helpers
 
 
 def _on_demand(prepared: list[Prepared], root: Path) -> list[Prepared]:
-    """Parsed relevant modules plus the scanned modules they import (bounded depth)."""
+    """Parsed relevant modules plus the scanned modules they import, to a bounded depth.
+
+    A module that only re-exports (imports, `__all__`, aliases: a package facade) is not
+    a hop: a dependency re-exported through any number of facades is still read. The
+    bound keeps a library's whole import graph out of a scan of one of its users.
+    """
     if all(p.tree is not None or p.error is not None for p in prepared):
         # every file already parsed (or failed): nothing to add on demand
         return [p for p in prepared if p.tree is not None]
@@ -233,10 +239,11 @@ def _on_demand(prepared: list[Prepared], root: Path) -> list[Prepared]:
         parts = name.split(".")
         for k in range(1, len(parts)):
             suffixes.setdefault(".".join(parts[k:]), []).append(i)
-    todo = [(i, 0) for i, p in enumerate(prepared) if p.tree is not None]
+    # breadth first, so that a module is expanded at the least depth it is imported at
+    todo = deque((i, 0) for i, p in enumerate(prepared) if p.tree is not None)
     done = {i for i, _ in todo}
     while todo:
-        index, depth = todo.pop()
+        index, depth = todo.popleft()
         p = prepared[index]
         if depth >= MAX_IMPORT_DEPTH:
             continue
@@ -249,8 +256,22 @@ def _on_demand(prepared: list[Prepared], root: Path) -> list[Prepared]:
                 if q.tree is None and q.error is None:
                     prepared[i] = q = _prepare_safe((q.path, str(root)), parse=True)
                 if q.tree is not None:
-                    todo.append((i, depth + 1))
+                    hop = 0 if _facade(q.tree) else 1
+                    (todo.appendleft if hop == 0 else todo.append)((i, depth + hop))
     return [p for p in prepared if p.tree is not None]
+
+
+def _facade(tree: ast.Module) -> bool:
+    """A module that only re-exports: imports, `__all__` and plain aliases (`X = Y`)."""
+    return all(
+        isinstance(s, ast.Import | ast.ImportFrom)
+        or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+        or (
+            isinstance(s, ast.Assign | ast.AnnAssign)
+            and isinstance(s.value, ast.Name | ast.List | ast.Tuple)
+        )
+        for s in tree.body
+    )
 
 
 def _candidates(

@@ -45,12 +45,13 @@ def bound_arg(frame: Frame, name: str) -> tuple[ast.expr, Frame] | None:
             if i < len(positional) and len(positional) == len(given):
                 return positional[i], frame.caller
     default = fn.default_of(name)
-    if default is not None and not _is_depends(default, frame.module):
+    if default is not None and not is_marker(default, frame.module):
         return default, frame
     return None
 
 
-def _is_depends(expr: ast.expr, mod: ModuleInfo) -> bool:
+def is_marker(expr: ast.expr, mod: ModuleInfo) -> bool:
+    """A call of a FastAPI parameter marker (`Depends()`, `Path()`, `Query()`...)."""
     return isinstance(expr, ast.Call) and (dotted(expr.func, mod) or "").rsplit(".", 1)[-1] in (
         "Depends",
         "Security",

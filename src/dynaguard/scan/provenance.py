@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.fixpoint import node_key
-from dynaguard.scan.infer import Frame, bound_arg, is_param
+from dynaguard.scan.infer import Frame, bound_arg, is_marker, is_param
 from dynaguard.scan.locals import ELEMENT
 from dynaguard.scan.model import ClassRef, DynamoCall, FunctionInfo, ParamSource, RouteParam
 from dynaguard.scan.symbols import dotted
@@ -51,6 +51,7 @@ __all__ = [
 if TYPE_CHECKING:
     from dynaguard.scan.model import CallSite
     from dynaguard.scan.protocols import Project
+    from dynaguard.scan.symbols import ModuleInfo
 
 
 _CHECKED = frozenset({Origin.ITEM, Origin.PRINCIPAL})  # what a comparison's result recalls
@@ -208,11 +209,15 @@ class Values:
     def _param(self, name: str, frame: Frame, d: int) -> Value:
         assert frame.fn is not None
         bound = bound_arg(frame, name)
-        if bound is not None and frame.call is None and isinstance(bound[0], ast.Constant):
-            # a route's literal default (`status: str = "open"`): sent only when the client
-            # sends nothing, so the value is the client's or the default
-            sent, default = self._entry_param(frame, name, d), self.of(bound[0], frame, d + 1)
-            return default if sent is None else join(sent, default)
+        if bound is not None and frame.call is None:
+            # a route's default (`status: str = "open"`, `= DEFAULT_LIMIT`): used only when the
+            # client sends nothing, so the value is the client's or the default; a default that
+            # names a Path()/Query()/... marker (`note_id: str = NoteId`) is no value at all
+            sent = self._entry_param(frame, name, d)
+            if sent is not None:
+                if self._marker(bound[0], frame.module):
+                    return sent
+                return join(sent, self.of(bound[0], frame, d + 1))
         if bound is not None:
             return self.of(bound[0], bound[1], d + 1)
         if frame.call is None:  # an entry point: a route or a dependency FastAPI calls
@@ -220,6 +225,16 @@ class Values:
             if origin is not None:
                 return origin
         return Value(frozenset({Source(Origin.PARAM, name)}))
+
+    def _marker(self, expr: ast.expr, mod: ModuleInfo) -> bool:
+        """Whether a default is a module-level alias of a FastAPI parameter marker."""
+        if not isinstance(expr, ast.Name):
+            return False
+        sym = self.p.resolve_name(expr.id, mod)
+        if not isinstance(sym, tuple) or sym[0] not in self.p.modules:
+            return False
+        owner = self.p.modules[sym[0]]
+        return any(is_marker(v, owner) for v in owner.globals.get(sym[1], []))
 
     def _entry_param(self, frame: Frame, name: str, d: int) -> Value | None:
         from dynaguard.scan.fastapi import params_of

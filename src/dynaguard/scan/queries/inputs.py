@@ -141,6 +141,10 @@ def _bounded(
     """Whether a declaration (annotation, default) constrains the value beyond a plain str."""
     if _limits(default):
         return True
+    if isinstance(default, ast.Name):  # NoteId = Path(pattern=...); note_id: str = NoteId
+        sym = project.resolve_name(default.id, mod)
+        if isinstance(sym, tuple) and any(_limits(v) for v in _global_values(project, sym)):
+            return True
     if ann is None or depth > 3:
         return False
     if isinstance(ann, ast.Subscript) and last_name(ann.value) == "Annotated":
@@ -160,6 +164,11 @@ def _bounded(
     if isinstance(ann, ast.Call):  # constr(max_length=64) used as the annotation
         return _limits(ann)
     return not (isinstance(ann, ast.Name | ast.Constant) or last_name(ann) in PLAIN)
+
+
+def _global_values(project: Project, sym: tuple[str, str]) -> list[ast.expr]:
+    owner = project.modules.get(sym[0])
+    return owner.globals.get(sym[1], []) if owner is not None else []
 
 
 def _limits(expr: ast.expr | None) -> bool:
