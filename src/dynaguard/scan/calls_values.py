@@ -6,7 +6,8 @@ import ast
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from dynaguard.scan.infer import Frame, bound_arg
+from dynaguard.scan.frames import Frame
+from dynaguard.scan.infer import bound_arg
 from dynaguard.scan.model import ClassRef, FunctionInfo
 from dynaguard.scan.value import (
     DUMP_METHODS,

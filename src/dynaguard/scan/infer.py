@@ -11,7 +11,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.fixpoint import Lattice, node_key
-from dynaguard.scan.frames import Frame as Frame  # noqa: PLC0414  (re-exported: frames.py holds it)
+from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import ClassRef, FunctionInfo, Handle, HandleKind
 from dynaguard.scan.symbols import ModuleInfo, dotted
 

@@ -14,7 +14,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.fixpoint import node_key
-from dynaguard.scan.infer import Frame, bound_arg, is_param
+from dynaguard.scan.frames import Frame
+from dynaguard.scan.infer import bound_arg, is_param
 from dynaguard.scan.locals import ELEMENT
 from dynaguard.scan.model import ClassRef, DynamoCall, FunctionInfo, ParamSource, RouteParam
 from dynaguard.scan.symbols import dotted

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from dynaguard.core.findings import Severity
 from dynaguard.scan.calls import reachable_routes
+from dynaguard.scan.frames import Frame
 from dynaguard.scan.index import Project
-from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import ClassRef, FunctionInfo, Route
 from dynaguard.scan.walk import children, own_statements, walk
 from dynaguard.scan.walk import own_nodes as _own_nodes
