@@ -10,8 +10,8 @@ import pytest
 
 from dynaguard.core.config import Config
 from dynaguard.scan.fixpoint import Lattice, Solver, node_key
+from dynaguard.scan.frames import Frame
 from dynaguard.scan.index import Project
-from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import DynamoCall
 from dynaguard.scan.provenance import Origin, Value
 

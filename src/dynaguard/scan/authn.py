@@ -29,7 +29,7 @@ from dynaguard.scan.authn_verify import (
     verifier,
 )
 from dynaguard.scan.deps import SCHEMES, assumed_principal, dependency, depends_of
-from dynaguard.scan.infer import Frame
+from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import ClassRef, Dependency, FunctionInfo, Route
 from dynaguard.scan.symbols import ModuleInfo, dotted
 from dynaguard.scan.walk import own_nodes

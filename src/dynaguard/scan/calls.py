@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from dynaguard.scan.infer import Frame
+from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import (
     CallSite,
     ClassRef,

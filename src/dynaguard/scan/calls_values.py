@@ -7,7 +7,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.calls import OFFLOAD, offload_target
-from dynaguard.scan.infer import Frame, bound_arg
+from dynaguard.scan.frames import Frame
+from dynaguard.scan.infer import bound_arg
 from dynaguard.scan.model import ClassRef, FunctionInfo
 from dynaguard.scan.value import (
     DUMP_METHODS,
@@ -34,7 +35,7 @@ ITERATORS = frozenset(
 )
 
 
-def call_value(vs: Values, e: ast.Call, frame: Frame, d: int) -> Value:
+def call_value(vs: Values, e: ast.Call, frame: Frame) -> Value:
     """The provenance of a call's result."""
     f = e.func
     read = vs.reads().get(id(e))
@@ -44,9 +45,9 @@ def call_value(vs: Values, e: ast.Call, frame: Frame, d: int) -> Value:
     name = vs.dotted(f, frame)
     last = f.attr if isinstance(f, ast.Attribute) else name.rsplit(".", 1)[-1]
     if isinstance(f, ast.Attribute) and f.attr in DUMP_METHODS:
-        return _dump(vs.of(f.value, frame, d + 1), e)
+        return _dump(vs.of(f.value, frame), e)
     if isinstance(f, ast.Name) and last in (*DUMP_METHODS, "dict") and e.args:
-        arg = vs.of(e.args[0], frame, d + 1)
+        arg = vs.of(e.args[0], frame)
         if arg.dumps or _model_sources(arg):
             return _dump(arg, e)
     if last in SERVER_GENERATORS and (
@@ -56,48 +57,46 @@ def call_value(vs: Values, e: ast.Call, frame: Frame, d: int) -> Value:
     if isinstance(f, ast.Attribute) and f.attr == "get" and e.args:
         key = e.args[0]
         if isinstance(key, ast.Constant) and isinstance(key.value, str):
-            recv = vs.of(f.value, frame, d + 1)
+            recv = vs.of(f.value, frame)
             known = recv.field(key.value)
             found = Value(frozenset(s.child(key.value) for s in recv.sources), none=True)
             return known if known is not None else found
-        recv = vs.of(f.value, frame, d + 1)
+        recv = vs.of(f.value, frame)
         if recv.fields and not recv.sources and not recv.dumps:
             # `ALLOWED.get(choice, "name")` on a dict literal: one of its values or the
             # default; the client's key picks, it does not become the result
-            rest = [vs.of(a, frame, d + 1) for a in e.args[1:2]]
+            rest = [vs.of(a, frame) for a in e.args[1:2]]
             found = join(*(v for _, v in recv.fields), *rest)
             return replace(found, fields=None, none=found.none or not rest)
     if isinstance(f, ast.Attribute) and f.attr in ("json", "form", "body"):
-        recv = vs.of(f.value, frame, d + 1)
+        recv = vs.of(f.value, frame)
         if any(s.origin is Origin.REQUEST and not s.path for s in recv.sources):
             return Value(frozenset({Source(Origin.BODY, f"request.{f.attr}()")}))
     if last in OFFLOAD:  # to_thread(f, x), run_in_threadpool(f, x): what f returns
         handed, offset = offload_target(vs.p, frame, e)
         if handed is not None:
-            return _function(vs, handed, e, frame, d, offset=offset)
+            return _function(vs, handed, e, frame, offset)
     target = vs.target(e, frame)
     if isinstance(target, FunctionInfo):
-        return _function(vs, target, e, frame, d)
+        return _function(vs, target, e, frame)
     if isinstance(target, ClassRef):
-        return _construct(vs, e, frame, d, target.qualname)
+        return _construct(vs, e, frame, target.qualname)
     if e.keywords and _record_like(e, last):
-        return _construct(vs, e, frame, d)  # dict(**data, id=...), self.model(**data, id=...)
-    return _generic(vs, e, frame, d, last)
+        return _construct(vs, e, frame)  # dict(**data, id=...), self.model(**data, id=...)
+    return _generic(vs, e, frame, last)
 
 
-def _function(
-    vs: Values, fn: FunctionInfo, e: ast.Call, frame: Frame, d: int, *, offset: int = 0
-) -> Value:
+def _function(vs: Values, fn: FunctionInfo, e: ast.Call, frame: Frame, offset: int = 0) -> Value:
     # recursion (direct or mutual): the call returns what the running activation returns, a
     # cycle the solver iterates to a fixpoint (arguments are those of the outer call)
     inner = _running(frame, fn) or frame.enter(fn, e, vs.p.module_of(fn), offset)
     returns = vs.p.locals_of(inner).returns
     if not returns:
         return Value(frozenset({Source(Origin.CONSTANT, "None")}), none=True)
-    return join(*(vs.of(r, inner, d + 1) for r in returns))
+    return join(*(vs.of(r, inner) for r in returns))
 
 
-def reentered(vs: Values, name: str, frame: Frame, d: int) -> list[Value]:
+def reentered(vs: Values, name: str, frame: Frame) -> list[Value]:
     """What a function's calls of itself pass for a parameter: the running frame stands for
     every activation below it (`_function` folds recursion onto it)."""
     assert frame.fn is not None
@@ -117,7 +116,7 @@ def reentered(vs: Values, name: str, frame: Frame, d: int) -> list[Value]:
     for c in sites:
         bound = bound_arg(frame.enter(fn, c.node, frame.module, c.arg_offset), name)
         unbound = Value(frozenset({Source(Origin.PARAM, name)}))
-        out.append(vs.of(bound[0], frame, d + 1) if bound is not None else unbound)
+        out.append(vs.of(bound[0], frame) if bound is not None else unbound)
     return out
 
 
@@ -131,18 +130,18 @@ def _running(frame: Frame, fn: FunctionInfo) -> Frame | None:
     return None
 
 
-def _construct(vs: Values, e: ast.Call, frame: Frame, d: int, cls: str | None = None) -> Value:
+def _construct(vs: Values, e: ast.Call, frame: Frame, cls: str | None = None) -> Value:
     # Model(id=..., owner=...): a record whose fields are the keyword arguments.
     fields: list[tuple[str, Value]] = []
     spreads: list[Value] = []
     for kw in e.keywords:
-        v = vs.of(kw.value, frame, d + 1)
+        v = vs.of(kw.value, frame)
         if kw.arg is None:
             fields += list(v.fields or ())
             spreads.append(v)
         else:
             fields.append((kw.arg, v))
-    positional = [vs.of(a, frame, d + 1) for a in e.args]
+    positional = [vs.of(a, frame) for a in e.args]
     if cls is not None and not positional:
         given = {k for k, _ in fields}
         fields = [*_server_defaults(vs, cls, given, spreads), *fields]
@@ -203,12 +202,12 @@ def _may_carry(vs: Values, spread: Value, name: str) -> bool:
     return False
 
 
-def _generic(vs: Values, e: ast.Call, frame: Frame, d: int, last: str) -> Value:
+def _generic(vs: Values, e: ast.Call, frame: Frame, last: str) -> Value:
     parts: list[Value] = []
     if isinstance(e.func, ast.Attribute):
-        parts.append(vs.of(e.func.value, frame, d + 1))
-    parts += [vs.of(a, frame, d + 1) for a in e.args]
-    parts += [vs.of(k.value, frame, d + 1) for k in e.keywords]
+        parts.append(vs.of(e.func.value, frame))
+    parts += [vs.of(a, frame) for a in e.args]
+    parts += [vs.of(k.value, frame) for k in e.keywords]
     v = join(*parts)
     if not v.sources and not v.fields:
         return Value(frozenset({Source(Origin.UNKNOWN, last or "call")}), strings=v.strings)

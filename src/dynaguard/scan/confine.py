@@ -24,8 +24,8 @@ from dynaguard.core.config import Config
 from dynaguard.core.findings import Finding
 from dynaguard.core.registry import Registered
 from dynaguard.core.result import Diagnostic
+from dynaguard.scan.frames import Frame
 from dynaguard.scan.index import Project
-from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import ClassInfo, DynamoCall, FunctionInfo, Route
 from dynaguard.scan.symbols import ModuleInfo
 

@@ -17,7 +17,7 @@ from dynaguard.scan.deps import (
     privileged,
 )
 from dynaguard.scan.deps import deps as level_deps
-from dynaguard.scan.infer import Frame
+from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import (
     ClassRef,
     Dependency,

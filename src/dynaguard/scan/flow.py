@@ -12,8 +12,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from dynaguard.core.expressions import CLAUSE, update_clauses
-from dynaguard.scan.frames import Event as Event  # noqa: PLC0414  (re-exported: frames.py holds it)
-from dynaguard.scan.infer import Frame
+from dynaguard.scan.frames import Event, Frame
 from dynaguard.scan.model import CallSite, DynamoCall, FunctionInfo, HandleKind, Route
 from dynaguard.scan.provenance import Origin, Source, Value, join
 

@@ -61,10 +61,9 @@ from dynaguard.scan import locals as loc
 from dynaguard.scan.authn import Behaviour
 from dynaguard.scan.deps import depends_of
 from dynaguard.scan.fixpoint import Solver
-from dynaguard.scan.frames import Event
-from dynaguard.scan.frames import Site as Site  # noqa: PLC0414  (re-exported: frames.py holds it)
+from dynaguard.scan.frames import Event, Frame, Site
 from dynaguard.scan.iac.model import IacFacts
-from dynaguard.scan.infer import Frame, Types, annotation_of
+from dynaguard.scan.infer import Types, annotation_of
 from dynaguard.scan.model import (
     CallSite,
     ClassInfo,

@@ -11,7 +11,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.fixpoint import Lattice, node_key
-from dynaguard.scan.frames import Frame as Frame  # noqa: PLC0414  (re-exported: frames.py holds it)
+from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import ClassRef, FunctionInfo, Handle, HandleKind
 from dynaguard.scan.symbols import ModuleInfo, dotted
 
@@ -76,42 +76,39 @@ def annotation_of(fn: FunctionInfo, name: str) -> ast.expr | None:
 
 
 class Types:
-    """Type queries over a project, solved by the project's fixpoint solver.
-
-    (`depth` arguments are kept for callers; the solver's stack bound replaces them.)
-    """
+    """Type queries over a project, solved by the project's fixpoint solver."""
 
     def __init__(self, project: Project) -> None:
         self.p = project
 
-    def of(self, expr: ast.expr, frame: Frame, depth: int = 0) -> Type | None:
+    def of(self, expr: ast.expr, frame: Frame) -> Type | None:
         """The abstract type of `expr` evaluated in `frame` (None when unknown)."""
         if isinstance(expr, ast.BoolOp):  # `repo or Repository()`: an operand's known type
-            found = (self.of(v, frame, depth + 1) for v in expr.values)
+            found = (self.of(v, frame) for v in expr.values)
             return next((t for t in found if t is not None), None)
         if not isinstance(expr, ast.Await | ast.Call | ast.Attribute | ast.Name):
             return None
         at = node_key(expr)
         if at is None:  # a node made up by a caller, not from a module: not memoised
-            return self._of(expr, frame, depth)
+            return self._of(expr, frame)
         key = ("type", frame.module.name, at, frame.key)
-        return self.p.solver.solve(key, lambda: self._of(expr, frame, depth), TYPES)
+        return self.p.solver.solve(key, lambda: self._of(expr, frame), TYPES)
 
-    def _of(self, expr: ast.expr, frame: Frame, depth: int) -> Type | None:
+    def _of(self, expr: ast.expr, frame: Frame) -> Type | None:
         if isinstance(expr, ast.Await):
-            return self.of(expr.value, frame, depth + 1)
+            return self.of(expr.value, frame)
         if isinstance(expr, ast.Call):
-            return self._call(expr, frame, depth)
+            return self._call(expr, frame)
         if isinstance(expr, ast.Attribute):
-            return self._attribute(expr, frame, depth)
+            return self._attribute(expr, frame)
         if isinstance(expr, ast.Name):
-            return self._name(expr.id, frame, depth)
+            return self._name(expr.id, frame)
         return None
 
-    def _call(self, call: ast.Call, frame: Frame, depth: int) -> Type | None:
+    def _call(self, call: ast.Call, frame: Frame) -> Type | None:
         f = call.func
         if isinstance(f, ast.Attribute):
-            made = self._factory(call, f, frame, depth)
+            made = self._factory(call, f, frame)
             if made is not None:
                 return made
         target = self.p.resolve_call_target(call, frame, self)
@@ -121,18 +118,18 @@ class Types:
                 return Handle(HandleKind.PYNAMODB_ITEM, cls.qualname)
             return target
         if isinstance(target, FunctionInfo):
-            return self.returns(target, frame.enter(target, call, self.p.module_of(target)), depth)
+            return self.returns(target, frame.enter(target, call, self.p.module_of(target)))
         return None
 
-    def _factory(self, call: ast.Call, f: ast.Attribute, frame: Frame, depth: int) -> Type | None:
+    def _factory(self, call: ast.Call, f: ast.Attribute, frame: Frame) -> Type | None:
         # boto3.resource("dynamodb"), session.client("dynamodb"), r.Table("x"), Model.get(k)
         if f.attr in ("resource", "client", "create_client") and _service(call) == "dynamodb":
             if f.attr == "resource":
                 return Handle(HandleKind.RESOURCE, None, self._is_async_lib(f.value, frame))
             return Handle(HandleKind.CLIENT, None, self._is_async_lib(f.value, frame), False)
         if f.attr in ("__aenter__", "__enter__"):  # a context manager entered by hand
-            return self.of(f.value, frame, depth + 1)
-        recv = self.of(f.value, frame, depth + 1)
+            return self.of(f.value, frame)
+        recv = self.of(f.value, frame)
         if not isinstance(recv, Handle):
             return None
         if f.attr == "Table" and recv.kind is HandleKind.RESOURCE:
@@ -153,7 +150,7 @@ class Types:
         roots = {t.split(".")[0] for t in frame.module.imports.values()}
         return bool(roots & set(ASYNC_LIBS)) and "boto3" not in roots
 
-    def library(self, expr: ast.expr, frame: Frame, depth: int = 0) -> str:
+    def library(self, expr: ast.expr, frame: Frame) -> str:
         """The top-level package an object comes from (`aioboto3.Session()` -> aioboto3)."""
         while isinstance(expr, ast.Call | ast.Attribute | ast.Await):
             expr = expr.func if isinstance(expr, ast.Call) else expr.value
@@ -161,37 +158,37 @@ class Types:
             return ""
         name, at = expr, node_key(expr)
         if at is None:
-            return self._library(name, frame, depth)
+            return self._library(name, frame)
         key = ("library", frame.module.name, at, frame.key)
-        return self.p.solver.solve(key, lambda: self._library(name, frame, depth), LIBRARIES)
+        return self.p.solver.solve(key, lambda: self._library(name, frame), LIBRARIES)
 
-    def _library(self, expr: ast.Name, frame: Frame, depth: int) -> str:
+    def _library(self, expr: ast.Name, frame: Frame) -> str:
         assigned = self.p.locals_of(frame).assigns.get(expr.id) if frame.fn else None
         if assigned:
-            return self.library(assigned[0], frame, depth + 1)
+            return self.library(assigned[0], frame)
         glob = frame.module.globals.get(expr.id)
         if glob:
-            return self.library(glob[0], Frame(None, frame.module), depth + 1)
+            return self.library(glob[0], Frame(None, frame.module))
         return frame.module.imports.get(expr.id, "").split(".")[0]
 
-    def _attribute(self, expr: ast.Attribute, frame: Frame, depth: int) -> Type | None:
+    def _attribute(self, expr: ast.Attribute, frame: Frame) -> Type | None:
         if (
             expr.attr == "client"
             and isinstance(expr.value, ast.Attribute)
             and expr.value.attr == "meta"
         ):
-            inner = self.of(expr.value.value, frame, depth + 1)
+            inner = self.of(expr.value.value, frame)
             if isinstance(inner, Handle) and inner.kind is HandleKind.TABLE:
                 return Handle(HandleKind.CLIENT, inner.table, inner.async_capable, True)
-        base = self.of(expr.value, frame, depth + 1)
+        base = self.of(expr.value, frame)
         if isinstance(base, ClassRef):
-            return self._instance_attr(base.qualname, expr.attr, depth)
+            return self._instance_attr(base.qualname, expr.attr)
         if isinstance(base, Handle) and base.kind is HandleKind.PYNAMODB_MODEL:
             index = self._index(base.table or "", expr.attr)
             if index is not None:  # Model.by_owner.query(...): the index's own key names
                 return Handle(HandleKind.PYNAMODB_MODEL, index)
         sym = self.p.resolve_expr(expr, frame.module)
-        return self._symbol(sym, depth)
+        return self._symbol(sym)
 
     def _index(self, model: str, attr: str) -> str | None:
         """A PynamoDB model's index attribute (`by_owner = OwnerIndex()`): the index class."""
@@ -221,29 +218,29 @@ class Types:
                         return cls.qualname
         return index
 
-    def _instance_attr(self, cls_qual: str, attr: str, depth: int) -> Type | None:
+    def _instance_attr(self, cls_qual: str, attr: str) -> Type | None:
         for cls in self.p.mro(cls_qual):
             for value in cls.init_attrs.get(attr, []):
                 init = self.p.functions.get(cls.methods.get("__init__", ""))
                 if init is None:
                     continue
-                t = self.of(value, Frame(init, self.p.module_of(init)), depth + 1)
+                t = self.of(value, Frame(init, self.p.module_of(init)))
                 if t is not None:
                     return t
             ann = cls.fields.get(attr)
             if ann is not None:
-                t = self.of(ann, Frame(None, self.p.modules[cls.module]), depth + 1)
+                t = self.of(ann, Frame(None, self.p.modules[cls.module]))
                 if t is not None:
                     return t
             for qual, value in cls.late_attrs.get(attr, []):
                 method = self.p.functions.get(qual)
                 if method is not None:
-                    t = self.of(value, Frame(method, self.p.module_of(method)), depth + 1)
+                    t = self.of(value, Frame(method, self.p.module_of(method)))
                     if t is not None:
                         return t
         return None
 
-    def _symbol(self, sym: object, depth: int) -> Type | None:
+    def _symbol(self, sym: object) -> Type | None:
         if isinstance(sym, ClassRef):
             cls = self.p.classes.get(sym.qualname)
             if cls is not None and cls.is_pynamodb:
@@ -255,39 +252,39 @@ class Types:
         if isinstance(sym, tuple):  # (module, global name)
             mod = self.p.modules[sym[0]]
             for value in mod.globals.get(sym[1], []):
-                t = self.of(value, Frame(None, mod), depth + 1)
+                t = self.of(value, Frame(None, mod))
                 if t is not None:
                     return t
         return None
 
-    def _name(self, name: str, frame: Frame, depth: int) -> Type | None:
+    def _name(self, name: str, frame: Frame) -> Type | None:
         fn = frame.fn
         if fn is not None:
             if fn.class_name and name in ("self", "cls") and is_param(frame, name):
                 return ClassRef(f"{fn.module}:{fn.class_name}")
             for value in self.p.locals_of(frame).assigns.get(name, []):
-                t = self.of(value, frame, depth + 1)
+                t = self.of(value, frame)
                 if t is not None:
                     return t
             if is_param(frame, name):
-                return self._param(name, frame, depth)
+                return self._param(name, frame)
         sym = self.p.resolve_name(name, frame.module)
-        return self._symbol(sym, depth)
+        return self._symbol(sym)
 
-    def _param(self, name: str, frame: Frame, depth: int) -> Type | None:
+    def _param(self, name: str, frame: Frame) -> Type | None:
         assert frame.fn is not None
         bound = bound_arg(frame, name)
         if bound is not None:
-            t = self.of(bound[0], bound[1], depth + 1)
+            t = self.of(bound[0], bound[1])
             if t is not None:
                 return t
         dep = self.p.dependency_of(frame.fn, name)
         if dep is not None:
-            return self.returns(dep, Frame(dep, self.p.module_of(dep)), depth)
+            return self.returns(dep, Frame(dep, self.p.module_of(dep)))
         ann = annotation_of(frame.fn, name)
-        return self.annotation(ann, frame.module, depth) if ann is not None else None
+        return self.annotation(ann, frame.module) if ann is not None else None
 
-    def annotation(self, ann: ast.expr, mod: ModuleInfo, depth: int = 0) -> Type | None:
+    def annotation(self, ann: ast.expr, mod: ModuleInfo) -> Type | None:
         """The type an annotation names (`ItemRepo`, `Table`, `Optional[X]`, `"X"`)."""
         if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
             try:
@@ -296,9 +293,9 @@ class Types:
                 return None
         if isinstance(ann, ast.Subscript):  # Optional[X], Annotated[X, ...]
             inner = ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) else ann.slice
-            return self.annotation(inner, mod, depth + 1)
+            return self.annotation(inner, mod)
         if isinstance(ann, ast.BinOp):  # X | None
-            return self.annotation(ann.left, mod, depth + 1)
+            return self.annotation(ann.left, mod)
         sym = self.p.resolve_expr(ann, mod)
         if isinstance(sym, ClassRef):
             cls = self.p.classes.get(sym.qualname)
@@ -314,7 +311,7 @@ class Types:
             return Handle(HandleKind.RESOURCE)
         return None
 
-    def returns(self, fn: FunctionInfo, frame: Frame, depth: int) -> Type | None:
+    def returns(self, fn: FunctionInfo, frame: Frame) -> Type | None:
         """The type a function returns (its return statements, else its annotation).
 
         Cached per function, context-free: a factory's type rarely depends on its caller,

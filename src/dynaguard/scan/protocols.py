@@ -41,7 +41,7 @@ Symbol = FunctionInfo | ClassRef | tuple[str, str] | str | None
 class TypesAPI(Protocol):
     """Abstract types of expressions (infer.Types)."""
 
-    def of(self, expr: ast.expr, frame: Frame, depth: int = 0) -> Handle | ClassRef | None:
+    def of(self, expr: ast.expr, frame: Frame) -> Handle | ClassRef | None:
         """The abstract type of an expression in a frame."""
         ...
 
@@ -56,7 +56,7 @@ class ValuesAPI(Protocol):
 
     recursive: dict[str, list[CallSite]] | None
 
-    def of(self, expr: ast.expr, frame: Frame, depth: int = 0) -> Value:
+    def of(self, expr: ast.expr, frame: Frame) -> Value:
         """Where an expression's value comes from."""
         ...
 

@@ -14,7 +14,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.fixpoint import node_key
-from dynaguard.scan.infer import Frame, bound_arg, is_marker, is_param
+from dynaguard.scan.frames import Frame
+from dynaguard.scan.infer import bound_arg, is_marker, is_param
 from dynaguard.scan.locals import ELEMENT
 from dynaguard.scan.model import ClassRef, DynamoCall, FunctionInfo, ParamSource, RouteParam
 from dynaguard.scan.symbols import dotted
@@ -79,13 +80,13 @@ class Values:
         # frame otherwise, thousands of times on a large project
         self._params: dict[tuple[str, str], dict[str, RouteParam]] = {}
 
-    def of(self, expr: ast.expr, frame: Frame, depth: int = 0) -> Value:
-        """The provenance of an expression evaluated in a frame (`depth` is not used)."""
+    def of(self, expr: ast.expr, frame: Frame) -> Value:
+        """The provenance of an expression evaluated in a frame."""
         at = node_key(expr)
         if at is None:  # an f-string's parts, a constant: cheap, and not keyed by position
-            return self._eval(expr, frame, depth)
+            return self._eval(expr, frame)
         key = ("value", frame.module.name, at, frame.key)
-        return self.p.solver.solve(key, lambda: self._eval(expr, frame, depth), value_lattice)
+        return self.p.solver.solve(key, lambda: self._eval(expr, frame), value_lattice)
 
     def text(self, expr: ast.expr, frame: Frame) -> str | None:
         """The one static string an expression evaluates to, if there is exactly one."""
@@ -101,37 +102,37 @@ class Values:
                 found.append(v)
         return join(*found) if found else None
 
-    def _eval(self, e: ast.expr, frame: Frame, d: int) -> Value:
+    def _eval(self, e: ast.expr, frame: Frame) -> Value:
         if isinstance(e, ast.Constant):
             return _constant(e.value)
         if isinstance(e, ast.Name):
-            return self._name(e.id, frame, d)
+            return self._name(e.id, frame)
         if isinstance(e, ast.Attribute):
-            return self._attribute(e, frame, d)
+            return self._attribute(e, frame)
         if isinstance(e, ast.Subscript):
-            return self._subscript(e, frame, d)
+            return self._subscript(e, frame)
         if isinstance(e, ast.Call):
-            return self._call(e, frame, d)
+            return self._call(e, frame)
         if isinstance(e, ast.JoinedStr):
-            return self._fstring(e, frame, d)
+            return self._fstring(e, frame)
         if isinstance(e, ast.FormattedValue | ast.Await | ast.Starred | ast.NamedExpr):
-            return self.of(e.value, frame, d + 1)
+            return self.of(e.value, frame)
         if isinstance(e, ast.Dict):
-            return self._dict(e, frame, d)
+            return self._dict(e, frame)
         if isinstance(e, ast.BinOp):
-            return self._binop(e, frame, d)
+            return self._binop(e, frame)
         if isinstance(e, ast.IfExp):
-            return either(self.of(e.body, frame, d + 1), self.of(e.orelse, frame, d + 1))
+            return either(self.of(e.body, frame), self.of(e.orelse, frame))
         if isinstance(e, ast.BoolOp):
-            return either(*(self.of(v, frame, d + 1) for v in e.values))
+            return either(*(self.of(v, frame) for v in e.values))
         if isinstance(e, ast.List | ast.Tuple | ast.Set):
-            vals = [self.of(x, frame, d + 1) for x in e.elts]
+            vals = [self.of(x, frame) for x in e.elts]
             return replace(join(*vals), fields=None, texts=frozenset())
         if isinstance(e, ast.ListComp | ast.SetComp | ast.GeneratorExp):
-            return replace(self.of(e.elt, frame, d + 1), texts=frozenset())
+            return replace(self.of(e.elt, frame), texts=frozenset())
         if isinstance(e, ast.DictComp):
             return replace(
-                join(self.of(e.key, frame, d + 1), self.of(e.value, frame, d + 1)),
+                join(self.of(e.key, frame), self.of(e.value, frame)),
                 fields=None,
                 texts=frozenset(),
             )
@@ -139,12 +140,12 @@ class Values:
             # a bool, but it remembers what it compared: `return item["owner"] == user.id`
             # in a helper is still an ownership check where the caller tests it
             operands = [e.left, *e.comparators] if isinstance(e, ast.Compare) else [e.operand]
-            inner = join(*(self.of(x, frame, d + 1) for x in operands))
+            inner = join(*(self.of(x, frame) for x in operands))
             kept = frozenset(s for s in inner.sources if s.origin in _CHECKED)
             return Value(frozenset({Source(Origin.CONSTANT, "bool"), *kept}))
         return UNKNOWN
 
-    def _name(self, name: str, frame: Frame, d: int) -> Value:
+    def _name(self, name: str, frame: Frame) -> Value:
         fn = frame.fn
         loc = self.p.locals_of(frame)
         if fn is not None and name in ("self", "cls") and fn.class_name and is_param(frame, name):
@@ -152,29 +153,29 @@ class Values:
             cls = self.p.classes.get(f"{fn.module}:{fn.class_name}")
             if cls is not None and cls.is_pynamodb and isinstance(recv, ast.Attribute):
                 assert frame.caller is not None  # a PynamoDB item's own method: `self` is the
-                return self.of(recv.value, frame.caller, d + 1)  # item it was called on
+                return self.of(recv.value, frame.caller)  # item it was called on
             return Value(frozenset({Source(Origin.CONSTANT, "self")}))
         assigned = loc.assigns.get(name, []) if fn is not None or name in loc.assigns else []
         base: Value
         kwarg = fn.node.args.kwarg if fn is not None else None
         if kwarg is not None and kwarg.arg == name and not assigned:
-            base = self._kwargs(frame, d)
+            base = self._kwargs(frame)
         elif assigned:
-            base = join(*(self.of(v, frame, d + 1) for v in assigned))
+            base = join(*(self.of(v, frame) for v in assigned))
         elif fn is not None and is_param(frame, name):
-            base = join(self._param(name, frame, d), *self._reentered(name, frame, d))
+            base = join(self._param(name, frame), *self._reentered(name, frame))
         else:
-            base = self._global(name, frame, d)
+            base = self._global(name, frame)
         sets = [*loc.subscripts.get(name, []), *loc.attributes.get(name, [])]
-        return self._with_sets(base, sets, frame, d) if sets and fn is not None else base
+        return self._with_sets(base, sets, frame) if sets and fn is not None else base
 
     def _with_sets(
-        self, base: Value, sets: list[tuple[str | None, ast.expr]], frame: Frame, d: int
+        self, base: Value, sets: list[tuple[str | None, ast.expr]], frame: Frame
     ) -> Value:
         fields = list(base.fields or ())
         extra: list[Value] = []
         for key, expr in sets:
-            v = self.of(expr, frame, d + 1)
+            v = self.of(expr, frame)
             if key is not None:
                 fields.append((key, v))
             elif v.fields is not None or v.dumps:
@@ -183,45 +184,45 @@ class Values:
         merged = join(base, *extra)
         return replace(merged, fields=tuple(fields))
 
-    def _global(self, name: str, frame: Frame, d: int) -> Value:
+    def _global(self, name: str, frame: Frame) -> Value:
         sym = self.p.resolve_name(name, frame.module)
         if isinstance(sym, tuple):
             mod = self.p.modules[sym[0]]
-            return join(*(self.of(v, Frame(None, mod), d + 1) for v in mod.globals.get(sym[1], [])))
+            return join(*(self.of(v, Frame(None, mod)) for v in mod.globals.get(sym[1], [])))
         if isinstance(sym, str) and sym.split(".")[-1] in SERVER_GENERATORS:
             return Value(frozenset({Source(Origin.SERVER, sym)}))
         return Value(frozenset({Source(Origin.UNKNOWN, name)})) if sym is None else EMPTY
 
-    def _kwargs(self, frame: Frame, d: int) -> Value:
+    def _kwargs(self, frame: Frame) -> Value:
         """`**changes`: the keyword arguments its caller passed beyond the named ones."""
         fn, call = frame.fn, frame.call
         if fn is None or call is None or frame.caller is None:
             return Value(frozenset({Source(Origin.PARAM, "**")}))
         named = {a.arg for a in fn.params}
         fields = [
-            (k.arg, self.of(k.value, frame.caller, d + 1))
+            (k.arg, self.of(k.value, frame.caller))
             for k in call.keywords
             if k.arg is not None and k.arg not in named
         ]
-        spread = [self.of(k.value, frame.caller, d + 1) for k in call.keywords if k.arg is None]
+        spread = [self.of(k.value, frame.caller) for k in call.keywords if k.arg is None]
         return replace(join(*(v for _, v in fields), *spread), fields=tuple(fields))
 
-    def _param(self, name: str, frame: Frame, d: int) -> Value:
+    def _param(self, name: str, frame: Frame) -> Value:
         assert frame.fn is not None
         bound = bound_arg(frame, name)
         if bound is not None and frame.call is None:
             # a route's default (`status: str = "open"`, `= DEFAULT_LIMIT`): used only when the
             # client sends nothing, so the value is the client's or the default; a default that
             # names a Path()/Query()/... marker (`note_id: str = NoteId`) is no value at all
-            sent = self._entry_param(frame, name, d)
+            sent = self._entry_param(frame, name)
             if sent is not None:
                 if self._marker(bound[0], frame.module):
                     return sent
-                return join(sent, self.of(bound[0], frame, d + 1))
+                return join(sent, self.of(bound[0], frame))
         if bound is not None:
-            return self.of(bound[0], bound[1], d + 1)
+            return self.of(bound[0], bound[1])
         if frame.call is None:  # an entry point: a route or a dependency FastAPI calls
-            origin = self._entry_param(frame, name, d)
+            origin = self._entry_param(frame, name)
             if origin is not None:
                 return origin
         return Value(frozenset({Source(Origin.PARAM, name)}))
@@ -236,7 +237,7 @@ class Values:
         owner = self.p.modules[sym[0]]
         return any(is_marker(v, owner) for v in owner.globals.get(sym[1], []))
 
-    def _entry_param(self, frame: Frame, name: str, d: int) -> Value | None:
+    def _entry_param(self, frame: Frame, name: str) -> Value | None:
         from dynaguard.scan.fastapi import params_of
 
         assert frame.fn is not None
@@ -262,19 +263,19 @@ class Values:
             if dep is None:
                 return Value(frozenset({Source(Origin.UNKNOWN, name)}))
             inner = frame.enter(dep, None, self.p.module_of(dep))
-            return join(*(self.of(r, inner, d + 1) for r in self.p.locals_of(inner).returns))
+            return join(*(self.of(r, inner) for r in self.p.locals_of(inner).returns))
         origin = _PARAM_ORIGIN.get(param.source, Origin.UNKNOWN)
         return Value(frozenset({Source(origin, name, model=param.model)}))
 
-    def _attribute(self, e: ast.Attribute, frame: Frame, d: int) -> Value:
+    def _attribute(self, e: ast.Attribute, frame: Frame) -> Value:
         if (
             isinstance(e.value, ast.Name)
             and e.value.id == "self"
             and frame.fn
             and frame.fn.class_name
         ):
-            return self._self_attr(frame.fn, e.attr, d)
-        base = self.of(e.value, frame, d + 1)
+            return self._self_attr(frame.fn, e.attr)
+        base = self.of(e.value, frame)
         if e.attr == "__dict__" and base.fields is not None:
             return base  # `model.__dict__`: the record's own fields, as a dict
         known = base.field(e.attr)
@@ -283,25 +284,25 @@ class Values:
         if not base.sources:
             sym = self.p.resolve_expr(e, frame.module)
             if isinstance(sym, tuple):
-                return self._global(sym[1], Frame(None, self.p.modules[sym[0]]), d)
+                return self._global(sym[1], Frame(None, self.p.modules[sym[0]]))
             return UNKNOWN
         return Value(frozenset(s.child(e.attr) for s in base.sources))
 
-    def _self_attr(self, fn: FunctionInfo, attr: str, d: int) -> Value:
+    def _self_attr(self, fn: FunctionInfo, attr: str) -> Value:
         for cls in self.p.mro(f"{fn.module}:{fn.class_name}"):
             init = self.p.functions.get(cls.methods.get("__init__", ""))
             values = cls.init_attrs.get(attr, [])
             if values and init is not None:
                 f = Frame(init, self.p.module_of(init))
-                return join(*(self.of(v, f, d + 1) for v in values))
+                return join(*(self.of(v, f) for v in values))
             if attr in cls.fields and cls.fields[attr] is not None:
                 value = cls.fields[attr]
                 assert value is not None
-                return self.of(value, Frame(None, self.p.modules[cls.module]), d + 1)
+                return self.of(value, Frame(None, self.p.modules[cls.module]))
         return Value(frozenset({Source(Origin.UNKNOWN, f"self.{attr}")}))
 
-    def _subscript(self, e: ast.Subscript, frame: Frame, d: int) -> Value:
-        base = self.of(e.value, frame, d + 1)
+    def _subscript(self, e: ast.Subscript, frame: Frame) -> Value:
+        base = self.of(e.value, frame)
         key = e.slice
         if isinstance(key, ast.Constant) and isinstance(key.value, str):
             known = base.field(key.value)
@@ -314,8 +315,8 @@ class Values:
         elems = [v for _, v in base.fields or ()]
         return replace(join(base, *elems), fields=None, texts=frozenset())
 
-    def _fstring(self, e: ast.JoinedStr, frame: Frame, d: int) -> Value:
-        parts = [self.of(v, frame, d + 1) for v in e.values]
+    def _fstring(self, e: ast.JoinedStr, frame: Frame) -> Value:
+        parts = [self.of(v, frame) for v in e.values]
         texts: list[str] = [""]
         for p in parts:
             if len(p.texts) != 1:
@@ -325,8 +326,8 @@ class Values:
         v = join(*parts)
         return replace(v, fields=None, dumps=(), texts=frozenset(texts), none=False)
 
-    def _binop(self, e: ast.BinOp, frame: Frame, d: int) -> Value:
-        left, right = self.of(e.left, frame, d + 1), self.of(e.right, frame, d + 1)
+    def _binop(self, e: ast.BinOp, frame: Frame) -> Value:
+        left, right = self.of(e.left, frame), self.of(e.right, frame)
         texts: frozenset[str] = frozenset()
         if (
             isinstance(e.op, ast.Add)
@@ -337,18 +338,18 @@ class Values:
             texts = frozenset(a + b for a in left.texts for b in right.texts)
         return replace(join(left, right), texts=texts, fields=None)
 
-    def _dict(self, e: ast.Dict, frame: Frame, d: int) -> Value:
+    def _dict(self, e: ast.Dict, frame: Frame) -> Value:
         fields: list[tuple[str, Value]] = []
         spreads: list[Value] = []
         for k, v in zip(e.keys, e.values, strict=True):
-            val = self.of(v, frame, d + 1)
+            val = self.of(v, frame)
             if k is None:
                 fields += list(val.fields or ())
                 spreads.append(replace(val, fields=None, texts=frozenset()))
             elif isinstance(k, ast.Constant) and isinstance(k.value, str):
                 fields.append((k.value, val))
             else:
-                spreads.append(join(self.of(k, frame, d + 1), val))
+                spreads.append(join(self.of(k, frame), val))
         strings = frozenset(
             k.value for k in e.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)
         )
@@ -356,15 +357,15 @@ class Values:
         inner = frozenset(t for _, v in fields for t in v.strings)
         return replace(base, fields=tuple(fields), strings=base.strings | strings | inner)
 
-    def _call(self, e: ast.Call, frame: Frame, d: int) -> Value:
+    def _call(self, e: ast.Call, frame: Frame) -> Value:
         from dynaguard.scan.calls_values import call_value
 
-        return call_value(self, e, frame, d)
+        return call_value(self, e, frame)
 
-    def _reentered(self, name: str, frame: Frame, d: int) -> list[Value]:
+    def _reentered(self, name: str, frame: Frame) -> list[Value]:
         from dynaguard.scan.calls_values import reentered
 
-        return reentered(self, name, frame, d)
+        return reentered(self, name, frame)
 
     def reads(self) -> dict[int, DynamoCall]:
         """DynamoDB reads by id() of their call node (a lookup of live nodes, not a memo)."""

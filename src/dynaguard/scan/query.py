@@ -11,13 +11,13 @@ from __future__ import annotations
 from dynaguard.core.config import Config
 from dynaguard.core.findings import JSON, Confidence, Finding, Severity
 from dynaguard.core.registry import RuleMeta
-from dynaguard.scan.flow import Event
 from dynaguard.scan.flow import check_then_act as _check_then_act
 from dynaguard.scan.flow import condition as _condition
 from dynaguard.scan.flow import events as _events
 from dynaguard.scan.flow import item_value as _item_value
 from dynaguard.scan.flow import key_value as _key_value
-from dynaguard.scan.index import Project, Site
+from dynaguard.scan.frames import Event, Site
+from dynaguard.scan.index import Project
 from dynaguard.scan.model import (
     KEYED_OPS,
     READ_OPS,

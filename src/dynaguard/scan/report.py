@@ -12,7 +12,7 @@ from dynaguard.core.findings import JSON, Confidence, Finding, Severity
 from dynaguard.core.registry import RuleMeta, get_rule
 from dynaguard.scan import files
 from dynaguard.scan.fastapi import assumed_auth
-from dynaguard.scan.flow import Event
+from dynaguard.scan.frames import Event
 from dynaguard.scan.model import DynamoCall, Route
 from dynaguard.scan.provenance import Origin, Source, Value
 

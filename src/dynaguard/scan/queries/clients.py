@@ -14,8 +14,8 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from dynaguard.scan.frames import Frame
 from dynaguard.scan.index import Project
-from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import DynamoCall, FunctionInfo, Handle, HandleKind
 from dynaguard.scan.walk import walk
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from dynaguard.core.findings import JSON, Confidence, Finding
 from dynaguard.core.registry import RuleMeta
+from dynaguard.scan.frames import Frame
 from dynaguard.scan.index import Project
-from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import (
     CallSite,
     ClassRef,

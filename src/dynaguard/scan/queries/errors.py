@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from dynaguard.core.findings import Severity
+from dynaguard.scan.frames import Frame
 from dynaguard.scan.index import Project
-from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import ClassRef, FunctionInfo, Route
 from dynaguard.scan.reach import reachable_routes
 from dynaguard.scan.walk import children, own_statements, walk

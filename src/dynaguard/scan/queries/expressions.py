@@ -19,8 +19,8 @@ from functools import cache
 from importlib import resources
 
 from dynaguard.core.expressions import EXPRESSIONS
-from dynaguard.scan.index import Project, Site
-from dynaguard.scan.infer import Frame
+from dynaguard.scan.frames import Frame, Site
+from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall
 from dynaguard.scan.walk import walk
 

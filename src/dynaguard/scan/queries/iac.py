@@ -6,9 +6,9 @@ from __future__ import annotations
 import ast
 import re
 
+from dynaguard.scan.frames import Frame
 from dynaguard.scan.iac.model import Managed, Statement
 from dynaguard.scan.index import Project
-from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import DynamoCall, HandleKind
 from dynaguard.scan.symbols import last_name
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import ast
 
+from dynaguard.scan.frames import Frame
 from dynaguard.scan.index import Project
-from dynaguard.scan.infer import Frame, annotation_of
+from dynaguard.scan.infer import annotation_of
 from dynaguard.scan.model import ClassRef, FunctionInfo, Route
 from dynaguard.scan.symbols import ModuleInfo, last_name
 from dynaguard.scan.value import Origin, Source

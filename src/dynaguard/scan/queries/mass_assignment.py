@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass, replace
 
 from dynaguard.scan.flow import item_value, key_value
-from dynaguard.scan.index import Project, Site
+from dynaguard.scan.frames import Site
+from dynaguard.scan.index import Project
 from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
 from dynaguard.scan.provenance import REQUEST_ORIGINS, SERVER_GENERATORS, Dump, Origin, Value
 from dynaguard.scan.queries.updates import attribute_names, update_clauses

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from dynaguard.core.findings import JSON, Confidence
 from dynaguard.scan.authn_body import ORDINARY_ROLES, BodyScan, Seeds
 from dynaguard.scan.deps import dependency, depends_of
-from dynaguard.scan.flow import Event, condition, events, key_value
+from dynaguard.scan.flow import condition, events, key_value
+from dynaguard.scan.frames import Event, Frame
 from dynaguard.scan.index import Project
-from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import KEYED_OPS, DynamoCall, FunctionInfo, ParamSource, Route
 from dynaguard.scan.provenance import Origin, Source, Value
 from dynaguard.scan.queries.principals import Auth, principals

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import ast
 
-from dynaguard.scan.index import Project, Site
-from dynaguard.scan.infer import Frame, annotation_of
+from dynaguard.scan.frames import Frame, Site
+from dynaguard.scan.index import Project
+from dynaguard.scan.infer import annotation_of
 from dynaguard.scan.model import ClassRef, DynamoCall, FunctionInfo, Route
 from dynaguard.scan.symbols import ModuleInfo, dotted
 from dynaguard.scan.value import Origin, Source, Value

@@ -23,8 +23,9 @@ import ast
 from dataclasses import dataclass
 
 from dynaguard.scan.flow import item_value, key_value
+from dynaguard.scan.frames import Frame
 from dynaguard.scan.index import Project
-from dynaguard.scan.infer import Frame, annotation_of
+from dynaguard.scan.infer import annotation_of
 from dynaguard.scan.model import DynamoCall, FunctionInfo, Route
 from dynaguard.scan.provenance import Origin, Source
 from dynaguard.scan.queries.memo import once

@@ -13,7 +13,8 @@ import re
 
 from dynaguard.scan.authn_verify import verifier
 from dynaguard.scan.flow import condition, item_value
-from dynaguard.scan.index import Project, Site
+from dynaguard.scan.frames import Site
+from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, Route
 from dynaguard.scan.provenance import Origin
 from dynaguard.scan.queries.memo import once

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from dynaguard.core.findings import JSON, Finding, Severity
 from dynaguard.core.registry import RuleMeta
+from dynaguard.scan.frames import Frame
 from dynaguard.scan.index import Project
-from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import ClassRef, FunctionInfo, Route
 from dynaguard.scan.value import Origin
 

@@ -13,9 +13,8 @@ from collections.abc import Iterable, Sequence
 from http import HTTPStatus
 from weakref import WeakKeyDictionary
 
-from dynaguard.scan.flow import Event
+from dynaguard.scan.frames import Event, Frame
 from dynaguard.scan.index import Project
-from dynaguard.scan.infer import Frame
 from dynaguard.scan.model import ClassRef, FunctionInfo, HandleKind
 from dynaguard.scan.symbols import last_name
 from dynaguard.scan.walk import walk

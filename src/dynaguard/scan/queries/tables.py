@@ -21,8 +21,8 @@ import ast
 from dataclasses import dataclass
 
 from dynaguard.scan.flow import condition, item_value, key_value
-from dynaguard.scan.index import Project, Site
-from dynaguard.scan.infer import Frame
+from dynaguard.scan.frames import Frame, Site
+from dynaguard.scan.index import Project
 from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
 from dynaguard.scan.provenance import Origin, Value
 from dynaguard.scan.queries.memo import once

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import ast
 
-from dynaguard.scan.index import Project, Site
-from dynaguard.scan.infer import Frame, bound_arg
+from dynaguard.scan.frames import Frame, Site
+from dynaguard.scan.index import Project
+from dynaguard.scan.infer import bound_arg
 from dynaguard.scan.model import DynamoCall, FunctionInfo
 from dynaguard.scan.report import KEY_NAME
 from dynaguard.scan.value import Value, join

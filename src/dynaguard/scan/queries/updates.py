@@ -14,7 +14,8 @@ import ast
 import re
 
 from dynaguard.core.expressions import top_level_split, update_clauses
-from dynaguard.scan.index import Project, Site
+from dynaguard.scan.frames import Site
+from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, HandleKind
 from dynaguard.scan.value import Dump
 from dynaguard.scan.walk import walk

@@ -17,7 +17,6 @@ from dynaguard.core.findings import JSON, Confidence, Finding, Severity
 from dynaguard.core.registry import RuleMeta
 from dynaguard.scan.flow import (
     CREDENTIAL,
-    Event,
     check_then_act,
     condition,
     events,
@@ -26,8 +25,8 @@ from dynaguard.scan.flow import (
     key_value,
 )
 from dynaguard.scan.flow import _same_item as same_item
-from dynaguard.scan.index import Project, Site
-from dynaguard.scan.infer import Frame
+from dynaguard.scan.frames import Event, Frame, Site
+from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, HandleKind, Route
 from dynaguard.scan.provenance import Origin, Value
 from dynaguard.scan.report import KEY_NAME, where
