@@ -292,7 +292,7 @@ def check_then_act(project: Project, route: Route, call: DynamoCall) -> tuple[Ev
 def _same_item(project: Project, evs: list[Event], check: Event, write: Event) -> bool:
     """Whether the write may target the item the check read (a parent check then a child
     write is not check-then-act: the write cannot re-assert another item's attribute)."""
-    reads = [e for e in evs if e.kind == "read" and id(e.node) in check.reads and e.call]
+    reads = [e for e in evs if e.kind == "read" and e.call and e.call.key in check.reads]
     if not reads or write.call is None:
         return True
     for read in reads:
@@ -305,7 +305,7 @@ def _same_item(project: Project, evs: list[Event], check: Event, write: Event) -
         if rk is None or wk is None:
             return True
         if write.call.handle.kind is HandleKind.PYNAMODB_ITEM and any(
-            s.origin is Origin.ITEM and s.call == id(read.node) for s in wk.sources
+            s.origin is Origin.ITEM and s.call == read.call.key for s in wk.sources
         ):
             return True  # the read item itself written (`post = Post.get(id); post.save()`)
         if write.call.operation == "put_item" and rk.fields and wk.fields is not None:

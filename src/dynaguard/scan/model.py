@@ -10,6 +10,8 @@ import ast
 from dataclasses import dataclass, field
 from enum import Enum
 
+from dynaguard.scan.fixpoint import CallKey, call_key
+
 
 class HandleKind(Enum):
     """What a DynamoDB object is: it decides which methods exist and how values are typed."""
@@ -215,6 +217,11 @@ class DynamoCall:
     args: dict[str, ast.expr]  # keyword arguments by name (Key, Item, ConditionExpression...)
     positional: list[ast.expr]
     spread: list[ast.expr]  # `**kwargs` expressions whose keys are arguments too
+
+    @property
+    def key(self) -> CallKey:
+        """The call's stable identity (what an item read by it carries in `Source.call`)."""
+        return call_key(self.node, self.module)
 
     @property
     def line(self) -> int:

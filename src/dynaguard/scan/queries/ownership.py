@@ -226,7 +226,7 @@ def role_gated(project: Project, evs: list[Event]) -> bool:
         if not roles or roles & ORDINARY_ROLES:
             continue  # any signed-in user passes: not function-level authorisation
         for read in evs:
-            if read.kind == "read" and read.call is not None and id(read.node) in ev.reads:
+            if read.kind == "read" and read.call is not None and read.call.key in ev.reads:
                 key = key_value(project, read.call, read.frame)
                 if key is not None and Origin.PRINCIPAL in key.origins():
                     return True

@@ -72,7 +72,8 @@ def exclusive(a: Event, b: Event) -> bool:
 
 def checks_of(read: Event, steps: Iterable[Event]) -> list[Event]:
     """The checks of a request that test the item one read returned."""
-    return [e for e in steps if e.kind == "check" and id(read.node) in e.reads]
+    key = read.call.key if read.call is not None else None
+    return [e for e in steps if e.kind == "check" and key in e.reads]
 
 
 def _trail(ev: Event) -> list[tuple[FunctionInfo | None, ast.AST | None]]:

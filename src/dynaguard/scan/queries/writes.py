@@ -279,7 +279,10 @@ def caller_writes(project: Project, call: DynamoCall, site: Site) -> list[Decisi
         anchors = [
             e
             for e in evs[:i]
-            if e.kind == "read" and id(e.node) in read_ids and _writes_back(project, evs, e, ev)
+            if e.kind == "read"
+            and e.call is not None
+            and e.call.key in read_ids
+            and _writes_back(project, evs, e, ev)
         ]
         anchors += [
             e
@@ -297,7 +300,7 @@ def _writes_back(project: Project, evs: list[Event], read: Event, write: Event) 
     """The write puts back the item read (whole, or keyed by its key), not another item
     that copies a value from it (a card that records its board's name)."""
     assert write.call is not None and read.call is not None
-    rid = id(read.node)
+    rid = read.call.key
     item = item_value(project, write.call, write.frame)
     if write.call.operation == "put_item" and item is not None:
         if any(s.origin is Origin.ITEM and s.call == rid for s in item.sources):
