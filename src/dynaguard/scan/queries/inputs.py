@@ -36,14 +36,14 @@ def unconstrained(project: Project, route: Route, s: Source) -> bool:
             stmt, mod = decl
             inner = _model_of(project, stmt.annotation, mod) if i + 1 < len(s.path) else None
             if inner is None:
-                return not _bounded(project, stmt.annotation, stmt.value, mod, 0)
+                return not _bounded(project, stmt.annotation, stmt.value, mod)
             model = inner
         return False
     fn = project.functions[route.function]
     if s.path or s.name not in {a.arg for a in fn.params}:
         return False  # an attribute of a parameter, or a value of a dependency
     mod = project.module_of(fn)
-    if _bounded(project, annotation_of(fn, s.name), fn.default_of(s.name), mod, 0):
+    if _bounded(project, annotation_of(fn, s.name), fn.default_of(s.name), mod):
         return False
     return not _validated_in_body(project, fn, mod, s.name)
 
@@ -137,31 +137,38 @@ def _validates(fn: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
 
 
 def _bounded(
-    project: Project, ann: ast.expr | None, default: ast.expr | None, mod: ModuleInfo, depth: int
+    project: Project,
+    ann: ast.expr | None,
+    default: ast.expr | None,
+    mod: ModuleInfo,
+    seen: frozenset[tuple[str, str]] = frozenset(),
 ) -> bool:
-    """Whether a declaration (annotation, default) constrains the value beyond a plain str."""
+    """Whether a declaration (annotation, default) constrains the value beyond a plain str;
+    `seen` (the type aliases being followed) stops only an alias cycle."""
     if _limits(default):
         return True
     if isinstance(default, ast.Name):  # NoteId = Path(pattern=...); note_id: str = NoteId
         sym = project.resolve_name(default.id, mod)
         if isinstance(sym, tuple) and any(_limits(v) for v in _global_values(project, sym)):
             return True
-    if ann is None or depth > 3:
+    if ann is None:
         return False
     if isinstance(ann, ast.Subscript) and last_name(ann.value) == "Annotated":
         parts = ann.slice.elts if isinstance(ann.slice, ast.Tuple) else [ann.slice]
-        return any(_limits(p) for p in parts[1:]) or _bounded(project, parts[0], None, mod, depth)
+        return any(_limits(p) for p in parts[1:]) or _bounded(project, parts[0], None, mod, seen)
     if isinstance(ann, ast.Name) and ann.id not in PLAIN:
         sym = project.resolve_name(ann.id, mod)
         if isinstance(sym, tuple):  # FileId = Annotated[str, Path(pattern=...)]
+            if sym in seen:
+                return False
             owner = project.modules[sym[0]]
             values = owner.globals.get(sym[1], [])
-            return any(_bounded(project, v, None, owner, depth + 1) for v in values)
+            return any(_bounded(project, v, None, owner, seen | {sym}) for v in values)
         return True  # int, UUID, an Enum or a constrained type
     if isinstance(ann, ast.BinOp):  # str | None
-        return _bounded(project, ann.left, None, mod, depth + 1)
+        return _bounded(project, ann.left, None, mod, seen)
     if isinstance(ann, ast.Subscript) and last_name(ann.value) == "Optional":
-        return _bounded(project, ann.slice, None, mod, depth + 1)
+        return _bounded(project, ann.slice, None, mod, seen)
     if isinstance(ann, ast.Call):  # constr(max_length=64) used as the annotation
         return _limits(ann)
     return not (isinstance(ann, ast.Name | ast.Constant) or last_name(ann) in PLAIN)
