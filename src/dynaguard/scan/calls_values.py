@@ -21,6 +21,7 @@ from dynaguard.scan.value import (
     Value,
     join,
 )
+from dynaguard.scan.walk import nodes
 
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import ValuesAPI as Values
@@ -186,7 +187,7 @@ def _server_factory(value: ast.expr | None) -> str | None:
     if factory is None:
         return None
     body = factory.body if isinstance(factory, ast.Lambda) else factory
-    for node in ast.walk(body):
+    for node in nodes(body):
         name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
         if name in SERVER_GENERATORS:
             return str(name)

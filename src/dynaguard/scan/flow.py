@@ -16,6 +16,7 @@ from dynaguard.scan.frames import Event, Frame
 from dynaguard.scan.model import CallSite, DynamoCall, FunctionInfo, HandleKind, Route
 from dynaguard.scan.provenance import Origin, Source, Value, join
 from dynaguard.scan.reach import MAX_CONTEXTS
+from dynaguard.scan.walk import nodes
 
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
@@ -155,11 +156,11 @@ def _check(project: Project, frame: Frame, node: ast.If | ast.Assert) -> Event |
 
 
 def _test_value(project: Project, test: ast.expr, frame: Frame) -> Value:
-    parts = [project.values.of(n, frame) for n in ast.walk(test) if isinstance(n, ast.Compare)]
+    parts = [project.values.of(n, frame) for n in nodes(test) if isinstance(n, ast.Compare)]
     parts.append(project.values.of(test, frame))
     out = join(*parts)
     # a Compare evaluates to a bool constant; its operands carry the sources
-    for n in ast.walk(test):
+    for n in nodes(test):
         if isinstance(n, ast.Compare):
             out = join(out, *(project.values.of(x, frame) for x in [n.left, *n.comparators]))
     return out

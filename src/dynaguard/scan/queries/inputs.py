@@ -11,6 +11,7 @@ from dynaguard.scan.infer import annotation_of
 from dynaguard.scan.model import ClassRef, FunctionInfo, Route
 from dynaguard.scan.symbols import ModuleInfo, last_name
 from dynaguard.scan.value import Origin, Source
+from dynaguard.scan.walk import nodes
 
 __all__ = ["unconstrained"]
 
@@ -54,7 +55,7 @@ def _validated_in_body(project: Project, fn: FunctionInfo, mod: ModuleInfo, name
     for guard in project.locals_of(Frame(fn, mod)).guards:
         if not (isinstance(guard, ast.If) and any(isinstance(b, ast.Raise) for b in guard.body)):
             continue
-        for node in ast.walk(guard.test):
+        for node in nodes(guard.test):
             if isinstance(node, ast.Call) and _mentions(node, name):
                 return True  # len(sku) > 32, re.fullmatch(P, sku), sku.isalnum()
     return False
@@ -99,7 +100,7 @@ def _model_bounds(project: Project, model: str, name: str) -> bool:
             config = isinstance(stmt, ast.Assign | ast.AnnAssign | ast.ClassDef) and _is_config(
                 stmt
             )
-            if config and {k for n in ast.walk(stmt) for k in _config_keys(n)} & STR_BOUNDS:
+            if config and {k for n in nodes(stmt) for k in _config_keys(n)} & STR_BOUNDS:
                 return True
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _validates(stmt, name):
                 return True
@@ -132,7 +133,7 @@ def _validates(fn: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
             continue
         fields = {a.value for a in dec.args if isinstance(a, ast.Constant)}
         if fields & {name, "*"}:
-            return any(isinstance(n, ast.Raise) for n in ast.walk(fn))
+            return any(isinstance(n, ast.Raise) for n in nodes(fn))
     return False
 
 

@@ -30,6 +30,7 @@ from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, HandleKind, Route
 from dynaguard.scan.provenance import Origin, Value
 from dynaguard.scan.report import KEY_NAME, where
+from dynaguard.scan.walk import nodes
 
 OPS = ("put_item", "update_item", "delete_item")
 ATOMIC_ACTIONS = ("add", "append", "prepend")  # PynamoDB actions that need no prior read
@@ -66,8 +67,8 @@ def _narrowed(call: DynamoCall, frame: Frame) -> bool:
     return any(
         isinstance(node, ast.If)
         and _truthy_test(node.test, expr.id)
-        and any(n is call.node for stmt in node.body for n in ast.walk(stmt))
-        for node in ast.walk(fn.node)
+        and any(n is call.node for stmt in node.body for n in nodes(stmt))
+        for node in nodes(fn.node)
     )
 
 
@@ -238,7 +239,7 @@ def _model_attributes(project: Project, call: DynamoCall, frame: Frame) -> froze
     exprs = [expr] if expr is not None else []
     if isinstance(expr, ast.Name):
         exprs += project.locals_of(frame).assigns.get(expr.id, [])
-    return frozenset(n.attr for e in exprs for n in ast.walk(e) if isinstance(n, ast.Attribute))
+    return frozenset(n.attr for e in exprs for n in nodes(e) if isinstance(n, ast.Attribute))
 
 
 def check_then_act_at(
