@@ -28,8 +28,8 @@ from dynaguard.scan.model import (
     ParamSource,
     Route,
     RouteParam,
-    Router,
 )
+from dynaguard.scan.routers import find_routers, router_of, scope_of
 from dynaguard.scan.symbols import ModuleInfo, dotted
 
 if TYPE_CHECKING:
@@ -54,8 +54,7 @@ ASSUMED_EVIDENCE = "configured in auth_dependencies, its code unread"
 
 def collect(project: Project) -> None:
     """Fill project.routers/includes/routes/exception_handlers/middlewares."""
-    for mod in list(project.modules.values()):
-        _routers(project, mod)
+    find_routers(project)
     for mod in list(project.modules.values()):
         # no app or router anywhere: nothing to include, mount or decorate
         routed = bool(project.routers)
@@ -89,64 +88,12 @@ def collect(project: Project) -> None:
 _WIRING = frozenset({"include_router", "add_api_route", "add_middleware", "add_exception_handler"})
 
 
-def _router_call(value: ast.expr, mod: ModuleInfo) -> tuple[bool, ast.Call] | None:
-    if isinstance(value, ast.Call):
-        name = (dotted(value.func, mod) or "").rsplit(".", 1)[-1]
-        if name in ("FastAPI", "APIRouter"):
-            return name == "FastAPI", value
-    return None
-
-
-def _routers(project: Project, mod: ModuleInfo) -> None:
-    scopes: list[tuple[str, list[ast.stmt]]] = [("", mod.tree.body)]
-    scopes += [(f"{f.name}.", f.node.body) for f in mod.functions.values() if f.class_name is None]
-    for prefix, body in scopes:
-        for stmt in body:
-            if not isinstance(stmt, ast.Assign | ast.AnnAssign) or stmt.value is None:
-                continue
-            made = _router_call(stmt.value, mod)
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            for t in targets:
-                if made is not None and isinstance(t, ast.Name):
-                    is_app, call = made
-                    qual = f"{mod.name}:{prefix}{t.id}"
-                    project.routers[qual] = Router(
-                        qual,
-                        is_app,
-                        kw_text(call, "prefix") or "",
-                        level_deps(
-                            project, mod, kw(call, "dependencies"), "app" if is_app else "router"
-                        ),
-                        mod.path,
-                        stmt.lineno,
-                    )
-
-
-def router_of(project: Project, expr: ast.expr, mod: ModuleInfo, scope: str = "") -> str | None:
-    """The qualname of the router an expression names (`router`, `items.router`, `app`)."""
-    if isinstance(expr, ast.Name) and scope and f"{mod.name}:{scope}{expr.id}" in project.routers:
-        return f"{mod.name}:{scope}{expr.id}"
-    sym = project.resolve_expr(expr, mod)
-    if isinstance(sym, tuple):
-        qual = f"{sym[0]}:{sym[1]}"
-        return qual if qual in project.routers else None
-    return None
-
-
-def _scope_of(project: Project, mod: ModuleInfo, node: ast.AST) -> str:
-    line = getattr(node, "lineno", 0)
-    for f in mod.functions.values():
-        if f.class_name is None and f.node.lineno <= line <= (f.node.end_lineno or 0):
-            return f"{f.name}."
-    return ""
-
-
 def _method_call(project: Project, mod: ModuleInfo, call: ast.Call) -> None:
     assert isinstance(call.func, ast.Attribute)
     attr = call.func.attr
     if attr not in ("include_router", "add_api_route", "add_middleware", "add_exception_handler"):
         return
-    scope = _scope_of(project, mod, call)
+    scope = scope_of(project, mod, call)
     parent = router_of(project, call.func.value, mod, scope)
     if parent is None or not call.args:
         return
@@ -264,8 +211,8 @@ def _finish(project: Project, route: Route, incoming: dict[str, list[Include]]) 
     route.full_paths = sorted({_join(prefix, route.path) for prefix, _ in mounts}) or [route.path]
     route.params = params_of(project, fn, route.path)
     mounted = [d for _, found in mounts for d in found]
-    param_deps = [p.dependency for p in route.params if p.dependency is not None]
-    route.all_dependencies = [*mounted, *route.dependencies, *param_deps]
+    param_deps = [p.dependency for p in [*route.params, *class_params(project, fn)]]
+    route.all_dependencies = [*mounted, *route.dependencies, *(d for d in param_deps if d)]
     route.privileged = project.behaviour.privileged(route)
     found = [d for d in route.all_dependencies if is_auth(project, d)]
     # a dependency the index resolved is better evidence than a name alone
@@ -347,6 +294,28 @@ def _param(
     if model is not None:
         return RouteParam(arg.arg, ParamSource.BODY, model=model)
     return RouteParam(arg.arg, ParamSource.QUERY)
+
+
+def class_params(project: Project, fn: FunctionInfo) -> list[RouteParam]:
+    """The dependencies a class-based view declares for every endpoint method of it
+    (fastapi-utils / fastapi-restful `@cbv`: `user: User = Depends(current_user)` in the
+    class body, reached as `self.user`): only such a library makes a method an endpoint."""
+    if fn.class_name is None:
+        return []
+    out: list[RouteParam] = []
+    for cls in project.mro(f"{fn.module}:{fn.class_name}"):
+        mod = project.modules[cls.module]
+        for stmt in cls.node.body:
+            if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
+                continue
+            found = depends_of(project, mod, stmt.value) or depends_of(
+                project, mod, stmt.annotation
+            )
+            if found is not None:
+                dep = dependency(project, found[1], found[0], "class")
+                source = ParamSource.PRINCIPAL if is_auth(project, dep) else ParamSource.DEPENDENCY
+                out.append(RouteParam(stmt.target.id, source, dependency=dep))
+    return out
 
 
 def assumed_auth(route: Route) -> bool:

@@ -65,6 +65,18 @@ def is_marker(expr: ast.expr, mod: ModuleInfo) -> bool:
     )
 
 
+def marker_alias(project: Project, expr: ast.expr, mod: ModuleInfo) -> bool:
+    """Whether a default names a module-level FastAPI parameter marker (`= NoteId`, with
+    `NoteId = Path(...)`)."""
+    if not isinstance(expr, ast.Name):
+        return False
+    sym = project.resolve_name(expr.id, mod)
+    if not isinstance(sym, tuple) or sym[0] not in project.modules:
+        return False
+    owner = project.modules[sym[0]]
+    return any(is_marker(v, owner) for v in owner.globals.get(sym[1], []))
+
+
 def is_param(frame: Frame, name: str) -> bool:
     """Whether `name` is a parameter of the frame's function."""
     return frame.fn is not None and any(a.arg == name for a in frame.fn.params)
@@ -232,12 +244,26 @@ class Types:
                 t = self.of(ann, Frame(None, self.p.modules[cls.module]))
                 if t is not None:
                     return t
+                t = self._declared(cls.node, attr, self.p.modules[cls.module])
+                if t is not None:  # `repo: ItemRepo = Depends(ItemRepo)` in a class-based view
+                    return t
             for qual, value in cls.late_attrs.get(attr, []):
                 method = self.p.functions.get(qual)
                 if method is not None:
                     t = self.of(value, Frame(method, self.p.module_of(method)))
                     if t is not None:
                         return t
+        return None
+
+    def _declared(self, node: ast.ClassDef, attr: str, mod: ModuleInfo) -> Type | None:
+        """The type a class body's annotation gives an attribute (`attr: Type = ...`)."""
+        for stmt in node.body:
+            if (
+                isinstance(stmt, ast.AnnAssign)
+                and isinstance(stmt.target, ast.Name)
+                and stmt.target.id == attr
+            ):
+                return self.annotation(stmt.annotation, mod)
         return None
 
     def _symbol(self, sym: object) -> Type | None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from dynaguard.scan.fixpoint import CallKey, node_key
 from dynaguard.scan.frames import Frame
-from dynaguard.scan.infer import bound_arg, is_marker, is_param
+from dynaguard.scan.infer import bound_arg, is_param, marker_alias
 from dynaguard.scan.locals import ELEMENT
 from dynaguard.scan.model import ClassRef, DynamoCall, FunctionInfo, ParamSource, RouteParam
 from dynaguard.scan.symbols import dotted
@@ -52,7 +52,6 @@ __all__ = [
 if TYPE_CHECKING:
     from dynaguard.scan.model import CallSite
     from dynaguard.scan.protocols import Project
-    from dynaguard.scan.symbols import ModuleInfo
 
 
 _CHECKED = frozenset({Origin.ITEM, Origin.PRINCIPAL})  # what a comparison's result recalls
@@ -216,7 +215,7 @@ class Values:
             # names a Path()/Query()/... marker (`note_id: str = NoteId`) is no value at all
             sent = self._entry_param(frame, name)
             if sent is not None:
-                if self._marker(bound[0], frame.module):
+                if marker_alias(self.p, bound[0], frame.module):
                     return sent
                 return join(sent, self.of(bound[0], frame))
         if bound is not None:
@@ -226,16 +225,6 @@ class Values:
             if origin is not None:
                 return origin
         return Value(frozenset({Source(Origin.PARAM, name)}))
-
-    def _marker(self, expr: ast.expr, mod: ModuleInfo) -> bool:
-        """Whether a default is a module-level alias of a FastAPI parameter marker."""
-        if not isinstance(expr, ast.Name):
-            return False
-        sym = self.p.resolve_name(expr.id, mod)
-        if not isinstance(sym, tuple) or sym[0] not in self.p.modules:
-            return False
-        owner = self.p.modules[sym[0]]
-        return any(is_marker(v, owner) for v in owner.globals.get(sym[1], []))
 
     def _entry_param(self, frame: Frame, name: str) -> Value | None:
         from dynaguard.scan.fastapi import params_of
@@ -256,8 +245,12 @@ class Values:
             if self.p.linked:
                 self._params[key] = params
         param = params.get(name)
-        if param is None:
-            return None
+        return self._injected(param, frame) if param is not None else None
+
+    def _injected(self, param: RouteParam, frame: Frame) -> Value:
+        """What FastAPI passes for a parameter: the request's value, the caller, or what
+        a dependency function returns."""
+        name = param.name
         if param.source is ParamSource.DEPENDENCY and param.dependency is not None:
             dep = self.p.functions.get(param.dependency.target or "")
             if dep is None:
@@ -274,7 +267,7 @@ class Values:
             and frame.fn
             and frame.fn.class_name
         ):
-            return self._self_attr(frame.fn, e.attr)
+            return self._self_attr(frame.fn, e.attr, frame)
         base = self.of(e.value, frame)
         if e.attr == "__dict__" and base.fields is not None:
             return base  # `model.__dict__`: the record's own fields, as a dict
@@ -288,7 +281,12 @@ class Values:
             return UNKNOWN
         return Value(frozenset(s.child(e.attr) for s in base.sources))
 
-    def _self_attr(self, fn: FunctionInfo, attr: str) -> Value:
+    def _self_attr(self, fn: FunctionInfo, attr: str, frame: Frame) -> Value:
+        from dynaguard.scan.fastapi import class_params
+
+        injected = next((p for p in class_params(self.p, fn) if p.name == attr), None)
+        if injected is not None:  # a class-based view's `self.user` = Depends(current_user)
+            return self._injected(injected, frame)
         for cls in self.p.mro(f"{fn.module}:{fn.class_name}"):
             init = self.p.functions.get(cls.methods.get("__init__", ""))
             values = cls.init_attrs.get(attr, [])

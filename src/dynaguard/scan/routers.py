@@ -1,0 +1,152 @@
+"""Which objects are FastAPI apps and routers, found by what they are and what is done with
+them, not by the name of the class that made them.
+
+An object is a router when `FastAPI()` or `APIRouter()` makes it, or a project class that
+derives from either, or, for a library's router class the scan cannot read (fastapi-utils'
+`InferringRouter`, a company's shared `VersionedRouter`), when the code both declares path
+operations on it (`@router.get("/x")`) and includes it in an app or a router
+(`app.include_router(router)`): only a router can be included, and an object used that way
+that is not one would fail at start-up.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from dynaguard.scan.deps import deps as level_deps
+from dynaguard.scan.deps import kw, kw_text
+from dynaguard.scan.frames import Frame
+from dynaguard.scan.model import ClassRef, Router
+from dynaguard.scan.symbols import ModuleInfo, dotted
+
+if TYPE_CHECKING:
+    from dynaguard.scan.protocols import Project
+
+ROUTER_CLASSES = ("FastAPI", "APIRouter")
+OPERATIONS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route"}
+)
+
+
+def find_routers(project: Project) -> None:
+    """Fill project.routers with every app and router the modules make."""
+    pending: dict[str, tuple[ModuleInfo, ast.stmt, ast.Call]] = {}
+    for mod in list(project.modules.values()):
+        receivers = _operation_receivers(mod)
+        for prefix, stmt, name, call in _assignments(mod):
+            qual = f"{mod.name}:{prefix}{name}"
+            made = _made_by(project, call, mod)
+            if made is not None:
+                _add(project, mod, qual, call, stmt, is_app=made == "FastAPI")
+            elif name in receivers:
+                pending[qual] = (mod, stmt, call)  # a router if the code includes it
+    if pending:
+        for qual in _included(project, set(pending)):
+            mod, stmt, call = pending[qual]
+            _add(project, mod, qual, call, stmt, is_app=False)
+
+
+def router_of(project: Project, expr: ast.expr, mod: ModuleInfo, scope: str = "") -> str | None:
+    """The qualname of the router an expression names (`router`, `items.router`, `app`)."""
+    if isinstance(expr, ast.Name) and scope and f"{mod.name}:{scope}{expr.id}" in project.routers:
+        return f"{mod.name}:{scope}{expr.id}"
+    sym = project.resolve_expr(expr, mod)
+    if isinstance(sym, tuple):
+        qual = f"{sym[0]}:{sym[1]}"
+        return qual if qual in project.routers else None
+    return None
+
+
+def scope_of(project: Project, mod: ModuleInfo, node: ast.AST) -> str:
+    """The top-level function a node is in (`create_app.`), or "" at module level."""
+    line = getattr(node, "lineno", 0)
+    for f in mod.functions.values():
+        if f.class_name is None and f.node.lineno <= line <= (f.node.end_lineno or 0):
+            return f"{f.name}."
+    return ""
+
+
+def _assignments(mod: ModuleInfo) -> Iterator[tuple[str, ast.stmt, str, ast.Call]]:
+    """(scope, statement, name, call) for `name = call(...)` at module level and in the
+    top-level functions (an app factory builds its app and routers there)."""
+    scopes: list[tuple[str, list[ast.stmt]]] = [("", mod.tree.body)]
+    scopes += [(f"{f.name}.", f.node.body) for f in mod.functions.values() if f.class_name is None]
+    for prefix, body in scopes:
+        for stmt in body:
+            if not isinstance(stmt, ast.Assign | ast.AnnAssign):
+                continue
+            if not isinstance(stmt.value, ast.Call):
+                continue
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    yield prefix, stmt, t.id, stmt.value
+
+
+def _made_by(project: Project, call: ast.Call, mod: ModuleInfo) -> str | None:
+    """ "FastAPI" or "APIRouter" when the call makes one (or a project subclass of one)."""
+    name = (dotted(call.func, mod) or "").rsplit(".", 1)[-1]
+    if name in ROUTER_CLASSES:
+        return name
+    sym = project.resolve_expr(call.func, mod)
+    if isinstance(sym, ClassRef):
+        for cls in project.mro(sym.qualname):
+            for base in cls.bases:
+                last = base.rsplit(".", 1)[-1]
+                if last in ROUTER_CLASSES:
+                    return last
+    return None
+
+
+def _operation_receivers(mod: ModuleInfo) -> set[str]:
+    """Names path operations are declared on in a module (`@router.get("/x")` -> router)."""
+    out: set[str] = set()
+    for fn in mod.functions.values():
+        for dec in fn.node.decorator_list:
+            if (
+                isinstance(dec, ast.Call)
+                and isinstance(dec.func, ast.Attribute)
+                and dec.func.attr in OPERATIONS
+                and isinstance(dec.func.value, ast.Name)
+            ):
+                out.add(dec.func.value.id)
+    return out
+
+
+def _included(project: Project, candidates: set[str]) -> set[str]:
+    """The candidates some `x.include_router(candidate)` call includes."""
+    found: set[str] = set()
+    for mod in list(project.modules.values()):
+        frames = [Frame(None, mod), *(Frame(f, mod) for f in mod.functions.values())]
+        for frame in frames:
+            for node in project.locals_of(frame).calls:
+                if not (
+                    isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "include_router"
+                    and node.args
+                ):
+                    continue
+                arg = node.args[0]
+                scope = scope_of(project, mod, node)
+                if isinstance(arg, ast.Name) and f"{mod.name}:{scope}{arg.id}" in candidates:
+                    found.add(f"{mod.name}:{scope}{arg.id}")
+                    continue
+                sym = project.resolve_expr(arg, mod)
+                if isinstance(sym, tuple) and f"{sym[0]}:{sym[1]}" in candidates:
+                    found.add(f"{sym[0]}:{sym[1]}")
+    return found
+
+
+def _add(
+    project: Project, mod: ModuleInfo, qual: str, call: ast.Call, stmt: ast.stmt, *, is_app: bool
+) -> None:
+    project.routers[qual] = Router(
+        qual,
+        is_app,
+        kw_text(call, "prefix") or "",
+        level_deps(project, mod, kw(call, "dependencies"), "app" if is_app else "router"),
+        mod.path,
+        stmt.lineno,
+    )
