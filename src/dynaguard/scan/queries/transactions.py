@@ -27,6 +27,7 @@ _PLUS = re.compile(
     re.I,
 )
 _EXISTS = re.compile(r"(?<!not_)attribute_exists\s*\(", re.I)
+_STAMP = re.compile(r"^\s*#?\w+\s*=\s*(:\w+)\s*$")  # SET updated_at = :now
 
 Element = tuple[ast.expr, Frame]  # an expression of one list element, and where it is written
 
@@ -58,16 +59,32 @@ def credits(project: Project, route: Route, body: Value) -> bool:
     if update is None or values is None or len(update.texts) != 1:
         return False
     added: list[str] = []
+    stamps: list[str] = []  # a server value set beside the credit (`updated_at = :now`)
     clauses = update_clauses(next(iter(update.texts)))
     for verb, actions in clauses:
         for action in actions:
             found = _ADD if verb == "ADD" else _PLUS if verb == "SET" else None
             m = found.match(action) if found is not None else None
-            if m is None:
+            stamp = _STAMP.match(action) if verb == "SET" and m is None else None
+            if m is None and stamp is None:
                 return False  # a REMOVE, a DELETE, a SET that overwrites or subtracts
-            added += [g for g in m.groups() if g and g.startswith(":")]
+            added += [g for g in m.groups() if g and g.startswith(":")] if m else []
+            stamps += [stamp.group(1)] if stamp else []
     amounts = [values.field(p) for p in added]
-    return bool(clauses) and all(a is not None and _unsigned(project, route, a) for a in amounts)
+    stamped = [values.field(p) for p in stamps]
+    return (
+        bool(added)
+        and all(a is not None and _unsigned(project, route, a) for a in amounts)
+        and all(v is not None and _server_made(v) for v in stamped)
+    )
+
+
+def _server_made(value: Value) -> bool:
+    """Only the server makes it (a clock, a generator): nothing the client or a constant
+    sets on someone else's item (`SET frozen = :true` is not a stamp)."""
+    inner = value.field("S") or value.field("N") or value
+    origins = inner.origins()
+    return bool(origins) and origins <= {Origin.SERVER}
 
 
 def _unsigned(project: Project, route: Route, value: Value) -> bool:
