@@ -151,12 +151,15 @@ def test_fingerprints_survive_moved_lines(tmp_path: Path) -> None:
     assert [f.fingerprint for f in before] == [f.fingerprint for f in after]
 
 
-def test_fresh_uuid_put_is_low_and_findings_name_route_and_evidence(tmp_path: Path) -> None:
+def test_unique_key_put_is_not_reported_a_clock_key_is_low_and_findings_name_route(
+    tmp_path: Path,
+) -> None:
     write(
         tmp_path,
         "app.py",
         textwrap.dedent(
             """\
+            import time
             import uuid
 
             import boto3
@@ -176,6 +179,11 @@ def test_fresh_uuid_put_is_low_and_findings_name_route_and_evidence(tmp_path: Pa
                 table.put_item(Item={"id": item_id, "name": name})
 
 
+            @router.post("/stamped")
+            def stamped(name: str):
+                table.put_item(Item={"id": str(time.time_ns()), "name": name})
+
+
             app = FastAPI()
             app.include_router(router, prefix="/api")
             """
@@ -183,11 +191,12 @@ def test_fresh_uuid_put_is_low_and_findings_name_route_and_evidence(tmp_path: Pa
     )
     result = scan([tmp_path], root=tmp_path)
     found = {(f.line, f.severity, f.route) for f in result.findings}
+    # a uuid4 key cannot name an existing item; a clock can repeat (low); a path id high
     assert found == {
-        (12, Severity.LOW, "POST /api/items"),
-        (17, Severity.HIGH, "PUT /api/items/{item_id}"),
+        (18, Severity.HIGH, "PUT /api/items/{item_id}"),
+        (23, Severity.LOW, "POST /api/items/stamped"),
     }
-    replace = next(f for f in result.findings if f.line == 17)
+    replace = next(f for f in result.findings if f.line == 18)
     assert replace.evidence["table"] == "items"
     assert replace.evidence["operation"] == "put_item"
     assert replace.evidence["function"] == "app:replace"

@@ -89,7 +89,24 @@ def call_value(vs: Values, e: ast.Call, frame: Frame) -> Value:
         return _construct(vs, e, frame, target.qualname)
     if e.keywords and _record_like(e, last):
         return _construct(vs, e, frame)  # dict(**data, id=...), self.model(**data, id=...)
+    if last == "sign_up" and _cognito_client(e.func, frame):
+        # Cognito's answer: the `UserSub` it has just generated for the new user
+        return Value(frozenset({Source(Origin.SERVER, "cognito-idp.sign_up")}))
     return _generic(vs, e, frame, last)
+
+
+def _cognito_client(f: ast.expr, frame: Frame) -> bool:
+    """`cognito.sign_up(...)` on a module's `boto3.client("cognito-idp", ...)`."""
+    if not (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)):
+        return False
+    made = frame.module.globals.get(f.value.id, [])
+    return any(
+        isinstance(v, ast.Call)
+        and bool(v.args)
+        and isinstance(v.args[0], ast.Constant)
+        and v.args[0].value == "cognito-idp"
+        for v in made
+    )
 
 
 def _function(vs: Values, fn: FunctionInfo, e: ast.Call, frame: Frame, offset: int = 0) -> Value:

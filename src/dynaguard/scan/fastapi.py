@@ -95,6 +95,14 @@ def _method_call(project: Project, mod: ModuleInfo, call: ast.Call) -> None:
         return
     scope = scope_of(project, mod, call)
     parent = router_of(project, call.func.value, mod, scope)
+    if attr == "add_exception_handler" and len(call.args) >= 2:
+        # registered on whichever app is passed in too (`def install(app): app.add_...`):
+        # handlers are not kept per app
+        sym = project.resolve_expr(call.args[1], mod)
+        if isinstance(sym, FunctionInfo):
+            exc = dotted(call.args[0], mod) or ast.unparse(call.args[0])
+            project.exception_handlers.append(ExceptionHandler(sym.qualname, exc, call.lineno))
+        return
     if parent is None or not call.args:
         return
     if attr == "include_router":
@@ -124,11 +132,6 @@ def _method_call(project: Project, mod: ModuleInfo, call: ast.Call) -> None:
                 project.middlewares.append(
                     Middleware(dispatch, parent, _verifies(project, dispatch))
                 )
-    elif attr == "add_exception_handler" and len(call.args) >= 2:
-        sym = project.resolve_expr(call.args[1], mod)
-        if isinstance(sym, FunctionInfo):
-            exc = dotted(call.args[0], mod) or ast.unparse(call.args[0])
-            project.exception_handlers.append(ExceptionHandler(sym.qualname, exc, call.lineno))
 
 
 def _decorator(project: Project, mod: ModuleInfo, fn: FunctionInfo, dec: ast.expr) -> None:

@@ -13,7 +13,7 @@ from dynaguard.scan.symbols import ModuleInfo, last_name
 from dynaguard.scan.value import Origin, Source
 from dynaguard.scan.walk import nodes
 
-__all__ = ["unconstrained"]
+__all__ = ["non_negative", "unconstrained"]
 
 LIMITS = frozenset({"pattern", "regex", "max_length", "min_length"})
 PLAIN = frozenset({"str", "Any", "Optional", "None"})
@@ -22,6 +22,12 @@ STR_BOUNDS = frozenset(
     {"str_max_length", "str_min_length", "max_anystr_length", "min_anystr_length"}
 )
 VALIDATORS = frozenset({"field_validator", "validator"})
+# pydantic's sign-bounded types (`amount: PositiveInt`), and the bounds a Field/Query/con*
+# call or an annotated-types marker sets
+UNSIGNED = frozenset(
+    {"PositiveInt", "PositiveFloat", "NonNegativeInt", "NonNegativeFloat", "PositiveDecimal"}
+)
+LOWER = frozenset({"gt", "ge", "Gt", "Ge"})
 
 
 def unconstrained(project: Project, route: Route, s: Source) -> bool:
@@ -185,3 +191,105 @@ def _limits(expr: ast.expr | None) -> bool:
     if not isinstance(expr, ast.Call):
         return False
     return last_name(expr) == "constr" or any(k.arg in LIMITS for k in expr.keywords)
+
+
+def non_negative(project: Project, route: Route, s: Source) -> bool:
+    """Whether the request value behind a source cannot be negative: a body field or a
+    parameter declared `PositiveInt`/`NonNegativeInt`..., `Field(gt=0)`/`Query(ge=0)`,
+    `conint(gt=0)`, `Annotated[int, Gt(0)]`, or an endpoint that raises when it compares
+    the value with zero (`if body.amount <= 0: raise ...`)."""
+    fn = project.functions[route.function]
+    mod = project.module_of(fn)
+    if _compared_with_zero(project, fn, mod, s.dotted):
+        return True
+    if s.origin is Origin.BODY:
+        if not s.path or not s.model or s.model not in project.classes:
+            return False
+        model = s.model
+        for i, name in enumerate(s.path):
+            decl = _field(project, model, name)
+            if decl is None:
+                return False
+            stmt, mod = decl
+            if i + 1 == len(s.path):
+                return _unsigned(project, stmt.annotation, stmt.value, mod, 0)
+            inner = _model_of(project, stmt.annotation, mod)
+            if inner is None:
+                return False
+            model = inner
+        return False
+    if s.path or s.name not in {a.arg for a in fn.params}:
+        return False
+    return _unsigned(project, annotation_of(fn, s.name), fn.default_of(s.name), mod, 0)
+
+
+def _unsigned(
+    project: Project, ann: ast.expr | None, default: ast.expr | None, mod: ModuleInfo, depth: int
+) -> bool:
+    if _lower_bound(default):
+        return True
+    if ann is None or depth > 3:
+        return False
+    if isinstance(ann, ast.Call):  # conint(gt=0) as the annotation
+        return _lower_bound(ann)
+    if isinstance(ann, ast.Subscript) and last_name(ann.value) in ("Annotated", "Optional"):
+        parts = ann.slice.elts if isinstance(ann.slice, ast.Tuple) else [ann.slice]
+        return any(_lower_bound(p) for p in parts[1:]) or _unsigned(
+            project, parts[0], None, mod, depth + 1
+        )
+    if isinstance(ann, ast.BinOp):  # PositiveInt | None
+        return _unsigned(project, ann.left, None, mod, depth + 1)
+    if isinstance(ann, ast.Name | ast.Attribute):
+        if last_name(ann) in UNSIGNED:
+            return True
+        sym = project.resolve_name(ann.id, mod) if isinstance(ann, ast.Name) else None
+        if isinstance(sym, tuple):  # Amount = Annotated[Decimal, Field(gt=0)]
+            owner = project.modules[sym[0]]
+            return any(
+                _unsigned(project, v, None, owner, depth + 1) for v in owner.globals.get(sym[1], [])
+            )
+    return False
+
+
+def _lower_bound(expr: ast.expr | None) -> bool:
+    """Field(gt=0) / Query(ge=0) / conint(ge=1) / Gt(0): a bound at or above zero."""
+    if not isinstance(expr, ast.Call):
+        return False
+    bounds = [k.value for k in expr.keywords if k.arg in LOWER]
+    if last_name(expr) in LOWER:  # annotated-types: Gt(0), Ge(0)
+        bounds += expr.args[:1]
+    return any(_at_least_zero(b) for b in bounds)
+
+
+def _at_least_zero(expr: ast.expr) -> bool:
+    if isinstance(expr, ast.Call) and expr.args:  # Decimal("0.01"), Decimal(0)
+        expr = expr.args[0]
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, int | float | str):
+        try:
+            return float(expr.value) >= 0
+        except ValueError:
+            return False
+    return False
+
+
+def _compared_with_zero(project: Project, fn: FunctionInfo, mod: ModuleInfo, dotted: str) -> bool:
+    """`if body.amount <= 0: raise ...` (or `< 0`, `0 >= amount`, one arm of an `or`) in
+    the endpoint: past it, the value is not negative."""
+    for guard in project.locals_of(Frame(fn, mod)).guards:
+        if not (isinstance(guard, ast.If) and any(isinstance(b, ast.Raise) for b in guard.body)):
+            continue
+        test = guard.test
+        arms = (
+            test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or) else [test]
+        )
+        for arm in arms:
+            if not (isinstance(arm, ast.Compare) and len(arm.comparators) == 1):
+                continue
+            left, right, op = arm.left, arm.comparators[0], arm.ops[0]
+            if isinstance(op, ast.Gt | ast.GtE):  # 0 >= amount: the same test
+                left, right = right, left
+            elif not isinstance(op, ast.Lt | ast.LtE):
+                continue
+            if ast.unparse(left) == dotted and _at_least_zero(right):
+                return True
+    return False

@@ -149,7 +149,8 @@ def _within(stmts: Sequence[ast.AST], node: ast.AST) -> bool:
 def raised_statuses(project: Project, check: Event) -> set[int]:
     """HTTP statuses a check answers when it fails: `raise HTTPException(404)`, a status
     constant, an exception built by a helper (`raise not_found()`), an HTTPException
-    subclass that sets its status, or a helper called in the branch that raises."""
+    subclass that sets its status, a helper called in the branch that raises, or the app's
+    exception handler for what is raised (`raise PermissionDenied()`)."""
     if not isinstance(check.node, ast.If):
         return set()
     return _raised(project, check.node.body, check.frame, set())
@@ -180,13 +181,15 @@ def _raised(project: Project, body: Sequence[ast.stmt], frame: Frame, seen: set[
 def missing_statuses(project: Project, read: Event) -> set[int]:
     """HTTP statuses answered when a read finds nothing because it raises: the except
     clauses around a PynamoDB `Model.get` (DoesNotExist) or a boto3 `get_item(...)["Item"]`
-    (KeyError), or broad enough to catch those."""
+    (KeyError), or broad enough to catch those; for a PynamoDB get nothing catches, the
+    app's exception handler for its `DoesNotExist`."""
     call = read.call
     if call is None or call.operation != "get_item":
         return set()
     pynamo = call.handle.kind is HandleKind.PYNAMODB_MODEL
     missing = MISSING_ERRORS | ({"DoesNotExist"} if pynamo else {"KeyError", "LookupError"})
     out: set[int] = set()
+    caught = False
     frame: Frame | None = read.frame
     node: ast.AST | None = read.node
     while frame is not None and frame.fn is not None and node is not None:
@@ -194,8 +197,12 @@ def missing_statuses(project: Project, read: Event) -> set[int]:
             if _within(t.body, node):
                 for handler in t.handlers:
                     if _catches(handler.type, missing):
+                        caught = True
                         out |= _raised(project, handler.body, frame, set())
         node, frame = frame.call, frame.caller
+    if pynamo and not caught:
+        # `Model.get` raises `Model.DoesNotExist` up to the app: what its handler answers
+        out |= _handled(project, [], ["DoesNotExist", "PynamoDBException"], call.handle.table)
     return out
 
 
@@ -220,7 +227,10 @@ def _exception_status(project: Project, exc: ast.expr, frame: Frame, seen: set[s
         sym = project.resolve_expr(exc, frame.module)  # `raise Forbidden` (the class)
         target = sym if isinstance(sym, ClassRef) else None
     if isinstance(target, ClassRef):
-        return _class_status(project, target.qualname)
+        own = _class_status(project, target.qualname)
+        return own or _handled(project, [c.qualname for c in project.mro(target.qualname)], [])
+    if target is None and (name := last_name(exc)) is not None and name[:1].isupper():
+        return _handled(project, [], [name])  # `raise PermissionError(...)`: a library class
     if isinstance(target, FunctionInfo) and call is not None and target.qualname not in seen:
         seen.add(target.qualname)  # `raise not_found()`: what the builder returns
         inner = frame.enter(target, call, project.module_of(target))
@@ -246,6 +256,49 @@ def _class_status(project: Project, qualname: str) -> set[int]:
                 if found:
                     return found
     return set()
+
+
+def _handled(
+    project: Project, classes: list[str], names: list[str], model: str | None = None
+) -> set[int]:
+    """What the app's exception handler for an exception answers: the most specific one, as
+    Starlette looks it up along the raised class's MRO (project classes first, then the
+    library bases they name, then `names`). A model's `DoesNotExist` is its own class
+    (PynamoDB derives one per model), so `Other.DoesNotExist` does not catch it."""
+    bases = [
+        n for q in classes for b in project.classes[q].node.bases if (n := last_name(b)) is not None
+    ]
+    order = [*classes, *bases, *names, "Exception"]
+    best: tuple[int, set[int]] | None = None
+    for h in project.exception_handlers:
+        fn = project.functions.get(h.function)
+        if fn is None:
+            continue
+        rank = _rank(project, h.exception, fn, order, model)
+        if rank is not None and (best is None or rank < best[0]):
+            frame = Frame(fn, project.module_of(fn))
+            best = rank, _raised(project, fn.node.body, frame, set())
+    return best[1] if best is not None else set()
+
+
+def _rank(
+    project: Project, exception: str, fn: FunctionInfo, order: list[str], model: str | None
+) -> int | None:
+    """Where a handler's exception stands in the lookup order (None: it does not catch)."""
+    sym = _resolve(project, exception, fn.module)
+    if isinstance(sym, ClassRef):
+        return order.index(sym.qualname) if sym.qualname in order else None
+    head, _, last = exception.rpartition(".")
+    owner = _resolve(project, head, fn.module) if head else None
+    if isinstance(owner, ClassRef) and model is not None and owner.qualname != model:
+        return None  # another model's DoesNotExist
+    return order.index(last) if last in order else None
+
+
+def _resolve(project: Project, name: str, module: str) -> object:
+    """A handler's exception name: imported names come dotted, the module's own bare."""
+    sym = project.resolve_dotted(name, module)
+    return sym if isinstance(sym, ClassRef) else project.resolve_dotted(f"{module}.{name}", module)
 
 
 def _status(expr: ast.expr) -> int | None:

@@ -1,18 +1,33 @@
 """Transaction questions for DG110: the items a `transact_write_items` writes, however the
-list is built (a literal, a local list grown with append/extend/+=, a helper's return)."""
+list is built (a literal, a local list grown with append/extend/+=, a helper's return), and
+whether an item only credits an existing item (the recipient's side of a transfer)."""
 
 from __future__ import annotations
 
 import ast
+import re
 
+from dynaguard.core.expressions import update_clauses
 from dynaguard.scan.frames import Frame, Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.infer import bound_arg
-from dynaguard.scan.model import DynamoCall, FunctionInfo
+from dynaguard.scan.model import DynamoCall, FunctionInfo, Route
+from dynaguard.scan.queries.inputs import non_negative
 from dynaguard.scan.report import KEY_NAME
-from dynaguard.scan.value import Value, join
+from dynaguard.scan.value import REQUEST_ORIGINS, Origin, Value, join
 
-__all__ = ["key_attributes", "transact_items"]
+__all__ = ["credits", "key_attributes", "transact_items"]
+
+# `ADD balance :amt`, `SET balance = balance + :amt`, `SET n = :amt + n`,
+# `SET n = if_not_exists(n, :zero) + :amt`: the placeholder is added to what is there
+_ADD = re.compile(r"^\s*#?\w+\s+(:\w+)\s*$")
+_PLUS = re.compile(
+    r"^\s*(#?\w+)\s*=\s*(?:(?:\1|if_not_exists\s*\(\s*\1\s*,\s*:\w+\s*\))\s*\+\s*(:\w+)"
+    r"|(:\w+)\s*\+\s*(?:\1|if_not_exists\s*\(\s*\1\s*,\s*:\w+\s*\)))\s*$",
+    re.I,
+)
+_EXISTS = re.compile(r"(?<!not_)attribute_exists\s*\(", re.I)
+_STAMP = re.compile(r"^\s*#?\w+\s*=\s*(:\w+)\s*$")  # SET updated_at = :now
 
 Element = tuple[ast.expr, Frame]  # an expression of one list element, and where it is written
 
@@ -31,6 +46,66 @@ def transact_items(project: Project, call: DynamoCall, site: Site) -> list[tuple
 def key_attributes(item: Value) -> Value:
     """The key-like attributes of an item (id, pk, sk, *_id...)."""
     return join(*(v for k, v in item.fields or () if KEY_NAME.match(k)))
+
+
+def credits(project: Project, route: Route, body: Value) -> bool:
+    """An `Update` that only adds amounts that cannot be negative to an item it requires to
+    exist: the recipient's side of a transfer. It can neither take from the item's owner
+    (a negative amount, a subtraction) nor overwrite or create anything."""
+    cond = body.field("ConditionExpression")
+    if cond is None or not any(_EXISTS.search(t) for t in cond.texts):
+        return False
+    update, values = body.field("UpdateExpression"), body.field("ExpressionAttributeValues")
+    if update is None or values is None or len(update.texts) != 1:
+        return False
+    added: list[str] = []
+    stamps: list[str] = []  # a server value set beside the credit (`updated_at = :now`)
+    clauses = update_clauses(next(iter(update.texts)))
+    for verb, actions in clauses:
+        for action in actions:
+            found = _ADD if verb == "ADD" else _PLUS if verb == "SET" else None
+            m = found.match(action) if found is not None else None
+            stamp = _STAMP.match(action) if verb == "SET" and m is None else None
+            if m is None and stamp is None:
+                return False  # a REMOVE, a DELETE, a SET that overwrites or subtracts
+            added += [g for g in m.groups() if g and g.startswith(":")] if m else []
+            stamps += [stamp.group(1)] if stamp else []
+    amounts = [values.field(p) for p in added]
+    stamped = [values.field(p) for p in stamps]
+    return (
+        bool(added)
+        and all(a is not None and _unsigned(project, route, a) for a in amounts)
+        and all(v is not None and _server_made(v) for v in stamped)
+    )
+
+
+def _server_made(value: Value) -> bool:
+    """Only the server makes it (a clock, a generator): nothing the client or a constant
+    sets on someone else's item (`SET frozen = :true` is not a stamp)."""
+    inner = value.field("S") or value.field("N") or value
+    origins = inner.origins()
+    return bool(origins) and origins <= {Origin.SERVER}
+
+
+def _unsigned(project: Project, route: Route, value: Value) -> bool:
+    """The amount is a non-negative constant ("5" as text) or a request value the app
+    bounds below at zero; `{"N": ...}` is looked through."""
+    inner = value.field("N") or value
+    sources = inner.all_sources()
+    for s in sources:
+        if s.origin is Origin.CONSTANT:
+            if not inner.texts or not all(_number(t) for t in inner.texts):
+                return False
+        elif s.origin not in REQUEST_ORIGINS or not non_negative(project, route, s):
+            return False
+    return bool(sources)
+
+
+def _number(text: str) -> bool:
+    try:
+        return float(text) >= 0
+    except ValueError:
+        return False
 
 
 def _elements(project: Project, expr: ast.expr, frame: Frame, seen: set[str]) -> list[Element]:

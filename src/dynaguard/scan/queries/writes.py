@@ -29,6 +29,7 @@ from dynaguard.scan.frames import Event, Frame, Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, HandleKind, Route
 from dynaguard.scan.provenance import Origin, Value
+from dynaguard.scan.queries.fresh import server_key
 from dynaguard.scan.report import KEY_NAME, where
 from dynaguard.scan.walk import nodes
 
@@ -119,11 +120,11 @@ def judge(project: Project, call: DynamoCall, site: Site) -> tuple[Severity | No
         )
     # a fresh key names an item no earlier check can have looked at (a uniqueness check on
     # another attribute needs its own conditional item, not this put's condition)
-    if call.operation == "put_item" and item is not None and _fresh_key(item):
+    if server_key(project, call, site):
         return (
             Severity.LOW,
-            "the key is server-generated, so a collision is unlikely; "
-            "attribute_not_exists makes it impossible",
+            "the key is server-generated but may repeat (a clock, a counter, or beside "
+            "another key attribute): attribute_not_exists refuses to replace an item",
         )
     if site.route is not None and _existence_checked(project, site.route, call):
         return None, "the item's existence is checked first, but it can change before this write"

@@ -13,8 +13,10 @@ reported too, with the chain of helper calls as evidence: the caller took the de
 DynamoDB applies an unconditioned write whatever the item holds now. Two requests that
 read the same item and write it back lose one update; an existence check followed by an
 update re-creates an item deleted in between; a `put_item` replaces every attribute of an
-existing item, silently wiping the ones the request did not send. A put of a fresh
-server-generated key is reported at low severity: it cannot collide in practice.
+existing item, silently wiping the ones the request did not send. A put whose key the
+server has just made unique (a random UUID, a ULID, a secrets token; no key attribute from
+the request) replaces nothing and is not reported; a key from a clock or a counter, which
+can repeat, is reported at low severity.
 
 ## Example
 ```python
@@ -48,6 +50,7 @@ from collections.abc import Iterator
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
 from dynaguard.scan.queries import writes as w
+from dynaguard.scan.queries.fresh import new_item
 from dynaguard.scan.query import Confidence, Finding, Project, Severity
 
 
@@ -71,13 +74,16 @@ def check(project: Project) -> Iterator[Finding]:
         bare = [s for s in q.sites(project, call) if w.unconditional(project, call, s)]
         if not bare or w.atomic(project, call, bare[0]):
             continue
+        old = [s for s in bare if not new_item(project, call, s)]
+        if not old:
+            continue  # a key made unique just now: nothing exists to be replaced
         acts = [w.check_then_act_at(project, s, call) for s in bare]
         yield from _at_callers(project, call, bare, acts)
         if any(a is not None and a[2] is None for a in acts):
             continue  # DG102 reports it, with the check that should have been the condition
-        site = bare[0]
+        site = old[0]  # judged where it can replace an item
         severity, why = w.judge(project, call, site)
-        routes = sorted({s.route.label for s in bare if s.route})
+        routes = sorted({s.route.label for s in old if s.route})
         yield q.finding(
             m,
             call,

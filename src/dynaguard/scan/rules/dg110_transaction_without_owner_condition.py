@@ -9,6 +9,12 @@ principal, no `ConditionCheck` of the same transaction ties the same request key
 caller, and no earlier check compared the object's owner with the caller. The items are
 followed wherever the list is built (helpers, `append`, a method's parameter).
 
+A transfer's credit side is not reported: an `Update` that only adds (`ADD`, `SET n = n +
+:v`) an amount that cannot be negative (a constant, or a request value bounded at zero by
+its type, `Field(gt=0)` or a raising check) to an item it requires to exist, beside the
+caller's own item (owner-conditioned or keyed by the caller). It takes nothing from the
+recipient; a debit, an overwrite, an unbounded amount or a possible create stay reported.
+
 ## Why is this bad?
 A transaction is all-or-nothing, not authorized: each item is written as given. One item
 on another user's key makes the whole transaction act on their object — archive their
@@ -45,7 +51,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.queries.transactions import key_attributes, transact_items
+from dynaguard.scan.queries.transactions import credits, key_attributes, transact_items
 
 TARGET = {"Update": "Key", "Delete": "Key", "Put": "Item"}
 
@@ -98,6 +104,11 @@ def _unowned(project: q.Project, call: q.DynamoCall, site: q.Site) -> list[tuple
         if action == "ConditionCheck" and _owned(body) and (key := body.field("Key"))
         for s in q.request_sources(key)
     }
+    # the caller's own side of the transaction: an item owner-conditioned or keyed by them
+    mine = any(
+        action in TARGET and (_owned(body) or _keyed_by_caller(action, body))
+        for action, body in items
+    )
     out: list[tuple[str, q.Value]] = []
     for action, body in items:
         key = body.field(TARGET[action]) if action in TARGET else None
@@ -105,12 +116,20 @@ def _unowned(project: q.Project, call: q.DynamoCall, site: q.Site) -> list[tuple
             key = key_attributes(key)
         if key is None or not q.request_sources(key) or q.Origin.PRINCIPAL in key.origins():
             continue
+        if action == "Update" and mine and site.route and credits(project, site.route, body):
+            continue  # a transfer's credit: adds to an existing item, takes nothing from it
         cond = body.field("ConditionExpression")
         if action == "Put" and cond and any("attribute_not_exists" in t for t in cond.texts):
             continue  # a create: it cannot replace anyone's object
         if not (_owned(body) or q.request_sources(key) <= guarded):
             out.append((action, key))
     return out
+
+
+def _keyed_by_caller(action: str, body: q.Value) -> bool:
+    key = body.field(TARGET.get(action, "Key"))
+    key = key_attributes(key) if key is not None and action == "Put" else key
+    return key is not None and q.Origin.PRINCIPAL in key.origins()
 
 
 def _owned(body: q.Value) -> bool:

@@ -6,8 +6,10 @@ reports the read when a missing item is answered 404 but an item owned by someon
 is answered 403 (or the reverse: any two different statuses for the two cases). The
 answers are read where they are made: `raise HTTPException(...)`, an exception built by a
 helper or an `HTTPException` subclass, a helper that raises, a returned
-`JSONResponse(status_code=...)`, and the except clause around a read that raises for a
-missing item (PynamoDB's `DoesNotExist`, the `KeyError` of boto3's `resp["Item"]`).
+`JSONResponse(status_code=...)`, the except clause around a read that raises for a
+missing item (PynamoDB's `DoesNotExist`, the `KeyError` of boto3's `resp["Item"]`), and the
+app's exception handlers: for a domain exception raised by a check, and for the
+`DoesNotExist` an uncaught `Model.get` raises.
 
 ## Why is this bad?
 The difference tells any caller which identifiers exist: enumerate ids, learn which
