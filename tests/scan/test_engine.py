@@ -335,9 +335,7 @@ def test_a_request_with_too_many_call_paths_is_reported_not_cut_silently(tmp_pat
     # Then the write is still found and attributed to the route (its first paths are
     # followed), and the run says which route was not followed to the end
     assert ("app.py", 6, "DG101") in sites(result)
-    assert {f.route for f in result.findings if f.rule == "DG101"} == {
-        "POST /x/{k}"
-    }
+    assert {f.route for f in result.findings if f.rule == "DG101"} == {"POST /x/{k}"}
     shapes = {(e.kind, e.line) for e in result.errors}
     assert shapes == {("unknown-shape", route_line)}
     assert all("more than 32 call paths" in e.message for e in result.errors)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import textwrap
 
 from dynaguard.core.config import Config
@@ -403,7 +404,7 @@ def test_routers_included_at_any_depth_keep_every_prefix_and_dependency() -> Non
         "@r8.get('/x')",
         "def leaf() -> dict:",
         "    return {}",
-        *(f"{a}.include_router({b})" for a, b in zip(levels, levels[1:], strict=False)),
+        *(f"{a}.include_router({b})" for a, b in itertools.pairwise(levels)),
         # an include cycle stops the walk, and adds no path
         "r8.include_router(r7)",
         "app.include_router(r0)",
