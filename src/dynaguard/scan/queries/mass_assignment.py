@@ -22,7 +22,7 @@ from dynaguard.scan.frames import Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
 from dynaguard.scan.provenance import REQUEST_ORIGINS, SERVER_GENERATORS, Dump, Origin, Value
-from dynaguard.scan.queries.updates import attribute_names, update_clauses
+from dynaguard.scan.queries.updates import attribute_names, pynamodb_actions, update_clauses
 from dynaguard.scan.symbols import ModuleInfo, last_name
 
 __all__ = [
@@ -131,7 +131,14 @@ def _keys_read(roots: list[ast.AST]) -> set[str]:
 
 
 def written(project: Project, call: DynamoCall, site: Site) -> list[tuple[str, Value]]:
-    """(attribute, value) a put or update writes, update placeholders resolved by its SET."""
+    """(attribute, value) a put or update writes, update placeholders resolved by its SET,
+    a PynamoDB update's actions by the values they take (`Model.plan.set(body.plan)`)."""
+    if call.operation == "update_item" and call.handle.kind is HandleKind.PYNAMODB_ITEM:
+        return [
+            (attr, project.values.of(v, site.frame))
+            for _, attr, v in pynamodb_actions(project, call, site)
+            if v is not None
+        ]
     if call.operation == "update_item" and call.handle.kind is not HandleKind.PYNAMODB_ITEM:
         expr = call.args.get("UpdateExpression")
         text = project.values.text(expr, site.frame) if expr is not None else None

@@ -16,7 +16,7 @@ import re
 from dynaguard.core.expressions import top_level_split, update_clauses
 from dynaguard.scan.frames import Site
 from dynaguard.scan.index import Project
-from dynaguard.scan.model import DynamoCall, HandleKind
+from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
 from dynaguard.scan.value import Dump
 from dynaguard.scan.walk import walk
 
@@ -24,6 +24,7 @@ __all__ = [
     "STATE",
     "attribute_names",
     "condition_names",
+    "pynamodb_actions",
     "set_attributes",
     "top_level_split",
     "update_clauses",
@@ -34,6 +35,9 @@ STATE = re.compile(r"(?i)^(status|state|stage|phase|lifecycle|\w+_(status|state|
 WORD = re.compile(r"#?[A-Za-z_]\w*")
 VIEWS = frozenset({"items", "keys"})  # `for k, v in changes.items()`: the keys are attributes
 GROWS = frozenset({"append", "extend", "insert", "add"})  # parts.append(f"#{k} = :{k}")
+# PynamoDB update actions on a model attribute: `Model.plan.set(v)`, `Model.credits.add(n)`,
+# `Model.tags.append(xs)`, `Model.roles.delete(s)`; `Model.plan.remove()` takes no value
+ACTIONS = frozenset({"set", "add", "append", "prepend", "delete", "remove"})
 
 
 def attribute_names(project: Project, call: DynamoCall, site: Site) -> dict[str, str]:
@@ -73,6 +77,52 @@ def set_attributes(project: Project, call: DynamoCall, site: Site) -> list[str]:
                 left = part.split("=", 1)[0].strip()
                 out.append(names.get(left, left))
     return out
+
+
+def pynamodb_actions(
+    project: Project, call: DynamoCall, site: Site
+) -> list[tuple[str, str, ast.expr | None]]:
+    """(verb, attribute, value) of each action a PynamoDB `item.update(actions=...)` takes:
+    a list literal, or a local list built by assignment, `+=`, `append` and `extend`."""
+    if call.handle.kind is not HandleKind.PYNAMODB_ITEM or call.operation != "update_item":
+        return []
+    actions = call.args.get("actions") or (call.positional[0] if call.positional else None)
+    if actions is None:
+        return []
+    loc = project.locals_of(site.frame)
+    nodes = _built_from(actions, loc.assigns)
+    names = {n.id for x in nodes for n in ast.walk(x) if isinstance(n, ast.Name)}
+    nodes += [  # actions.append(Model.plan.set(body.plan)) / actions.extend([...])
+        a
+        for c in loc.calls
+        if isinstance(c.func, ast.Attribute)
+        and c.func.attr in GROWS
+        and isinstance(c.func.value, ast.Name)
+        and c.func.value.id in names
+        for a in c.args
+    ]
+    out: list[tuple[str, str, ast.expr | None]] = []
+    for n in (n for x in nodes for n in ast.walk(x)):
+        if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)):
+            continue
+        attr = _model_attribute(project, n.func.value, site)
+        if n.func.attr in ACTIONS and attr is not None:
+            out.append((n.func.attr, attr, n.args[0] if n.args else None))
+    return out
+
+
+def _model_attribute(project: Project, node: ast.expr, site: Site) -> str | None:
+    """`plan` of `Model.plan`, `Model.settings.role` or `Model.settings["role"]`: the
+    top-level attribute a PynamoDB action changes (None: not a model class's attribute)."""
+    attr: str | None = None
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        if isinstance(node, ast.Attribute):
+            attr = node.attr
+        node = node.value
+    if attr is None or not isinstance(node, ast.Name):
+        return None
+    sym = project.resolve_expr(node, site.frame.module)
+    return attr if isinstance(sym, ClassRef) else None
 
 
 def _dynamic_sets(project: Project, expr: ast.expr, site: Site) -> list[str]:
