@@ -22,6 +22,7 @@ from dynaguard.scan.frames import Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
 from dynaguard.scan.provenance import REQUEST_ORIGINS, SERVER_GENERATORS, Dump, Origin, Value
+from dynaguard.scan.queries.grants import granted_by
 from dynaguard.scan.queries.updates import attribute_names, pynamodb_actions, update_clauses
 from dynaguard.scan.symbols import ModuleInfo, last_name
 
@@ -44,6 +45,7 @@ SERVER_FIELD = re.compile(
     r"|email_?verified|is_?active|plan|tier)$"
 )
 PLACEHOLDER = re.compile(r":\w+")
+MINTED = "minted by the request model, yet the client may send it"
 WRITES = frozenset({"put_item", "update_item"})
 FORBIDDEN = re.compile(r"^(403|HTTP_403\w*|forbidden)$", re.I)
 SERVER_ORIGINS = frozenset({Origin.CONSTANT, Origin.SERVER, Origin.PRINCIPAL})
@@ -232,9 +234,11 @@ def copied_fields(
             and why is None
             and any(s.path[0] in server_defaults(project, s.model or "") for s in body)
         ):
-            why = "minted by the request model, yet the client may send it"
+            why = MINTED
         if body and why is not None and not value.origins() & {Origin.PRINCIPAL, Origin.SERVER}:
             out.append((attr, body[0].dotted, why))
+    if out and granted_by(project, call, site) is not None:  # a member's role: the feature
+        out = [c for c in out if c[2] == MINTED]
     return out
 
 
@@ -257,12 +261,14 @@ def dumped_fields(project: Project, call: DynamoCall, site: Site, facts: ServerF
     keys = _update_keys(project, call, site)
     extra = {f.lower() for f in project.config.server_fields}
     found = {
-        f
+        (f, f in server_defaults(project, d.model or ""))
         for d in _dumps(item)
         for f in _exposed(project, d, item, extra, facts)
         if f.split(".")[0] not in keys
     }
-    return sorted(found)
+    if found and granted_by(project, call, site) is not None:  # a member's role: the feature
+        found = {(f, minted) for f, minted in found if minted}
+    return sorted({f for f, _ in found})
 
 
 def _update_keys(project: Project, call: DynamoCall, site: Site) -> set[str]:
