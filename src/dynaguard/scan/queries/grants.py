@@ -15,18 +15,26 @@ before it, the request
 
 A write on the checked object itself (the owner raising its own workspace's plan) is no
 grant: the caller would be setting what the server decides about its own object.
+
+`own_record` answers the other side: the write goes to the caller's own record (its key is
+the principal alone, or the table is where authentication loads the caller from), where a
+privilege field the client sets is self-escalation.
 """
 
 from __future__ import annotations
 
+import ast
+
 from dynaguard.scan.flow import events, key_value
-from dynaguard.scan.frames import Event, Site
+from dynaguard.scan.frames import Event, Frame, Site
 from dynaguard.scan.index import Project
-from dynaguard.scan.model import DynamoCall, HandleKind
+from dynaguard.scan.model import DynamoCall, HandleKind, Route
 from dynaguard.scan.provenance import REQUEST_ORIGINS, Origin, Source, Value
+from dynaguard.scan.queries.memo import once
+from dynaguard.scan.queries.tables import table_of
 from dynaguard.scan.queries.transactions import key_attributes
 
-__all__ = ["granted_by"]
+__all__ = ["granted_by", "own_record"]
 
 Ident = tuple[Origin, str, tuple[str, ...]]
 
@@ -75,3 +83,47 @@ def _write_key(project: Project, call: DynamoCall, site: Site) -> Value | None:
 
 def _idents(sources: set[Source]) -> set[Ident]:
     return {(s.origin, s.name, s.path) for s in sources}
+
+
+def own_record(project: Project, call: DynamoCall, site: Site) -> bool:
+    """The write goes to the caller's own record: its key comes from the principal alone,
+    or its table is the one authentication loads the caller from."""
+    key = _write_key(project, call, site)
+    if key is not None and key.all_sources() and key.origins() == {Origin.PRINCIPAL}:
+        return True
+    table = _table(project, call, site.frame)
+    return table is not None and table in once(project, "identity-tables", _identity)
+
+
+def _table(project: Project, call: DynamoCall, frame: Frame) -> str | None:
+    """The table's name, else the module-level handle the call is made on (`config:users`):
+    a table named from the environment is still one table."""
+    found = table_of(project, call, frame)
+    recv = call.node.func.value if isinstance(call.node.func, ast.Attribute) else None
+    if found is not None or not isinstance(recv, ast.Name | ast.Attribute):
+        return found
+    sym = project.resolve_expr(recv, frame.module)
+    return f"{sym[0]}:{sym[1]}" if isinstance(sym, tuple) else None
+
+
+def _identity(project: Project) -> frozenset[str | None]:
+    """Tables an authenticating dependency reads the caller's record from (named ones)."""
+    out: set[str | None] = set()
+    for route in project.routes:
+        out |= _identity_tables(project, route)
+    return frozenset(out - {None})
+
+
+def _identity_tables(project: Project, route: Route) -> set[str | None]:
+    auth = {
+        d.target for d in route.all_dependencies if d.target and project.behaviour.authenticates(d)
+    }
+    if not auth:
+        return set()
+    return {
+        _table(project, ev.call, ev.frame)
+        for ev in events(project, route)
+        if ev.kind == "read"
+        and ev.call is not None
+        and any(f.qualname in auth for f in ev.frame.chain())
+    }

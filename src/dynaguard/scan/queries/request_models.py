@@ -4,7 +4,8 @@
 those `Field(exclude=True)` keeps out of a dump; `server_defaults` names the fields whose
 default the server generates (`Field(default_factory=uuid4)`, `= datetime.now()`), which a
 client may still send; `generates` tells a server-generated value (also a PynamoDB
-attribute's `default=`).
+attribute's `default=`); `pynamodb_defaults` the attributes a PynamoDB model fills in
+itself.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dynaguard.scan.model import ClassRef
 from dynaguard.scan.provenance import SERVER_GENERATORS
 from dynaguard.scan.symbols import ModuleInfo, last_name
 
-__all__ = ["generates", "model_fields", "server_defaults"]
+__all__ = ["generates", "model_fields", "pynamodb_defaults", "server_defaults"]
 
 
 def model_fields(project: Project, qual: str, depth: int) -> list[str]:
@@ -91,3 +92,24 @@ def _excluded_field(value: ast.expr | None) -> bool:
         k.arg == "exclude" and isinstance(k.value, ast.Constant) and k.value.value is True
         for k in value.keywords
     )
+
+
+def pynamodb_defaults(project: Project, model: str) -> tuple[set[str], set[str]]:
+    """A PynamoDB model's attributes the server fills in: (generated: a VersionAttribute or
+    a `default=utcnow`-like default; fixed: a constant `default=`)."""
+    made: set[str] = set()
+    fixed: set[str] = set()
+    for cls in project.mro(model):
+        if cls.version_attribute:
+            made.add(cls.version_attribute)
+        for name, value in cls.fields.items():
+            if not isinstance(value, ast.Call):
+                continue
+            for kw in value.keywords:
+                if kw.arg not in ("default", "default_for_new"):
+                    continue
+                if generates(kw.value):
+                    made.add(name)
+                elif isinstance(kw.value, ast.Constant) and kw.value.value is not None:
+                    fixed.add(name)
+    return made, fixed
