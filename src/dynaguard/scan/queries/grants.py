@@ -16,6 +16,10 @@ before it, the request
 A write on the checked object itself (the owner raising its own workspace's plan) is no
 grant: the caller would be setting what the server decides about its own object.
 
+`claimed_keys` are the other feature: on a sign-up route (public by behaviour), the new
+account's identifier that a put creates only if no item has it yet is the client's to claim;
+it can overwrite nobody's record.
+
 `own_record` answers the other side: the write goes to the caller's own record (its key is
 the principal alone, or the table is where authentication loads the caller from), where a
 privilege field the client sets is self-escalation.
@@ -24,6 +28,7 @@ privilege field the client sets is self-escalation.
 from __future__ import annotations
 
 import ast
+import re
 
 from dynaguard.scan.flow import events, key_value
 from dynaguard.scan.frames import Event, Frame, Site
@@ -31,10 +36,14 @@ from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, HandleKind, Route
 from dynaguard.scan.provenance import REQUEST_ORIGINS, Origin, Source, Value
 from dynaguard.scan.queries.memo import once
+from dynaguard.scan.queries.public import public_route
 from dynaguard.scan.queries.tables import table_of
 from dynaguard.scan.queries.transactions import key_attributes
+from dynaguard.scan.queries.updates import attribute_names
 
-__all__ = ["granted_by", "own_record"]
+__all__ = ["claimed_keys", "granted_by", "own_record"]
+
+NOT_EXISTS = re.compile(r"attribute_not_exists\s*\(\s*(#?\w+)\s*\)", re.I)
 
 Ident = tuple[Origin, str, tuple[str, ...]]
 
@@ -127,3 +136,27 @@ def _identity_tables(project: Project, route: Route) -> set[str | None]:
         and ev.call is not None
         and any(f.qualname in auth for f in ev.frame.chain())
     }
+
+
+def claimed_keys(project: Project, call: DynamoCall, site: Site) -> set[str]:
+    """On an unauthenticated sign-up route, the attributes a put writes only if no item has
+    them yet (`attribute_not_exists(user_id)`, `Model.user_id.does_not_exist()`)."""
+    route = site.route
+    if route is None or route.authenticated or call.operation != "put_item":
+        return set()
+    if call.handle.kind is HandleKind.PYNAMODB_ITEM:
+        cond = call.args.get("condition")
+        found = {
+            n.func.value.attr
+            for n in (ast.walk(cond) if cond is not None else ())
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "does_not_exist"
+            and isinstance(n.func.value, ast.Attribute)
+        }
+    else:
+        value = project.values.arg(call, "ConditionExpression", site.frame)
+        names = attribute_names(project, call, site)
+        texts = value.strings | value.texts if value is not None else frozenset()
+        found = {names.get(w, w) for t in texts for w in NOT_EXISTS.findall(t)}
+    return found if found and public_route(project, route) else set()

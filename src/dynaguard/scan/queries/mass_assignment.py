@@ -22,7 +22,7 @@ from dynaguard.scan.frames import Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, HandleKind
 from dynaguard.scan.provenance import REQUEST_ORIGINS, Dump, Origin, Value
-from dynaguard.scan.queries.grants import granted_by, own_record
+from dynaguard.scan.queries.grants import claimed_keys, granted_by, own_record
 from dynaguard.scan.queries.request_models import (
     model_fields,
     pynamodb_defaults,
@@ -293,6 +293,9 @@ def copied_fields(
             out.append((attr, body[0].dotted, why))
     if out and granted_by(project, call, site) is not None:  # a member's role: the feature
         out = [c for c in out if c[2] == MINTED]
+    if out:  # the new account's identifier a sign-up claims: the feature too
+        claimed = claimed_keys(project, call, site)
+        out = [c for c in out if c[0] not in claimed]
     return out
 
 
@@ -323,7 +326,8 @@ def dumped_fields(project: Project, call: DynamoCall, site: Site, facts: ServerF
     }
     if found and granted_by(project, call, site) is not None:  # a member's role: the feature
         found = {(f, minted) for f, minted in found if minted}
-    return sorted({f for f, _ in found})
+    claimed = claimed_keys(project, call, site) if found else set()
+    return sorted({f for f, _ in found if f.split(".")[0] not in claimed})
 
 
 def _update_keys(project: Project, call: DynamoCall, site: Site) -> set[str]:
