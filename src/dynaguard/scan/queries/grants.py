@@ -19,10 +19,6 @@ grant: the caller would be setting what the server decides about its own object.
 `claimed_keys` are the other feature: on a sign-up route (public by behaviour), the new
 account's identifier that a put creates only if no item has it yet is the client's to claim;
 it can overwrite nobody's record.
-
-`own_record` answers the other side: the write goes to the caller's own record (its key is
-the principal alone, or the table is where authentication loads the caller from), where a
-privilege field the client sets is self-escalation.
 """
 
 from __future__ import annotations
@@ -31,17 +27,15 @@ import ast
 import re
 
 from dynaguard.scan.flow import events, key_value
-from dynaguard.scan.frames import Event, Frame, Site
+from dynaguard.scan.frames import Event, Site
 from dynaguard.scan.index import Project
-from dynaguard.scan.model import DynamoCall, HandleKind, Route
-from dynaguard.scan.provenance import REQUEST_ORIGINS, Origin, Source, Value
-from dynaguard.scan.queries.memo import once
+from dynaguard.scan.model import DynamoCall, HandleKind
+from dynaguard.scan.provenance import REQUEST_ORIGINS, Origin, Source
 from dynaguard.scan.queries.public import public_route
-from dynaguard.scan.queries.tables import table_of
-from dynaguard.scan.queries.transactions import key_attributes
+from dynaguard.scan.queries.records import write_key
 from dynaguard.scan.queries.updates import attribute_names
 
-__all__ = ["claimed_keys", "granted_by", "own_record"]
+__all__ = ["claimed_keys", "granted_by"]
 
 NOT_EXISTS = re.compile(r"attribute_not_exists\s*\(\s*(#?\w+)\s*\)", re.I)
 
@@ -58,7 +52,7 @@ def granted_by(project: Project, call: DynamoCall, site: Site) -> Event | None:
     at = next((i for i, e in enumerate(evs) if e.kind == "write" and e.call is call), None)
     if at is None:
         return None
-    key = _write_key(project, call, site)
+    key = write_key(project, call, site)
     if key is None:
         return None
     mine = {s for s in _idents(key.all_sources()) if s[0] in REQUEST_ORIGINS}
@@ -80,62 +74,8 @@ def granted_by(project: Project, call: DynamoCall, site: Site) -> Event | None:
     return None
 
 
-def _write_key(project: Project, call: DynamoCall, site: Site) -> Value | None:
-    """The written record's key; a boto3 put's Item by its key-like attributes."""
-    key = key_value(project, call, site.frame)
-    if key is None:
-        return None
-    if call.operation == "put_item" and call.handle.kind is not HandleKind.PYNAMODB_ITEM:
-        return key_attributes(key) if key.fields else None
-    return key
-
-
 def _idents(sources: set[Source]) -> set[Ident]:
     return {(s.origin, s.name, s.path) for s in sources}
-
-
-def own_record(project: Project, call: DynamoCall, site: Site) -> bool:
-    """The write goes to the caller's own record: its key comes from the principal alone,
-    or its table is the one authentication loads the caller from."""
-    key = _write_key(project, call, site)
-    if key is not None and key.all_sources() and key.origins() == {Origin.PRINCIPAL}:
-        return True
-    table = _table(project, call, site.frame)
-    return table is not None and table in once(project, "identity-tables", _identity)
-
-
-def _table(project: Project, call: DynamoCall, frame: Frame) -> str | None:
-    """The table's name, else the module-level handle the call is made on (`config:users`):
-    a table named from the environment is still one table."""
-    found = table_of(project, call, frame)
-    recv = call.node.func.value if isinstance(call.node.func, ast.Attribute) else None
-    if found is not None or not isinstance(recv, ast.Name | ast.Attribute):
-        return found
-    sym = project.resolve_expr(recv, frame.module)
-    return f"{sym[0]}:{sym[1]}" if isinstance(sym, tuple) else None
-
-
-def _identity(project: Project) -> frozenset[str | None]:
-    """Tables an authenticating dependency reads the caller's record from (named ones)."""
-    out: set[str | None] = set()
-    for route in project.routes:
-        out |= _identity_tables(project, route)
-    return frozenset(out - {None})
-
-
-def _identity_tables(project: Project, route: Route) -> set[str | None]:
-    auth = {
-        d.target for d in route.all_dependencies if d.target and project.behaviour.authenticates(d)
-    }
-    if not auth:
-        return set()
-    return {
-        _table(project, ev.call, ev.frame)
-        for ev in events(project, route)
-        if ev.kind == "read"
-        and ev.call is not None
-        and any(f.qualname in auth for f in ev.frame.chain())
-    }
 
 
 def claimed_keys(project: Project, call: DynamoCall, site: Site) -> set[str]:

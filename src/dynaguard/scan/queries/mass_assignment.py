@@ -22,7 +22,8 @@ from dynaguard.scan.frames import Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, HandleKind
 from dynaguard.scan.provenance import REQUEST_ORIGINS, Dump, Origin, Value
-from dynaguard.scan.queries.grants import claimed_keys, granted_by, own_record
+from dynaguard.scan.queries.grants import claimed_keys, granted_by
+from dynaguard.scan.queries.records import own_record
 from dynaguard.scan.queries.request_models import (
     model_fields,
     pynamodb_defaults,
@@ -52,10 +53,11 @@ SERVER_FIELD = re.compile(
     r"(?i)^(roles?|is_?admin|admin|is_?superuser|superuser|is_?staff|user_?type|account_?type"
     r"|permissions?|scopes?|groups?|owner|owner_?id|user_?id|tenant_?id|org_?id|account_?id"
     r"|id|pk|sk|version|created_?at|updated_?at|created_?by|balance|credits?|is_?verified"
-    r"|email_?verified|is_?active|plan|tier)$"
+    r"|email_?verified|is_?active|plan|tier|(\w+_)?quotas?(_\w+)?)$"
 )
 PLACEHOLDER = re.compile(r":\w+")
 MINTED = "minted by the request model, yet the client may send it"
+OWN = "written to a caller's own record"
 WRITES = frozenset({"put_item", "update_item"})
 FORBIDDEN = re.compile(r"^(403|HTTP_403\w*|forbidden)$", re.I)
 SERVER_ORIGINS = frozenset({Origin.CONSTANT, Origin.SERVER, Origin.PRINCIPAL})
@@ -105,7 +107,7 @@ class ServerFields:
             return found
         if place in self.guarded:
             return "guarded by a write's condition"
-        return "written to the caller's own record" if own else None
+        return OWN if own else None
 
 
 def server_fields(project: Project) -> ServerFields:
@@ -289,6 +291,8 @@ def copied_fields(
             and any(s.path[0] in server_defaults(project, s.model or "") for s in body)
         ):
             why = MINTED
+        if body and why is None and SERVER_FIELD.match(attr) and own_record(project, call, site):
+            why = OWN
         if body and why is not None and not value.origins() & {Origin.PRINCIPAL, Origin.SERVER}:
             out.append((attr, body[0].dotted, why))
     if out and granted_by(project, call, site) is not None:  # a member's role: the feature
