@@ -16,7 +16,7 @@ import ast
 from dynaguard.scan.flow import events, key_value
 from dynaguard.scan.frames import Frame, Site
 from dynaguard.scan.index import Project
-from dynaguard.scan.model import KEYED_OPS, DynamoCall, HandleKind, Route
+from dynaguard.scan.model import DynamoCall, HandleKind, Route
 from dynaguard.scan.provenance import Origin, Value
 from dynaguard.scan.queries.memo import once
 from dynaguard.scan.queries.tables import table_of
@@ -24,7 +24,9 @@ from dynaguard.scan.queries.transactions import key_attributes
 
 __all__ = ["callers_table", "own_record", "write_key"]
 
-ADDRESSED = KEYED_OPS | {"put_item"}  # operations on one record
+# operations on one record (a query by the principal reads a per-user partition, whose
+# items are the caller's data, not the caller's record)
+ADDRESSED = frozenset({"get_item", "put_item", "update_item", "delete_item"})
 
 
 def own_record(project: Project, call: DynamoCall, site: Site) -> bool:
