@@ -314,8 +314,11 @@ def raw_body(project: Project, call: DynamoCall, site: Site) -> str | None:
     return raw[0].dotted if raw else None
 
 
-def dumped_fields(project: Project, call: DynamoCall, site: Site, facts: ServerFields) -> list[str]:
-    """Server-controlled fields of whole request models dumped into the write."""
+def dumped_fields(
+    project: Project, call: DynamoCall, site: Site, facts: ServerFields
+) -> list[tuple[str, str]]:
+    """(field, why) for server-controlled fields of whole request models dumped into the
+    write, sorted by field."""
     item = written_item(project, call, site)
     if item is None:
         return []
@@ -323,15 +326,19 @@ def dumped_fields(project: Project, call: DynamoCall, site: Site, facts: ServerF
     extra = {f.lower() for f in project.config.server_fields}
     at = (table_of(project, call, site), own_record(project, call, site))
     found = {
-        (f, f in server_defaults(project, d.model or ""))
+        (f, why)
         for d in _dumps(item)
-        for f in _exposed(project, d, item, extra, facts, at=at)
+        for f, why in _exposed(project, d, item, extra, facts, at=at)
         if f.split(".")[0] not in keys
     }
     if found and granted_by(project, call, site) is not None:  # a member's role: the feature
-        found = {(f, minted) for f, minted in found if minted}
+        found = {(f, why) for f, why in found if why == MINTED}
     claimed = claimed_keys(project, call, site) if found else set()
-    return sorted({f for f, _ in found if f.split(".")[0] not in claimed})
+    out: dict[str, str] = {}
+    for f, why in sorted(found):
+        if f.split(".")[0] not in claimed:
+            out.setdefault(f, why)
+    return sorted(out.items())
 
 
 def _update_keys(project: Project, call: DynamoCall, site: Site) -> set[str]:
@@ -358,22 +365,24 @@ def _exposed(
     facts: ServerFields,
     *,
     at: tuple[str | None, bool],  # the written table, and whether it is the caller's record
-) -> list[str]:
-    fields = model_fields(project, dump.model or "", 0)
+) -> list[tuple[str, str]]:
     minted = server_defaults(project, dump.model or "")
     table, own = at
-    picked = [
-        f
-        for f in fields
-        if f.lower() in extra
-        or f in minted
-        or facts.decided(f.split(".")[0], table, name=f.split(".")[-1], own=own)
-    ]
     overwritten = {k for k, v in item.fields or () if not (v.origins() & REQUEST_ORIGINS)}
-    return [
-        f
-        for f in picked
-        if f.split(".")[0] not in dump.excluded
-        and (dump.included is None or f.split(".")[0] in dump.included)
-        and f.split(".")[0] not in overwritten
-    ]
+    out: list[tuple[str, str]] = []
+    for f in model_fields(project, dump.model or "", 0):
+        top = f.split(".")[0]
+        if (
+            top in dump.excluded
+            or (dump.included is not None and top not in dump.included)
+            or top in overwritten
+        ):
+            continue
+        why = (
+            ("declared server-controlled" if f.lower() in extra else None)
+            or (MINTED if f in minted else None)
+            or facts.decided(top, table, name=f.split(".")[-1], own=own)
+        )
+        if why is not None:
+            out.append((f, why))
+    return out

@@ -106,11 +106,12 @@ def check(project: Project) -> Iterator[Finding]:
             parts: list[str] = []
             evidence: dict[str, JSON] = {}
             if exposed:
+                what = ", ".join(f"{f} ({why})" for f, why in exposed)
                 parts.append(
-                    f"the request model's server-controlled field(s) {', '.join(exposed)} are "
-                    "written as sent by the client"
+                    f"the request model's server-controlled field(s) {what} are written as "
+                    "sent by the client"
                 )
-                evidence["fields"] = [*exposed]
+                evidence["fields"] = [f for f, _ in exposed]
             if copied:
                 what = ", ".join(f"{a} <- {src} ({why})" for a, src, why in copied)
                 parts.append(f"server-controlled attribute(s) copied from the request: {what}")
