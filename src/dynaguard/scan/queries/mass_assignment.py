@@ -193,8 +193,8 @@ def written(project: Project, call: DynamoCall, site: Site) -> list[tuple[str, V
     a PynamoDB update's actions by the values they take (`Model.plan.set(body.plan)`)."""
     if call.operation == "update_item" and call.handle.kind is HandleKind.PYNAMODB_ITEM:
         return [
-            (attr, project.values.of(v, site.frame))
-            for _, attr, v in pynamodb_actions(project, call, site)
+            (attr, project.values.of(v, frame))
+            for _, attr, v, frame in pynamodb_actions(project, call, site)
             if v is not None
         ]
     if call.operation == "update_item" and call.handle.kind is not HandleKind.PYNAMODB_ITEM:

@@ -14,8 +14,9 @@ import ast
 import re
 
 from dynaguard.core.expressions import top_level_split, update_clauses
-from dynaguard.scan.frames import Site
+from dynaguard.scan.frames import Frame, Site
 from dynaguard.scan.index import Project
+from dynaguard.scan.infer import bound_arg
 from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
 from dynaguard.scan.value import Dump
 from dynaguard.scan.walk import walk
@@ -79,18 +80,22 @@ def set_attributes(project: Project, call: DynamoCall, site: Site) -> list[str]:
     return out
 
 
-def pynamodb_actions(
-    project: Project, call: DynamoCall, site: Site
-) -> list[tuple[str, str, ast.expr | None]]:
-    """(verb, attribute, value) of each action a PynamoDB `item.update(actions=...)` takes:
-    a list literal, or a local list built by assignment, `+=`, `append` and `extend`."""
+Action = tuple[str, str, ast.expr | None, Frame]  # verb, attribute, value, the value's frame
+
+
+def pynamodb_actions(project: Project, call: DynamoCall, site: Site) -> list[Action]:
+    """(verb, attribute, value, frame) of each action a PynamoDB `item.update(actions=...)`
+    takes: a list literal, a local list built by assignment, `+=`, `append` and `extend`,
+    or such a list a caller passes in (`repo.apply(item, actions)`)."""
     if call.handle.kind is not HandleKind.PYNAMODB_ITEM or call.operation != "update_item":
         return []
     actions = call.args.get("actions") or (call.positional[0] if call.positional else None)
-    if actions is None:
-        return []
-    loc = project.locals_of(site.frame)
-    nodes = _built_from(actions, loc.assigns)
+    return _actions(project, actions, site.frame) if actions is not None else []
+
+
+def _actions(project: Project, expr: ast.expr, frame: Frame) -> list[Action]:
+    loc = project.locals_of(frame)
+    nodes = _built_from(expr, loc.assigns)
     names = {n.id for x in nodes for n in ast.walk(x) if isinstance(n, ast.Name)}
     nodes += [  # actions.append(Model.plan.set(body.plan)) / actions.extend([...])
         a
@@ -101,17 +106,22 @@ def pynamodb_actions(
         and c.func.value.id in names
         for a in c.args
     ]
-    out: list[tuple[str, str, ast.expr | None]] = []
+    out: list[Action] = []
     for n in (n for x in nodes for n in ast.walk(x)):
         if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)):
             continue
-        attr = _model_attribute(project, n.func.value, site)
+        attr = _model_attribute(project, n.func.value, frame)
         if n.func.attr in ACTIONS and attr is not None:
-            out.append((n.func.attr, attr, n.args[0] if n.args else None))
+            out.append((n.func.attr, attr, n.args[0] if n.args else None, frame))
+    params = {a.arg for a in frame.fn.params} if frame.fn is not None else set()
+    for name in sorted(names & params):  # the caller's list: its frame is one call up
+        bound = bound_arg(frame, name)
+        if bound is not None and bound[1] is not frame:
+            out += _actions(project, bound[0], bound[1])
     return out
 
 
-def _model_attribute(project: Project, node: ast.expr, site: Site) -> str | None:
+def _model_attribute(project: Project, node: ast.expr, frame: Frame) -> str | None:
     """`plan` of `Model.plan`, `Model.settings.role` or `Model.settings["role"]`: the
     top-level attribute a PynamoDB action changes (None: not a model class's attribute)."""
     attr: str | None = None
@@ -121,7 +131,7 @@ def _model_attribute(project: Project, node: ast.expr, site: Site) -> str | None
         node = node.value
     if attr is None or not isinstance(node, ast.Name):
         return None
-    sym = project.resolve_expr(node, site.frame.module)
+    sym = project.resolve_expr(node, frame.module)
     return attr if isinstance(sym, ClassRef) else None
 
 
