@@ -299,3 +299,37 @@ def test_a_failing_rule_is_reported_and_the_others_still_run(
     assert sites(result) == {("app.py", 7, "DG101")}
     assert [(e.path, e.kind) for e in result.errors] == [("DG103", "analysis-error")]
     assert result.stats["complete"] is False
+
+
+def test_a_request_with_too_many_call_paths_is_reported_not_cut_silently(tmp_path: Path) -> None:
+    # Given a route whose calls form 12 diamonds (4096 call paths) above a write
+    lines = [
+        "import boto3",
+        "from fastapi import FastAPI",
+        "app = FastAPI()",
+        "t = boto3.resource('dynamodb').Table('t')",
+        "def f12(k: str) -> None:",
+        "    t.put_item(Item={'id': k})",
+    ]
+    for i in range(11, -1, -1):
+        lines += [
+            f"def a{i}(k: str) -> None:\n    f{i + 1}(k)",
+            f"def b{i}(k: str) -> None:\n    f{i + 1}(k)",
+            f"def f{i}(k: str) -> None:\n    a{i}(k)\n    b{i}(k)",
+        ]
+    lines += ["@app.post('/x/{k}')", "def route(k: str) -> None:", "    f0(k)"]
+    text = "\n".join(lines) + "\n"
+    write(tmp_path, "app.py", text)
+    route_line = text.splitlines().index("def route(k: str) -> None:") + 1
+    # When it is scanned
+    result = scan([tmp_path], root=tmp_path)
+    # Then the write is still found and attributed to the route (its first paths are
+    # followed), and the run says which route was not followed to the end
+    assert ("app.py", 6, "DG101") in sites(result)
+    assert {f.route for f in result.findings if f.rule == "DG101"} == {
+        "POST /x/{k}"
+    }
+    shapes = {(e.kind, e.line) for e in result.errors}
+    assert shapes == {("unknown-shape", route_line)}
+    assert all("more than 32 call paths" in e.message for e in result.errors)
+    assert result.stats["complete"]  # a budget reached is said, not an analysis error

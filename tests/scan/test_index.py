@@ -387,3 +387,30 @@ def test_long_lived_aioboto3_wrapper() -> None:
     assert [
         (c.operation, c.handle.kind, c.handle.table, c.handle.async_capable) for c in p.calls
     ] == [("update_item", HandleKind.TABLE, "orders", True)]
+
+
+def test_routers_included_at_any_depth_keep_every_prefix_and_dependency() -> None:
+    # Given a router included eight levels below an authenticated one (the old bound: six)
+    levels = [f"r{i}" for i in range(9)]
+    lines = [
+        "import jwt",
+        "from fastapi import APIRouter, Depends, FastAPI, Header",
+        "def who(authorization: str = Header()) -> str:",
+        "    return jwt.decode(authorization, 'k', algorithms=['HS256'])['sub']",
+        "app = FastAPI()",
+        "r0 = APIRouter(prefix='/r0', dependencies=[Depends(who)])",
+        *(f"{r} = APIRouter(prefix='/{r}')" for r in levels[1:]),
+        "@r8.get('/x')",
+        "def leaf() -> dict:",
+        "    return {}",
+        *(f"{a}.include_router({b})" for a, b in zip(levels, levels[1:], strict=False)),
+        # an include cycle stops the walk, and adds no path
+        "r8.include_router(r7)",
+        "app.include_router(r0)",
+    ]
+    # When it is indexed
+    p = project(api="\n".join(lines))
+    # Then the route carries the whole prefix and the top router's authentication
+    (route,) = p.routes
+    assert route.label == "GET /r0/r1/r2/r3/r4/r5/r6/r7/r8/x"
+    assert (route.authenticated, route.auth_evidence) == (True, "router dependency who")

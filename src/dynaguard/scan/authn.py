@@ -32,7 +32,7 @@ from dynaguard.scan.deps import SCHEMES, assumed_principal, dependency, depends_
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import ClassRef, Dependency, FunctionInfo, Route
 from dynaguard.scan.symbols import ModuleInfo, dotted
-from dynaguard.scan.walk import own_nodes
+from dynaguard.scan.walk import nodes, own_nodes
 
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
@@ -204,7 +204,7 @@ class Behaviour:
         }
         returned = [
             s.value.id
-            for s in ast.walk(factory.node)
+            for s in nodes(factory.node)
             if isinstance(s, ast.Return) and isinstance(s.value, ast.Name)
         ]
         mod = self.p.module_of(factory)

@@ -150,6 +150,7 @@ DYNAMO_METHODS = CLIENT_OPERATIONS | {
     "serialize",
     "deserialize",
 }
+OFFLOADED = ":offloaded"  # the tag of the call a worker thread makes (DynamoCall.key)
 OFFLOAD = frozenset(
     {"to_thread", "run_in_threadpool", "run_in_executor", "run_sync", "run_in_thread", "submit"}
 )
@@ -246,7 +247,7 @@ def _offloaded(project: Project, frame: Frame, call: ast.Call) -> DynamoCall | N
     inner = ast.Call(func=fn, args=args, keywords=kws)
     ast.copy_location(inner, call)
     inner.end_lineno, inner.end_col_offset = call.end_lineno, call.end_col_offset
-    vars(inner)["dg_tag"] = ":offloaded"  # keyed apart from the offloading call (fixpoint)
+    vars(inner)["dg_tag"] = OFFLOADED  # keyed apart from the offloading call (fixpoint)
     return _dynamo_call(project, frame, inner, True)
 
 

@@ -6,7 +6,8 @@ import ast
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from dynaguard.scan.calls import OFFLOAD, offload_target
+from dynaguard.scan.calls import OFFLOAD, OFFLOADED, offload_target
+from dynaguard.scan.fixpoint import call_key
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.infer import bound_arg
 from dynaguard.scan.model import ClassRef, FunctionInfo
@@ -20,6 +21,7 @@ from dynaguard.scan.value import (
     Value,
     join,
 )
+from dynaguard.scan.walk import nodes
 
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import ValuesAPI as Values
@@ -38,12 +40,16 @@ ITERATORS = frozenset(
 def call_value(vs: Values, e: ast.Call, frame: Frame) -> Value:
     """The provenance of a call's result."""
     f = e.func
-    read = vs.reads().get(id(e))
-    if read is not None:
-        table = read.handle.table or read.operation
-        return Value(frozenset({Source(Origin.ITEM, table, call=id(e))}))
     name = vs.dotted(f, frame)
     last = f.attr if isinstance(f, ast.Attribute) else name.rsplit(".", 1)[-1]
+    reads, here = vs.reads(), call_key(e, frame.module.name)
+    read = reads.get(here)
+    if read is None and last in OFFLOAD and here[1] is not None:
+        # to_thread(table.get_item, Key=...): the read calls.py recorded for the worker thread
+        read = reads.get((here[0], (*here[1][:4], here[1][4] + OFFLOADED)))
+    if read is not None:
+        table = read.handle.table or read.operation
+        return Value(frozenset({Source(Origin.ITEM, table, call=read.key)}))
     if isinstance(f, ast.Attribute) and f.attr in DUMP_METHODS:
         return _dump(vs.of(f.value, frame), e)
     if isinstance(f, ast.Name) and last in (*DUMP_METHODS, "dict") and e.args:
@@ -181,7 +187,7 @@ def _server_factory(value: ast.expr | None) -> str | None:
     if factory is None:
         return None
     body = factory.body if isinstance(factory, ast.Lambda) else factory
-    for node in ast.walk(body):
+    for node in nodes(body):
         name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
         if name in SERVER_GENERATORS:
             return str(name)

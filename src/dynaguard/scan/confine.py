@@ -43,6 +43,7 @@ class Indexed:
     project: Project
     outside: set[str]  # paths read for context only: their findings are not reported
     errors: list[Diagnostic] = field(default_factory=list)
+    shapes: int = 0  # unknown shapes reported with the index (rules may find more)
 
 
 Build = Callable[[frozenset[str]], Indexed]  # index every module except these paths
@@ -72,7 +73,7 @@ def run(build: Build, rules: list[Registered]) -> tuple[list[Finding], list[Diag
             else:
                 blamed.setdefault(path, []).append((rule, error))
         if not blamed:
-            return findings, indexed.errors + errors, indexed
+            return findings, indexed.errors + errors + _later_shapes(indexed), indexed
         for path, broken in blamed.items():
             errors += [excluded_file(path, rule.meta.id, error) for rule, error in broken]
         excluded.update(blamed)
@@ -184,9 +185,18 @@ def index(  # noqa: PLR0917 (bound with functools.partial; only `excluded` varie
             errors.append(excluded_file(blamed, "indexing", exc))
             skip.add(blamed)
     errors += project.iac.errors
-    errors += [
+    errors += _shapes(project.unknown_shapes, outside)
+    return Indexed(project, outside, errors, len(project.unknown_shapes))
+
+
+def _shapes(shapes: list[tuple[str, int, str]], outside: set[str]) -> list[Diagnostic]:
+    return [
         Diagnostic(path=p, line=ln, kind="unknown-shape", message=m)
-        for p, ln, m in project.unknown_shapes
+        for p, ln, m in dict.fromkeys(shapes)
         if p not in outside
     ]
-    return Indexed(project, outside, errors)
+
+
+def _later_shapes(indexed: Indexed) -> list[Diagnostic]:
+    """Shapes the rules' queries met after indexing (a request too large to follow)."""
+    return _shapes(indexed.project.unknown_shapes[indexed.shapes :], indexed.outside)

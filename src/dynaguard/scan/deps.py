@@ -93,14 +93,14 @@ def _configured(project: Project) -> set[str]:
 
 
 def _alias_home(project: Project, mod: ModuleInfo, expr: ast.expr | None) -> ModuleInfo:
-    home = mod
-    for _ in range(5):  # the depth index.depends_call follows aliases of aliases to
-        if not isinstance(expr, ast.Name):
-            return home
+    """The module whose globals hold the value an alias (of an alias...) names."""
+    home, seen = mod, set()
+    while isinstance(expr, ast.Name):
         sym = project.resolve_name(expr.id, home)
         values = project.modules[sym[0]].globals.get(sym[1]) if isinstance(sym, tuple) else None
-        if not values or not isinstance(sym, tuple):
-            return home
+        if not values or not isinstance(sym, tuple) or sym in seen:
+            return home  # not an alias, or an alias cycle
+        seen.add(sym)
         home, expr = project.modules[sym[0]], values[0]
     return home
 

@@ -21,6 +21,7 @@ from dynaguard.core.result import Diagnostic, Result
 from dynaguard.scan import confine, files, iac
 from dynaguard.scan.files import Prepared
 from dynaguard.scan.iac import suppress as iac_suppress
+from dynaguard.scan.walk import nodes
 
 
 def prepare(path: Path, root: Path, parse: bool = False, defer: bool = False) -> Prepared:
@@ -354,7 +355,7 @@ def _suppress(
 def _statement_spans(tree: ast.Module) -> list[tuple[int, int]]:
     return [
         (n.lineno, n.end_lineno or n.lineno)
-        for n in ast.walk(tree)
+        for n in nodes(tree)
         if isinstance(n, ast.stmt) and not isinstance(n, _COMPOUND)
     ]
 

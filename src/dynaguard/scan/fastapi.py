@@ -260,7 +260,7 @@ def _add_route(
 
 def _finish(project: Project, route: Route, incoming: dict[str, list[Include]]) -> None:
     fn = project.functions[route.function]
-    mounts = _mounts(project, route.router, 0, incoming) if route.router else [("", [])]
+    mounts = _mounts(project, route.router, frozenset(), incoming) if route.router else [("", [])]
     route.full_paths = sorted({_join(prefix, route.path) for prefix, _ in mounts}) or [route.path]
     route.params = params_of(project, fn, route.path)
     mounted = [d for _, found in mounts for d in found]
@@ -282,15 +282,17 @@ def _finish(project: Project, route: Route, incoming: dict[str, list[Include]]) 
 
 
 def _mounts(
-    project: Project, router: str, depth: int, incoming: dict[str, list[Include]]
+    project: Project, router: str, below: frozenset[str], incoming: dict[str, list[Include]]
 ) -> list[tuple[str, list[Dependency]]]:
+    """Every (prefix, dependencies) a router is mounted with, through any number of
+    include_router levels; `below` (the routers on the way down) stops an include cycle."""
     r = project.routers[router]
-    parents = incoming.get(router, [])
-    if not parents or depth > 6:
+    parents = [inc for inc in incoming.get(router, []) if inc.parent not in below]
+    if not parents:
         return [(r.prefix, list(r.dependencies))]
     out: list[tuple[str, list[Dependency]]] = []
     for inc in parents:
-        for prefix, deps in _mounts(project, inc.parent, depth + 1, incoming):
+        for prefix, deps in _mounts(project, inc.parent, below | {router}, incoming):
             out.append(
                 (
                     _join(_join(prefix, inc.prefix), r.prefix),

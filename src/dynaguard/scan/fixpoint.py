@@ -180,7 +180,16 @@ class Solver:
         entry.members.clear()
 
 
-def node_key(node: ast.expr) -> tuple[int, int, int | None, int | None, str] | None:
+NodeKey = tuple[int, int, int | None, int | None, str]
+CallKey = tuple[str, NodeKey | None]  # a call node's module and node_key: stable, unlike id()
+
+
+def call_key(node: ast.expr, module: str) -> CallKey:
+    """A call's identity across the project: its module and its place there."""
+    return (module, node_key(node))
+
+
+def node_key(node: ast.expr) -> NodeKey | None:
     """A syntax node's stable identity within its module: its span and kind."""
     if isinstance(node, UNKEYED):
         return None

@@ -15,14 +15,16 @@ from dynaguard.core.expressions import CLAUSE, update_clauses
 from dynaguard.scan.frames import Event, Frame
 from dynaguard.scan.model import CallSite, DynamoCall, FunctionInfo, HandleKind, Route
 from dynaguard.scan.provenance import Origin, Source, Value, join
+from dynaguard.scan.reach import MAX_CONTEXTS
+from dynaguard.scan.walk import nodes
 
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
 
-# Bounds on one request's events (a budget, not a depth: call chains of any length are
-# followed). A request that spends it keeps the events found so far.
+# A budget on one request's events, not a depth: call chains of any length are followed,
+# each function inlined in at most MAX_CONTEXTS call paths (reach.py). A request that
+# spends it keeps the events found so far, and is reported.
 MAX_EVENTS = 400
-MAX_FRAMES = 2000
 # Verifying a password against its stored hash authenticates the caller; it is not state
 # the write depends on, and no one re-asserts a hash in a ConditionExpression. (A content
 # hash or ETag compared before a write is state: those names are not credentials.)
@@ -40,20 +42,32 @@ def events(project: Project, route: Route) -> list[Event]:
     fn = project.functions[route.function]
     start = Frame(fn, project.module_of(fn))
     out: list[Event] = []
+    spent = False
     for dep in route.all_dependencies:
         dep_fn = project.functions.get(dep.target or "")
         if dep_fn is not None:
-            _walk(project, start.enter(dep_fn, None, project.module_of(dep_fn)), out)
-    _walk(project, start, out)
+            spent |= _walk(project, start.enter(dep_fn, None, project.module_of(dep_fn)), out)
+    spent |= _walk(project, start, out)
+    if spent:
+        project.unknown_shapes.append(
+            (
+                route.file,
+                route.line,
+                f"{route.label}: more than {MAX_EVENTS} DynamoDB calls and checks, or a "
+                f"function reached by more than {MAX_CONTEXTS} call paths, in one request; "
+                "the rest were not followed",
+            )
+        )
     cache[key] = out
     return out
 
 
-def _walk(project: Project, frame: Frame, out: list[Event]) -> None:
+def _walk(project: Project, frame: Frame, out: list[Event]) -> bool:
     """The events of a frame in source order, each call of a project function inlined where
     it is made (depth first; explicit stack, so a long call chain cannot overflow Python's)."""
     stack = [_Walking(frame, _points(project, frame))]
-    entered = 1
+    entered: dict[str, int] = {}
+    spent = False
     while stack:
         top = stack[-1]
         if top.next >= len(top.points):
@@ -72,12 +86,14 @@ def _walk(project: Project, frame: Frame, out: list[Event]) -> None:
             if ev is not None:
                 out.append(ev)
         elif isinstance(item, CallSite) and item.callee not in top.chain:
-            if len(out) > MAX_EVENTS or entered >= MAX_FRAMES:
-                continue  # the budget is spent: the rest of this request is not followed
-            entered += 1
+            if len(out) > MAX_EVENTS or entered.get(item.callee, 0) >= MAX_CONTEXTS:
+                spent = True  # the rest of this request is not followed (and is reported)
+                continue
+            entered[item.callee] = entered.get(item.callee, 0) + 1
             callee = project.functions[item.callee]
             inner = here.enter(callee, item.node, project.module_of(callee), item.arg_offset)
             stack.append(_Walking(inner, _points(project, inner), top.chain | {callee.qualname}))
+    return spent
 
 
 @dataclass(slots=True)
@@ -140,11 +156,11 @@ def _check(project: Project, frame: Frame, node: ast.If | ast.Assert) -> Event |
 
 
 def _test_value(project: Project, test: ast.expr, frame: Frame) -> Value:
-    parts = [project.values.of(n, frame) for n in ast.walk(test) if isinstance(n, ast.Compare)]
+    parts = [project.values.of(n, frame) for n in nodes(test) if isinstance(n, ast.Compare)]
     parts.append(project.values.of(test, frame))
     out = join(*parts)
     # a Compare evaluates to a bool constant; its operands carry the sources
-    for n in ast.walk(test):
+    for n in nodes(test):
         if isinstance(n, ast.Compare):
             out = join(out, *(project.values.of(x, frame) for x in [n.left, *n.comparators]))
     return out
@@ -292,7 +308,7 @@ def check_then_act(project: Project, route: Route, call: DynamoCall) -> tuple[Ev
 def _same_item(project: Project, evs: list[Event], check: Event, write: Event) -> bool:
     """Whether the write may target the item the check read (a parent check then a child
     write is not check-then-act: the write cannot re-assert another item's attribute)."""
-    reads = [e for e in evs if e.kind == "read" and id(e.node) in check.reads and e.call]
+    reads = [e for e in evs if e.kind == "read" and e.call and e.call.key in check.reads]
     if not reads or write.call is None:
         return True
     for read in reads:
@@ -305,7 +321,7 @@ def _same_item(project: Project, evs: list[Event], check: Event, write: Event) -
         if rk is None or wk is None:
             return True
         if write.call.handle.kind is HandleKind.PYNAMODB_ITEM and any(
-            s.origin is Origin.ITEM and s.call == id(read.node) for s in wk.sources
+            s.origin is Origin.ITEM and s.call == read.call.key for s in wk.sources
         ):
             return True  # the read item itself written (`post = Post.get(id); post.save()`)
         if write.call.operation == "put_item" and rk.fields and wk.fields is not None:

@@ -12,7 +12,7 @@ import ast
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
-from dynaguard.scan.fixpoint import node_key
+from dynaguard.scan.fixpoint import CallKey, node_key
 from dynaguard.scan.model import DynamoCall, FunctionInfo, Route
 from dynaguard.scan.symbols import ModuleInfo
 
@@ -75,7 +75,7 @@ class Event:
     call: DynamoCall | None = None
     attrs: frozenset[str] = frozenset()  # attributes of a read item the check compares
     principal: bool = False  # the check compares against the authenticated principal
-    reads: frozenset[int] = frozenset()  # id() of the read calls whose items are checked
+    reads: frozenset[CallKey] = frozenset()  # the read calls whose items are checked (keys)
 
     @property
     def line(self) -> int:

@@ -60,7 +60,7 @@ from dynaguard.scan import calls, fastapi
 from dynaguard.scan import locals as loc
 from dynaguard.scan.authn import Behaviour
 from dynaguard.scan.deps import depends_of
-from dynaguard.scan.fixpoint import Solver
+from dynaguard.scan.fixpoint import CallKey, Solver
 from dynaguard.scan.frames import Event, Frame, Site
 from dynaguard.scan.iac.model import IacFacts
 from dynaguard.scan.infer import Types, annotation_of
@@ -101,7 +101,7 @@ class Project:
     iac: IacFacts = field(default_factory=IacFacts)  # IAM grants read from IaC beside the code
     _locals: dict[str, loc.Locals] = field(default_factory=dict)
     _by_suffix: dict[str, list[str]] = field(default_factory=dict)
-    _sites: dict[int, list[Site]] = field(default_factory=dict)
+    _sites: dict[CallKey, list[Site]] = field(default_factory=dict)
     events_cache: dict[Hashable, list[Event]] = field(default_factory=dict)
     answers: dict[Hashable, object] = field(default_factory=dict)  # queries.memo.once
     linked: bool = False  # routes, calls and call sites complete: values may be cached
@@ -357,7 +357,7 @@ class Project:
 
     def sites(self, call: DynamoCall) -> list[Site]:
         """One Site per route that reaches the call (a route-less Site when none does)."""
-        return self._sites.get(id(call)) or [Site(None, self._home_frame(call))]
+        return self._sites.get(call.key) or [Site(None, self._home_frame(call))]
 
     def _home_frame(self, call: DynamoCall) -> Frame:
         fn = self.functions.get(call.function or "")
@@ -365,7 +365,7 @@ class Project:
 
     def add_site(self, call: DynamoCall, site: Site) -> None:
         """Record that a route reaches a call through the site's frame chain."""
-        self._sites.setdefault(id(call), []).append(site)
+        self._sites.setdefault(call.key, []).append(site)
 
     def route_of(self, fn: FunctionInfo) -> Route | None:
         """The route whose endpoint is this function (the first one declared)."""

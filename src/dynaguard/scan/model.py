@@ -10,6 +10,8 @@ import ast
 from dataclasses import dataclass, field
 from enum import Enum
 
+from dynaguard.scan.fixpoint import CallKey, call_key
+
 
 class HandleKind(Enum):
     """What a DynamoDB object is: it decides which methods exist and how values are typed."""
@@ -215,6 +217,14 @@ class DynamoCall:
     args: dict[str, ast.expr]  # keyword arguments by name (Key, Item, ConditionExpression...)
     positional: list[ast.expr]
     spread: list[ast.expr]  # `**kwargs` expressions whose keys are arguments too
+    _key: CallKey | None = field(default=None, init=False, repr=False)
+
+    @property
+    def key(self) -> CallKey:
+        """The call's stable identity (what an item read by it carries in `Source.call`)."""
+        if self._key is None:
+            self._key = call_key(self.node, self.module)
+        return self._key
 
     @property
     def line(self) -> int:

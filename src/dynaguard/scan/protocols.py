@@ -15,7 +15,7 @@ from typing import Protocol
 
 from dynaguard.core.config import Config
 from dynaguard.scan import locals as loc
-from dynaguard.scan.fixpoint import Solver
+from dynaguard.scan.fixpoint import CallKey, Solver
 from dynaguard.scan.frames import Event, Frame, Site
 from dynaguard.scan.iac.model import IacFacts
 from dynaguard.scan.model import (
@@ -68,8 +68,8 @@ class ValuesAPI(Protocol):
         """The value of a DynamoDB call's named argument."""
         ...
 
-    def reads(self) -> dict[int, DynamoCall]:
-        """The project's DynamoDB reads by id() of their call node."""
+    def reads(self) -> dict[CallKey, DynamoCall]:
+        """The project's DynamoDB reads by their stable key (DynamoCall.key)."""
         ...
 
     def target(self, call: ast.Call, frame: Frame) -> FunctionInfo | ClassRef | None:

@@ -13,7 +13,7 @@ import ast
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from dynaguard.scan.fixpoint import node_key
+from dynaguard.scan.fixpoint import CallKey, node_key
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.infer import bound_arg, is_marker, is_param
 from dynaguard.scan.locals import ELEMENT
@@ -73,7 +73,7 @@ class Values:
 
     def __init__(self, project: Project) -> None:
         self.p = project
-        self._reads: dict[int, DynamoCall] = {}
+        self._reads: dict[CallKey, DynamoCall] = {}
         self._reads_of = -1  # len(project.calls) when `_reads` was built
         self.recursive: dict[str, list[CallSite]] | None = None  # calls of a function itself
         # where FastAPI takes each parameter, per (function, route path): asked once per
@@ -367,12 +367,12 @@ class Values:
 
         return reentered(self, name, frame)
 
-    def reads(self) -> dict[int, DynamoCall]:
-        """DynamoDB reads by id() of their call node (a lookup of live nodes, not a memo)."""
+    def reads(self) -> dict[CallKey, DynamoCall]:
+        """DynamoDB reads by their stable key (DynamoCall.key)."""
         if not self.p.linked:
             self.p.solver.volatile()  # the calls are still being collected
         if self._reads_of != len(self.p.calls):
-            self._reads = {id(c.node): c for c in self.p.calls if c.is_read}
+            self._reads = {c.key: c for c in self.p.calls if c.is_read}
             self._reads_of = len(self.p.calls)
         return self._reads
 

@@ -15,10 +15,12 @@ from dynaguard.scan.model import FunctionInfo, Route
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
 
-# Call paths followed from one route. No bound on their length (layered services put the
-# write ten calls down); a budget on their number, since diamonds in a call graph multiply
-# paths. A route whose budget runs out is reported, never silently cut.
-MAX_FRAMES = 2000
+# Call paths followed from one route: no bound on their length (layered services put the
+# write ten calls down), and breadth first, so every function the route reaches is reached
+# by its shortest paths. Diamonds multiply paths, so each function is entered in at most
+# MAX_CONTEXTS call chains per route; a route that needed more is reported, never cut
+# silently (its calls still have their first MAX_CONTEXTS sites).
+MAX_CONTEXTS = 32
 
 
 def reach(project: Project, route: Route) -> None:
@@ -31,28 +33,31 @@ def reach(project: Project, route: Route) -> None:
         if dep_fn is not None:
             frames.append(start.enter(dep_fn, None, project.module_of(dep_fn)))
     frames.append(start)
-    seen = 0
-    while frames and seen < MAX_FRAMES:
+    entered: dict[str, int] = {}
+    spent = False
+    while frames:
         frame = frames.popleft()
-        seen += 1
         for call in project.calls_in(frame.fn):
             project.add_site(call, Site(route, frame))
         if frame.fn is None:
             continue
         chain = {f.qualname for f in frame.chain()}  # no recursion: each function once a path
         for cs in project.callsites.get(frame.fn.qualname, []):
+            if cs.callee in chain:
+                continue
+            if entered.get(cs.callee, 0) >= MAX_CONTEXTS:
+                spent = True
+                continue
+            entered[cs.callee] = entered.get(cs.callee, 0) + 1
             callee = project.functions[cs.callee]
-            if callee.qualname not in chain:
-                frames.append(
-                    frame.enter(callee, cs.node, project.module_of(callee), cs.arg_offset)
-                )
-    if frames:
+            frames.append(frame.enter(callee, cs.node, project.module_of(callee), cs.arg_offset))
+    if spent:
         project.unknown_shapes.append(
             (
                 route.file,
                 route.line,
-                f"{route.label}: its call graph has more than {MAX_FRAMES} call "
-                "paths; calls reached only by the rest are not attributed to this route",
+                f"{route.label}: a function is reached by more than {MAX_CONTEXTS} call "
+                "paths; the calls in it are analysed along the first of them only",
             )
         )
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 
 from dynaguard.scan.symbols import ModuleInfo, dotted
+from dynaguard.scan.walk import nodes
 
 __all__ = ["PYNAMO_TRANSACT", "transact_items"]
 
@@ -46,7 +47,7 @@ def transact_items(
         ):
             elts.append(_item(c, f.attr))
     made = ast.List(elts=elts, ctx=ast.Load())
-    for i, node in enumerate(n for n in ast.walk(made) if not hasattr(n, "lineno")):
+    for i, node in enumerate(n for n in nodes(made) if not hasattr(n, "lineno")):
         ast.copy_location(node, call)
         vars(node)["dg_tag"] = f":transact{i}"  # each keyed apart (fixpoint.node_key)
     return made

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from dynaguard.scan.fixpoint import Lattice
+from dynaguard.scan.fixpoint import CallKey, Lattice
 
 CAP = 32  # sources kept per value: enough to judge, bounded for speed
 
@@ -66,7 +66,7 @@ class Source:
     name: str
     path: tuple[str, ...] = ()
     model: str | None = None  # request body model class qualname
-    call: int | None = None  # id() of the DynamoDB read's call node, for Origin.ITEM
+    call: CallKey | None = None  # the DynamoDB read it came from (DynamoCall.key), for ITEM
 
     def child(self, key: str) -> Source:
         """The source of `value.key` / `value["key"]`."""

@@ -67,6 +67,16 @@ def _extend(out: list[ast.AST], node: ast.AST) -> None:
             out.append(child)
 
 
+def nodes(root: ast.AST) -> list[ast.AST]:
+    """`ast.walk(root)` as a list (same nodes, same order), not remembered: for the small
+    expressions and statements walked once, where `walk`'s cache would cost more."""
+    order: list[ast.AST] = [root]
+    extend = _extend
+    for node in order:
+        extend(order, node)
+    return order
+
+
 def walk(root: ast.AST) -> list[ast.AST]:
     """Every node under root, root first, in `ast.walk` order (breadth-first)."""
     rest = _BFS.get(root)

@@ -11,6 +11,7 @@ import ast
 from dataclasses import replace
 
 from dynaguard.scan.iac.model import Managed, Statement
+from dynaguard.scan.walk import nodes
 
 GRANTS = {
     "grant_full_access": ("dynamodb:*",),
@@ -36,7 +37,7 @@ def read(tree: ast.Module, path: str) -> tuple[list[Statement], list[Managed]]:
     """Every grant a CDK module declares."""
     tables: dict[str, str] = {}
     per_user: set[str] = set()
-    for node in ast.walk(tree):
+    for node in nodes(tree):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             name = _name(node.targets[0])
             ctor = _last(node.value.func)
@@ -47,7 +48,7 @@ def read(tree: ast.Module, path: str) -> tuple[list[Statement], list[Managed]]:
     # statements attached to a per-user role: role.add_to_policy(iam.PolicyStatement(...))
     mine = {
         id(arg)
-        for node in ast.walk(tree)
+        for node in nodes(tree)
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and node.func.attr in ATTACH
@@ -56,7 +57,7 @@ def read(tree: ast.Module, path: str) -> tuple[list[Statement], list[Managed]]:
     }
     stmts: list[Statement] = []
     managed: list[Managed] = []
-    for node in ast.walk(tree):
+    for node in nodes(tree):
         if not isinstance(node, ast.Call):
             continue
         fn = _last(node.func)
@@ -93,13 +94,13 @@ def environment(tree: ast.Module) -> dict[str, str]:
     """Environment variables handed to functions, by the table they name:
     `Function(..., environment={"ORDERS_TABLE": orders.table_name})`, `fn.add_environment(...)`."""
     tables: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in nodes(tree):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             name = _name(node.targets[0])
             if _last(node.value.func) in TABLES and name:
                 tables[name] = _table_name(node.value) or name
     pairs: list[tuple[ast.expr | None, ast.expr]] = []
-    for node in ast.walk(tree):
+    for node in nodes(tree):
         if not isinstance(node, ast.Call):
             continue
         if _last(node.func) == "add_environment" and len(node.args) == 2:
@@ -131,7 +132,7 @@ def _statement(node: ast.Call, path: str, tables: dict[str, str]) -> Statement:
     keys = (
         [
             k.value
-            for d in ast.walk(conds)
+            for d in nodes(conds)
             if isinstance(d, ast.Dict)
             for k in d.keys
             if isinstance(k, ast.Constant) and isinstance(k.value, str)

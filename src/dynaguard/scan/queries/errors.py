@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from dynaguard.core.findings import Severity
+from dynaguard.scan.fixpoint import Lattice
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import ClassRef, FunctionInfo, Route
@@ -36,11 +37,11 @@ SAFE_EXCEPTIONS = frozenset(
 SAFE_ATTRS = frozenset({"detail", "status_code", "headers", "errors", "__class__", "__name__"})
 TRACEBACK = frozenset({"format_exc", "format_exception", "print_exc", "exc_info", "format_tb"})
 BROAD = frozenset({"Exception", "BaseException"})
-MAX_HELPER = 2
 WEB_LIBS = frozenset({"fastapi", "starlette"})
 STRINGIFY = frozenset(
     {"str", "repr", "format", "join", "dict", "list", "tuple", "jsonable_encoder", "dumps"}
 )
+HELPER: Lattice[bool] = Lattice(bottom=False, cut=lambda: False)  # does a helper leak
 TESTS = frozenset({"type", "isinstance", "issubclass", "id", "bool", "len", "hasattr", "getattr"})
 
 
@@ -249,22 +250,24 @@ def _leaks(
     names: set[str],
     *,
     route: bool,
-    depth: int = 0,
 ) -> Iterator[Leak]:
     tainted = Taint(set(names))
-    for _ in range(2):  # text helpers and locals built with them feed each other
+    while True:  # text helpers and locals built with them feed each other: to a fixpoint
+        size = (len(tainted.names), len(tainted.through))
         _taint(body, tainted)
         tainted.through |= _formatters(project, frame, body, tainted)
+        if (len(tainted.names), len(tainted.through)) == size:
+            break  # both only grow, bounded by the body's names and calls
     for stmt in body:
         for node in [stmt, *_own_nodes(stmt)]:
             if isinstance(node, ast.Raise) and node.exc is not None:
-                found = _response(project, frame, node.exc, tainted, depth)
+                found = _response(project, frame, node.exc, tainted)
             elif isinstance(node, ast.Return) and node.value is not None:
-                found = _response(project, frame, node.value, tainted, depth)
+                found = _response(project, frame, node.value, tainted)
                 if found is None and route and _mentions(node.value, tainted):
                     found = Leak(node)  # a route returning {"error": str(e)} with a 200
             elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-                found = _helper(project, frame, node.value, tainted, depth)
+                found = _helper(project, frame, node.value, tainted)
             else:
                 continue
             if found is not None:
@@ -272,12 +275,16 @@ def _leaks(
 
 
 def _taint(body: list[ast.stmt], taint: Taint) -> None:
-    """Add the locals assigned from text built with the exception (two passes)."""
-    for _ in range(2):
+    """Add the locals assigned from text built with the exception, to a fixpoint (`b = a`
+    before `a = str(e)` in a loop body needs a second pass; each pass only adds names)."""
+    while True:
+        size = len(taint.names)
         for stmt in body:
             for node in [stmt, *_own_nodes(stmt)]:
                 if isinstance(node, ast.Assign) and _mentions(node.value, taint):
                     taint.names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        if len(taint.names) == size:
+            return
 
 
 def _formatters(project: Project, frame: Frame, body: list[ast.stmt], taint: Taint) -> set[int]:
@@ -306,24 +313,20 @@ def _passed(target: FunctionInfo, call: ast.Call, taint: Taint) -> set[str]:
     return passed | {k.arg for k in call.keywords if k.arg and _mentions(k.value, taint)}
 
 
-def _response(
-    project: Project, frame: Frame, expr: ast.expr, tainted: Taint, depth: int
-) -> Leak | None:
+def _response(project: Project, frame: Frame, expr: ast.expr, tainted: Taint) -> Leak | None:
     if not isinstance(expr, ast.Call):
         return None
     name = ast.unparse(expr.func).rpartition(".")[2]
     if name in RESPONSES:
         parts = [*expr.args, *(k.value for k in expr.keywords if k.arg != "status_code")]
         return Leak(ast.Expr(expr)) if any(_mentions(p, tainted) for p in parts) else None
-    return _helper(project, frame, expr, tainted, depth)
+    return _helper(project, frame, expr, tainted)
 
 
-def _helper(
-    project: Project, frame: Frame, call: ast.Call, tainted: Taint, depth: int
-) -> Leak | None:
-    """A project function that builds (returns or raises) a leaking response from its args."""
-    if depth >= MAX_HELPER:
-        return None
+def _helper(project: Project, frame: Frame, call: ast.Call, tainted: Taint) -> Leak | None:
+    """A project function that builds (returns or raises) a leaking response from its args,
+    through any number of helpers: one question per (helper, parameters given the text),
+    answered by the project's solver, so recursion settles and diamonds are asked once."""
     target = project.resolve_call_target(call, frame, project.types)
     if not isinstance(target, FunctionInfo):
         return None
@@ -331,9 +334,12 @@ def _helper(
     if not passed:
         return None
     inner = frame.enter(target, call, project.module_of(target))
-    for _ in _leaks(project, inner, target.node.body, passed, route=False, depth=depth + 1):
-        return Leak(ast.Expr(call), target)
-    return None
+
+    def leaks() -> bool:
+        return any(True for _ in _leaks(project, inner, target.node.body, passed, route=False))
+
+    key = ("leaks", target.qualname, frozenset(passed))
+    return Leak(ast.Expr(call), target) if project.solver.solve(key, leaks, HELPER) else None
 
 
 def _mentions(expr: ast.expr, tainted: Taint) -> bool:

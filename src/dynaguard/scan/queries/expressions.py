@@ -27,7 +27,6 @@ from dynaguard.scan.walk import walk
 __all__ = ["expression_texts", "reserved_words"]
 
 MAX_ITEMS = 64  # a generator over more constants than this is not unrolled
-MAX_NAMES = 4  # `a = b`, `b = "..."`: local names followed this deep
 PADDED_FORMAT = re.compile(r"\{[^{}]*[:!][^{}]*\}")  # `{:>999999}`: not rendered
 PADDED_PERCENT = re.compile(r"%(?![s%])")  # only `%s` (and `%%`) are rendered
 
@@ -62,14 +61,19 @@ def expression_texts(project: Project, call: DynamoCall, site: Site) -> Iterator
                     yield kind, text
 
 
-def _texts(project: Project, expr: ast.expr, frame: Frame, depth: int = 0) -> list[str]:
+def _texts(
+    project: Project, expr: ast.expr, frame: Frame, seen: frozenset[str] = frozenset()
+) -> list[str]:
     texts = sorted(project.values.of(expr, frame).texts)
     if texts:
         return texts
-    if isinstance(expr, ast.Name) and frame.fn is not None and depth < MAX_NAMES:
-        # `update = "SET " + ...` then `UpdateExpression=update`: the one assignment
+    if isinstance(expr, ast.Name) and frame.fn is not None and expr.id not in seen:
+        # `update = "SET " + ...` then `UpdateExpression=update`: the one assignment (local
+        # names followed however many there are; `seen` stops `a = b; b = a`)
         assigned = project.locals_of(frame).assigns.get(expr.id, [])
-        return _texts(project, assigned[0], frame, depth + 1) if len(assigned) == 1 else []
+        if len(assigned) != 1:
+            return []
+        return _texts(project, assigned[0], frame, seen | {expr.id})
     joined = _joined(project, expr, frame)
     if joined is None:
         joined = _formatted(project, expr, frame)

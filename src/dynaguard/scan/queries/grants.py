@@ -33,7 +33,9 @@ from dynaguard.scan.model import DynamoCall, HandleKind
 from dynaguard.scan.provenance import REQUEST_ORIGINS, Origin, Source
 from dynaguard.scan.queries.public import public_route
 from dynaguard.scan.queries.records import write_key
+from dynaguard.scan.queries.routes import checks_of
 from dynaguard.scan.queries.updates import attribute_names
+from dynaguard.scan.walk import nodes
 
 __all__ = ["claimed_keys", "granted_by"]
 
@@ -68,7 +70,7 @@ def granted_by(project: Project, call: DynamoCall, site: Site) -> Event | None:
         if not theirs & mine or mine <= theirs:
             continue  # not under that object, or no other record than the one read
         own = Origin.PRINCIPAL in rkey.origins()  # the caller's own membership record
-        for check in (e for e in before if e.kind == "check" and id(read.node) in e.reads):
+        for check in checks_of(read, before):
             if check.principal or (own and check.attrs):
                 return check
     return None
@@ -88,7 +90,7 @@ def claimed_keys(project: Project, call: DynamoCall, site: Site) -> set[str]:
         cond = call.args.get("condition")
         found = {
             n.func.value.attr
-            for n in (ast.walk(cond) if cond is not None else ())
+            for n in (nodes(cond) if cond is not None else ())
             if isinstance(n, ast.Call)
             and isinstance(n.func, ast.Attribute)
             and n.func.attr == "does_not_exist"

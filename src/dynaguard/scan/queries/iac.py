@@ -11,6 +11,7 @@ from dynaguard.scan.iac.model import Managed, Statement
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, HandleKind
 from dynaguard.scan.symbols import last_name
+from dynaguard.scan.walk import nodes
 
 __all__ = ["Managed", "Statement", "code_tables", "managed_policies", "only_read", "statements"]
 
@@ -53,8 +54,8 @@ def _env_table(project: Project, call: DynamoCall, env: dict[str, str]) -> str |
     seen: set[str] = set()
     while todo:
         expr = todo.pop()
-        callees = {id(n.func) for n in ast.walk(expr) if isinstance(n, ast.Call)}
-        for node in ast.walk(expr):
+        callees = {id(n.func) for n in nodes(expr) if isinstance(n, ast.Call)}
+        for node in nodes(expr):
             var = _env_var(node) if id(node) not in callees else None
             if var is not None and (var in env or var.upper() in env):
                 return env.get(var) or env[var.upper()]

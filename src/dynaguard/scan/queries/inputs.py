@@ -11,6 +11,7 @@ from dynaguard.scan.infer import annotation_of
 from dynaguard.scan.model import ClassRef, FunctionInfo, Route
 from dynaguard.scan.symbols import ModuleInfo, last_name
 from dynaguard.scan.value import Origin, Source
+from dynaguard.scan.walk import nodes
 
 __all__ = ["unconstrained"]
 
@@ -36,14 +37,14 @@ def unconstrained(project: Project, route: Route, s: Source) -> bool:
             stmt, mod = decl
             inner = _model_of(project, stmt.annotation, mod) if i + 1 < len(s.path) else None
             if inner is None:
-                return not _bounded(project, stmt.annotation, stmt.value, mod, 0)
+                return not _bounded(project, stmt.annotation, stmt.value, mod)
             model = inner
         return False
     fn = project.functions[route.function]
     if s.path or s.name not in {a.arg for a in fn.params}:
         return False  # an attribute of a parameter, or a value of a dependency
     mod = project.module_of(fn)
-    if _bounded(project, annotation_of(fn, s.name), fn.default_of(s.name), mod, 0):
+    if _bounded(project, annotation_of(fn, s.name), fn.default_of(s.name), mod):
         return False
     return not _validated_in_body(project, fn, mod, s.name)
 
@@ -54,7 +55,7 @@ def _validated_in_body(project: Project, fn: FunctionInfo, mod: ModuleInfo, name
     for guard in project.locals_of(Frame(fn, mod)).guards:
         if not (isinstance(guard, ast.If) and any(isinstance(b, ast.Raise) for b in guard.body)):
             continue
-        for node in ast.walk(guard.test):
+        for node in nodes(guard.test):
             if isinstance(node, ast.Call) and _mentions(node, name):
                 return True  # len(sku) > 32, re.fullmatch(P, sku), sku.isalnum()
     return False
@@ -99,7 +100,7 @@ def _model_bounds(project: Project, model: str, name: str) -> bool:
             config = isinstance(stmt, ast.Assign | ast.AnnAssign | ast.ClassDef) and _is_config(
                 stmt
             )
-            if config and {k for n in ast.walk(stmt) for k in _config_keys(n)} & STR_BOUNDS:
+            if config and {k for n in nodes(stmt) for k in _config_keys(n)} & STR_BOUNDS:
                 return True
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _validates(stmt, name):
                 return True
@@ -132,36 +133,43 @@ def _validates(fn: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
             continue
         fields = {a.value for a in dec.args if isinstance(a, ast.Constant)}
         if fields & {name, "*"}:
-            return any(isinstance(n, ast.Raise) for n in ast.walk(fn))
+            return any(isinstance(n, ast.Raise) for n in nodes(fn))
     return False
 
 
 def _bounded(
-    project: Project, ann: ast.expr | None, default: ast.expr | None, mod: ModuleInfo, depth: int
+    project: Project,
+    ann: ast.expr | None,
+    default: ast.expr | None,
+    mod: ModuleInfo,
+    seen: frozenset[tuple[str, str]] = frozenset(),
 ) -> bool:
-    """Whether a declaration (annotation, default) constrains the value beyond a plain str."""
+    """Whether a declaration (annotation, default) constrains the value beyond a plain str;
+    `seen` (the type aliases being followed) stops only an alias cycle."""
     if _limits(default):
         return True
     if isinstance(default, ast.Name):  # NoteId = Path(pattern=...); note_id: str = NoteId
         sym = project.resolve_name(default.id, mod)
         if isinstance(sym, tuple) and any(_limits(v) for v in _global_values(project, sym)):
             return True
-    if ann is None or depth > 3:
+    if ann is None:
         return False
     if isinstance(ann, ast.Subscript) and last_name(ann.value) == "Annotated":
         parts = ann.slice.elts if isinstance(ann.slice, ast.Tuple) else [ann.slice]
-        return any(_limits(p) for p in parts[1:]) or _bounded(project, parts[0], None, mod, depth)
+        return any(_limits(p) for p in parts[1:]) or _bounded(project, parts[0], None, mod, seen)
     if isinstance(ann, ast.Name) and ann.id not in PLAIN:
         sym = project.resolve_name(ann.id, mod)
         if isinstance(sym, tuple):  # FileId = Annotated[str, Path(pattern=...)]
+            if sym in seen:
+                return False
             owner = project.modules[sym[0]]
             values = owner.globals.get(sym[1], [])
-            return any(_bounded(project, v, None, owner, depth + 1) for v in values)
+            return any(_bounded(project, v, None, owner, seen | {sym}) for v in values)
         return True  # int, UUID, an Enum or a constrained type
     if isinstance(ann, ast.BinOp):  # str | None
-        return _bounded(project, ann.left, None, mod, depth + 1)
+        return _bounded(project, ann.left, None, mod, seen)
     if isinstance(ann, ast.Subscript) and last_name(ann.value) == "Optional":
-        return _bounded(project, ann.slice, None, mod, depth + 1)
+        return _bounded(project, ann.slice, None, mod, seen)
     if isinstance(ann, ast.Call):  # constr(max_length=64) used as the annotation
         return _limits(ann)
     return not (isinstance(ann, ast.Name | ast.Constant) or last_name(ann) in PLAIN)

@@ -36,6 +36,7 @@ from dynaguard.scan.queries.updates import (
     update_clauses,
 )
 from dynaguard.scan.symbols import last_name
+from dynaguard.scan.walk import nodes
 
 __all__ = [
     "SERVER_FIELD",
@@ -155,13 +156,13 @@ def server_fields(project: Project) -> ServerFields:
 def _forbidding_tests(fn: ast.AST) -> list[ast.AST]:
     """Tests of the `if`s that answer 403 (`raise HTTPException(status.HTTP_403_FORBIDDEN)`)."""
     out: list[ast.AST] = []
-    for node in (n for n in ast.walk(fn) if isinstance(n, ast.If)):
-        raised = [r.exc for s in node.body for r in ast.walk(s) if isinstance(r, ast.Raise)]
+    for node in (n for n in nodes(fn) if isinstance(n, ast.If)):
+        raised = [r.exc for s in node.body for r in nodes(s) if isinstance(r, ast.Raise)]
         words = {
             str(n.value) if isinstance(n, ast.Constant) else n.attr
             for e in raised
             if e is not None
-            for n in ast.walk(e)
+            for n in nodes(e)
             if isinstance(n, ast.Constant | ast.Attribute)
         }
         if any(FORBIDDEN.search(w) for w in words):
@@ -172,11 +173,11 @@ def _forbidding_tests(fn: ast.AST) -> list[ast.AST]:
 def _keys_read(roots: list[ast.AST]) -> set[str]:
     """Keys read in comparisons and guards: `user["role"]`, `user.get("plan")`, `user.tier`."""
     out: set[str] = set()
-    nodes = [n for root in roots for n in ast.walk(root)]
-    tests = [n.test for n in nodes if isinstance(n, ast.If | ast.Assert)]
-    tests += [n for n in nodes if isinstance(n, ast.Compare)]
+    every = [n for root in roots for n in nodes(root)]
+    tests = [n.test for n in every if isinstance(n, ast.If | ast.Assert)]
+    tests += [n for n in every if isinstance(n, ast.Compare)]
     tests += [r for r in roots if isinstance(r, ast.expr)]
-    for n in (n for t in tests for n in ast.walk(t)):
+    for n in (n for t in tests for n in nodes(t)):
         if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant):
             out.add(str(n.slice.value))
         elif isinstance(n, ast.Call) and last_name(n) == "get" and n.args:
@@ -246,13 +247,13 @@ def written_item(project: Project, call: DynamoCall, site: Site) -> Value | None
     if not isinstance(recv.value, ast.Name) or fn is None:
         return item
     dumps = list(item.dumps)
-    for loop in (n for n in ast.walk(fn.node) if isinstance(n, ast.For)):
+    for loop in (n for n in nodes(fn.node) if isinstance(n, ast.For)):
         it = loop.iter
         if not (
             isinstance(it, ast.Call)
             and isinstance(it.func, ast.Attribute)
             and it.func.attr == "items"
-            and any(_sets_on(n, recv.value.id) for s in loop.body for n in ast.walk(s))
+            and any(_sets_on(n, recv.value.id) for s in loop.body for n in nodes(s))
         ):
             continue
         dumps += [d for d in project.values.of(it.func.value, site.frame).dumps if d not in dumps]

@@ -35,7 +35,7 @@ from dynaguard.scan.queries.principals import Auth, principals
 from dynaguard.scan.queries.public import public_route
 from dynaguard.scan.queries.tables import TableFacts, table_facts, table_of
 from dynaguard.scan.report import describe, lowered, request_sources
-from dynaguard.scan.walk import own_nodes
+from dynaguard.scan.walk import nodes, own_nodes
 
 __all__ = ["Unowned", "key_is_principal", "role_gated", "source_text", "unowned"]
 
@@ -159,7 +159,7 @@ def _compares(
         test = _guard(n)
         if test is None or (before is not None and getattr(n, "lineno", before) >= before):
             continue
-        for cmp in (c for c in ast.walk(test) if isinstance(c, ast.Compare)):
+        for cmp in (c for c in nodes(test) if isinstance(c, ast.Compare)):
             sides = [cmp.left, *cmp.comparators]
             mine: list[ast.expr] = [x for x in sides if isinstance(x, ast.Name) and x.id in names]
             if mine:
@@ -220,13 +220,13 @@ def role_gated(project: Project, evs: list[Event]) -> bool:
         test = ev.node.test if isinstance(ev.node, ast.If | ast.Assert) else ev.node
         roles = {
             n.value.lower()
-            for n in ast.walk(test)
+            for n in nodes(test)
             if isinstance(n, ast.Constant) and isinstance(n.value, str)
         }
         if not roles or roles & ORDINARY_ROLES:
             continue  # any signed-in user passes: not function-level authorisation
         for read in evs:
-            if read.kind == "read" and read.call is not None and id(read.node) in ev.reads:
+            if read.kind == "read" and read.call is not None and read.call.key in ev.reads:
                 key = key_value(project, read.call, read.frame)
                 if key is not None and Origin.PRINCIPAL in key.origins():
                     return True

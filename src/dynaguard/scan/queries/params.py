@@ -44,7 +44,6 @@ SCALARS = frozenset(
 )
 WRAPPERS = frozenset({"typing.Annotated", "typing_extensions.Annotated", "Annotated"})
 OPTIONAL = frozenset({"typing.Optional", "typing.Union", "Optional", "Union"})
-MAX_ALIAS = 4
 
 
 def fixed_choice(project: Project, route: Route, source: Source) -> bool:
@@ -58,14 +57,14 @@ def fixed_choice(project: Project, route: Route, source: Source) -> bool:
                     isinstance(stmt, ast.AnnAssign)
                     and getattr(stmt.target, "id", "") == (source.path[0])
                 ):
-                    return _fixed(project, stmt.annotation, project.modules[cls.module], 0)
+                    return _fixed(project, stmt.annotation, project.modules[cls.module])
         return False
     if source.path not in ((), ("value",), ("name",)):
         return False  # an attribute of a parameter (an Enum member's .value/.name is fixed)
     for fn in _entry_functions(project, route):
         if source.name in {a.arg for a in fn.params}:
             ann = annotation_of(fn, source.name)
-            return ann is not None and _fixed(project, ann, project.module_of(fn), 0)
+            return ann is not None and _fixed(project, ann, project.module_of(fn))
     return False
 
 
@@ -129,22 +128,24 @@ def _entry_functions(project: Project, route: Route) -> list[FunctionInfo]:
     return out
 
 
-def _fixed(project: Project, ann: ast.expr, mod: ModuleInfo, depth: int) -> bool:
-    if depth > MAX_ALIAS:
-        return False
+def _fixed(
+    project: Project, ann: ast.expr, mod: ModuleInfo, seen: frozenset[tuple[str, str]] = frozenset()
+) -> bool:
+    """Whether an annotation admits only fixed values; `seen` (the type aliases being
+    followed) stops only an alias cycle."""
     if isinstance(ann, ast.BinOp) and isinstance(ann.op, ast.BitOr):  # X | None
         parts = [p for p in (ann.left, ann.right) if not _none(p)]
-        return bool(parts) and all(_fixed(project, p, mod, depth + 1) for p in parts)
+        return bool(parts) and all(_fixed(project, p, mod, seen) for p in parts)
     if isinstance(ann, ast.Subscript):
         head = dotted(ann.value, mod) or ""
         args = ann.slice.elts if isinstance(ann.slice, ast.Tuple) else [ann.slice]
         if head in LITERALS:
             return True
         if head in WRAPPERS:
-            return _fixed(project, args[0], mod, depth + 1)
+            return _fixed(project, args[0], mod, seen)
         if head in OPTIONAL:
             parts = [p for p in args if not _none(p)]
-            return bool(parts) and all(_fixed(project, p, mod, depth + 1) for p in parts)
+            return bool(parts) and all(_fixed(project, p, mod, seen) for p in parts)
         return False
     if not isinstance(ann, ast.Name | ast.Attribute):
         return False
@@ -153,9 +154,9 @@ def _fixed(project: Project, ann: ast.expr, mod: ModuleInfo, depth: int) -> bool
     sym = project.resolve_expr(ann, mod)
     if isinstance(sym, ClassRef):
         return _enum(project, sym.qualname)
-    if isinstance(sym, tuple):  # Choice = Literal["a", "b"] in some module
-        owner = project.modules[sym[0]]
-        return any(_fixed(project, v, owner, depth + 1) for v in owner.globals.get(sym[1], []))
+    if isinstance(sym, tuple) and sym not in seen:  # Choice = Literal["a", "b"] somewhere
+        owner, inner = project.modules[sym[0]], seen | {sym}
+        return any(_fixed(project, v, owner, inner) for v in owner.globals.get(sym[1], []))
     return False
 
 

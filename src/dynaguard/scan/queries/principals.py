@@ -266,18 +266,19 @@ class Auth:
         self._roots: dict[str | None, set[str]] = {}
         self._authed: dict[str, list[tuple[int, Route, str]]] | None = None
 
-    def roots(self, router: str | None, depth: int = 0) -> set[str]:
-        """The apps (routers nobody includes) a router is mounted on."""
+    def roots(self, router: str | None, below: frozenset[str] = frozenset()) -> set[str]:
+        """The apps (routers nobody includes) a router is mounted on, through any number of
+        include levels; `below` (the routers on the way down) stops an include cycle."""
         if router is None:
             return set()
-        if depth == 0 and router in self._roots:
+        if not below and router in self._roots:
             return self._roots[router]
-        parents = self._parents.get(router, [])
-        if not parents or depth > 6:
+        parents = [p for p in self._parents.get(router, []) if p not in below]
+        if not parents:
             found = {router}
         else:
-            found = {r for parent in parents for r in self.roots(parent, depth + 1)}
-        if depth == 0:
+            found = {r for parent in parents for r in self.roots(parent, below | {router})}
+        if not below:
             self._roots[router] = found
         return found
 

@@ -20,7 +20,7 @@ from dynaguard.scan.provenance import Origin
 from dynaguard.scan.queries.memo import once
 from dynaguard.scan.queries.principals import SECRETS, issuing_functions, writes_by_route
 from dynaguard.scan.symbols import ModuleInfo, dotted
-from dynaguard.scan.walk import own_nodes
+from dynaguard.scan.walk import nodes, own_nodes
 
 __all__ = ["PUBLIC", "public_route"]
 
@@ -125,7 +125,7 @@ def _creates_from_request(project: Project, call: DynamoCall, site: Site) -> boo
     texts = cond.strings | cond.texts if cond is not None else frozenset()
     if not any("attribute_not_exists" in t for t in texts) and not any(
         isinstance(n, ast.Attribute) and n.attr in ("not_exists", "does_not_exist")
-        for n in ast.walk(call.node)
+        for n in nodes(call.node)
     ):
         return False
     item = item_value(project, call, site.frame)

@@ -16,6 +16,7 @@ from dynaguard.scan.index import Project
 from dynaguard.scan.model import ClassRef
 from dynaguard.scan.provenance import SERVER_GENERATORS
 from dynaguard.scan.symbols import ModuleInfo, last_name
+from dynaguard.scan.walk import nodes
 
 __all__ = ["generates", "model_fields", "pynamodb_defaults", "server_defaults"]
 
@@ -63,7 +64,7 @@ def generates(expr: ast.expr | None) -> bool:
     names = (
         (
             n.id if isinstance(n, ast.Name) else n.attr
-            for n in ast.walk(expr)
+            for n in nodes(expr)
             if isinstance(n, ast.Name | ast.Attribute)
         )
         if expr is not None

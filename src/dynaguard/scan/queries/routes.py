@@ -17,7 +17,7 @@ from dynaguard.scan.frames import Event, Frame
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import ClassRef, FunctionInfo, HandleKind
 from dynaguard.scan.symbols import last_name
-from dynaguard.scan.walk import walk
+from dynaguard.scan.walk import nodes, walk
 
 __all__ = [
     "checks_of",
@@ -72,7 +72,8 @@ def exclusive(a: Event, b: Event) -> bool:
 
 def checks_of(read: Event, steps: Iterable[Event]) -> list[Event]:
     """The checks of a request that test the item one read returned."""
-    return [e for e in steps if e.kind == "check" and id(read.node) in e.reads]
+    key = read.call.key if read.call is not None else None
+    return [e for e in steps if e.kind == "check" and key in e.reads]
 
 
 def _trail(ev: Event) -> list[tuple[FunctionInfo | None, ast.AST | None]]:
@@ -139,7 +140,7 @@ def _tries(root: ast.AST) -> list[ast.Try]:
 
 
 def _within(stmts: Sequence[ast.AST], node: ast.AST) -> bool:
-    return any(n is node for s in stmts for n in ast.walk(s))
+    return any(n is node for s in stmts for n in nodes(s))
 
 
 # -- what a failed check answers -----------------------------------------------------------
@@ -157,7 +158,7 @@ def raised_statuses(project: Project, check: Event) -> set[int]:
 def _raised(project: Project, body: Sequence[ast.stmt], frame: Frame, seen: set[str]) -> set[int]:
     out: set[int] = set()
     for stmt in body:
-        for node in ast.walk(stmt):
+        for node in nodes(stmt):
             if isinstance(node, ast.Raise) and node.exc is not None:
                 out |= _exception_status(project, node.exc, frame, seen)
             elif isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
@@ -238,7 +239,7 @@ def _class_status(project: Project, qualname: str) -> set[int]:
                 if named and (status := _status(stmt.value)) is not None:
                     return {status}
         init = project.functions.get(cls.methods.get("__init__", ""))
-        for node in ast.walk(init.node) if init is not None else ():
+        for node in nodes(init.node) if init is not None else ():
             if isinstance(node, ast.Call) and last_name(node.func) == "__init__":
                 kw = [k.value for k in node.keywords if k.arg in STATUS_KEYWORDS]
                 found = {s for a in (kw or node.args[:1]) if (s := _status(a)) is not None}

@@ -27,6 +27,7 @@ from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
 from dynaguard.scan.provenance import Origin, Value
 from dynaguard.scan.queries.memo import once
 from dynaguard.scan.report import OWNER_NAME
+from dynaguard.scan.walk import nodes
 
 __all__ = [
     "PAGING",
@@ -204,6 +205,6 @@ def paginates(site: Site) -> bool:
     fn = site.frame.fn
     if fn is None:
         return False
-    names = {n.value for n in ast.walk(fn.node) if isinstance(n, ast.Constant)}
-    names |= {n.attr for n in ast.walk(fn.node) if isinstance(n, ast.Attribute)}
+    names = {n.value for n in nodes(fn.node) if isinstance(n, ast.Constant)}
+    names |= {n.attr for n in nodes(fn.node) if isinstance(n, ast.Attribute)}
     return bool(names & PAGING)

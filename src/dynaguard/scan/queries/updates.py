@@ -19,7 +19,7 @@ from dynaguard.scan.index import Project
 from dynaguard.scan.infer import bound_arg
 from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
 from dynaguard.scan.value import Dump
-from dynaguard.scan.walk import walk
+from dynaguard.scan.walk import nodes, walk
 
 __all__ = [
     "STATE",
@@ -58,7 +58,7 @@ def set_attributes(project: Project, call: DynamoCall, site: Site) -> list[str]:
         actions = call.args.get("actions") or (call.positional[0] if call.positional else None)
         return [
             n.func.value.attr
-            for n in (ast.walk(actions) if actions is not None else ())
+            for n in (nodes(actions) if actions is not None else ())
             if isinstance(n, ast.Call)
             and isinstance(n.func, ast.Attribute)
             and n.func.attr == "set"
@@ -95,9 +95,9 @@ def pynamodb_actions(project: Project, call: DynamoCall, site: Site) -> list[Act
 
 def _actions(project: Project, expr: ast.expr, frame: Frame) -> list[Action]:
     loc = project.locals_of(frame)
-    nodes = _built_from(expr, loc.assigns)
-    names = {n.id for x in nodes for n in ast.walk(x) if isinstance(n, ast.Name)}
-    nodes += [  # actions.append(Model.plan.set(body.plan)) / actions.extend([...])
+    exprs = _built_from(expr, loc.assigns)
+    names = {n.id for x in exprs for n in nodes(x) if isinstance(n, ast.Name)}
+    exprs += [  # actions.append(Model.plan.set(body.plan)) / actions.extend([...])
         a
         for c in loc.calls
         if isinstance(c.func, ast.Attribute)
@@ -107,7 +107,7 @@ def _actions(project: Project, expr: ast.expr, frame: Frame) -> list[Action]:
         for a in c.args
     ]
     out: list[Action] = []
-    for n in (n for x in nodes for n in ast.walk(x)):
+    for n in (n for x in exprs for n in nodes(x)):
         if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)):
             continue
         attr = _model_attribute(project, n.func.value, frame)
@@ -141,12 +141,12 @@ def _dynamic_sets(project: Project, expr: ast.expr, site: Site) -> list[str]:
     if fn is None:
         return []
     loc = project.locals_of(site.frame)
-    nodes = _built_from(expr, loc.assigns)
-    words = [n.value for x in nodes for n in ast.walk(x) if isinstance(n, ast.Constant)]
+    built = _built_from(expr, loc.assigns)
+    words = [n.value for x in built for n in nodes(x) if isinstance(n, ast.Constant)]
     if not any(isinstance(w, str) and re.search(r"\bSET\b", w, re.I) for w in words):
         return []
-    used = {n.id for x in nodes for n in ast.walk(x) if isinstance(n, ast.Name)}
-    iters = [n.iter for x in nodes for n in ast.walk(x) if isinstance(n, ast.comprehension)]
+    used = {n.id for x in built for n in nodes(x) if isinstance(n, ast.Name)}
+    iters = [n.iter for x in built for n in nodes(x) if isinstance(n, ast.comprehension)]
     for loop in walk(fn.node):  # cached per tree, in ast.walk's order
         if isinstance(loop, ast.For | ast.AsyncFor) and _grows(loop, used):
             iters.append(loop.iter)
@@ -185,7 +185,7 @@ def _built_from(expr: ast.expr, assigns: dict[str, list[ast.expr]]) -> list[ast.
     while todo:
         node = todo.pop()
         out.append(node)
-        for n in ast.walk(node):
+        for n in nodes(node):
             if isinstance(n, ast.Name) and n.id not in seen:
                 seen.add(n.id)
                 todo += assigns.get(n.id, [])
@@ -201,7 +201,7 @@ def _grows(loop: ast.For | ast.AsyncFor, names: set[str]) -> bool:
         and isinstance(n.func.value, ast.Name)
         and n.func.value.id in names
         for stmt in loop.body
-        for n in ast.walk(stmt)
+        for n in nodes(stmt)
     )
 
 
@@ -213,6 +213,6 @@ def condition_names(project: Project, call: DynamoCall, site: Site) -> set[str]:
         return set()
     value = project.values.of(expr, site.frame)
     words = {w for s in value.strings | value.texts for w in WORD.findall(s)}
-    words |= {n.attr for n in ast.walk(expr) if isinstance(n, ast.Attribute)}
+    words |= {n.attr for n in nodes(expr) if isinstance(n, ast.Attribute)}
     names = attribute_names(project, call, site)
     return words | {names[w] for w in words if w in names}

@@ -30,6 +30,7 @@ from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, HandleKind, Route
 from dynaguard.scan.provenance import Origin, Value
 from dynaguard.scan.report import KEY_NAME, where
+from dynaguard.scan.walk import nodes
 
 OPS = ("put_item", "update_item", "delete_item")
 ATOMIC_ACTIONS = ("add", "append", "prepend")  # PynamoDB actions that need no prior read
@@ -66,8 +67,8 @@ def _narrowed(call: DynamoCall, frame: Frame) -> bool:
     return any(
         isinstance(node, ast.If)
         and _truthy_test(node.test, expr.id)
-        and any(n is call.node for stmt in node.body for n in ast.walk(stmt))
-        for node in ast.walk(fn.node)
+        and any(n is call.node for stmt in node.body for n in nodes(stmt))
+        for node in nodes(fn.node)
     )
 
 
@@ -238,7 +239,7 @@ def _model_attributes(project: Project, call: DynamoCall, frame: Frame) -> froze
     exprs = [expr] if expr is not None else []
     if isinstance(expr, ast.Name):
         exprs += project.locals_of(frame).assigns.get(expr.id, [])
-    return frozenset(n.attr for e in exprs for n in ast.walk(e) if isinstance(n, ast.Attribute))
+    return frozenset(n.attr for e in exprs for n in nodes(e) if isinstance(n, ast.Attribute))
 
 
 def check_then_act_at(
@@ -279,7 +280,10 @@ def caller_writes(project: Project, call: DynamoCall, site: Site) -> list[Decisi
         anchors = [
             e
             for e in evs[:i]
-            if e.kind == "read" and id(e.node) in read_ids and _writes_back(project, evs, e, ev)
+            if e.kind == "read"
+            and e.call is not None
+            and e.call.key in read_ids
+            and _writes_back(project, evs, e, ev)
         ]
         anchors += [
             e
@@ -297,7 +301,7 @@ def _writes_back(project: Project, evs: list[Event], read: Event, write: Event) 
     """The write puts back the item read (whole, or keyed by its key), not another item
     that copies a value from it (a card that records its board's name)."""
     assert write.call is not None and read.call is not None
-    rid = id(read.node)
+    rid = read.call.key
     item = item_value(project, write.call, write.frame)
     if write.call.operation == "put_item" and item is not None:
         if any(s.origin is Origin.ITEM and s.call == rid for s in item.sources):
