@@ -17,7 +17,7 @@ from dynaguard.core.expressions import top_level_split, update_clauses
 from dynaguard.scan.frames import Frame, Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.infer import bound_arg
-from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
+from dynaguard.scan.model import ClassRef, DynamoCall, FunctionInfo, HandleKind
 from dynaguard.scan.value import Dump
 from dynaguard.scan.walk import nodes, walk
 
@@ -90,10 +90,13 @@ def pynamodb_actions(project: Project, call: DynamoCall, site: Site) -> list[Act
     if call.handle.kind is not HandleKind.PYNAMODB_ITEM or call.operation != "update_item":
         return []
     actions = call.args.get("actions") or (call.positional[0] if call.positional else None)
-    return _actions(project, actions, site.frame) if actions is not None else []
+    return _actions(project, actions, site.frame, frozenset()) if actions is not None else []
 
 
-def _actions(project: Project, expr: ast.expr, frame: Frame) -> list[Action]:
+def _actions(project: Project, expr: ast.expr, frame: Frame, seen: frozenset[str]) -> list[Action]:
+    """The actions `expr` holds in `frame`: its local list, the caller's argument for a
+    parameter, a builder function's returned list (`actions=plan_actions(body)`); `seen`
+    (the functions entered) stops a recursive builder."""
     loc = project.locals_of(frame)
     exprs = _built_from(expr, loc.assigns)
     names = {n.id for x in exprs for n in nodes(x) if isinstance(n, ast.Name)}
@@ -117,7 +120,13 @@ def _actions(project: Project, expr: ast.expr, frame: Frame) -> list[Action]:
     for name in sorted(names & params):  # the caller's list: its frame is one call up
         bound = bound_arg(frame, name)
         if bound is not None and bound[1] is not frame:
-            out += _actions(project, bound[0], bound[1])
+            out += _actions(project, bound[0], bound[1], seen)
+    for call in (x for x in exprs if isinstance(x, ast.Call)):  # a builder's returned list
+        fn = project.resolve_call_target(call, frame, project.types)
+        if isinstance(fn, FunctionInfo) and fn.qualname not in seen:
+            inner = frame.enter(fn, call, project.module_of(fn))
+            for ret in project.locals_of(inner).returns:
+                out += _actions(project, ret, inner, seen | {fn.qualname})
     return out
 
 
