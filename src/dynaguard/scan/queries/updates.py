@@ -14,9 +14,10 @@ import ast
 import re
 
 from dynaguard.core.expressions import top_level_split, update_clauses
-from dynaguard.scan.frames import Site
+from dynaguard.scan.frames import Frame, Site
 from dynaguard.scan.index import Project
-from dynaguard.scan.model import DynamoCall, HandleKind
+from dynaguard.scan.infer import bound_arg
+from dynaguard.scan.model import ClassRef, DynamoCall, FunctionInfo, HandleKind
 from dynaguard.scan.value import Dump
 from dynaguard.scan.walk import nodes, walk
 
@@ -24,6 +25,7 @@ __all__ = [
     "STATE",
     "attribute_names",
     "condition_names",
+    "pynamodb_actions",
     "set_attributes",
     "top_level_split",
     "update_clauses",
@@ -34,6 +36,9 @@ STATE = re.compile(r"(?i)^(status|state|stage|phase|lifecycle|\w+_(status|state|
 WORD = re.compile(r"#?[A-Za-z_]\w*")
 VIEWS = frozenset({"items", "keys"})  # `for k, v in changes.items()`: the keys are attributes
 GROWS = frozenset({"append", "extend", "insert", "add"})  # parts.append(f"#{k} = :{k}")
+# PynamoDB update actions on a model attribute: `Model.plan.set(v)`, `Model.credits.add(n)`,
+# `Model.tags.append(xs)`, `Model.roles.delete(s)`; `Model.plan.remove()` takes no value
+ACTIONS = frozenset({"set", "add", "append", "prepend", "delete", "remove"})
 
 
 def attribute_names(project: Project, call: DynamoCall, site: Site) -> dict[str, str]:
@@ -73,6 +78,70 @@ def set_attributes(project: Project, call: DynamoCall, site: Site) -> list[str]:
                 left = part.split("=", 1)[0].strip()
                 out.append(names.get(left, left))
     return out
+
+
+Action = tuple[str, str, ast.expr | None, Frame]  # verb, attribute, value, the value's frame
+
+
+def pynamodb_actions(project: Project, call: DynamoCall, site: Site) -> list[Action]:
+    """(verb, attribute, value, frame) of each action a PynamoDB `item.update(actions=...)`
+    takes: a list literal, a local list built by assignment, `+=`, `append` and `extend`,
+    or such a list a caller passes in (`repo.apply(item, actions)`)."""
+    if call.handle.kind is not HandleKind.PYNAMODB_ITEM or call.operation != "update_item":
+        return []
+    actions = call.args.get("actions") or (call.positional[0] if call.positional else None)
+    return _actions(project, actions, site.frame, frozenset()) if actions is not None else []
+
+
+def _actions(project: Project, expr: ast.expr, frame: Frame, seen: frozenset[str]) -> list[Action]:
+    """The actions `expr` holds in `frame`: its local list, the caller's argument for a
+    parameter, a builder function's returned list (`actions=plan_actions(body)`); `seen`
+    (the functions entered) stops a recursive builder."""
+    loc = project.locals_of(frame)
+    exprs = _built_from(expr, loc.assigns)
+    names = {n.id for x in exprs for n in nodes(x) if isinstance(n, ast.Name)}
+    exprs += [  # actions.append(Model.plan.set(body.plan)) / actions.extend([...])
+        a
+        for c in loc.calls
+        if isinstance(c.func, ast.Attribute)
+        and c.func.attr in GROWS
+        and isinstance(c.func.value, ast.Name)
+        and c.func.value.id in names
+        for a in c.args
+    ]
+    out: list[Action] = []
+    for n in (n for x in exprs for n in nodes(x)):
+        if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)):
+            continue
+        attr = _model_attribute(project, n.func.value, frame)
+        if n.func.attr in ACTIONS and attr is not None:
+            out.append((n.func.attr, attr, n.args[0] if n.args else None, frame))
+    params = {a.arg for a in frame.fn.params} if frame.fn is not None else set()
+    for name in sorted(names & params):  # the caller's list: its frame is one call up
+        bound = bound_arg(frame, name)
+        if bound is not None and bound[1] is not frame:
+            out += _actions(project, bound[0], bound[1], seen)
+    for call in (x for x in exprs if isinstance(x, ast.Call)):  # a builder's returned list
+        fn = project.resolve_call_target(call, frame, project.types)
+        if isinstance(fn, FunctionInfo) and fn.qualname not in seen:
+            inner = frame.enter(fn, call, project.module_of(fn))
+            for ret in project.locals_of(inner).returns:
+                out += _actions(project, ret, inner, seen | {fn.qualname})
+    return out
+
+
+def _model_attribute(project: Project, node: ast.expr, frame: Frame) -> str | None:
+    """`plan` of `Model.plan`, `Model.settings.role` or `Model.settings["role"]`: the
+    top-level attribute a PynamoDB action changes (None: not a model class's attribute)."""
+    attr: str | None = None
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        if isinstance(node, ast.Attribute):
+            attr = node.attr
+        node = node.value
+    if attr is None or not isinstance(node, ast.Name):
+        return None
+    sym = project.resolve_expr(node, frame.module)
+    return attr if isinstance(sym, ClassRef) else None
 
 
 def _dynamic_sets(project: Project, expr: ast.expr, site: Site) -> list[str]:

@@ -1,21 +1,31 @@
 """Server-controlled fields of a request model written to DynamoDB.
 
 ## What it does
-Finds request body models (Pydantic) that declare fields the server should decide —
-`role`, `is_admin`, `is_superuser`, `user_type`, `owner_id`, a client-chosen `id` or
-`user_id`, `version`, `created_at`, nested ones such as `settings.role` — when the whole
-model flows into `Item=` or an update's values (`put_item(Item=body.dict())`,
+Finds request body models (Pydantic) whose fields the server should decide — `role`,
+`is_admin`, `owner_id`, a client-chosen `id`, `version`, `plan`, a quota, timestamps — when
+the whole model flows into `Item=` or an update's values (`put_item(Item=body.dict())`,
 `{**body.model_dump()}`, a loop over `body.dict().items()`), when fields are copied one by
 one (`"role": body.role`, `SET #p = :p` with `body.plan`, the low-level client's
 `{"S": body.role}`, a PynamoDB item's `user.plan = body.plan` or `User(..., role=body.role)`
-then `.save()`, `setattr` over `body.model_dump().items()`), and when the raw request body
-is the item (`Item=await request.json()`). Server-controlled is decided by what the project
-does: an attribute an authorization dependency reads (`user["role"] != "admin"`, a
-`settings` map it looks into), one the code sets itself elsewhere (a constant, a server or
-principal value, an admin-only route) when its name says privilege, an id the model mints
-with `Field(default_factory=uuid4)`. Fields excluded from the dump, overwritten afterwards
-from the principal or the server, or written on routes only administrators reach, are not
-reported.
+then `.save()`, `item.update(actions=[Model.plan.set(body.plan)])` and its `add`, `append`,
+`delete` forms, `setattr` over `body.model_dump().items()`), and when the raw request body
+is the item (`Item=await request.json()`).
+
+Which attributes are the server's is decided by what the project does with them, a name only
+confirming: one an authorization dependency reads (`user["role"] != "admin"`, a `settings`
+map it looks into); one the server generates elsewhere (`uuid4()`, `now()`, a token, a
+PynamoDB `VersionAttribute` or `default=utcnow`); an id the request model mints with
+`Field(default_factory=uuid4)`; and, when its name says privilege, one the server sets
+elsewhere (a constant, the principal, a PynamoDB model's `default=`, an admin-only route),
+one a write's condition guards (`owner_id = :me`), or one written to a caller's own record
+(keyed by the principal alone, or in the table the app keeps callers in). A model field
+with a privileged-sounding name that nothing sets, guards or reads is the client's.
+
+Not reported: fields excluded from the dump, overwritten from the principal or the server,
+written on routes only administrators reach; a member's role granted on a route that first
+verifies the caller owns or administers the object the membership belongs to (the feature,
+not mass assignment: the caller cannot raise its own privileges); the new account's
+identifier a sign-up claims with `attribute_not_exists` (it overwrites nobody's).
 
 ## Why is this bad?
 The client sends `{"role": "admin"}` or another user's `owner_id` and the server stores
@@ -96,11 +106,12 @@ def check(project: Project) -> Iterator[Finding]:
             parts: list[str] = []
             evidence: dict[str, JSON] = {}
             if exposed:
+                what = ", ".join(f"{f} ({why})" for f, why in exposed)
                 parts.append(
-                    f"the request model's server-controlled field(s) {', '.join(exposed)} are "
-                    "written as sent by the client"
+                    f"the request model's server-controlled field(s) {what} are written as "
+                    "sent by the client"
                 )
-                evidence["fields"] = [*exposed]
+                evidence["fields"] = [f for f, _ in exposed]
             if copied:
                 what = ", ".join(f"{a} <- {src} ({why})" for a, src, why in copied)
                 parts.append(f"server-controlled attribute(s) copied from the request: {what}")

@@ -1,0 +1,104 @@
+"""Writes that grant another user a place in an object the caller administers (DG105).
+
+Adding a member with a role (`Member(workspace_id, body.user_id, role=body.role).save()`)
+is the feature of a route whose caller is verified to own or administer the workspace
+first, not a mass assignment: the client is meant to choose the member and the role, and
+it cannot raise its own privileges by doing so. By behaviour, a write is such a grant when,
+before it, the request
+
+- reads an object by request-chosen key parts and checks, with a raise, that the caller
+  owns it (its owner compared with the principal) or holds a role in it (a record keyed by
+  the object and the principal, whose attributes are checked);
+- then writes a *different* record whose key carries the same request value (the object)
+  and another part the request chooses (the member, from the body or the path): a child
+  record of the verified object, about someone the caller names.
+
+A write on the checked object itself (the owner raising its own workspace's plan) is no
+grant: the caller would be setting what the server decides about its own object.
+
+`claimed_keys` are the other feature: on a sign-up route (public by behaviour), the new
+account's identifier that a put creates only if no item has it yet is the client's to claim;
+it can overwrite nobody's record.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from dynaguard.scan.flow import events, key_value
+from dynaguard.scan.frames import Event, Site
+from dynaguard.scan.index import Project
+from dynaguard.scan.model import DynamoCall, HandleKind
+from dynaguard.scan.provenance import REQUEST_ORIGINS, Origin, Source
+from dynaguard.scan.queries.public import public_route
+from dynaguard.scan.queries.records import write_key
+from dynaguard.scan.queries.routes import checks_of
+from dynaguard.scan.queries.updates import attribute_names
+from dynaguard.scan.walk import nodes
+
+__all__ = ["claimed_keys", "granted_by"]
+
+NOT_EXISTS = re.compile(r"attribute_not_exists\s*\(\s*(#?\w+)\s*\)", re.I)
+
+Ident = tuple[Origin, str, tuple[str, ...]]
+
+
+def granted_by(project: Project, call: DynamoCall, site: Site) -> Event | None:
+    """The check that verifies the caller's authority over the object whose child record
+    this write grants to a user the body names (None: not such a grant)."""
+    route = site.route
+    if route is None or call.operation not in ("put_item", "update_item"):
+        return None
+    evs = events(project, route)
+    at = next((i for i, e in enumerate(evs) if e.kind == "write" and e.call is call), None)
+    if at is None:
+        return None
+    key = write_key(project, call, site)
+    if key is None:
+        return None
+    mine = {s for s in _idents(key.all_sources()) if s[0] in REQUEST_ORIGINS}
+    if len(mine) < 2:
+        return None  # no member named besides the object: a write on the object itself
+    before = evs[:at]
+    for read in (e for e in before if e.kind == "read" and e.call is not None):
+        assert read.call is not None
+        rkey = key_value(project, read.call, read.frame)
+        if rkey is None:
+            continue
+        theirs = _idents(rkey.all_sources())
+        if not theirs & mine or mine <= theirs:
+            continue  # not under that object, or no other record than the one read
+        own = Origin.PRINCIPAL in rkey.origins()  # the caller's own membership record
+        for check in checks_of(read, before):
+            if check.principal or (own and check.attrs):
+                return check
+    return None
+
+
+def _idents(sources: set[Source]) -> set[Ident]:
+    return {(s.origin, s.name, s.path) for s in sources}
+
+
+def claimed_keys(project: Project, call: DynamoCall, site: Site) -> set[str]:
+    """On an unauthenticated sign-up route, the attributes a put writes only if no item has
+    them yet (`attribute_not_exists(user_id)`, `Model.user_id.does_not_exist()`)."""
+    route = site.route
+    if route is None or route.authenticated or call.operation != "put_item":
+        return set()
+    if call.handle.kind is HandleKind.PYNAMODB_ITEM:
+        cond = call.args.get("condition")
+        found = {
+            n.func.value.attr
+            for n in (nodes(cond) if cond is not None else ())
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "does_not_exist"
+            and isinstance(n.func.value, ast.Attribute)
+        }
+    else:
+        value = project.values.arg(call, "ConditionExpression", site.frame)
+        names = attribute_names(project, call, site)
+        texts = value.strings | value.texts if value is not None else frozenset()
+        found = {names.get(w, w) for t in texts for w in NOT_EXISTS.findall(t)}
+    return found if found and public_route(project, route) else set()

@@ -1,0 +1,116 @@
+"""What a request model declares: its fields, and those it mints itself (DG105).
+
+`model_fields` lists a Pydantic model's fields, nested models' as `outer.inner`, without
+those `Field(exclude=True)` keeps out of a dump; `server_defaults` names the fields whose
+default the server generates (`Field(default_factory=uuid4)`, `= datetime.now()`), which a
+client may still send; `generates` tells a server-generated value (also a PynamoDB
+attribute's `default=`); `pynamodb_defaults` the attributes a PynamoDB model fills in
+itself.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from dynaguard.scan.index import Project
+from dynaguard.scan.model import ClassRef
+from dynaguard.scan.provenance import SERVER_GENERATORS
+from dynaguard.scan.symbols import ModuleInfo, last_name
+from dynaguard.scan.walk import nodes
+
+__all__ = ["generates", "model_fields", "pynamodb_defaults", "server_defaults"]
+
+
+def model_fields(project: Project, qual: str, depth: int) -> list[str]:
+    """A Pydantic model's field names, nested models' fields as `outer.inner`."""
+    out: list[str] = []
+    for cls in project.mro(qual):
+        mod = project.modules[cls.module]
+        for stmt in cls.node.body:
+            if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
+                continue
+            name = stmt.target.id
+            if name in out or name.startswith("_") or _excluded_field(stmt.value):
+                continue
+            out.append(name)
+            inner = _model_of(project, stmt.annotation, mod) if depth < 2 else None
+            if inner is not None:
+                out += [f"{name}.{sub}" for sub in model_fields(project, inner, depth + 1)]
+    return out
+
+
+def server_defaults(project: Project, qual: str) -> set[str]:
+    """Fields a model mints itself (`Field(default_factory=uuid4)`, `= Field(default=now())`)
+    which the client may still send: the server meant to choose them."""
+    out: set[str] = set()
+    for cls in project.mro(qual):
+        for stmt in cls.node.body:
+            if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
+                continue
+            if _minted(stmt.value):
+                out.add(stmt.target.id)
+    return out
+
+
+def _minted(value: ast.expr | None) -> bool:
+    if not isinstance(value, ast.Call) or last_name(value) != "Field":
+        return generates(value)
+    kws = {k.arg: k.value for k in value.keywords}
+    return any(generates(kws.get(k)) for k in ("default_factory", "default"))
+
+
+def generates(expr: ast.expr | None) -> bool:
+    """A server-generated value: `uuid4`, `lambda: uuid.uuid4().hex`, `datetime.now(...)`."""
+    names = (
+        (
+            n.id if isinstance(n, ast.Name) else n.attr
+            for n in nodes(expr)
+            if isinstance(n, ast.Name | ast.Attribute)
+        )
+        if expr is not None
+        else ()
+    )
+    return any(n in SERVER_GENERATORS for n in names)
+
+
+def _model_of(project: Project, ann: ast.expr, mod: ModuleInfo) -> str | None:
+    if isinstance(ann, ast.Subscript):  # Optional[Settings], list[Address]
+        inner = ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) else ann.slice
+        return _model_of(project, inner, mod)
+    if isinstance(ann, ast.BinOp):
+        return _model_of(project, ann.left, mod)
+    sym = project.resolve_expr(ann, mod)
+    if isinstance(sym, ClassRef) and project.classes[sym.qualname].is_model:
+        return sym.qualname
+    return None
+
+
+def _excluded_field(value: ast.expr | None) -> bool:
+    # Field(exclude=True) never appears in model_dump()
+    if not isinstance(value, ast.Call) or last_name(value) != "Field":
+        return False
+    return any(
+        k.arg == "exclude" and isinstance(k.value, ast.Constant) and k.value.value is True
+        for k in value.keywords
+    )
+
+
+def pynamodb_defaults(project: Project, model: str) -> tuple[set[str], set[str]]:
+    """A PynamoDB model's attributes the server fills in: (generated: a VersionAttribute or
+    a `default=utcnow`-like default; fixed: a constant `default=`)."""
+    made: set[str] = set()
+    fixed: set[str] = set()
+    for cls in project.mro(model):
+        if cls.version_attribute:
+            made.add(cls.version_attribute)
+        for name, value in cls.fields.items():
+            if not isinstance(value, ast.Call):
+                continue
+            for kw in value.keywords:
+                if kw.arg not in ("default", "default_for_new"):
+                    continue
+                if generates(kw.value):
+                    made.add(name)
+                elif isinstance(kw.value, ast.Constant) and kw.value.value is not None:
+                    fixed.add(name)
+    return made, fixed
