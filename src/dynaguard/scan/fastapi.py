@@ -29,7 +29,7 @@ from dynaguard.scan.model import (
     Route,
     RouteParam,
 )
-from dynaguard.scan.routers import find_routers, router_of, scope_of
+from dynaguard.scan.routers import find_routers, made_router, router_of, scope_of
 from dynaguard.scan.symbols import ModuleInfo, dotted
 
 if TYPE_CHECKING:
@@ -106,7 +106,9 @@ def _method_call(project: Project, mod: ModuleInfo, call: ast.Call) -> None:
     if parent is None or not call.args:
         return
     if attr == "include_router":
-        child = router_of(project, call.args[0], mod, scope)
+        child = router_of(project, call.args[0], mod, scope) or made_router(
+            project, call.args[0], mod
+        )
         if child is not None:
             project.includes.append(
                 Include(
@@ -138,7 +140,7 @@ def _decorator(project: Project, mod: ModuleInfo, fn: FunctionInfo, dec: ast.exp
     if not (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute)):
         return
     attr = dec.func.attr
-    router = router_of(project, dec.func.value, mod)
+    router = router_of(project, dec.func.value, mod, scope_of(project, mod, fn.node))
     if router is None:
         _unresolved(project, mod, dec)
         return

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 from dynaguard.scan.deps import deps as level_deps
 from dynaguard.scan.deps import kw, kw_text
 from dynaguard.scan.frames import Frame
-from dynaguard.scan.model import ClassRef, Router
+from dynaguard.scan.model import ClassRef, FunctionInfo, Router
 from dynaguard.scan.symbols import ModuleInfo, dotted
+from dynaguard.scan.walk import nodes
 
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
@@ -59,11 +60,27 @@ def router_of(project: Project, expr: ast.expr, mod: ModuleInfo, scope: str = ""
     return None
 
 
+def made_router(project: Project, expr: ast.expr, mod: ModuleInfo) -> str | None:
+    """The router a factory call returns (`app.include_router(build_router())`)."""
+    if not isinstance(expr, ast.Call):
+        return None
+    fn = project.resolve_expr(expr.func, mod)
+    if not isinstance(fn, FunctionInfo):
+        return None
+    for stmt in nodes(fn.node):
+        if isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.Name):
+            qual = f"{fn.module}:{fn.name}.{stmt.value.id}"
+            if qual in project.routers:
+                return qual
+    return None
+
+
 def scope_of(project: Project, mod: ModuleInfo, node: ast.AST) -> str:
     """The top-level function a node is in (`create_app.`), or "" at module level."""
     line = getattr(node, "lineno", 0)
     for f in mod.functions.values():
-        if f.class_name is None and f.node.lineno <= line <= (f.node.end_lineno or 0):
+        top = f.class_name is None and f.qualname.endswith(f":{f.name}")  # not a nested one
+        if top and f.node.lineno <= line <= (f.node.end_lineno or 0):
             return f"{f.name}."
     return ""
 
@@ -72,7 +89,11 @@ def _assignments(mod: ModuleInfo) -> Iterator[tuple[str, ast.stmt, str, ast.Call
     """(scope, statement, name, call) for `name = call(...)` at module level and in the
     top-level functions (an app factory builds its app and routers there)."""
     scopes: list[tuple[str, list[ast.stmt]]] = [("", mod.tree.body)]
-    scopes += [(f"{f.name}.", f.node.body) for f in mod.functions.values() if f.class_name is None]
+    scopes += [
+        (f"{f.name}.", f.node.body)
+        for f in mod.functions.values()
+        if f.class_name is None and f.qualname.endswith(f":{f.name}")
+    ]
     for prefix, body in scopes:
         for stmt in body:
             if not isinstance(stmt, ast.Assign | ast.AnnAssign):

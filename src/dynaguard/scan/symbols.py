@@ -39,6 +39,11 @@ def build_module(name: str, path: str, tree: ast.Module) -> ModuleInfo:
             mod.functions[stmt.name] = FunctionInfo(
                 f"{name}:{stmt.name}", name, stmt.name, None, stmt, path
             )
+            for inner in _route_handlers(stmt):  # a router factory's endpoints
+                local = f"{stmt.name}.{inner.name}"
+                mod.functions[local] = FunctionInfo(
+                    f"{name}:{local}", name, inner.name, None, inner, path
+                )
         elif isinstance(stmt, ast.ClassDef):
             _add_class(mod, stmt)
         elif isinstance(stmt, ast.Assign):
@@ -49,6 +54,30 @@ def build_module(name: str, path: str, tree: ast.Module) -> ModuleInfo:
             for n in _names(stmt.target):
                 mod.globals.setdefault(n, []).append(stmt.value)
     return mod
+
+
+ROUTE_DECORATORS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route"}
+)
+
+
+def _route_handlers(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef,
+) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Functions defined in a function's body and declared as path operations there
+    (`def build_router(): router = APIRouter(); @router.get("/x") def x(): ...`). Other
+    nested functions are left to their enclosing function, as before."""
+    return [
+        s
+        for s in fn.body
+        if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
+        and any(
+            isinstance(d, ast.Call)
+            and isinstance(d.func, ast.Attribute)
+            and d.func.attr in ROUTE_DECORATORS
+            for d in s.decorator_list
+        )
+    ]
 
 
 def _top_level(body: list[ast.stmt]) -> list[ast.stmt]:
