@@ -60,6 +60,20 @@ def dependency(project: Project, mod: ModuleInfo, call: ast.Call, level: str) ->
     return Dependency(text, name, kind == "Security" or scheme, level)
 
 
+def annotated(project: Project, mod: ModuleInfo, ann: ast.expr, dep: Dependency) -> Dependency:
+    """`x: Cls = Depends()`: FastAPI calls the annotation itself (`Annotated[Cls, ...]`'s
+    first argument), so it is the dependency."""
+    if isinstance(ann, ast.Subscript) and last_name(ann.value) == "Annotated":
+        ann = ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) else ann.slice
+    sym = project.resolve_expr(ann, mod)
+    name = last_name(ann) or ""
+    if isinstance(sym, FunctionInfo | ClassRef):
+        return Dependency(sym.qualname, name, dep.security, dep.level)
+    if isinstance(sym, str) and sym:
+        return Dependency(sym, name, dep.security, dep.level)  # a library class, by its path
+    return dep
+
+
 def depends_of(
     project: Project, mod: ModuleInfo, expr: ast.expr | None
 ) -> tuple[ast.Call, ModuleInfo] | None:

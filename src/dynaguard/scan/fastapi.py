@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from dynaguard.scan.deps import (
     ASSUMED,
+    annotated,
     assumed_principal,
     dependency,
     depends_of,
@@ -279,6 +280,8 @@ def _param(
     found = depends_of(project, mod, default) or depends_of(project, mod, arg.annotation)
     if found is not None:
         dep = dependency(project, found[1], found[0], "param")
+        if dep.target is None and arg.annotation is not None:
+            dep = annotated(project, mod, arg.annotation, dep)  # `x: Cls = Depends()`
         # the caller, or a credential (API key) the function itself checks: the caller's id
         principal = is_auth(project, dep) or project.behaviour.checks_scheme(fn, dep)
         source = ParamSource.PRINCIPAL if principal else ParamSource.DEPENDENCY
