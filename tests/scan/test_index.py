@@ -415,3 +415,31 @@ def test_routers_included_at_any_depth_keep_every_prefix_and_dependency() -> Non
     (route,) = p.routes
     assert route.label == "GET /r0/r1/r2/r3/r4/r5/r6/r7/r8/x"
     assert (route.authenticated, route.auth_evidence) == (True, "router dependency who")
+
+
+def test_a_mounted_sub_app_gets_the_mount_prefix_but_not_the_parent_apps_dependencies() -> None:
+    # Given a sub-application mounted under /api/v1 of an app whose own dependency
+    # authenticates (FastAPI's dependencies are per application: they do not reach it)
+    p = project(
+        api="""
+import jwt
+from fastapi import Depends, FastAPI, Header
+def who(authorization: str = Header()) -> str:
+    return jwt.decode(authorization, "k", algorithms=["HS256"])["sub"]
+sub = FastAPI()
+@sub.delete("/notes/{note_id}")
+def remove(note_id: str) -> dict:
+    return {}
+app = FastAPI(dependencies=[Depends(who)])
+@app.get("/me")
+def me() -> dict:
+    return {}
+app.mount("/api/v1", sub)
+"""
+    )
+    # Then the sub-app's route has the mount prefix and no authentication
+    routes = {r.label: (r.authenticated, r.auth_evidence) for r in p.routes}
+    assert routes == {
+        "DELETE /api/v1/notes/{note_id}": (False, None),
+        "GET /me": (True, "app dependency who"),
+    }

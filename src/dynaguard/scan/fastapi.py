@@ -86,13 +86,15 @@ def collect(project: Project) -> None:
         _finish(project, route, incoming)
 
 
-_WIRING = frozenset({"include_router", "add_api_route", "add_middleware", "add_exception_handler"})
+_WIRING = frozenset(
+    {"include_router", "mount", "add_api_route", "add_middleware", "add_exception_handler"}
+)
 
 
 def _method_call(project: Project, mod: ModuleInfo, call: ast.Call) -> None:
     assert isinstance(call.func, ast.Attribute)
     attr = call.func.attr
-    if attr not in ("include_router", "add_api_route", "add_middleware", "add_exception_handler"):
+    if attr not in _WIRING:
         return
     scope = scope_of(project, mod, call)
     parent = router_of(project, call.func.value, mod, scope)
@@ -119,6 +121,11 @@ def _method_call(project: Project, mod: ModuleInfo, call: ast.Call) -> None:
                     level_deps(project, mod, kw(call, "dependencies"), "include"),
                 )
             )
+    elif attr == "mount" and len(call.args) >= 2:  # app.mount("/v1", sub_app)
+        child = router_of(project, call.args[1], mod, scope)
+        where = call.args[0]
+        if child is not None and isinstance(where, ast.Constant) and isinstance(where.value, str):
+            project.includes.append(Include(parent, child, where.value, [], mounted=True))
     elif attr == "add_api_route" and len(call.args) >= 2:
         sym = project.resolve_expr(call.args[1], mod)
         if isinstance(sym, FunctionInfo):
@@ -246,10 +253,11 @@ def _mounts(
     out: list[tuple[str, list[Dependency]]] = []
     for inc in parents:
         for prefix, deps in _mounts(project, inc.parent, below | {router}, incoming):
+            inherited = [] if inc.mounted else deps  # FastAPI's dependencies are per app
             out.append(
                 (
                     _join(_join(prefix, inc.prefix), r.prefix),
-                    [*deps, *inc.dependencies, *r.dependencies],
+                    [*inherited, *inc.dependencies, *r.dependencies],
                 )
             )
     return out

@@ -160,12 +160,14 @@ class Router:
 
 @dataclass(slots=True, eq=False)
 class Include:
-    """`parent.include_router(child, prefix=..., dependencies=[...])`."""
+    """`parent.include_router(child, prefix=..., dependencies=[...])`, or
+    `parent.mount(prefix, child)` of a sub-application (`mounted`)."""
 
     parent: str
     child: str
     prefix: str
     dependencies: list[Dependency]
+    mounted: bool = False  # a sub-app: the parent's own dependencies do not reach it
 
 
 @dataclass(slots=True, eq=False)
