@@ -284,7 +284,7 @@ def params_of(project: Project, fn: FunctionInfo, path: str) -> list[RouteParam]
 def _param(
     project: Project, mod: ModuleInfo, fn: FunctionInfo, arg: ast.arg, in_path: set[str]
 ) -> RouteParam:
-    default = fn.default_of(arg.arg)
+    default = _enclosing_value(mod, fn, fn.default_of(arg.arg))
     found = depends_of(project, mod, default) or depends_of(project, mod, arg.annotation)
     if found is not None:
         dep = dependency(project, found[1], found[0], "param")
@@ -332,6 +332,22 @@ def class_params(project: Project, fn: FunctionInfo) -> list[RouteParam]:
                 source = ParamSource.PRINCIPAL if is_auth(project, dep) else ParamSource.DEPENDENCY
                 out.append(RouteParam(stmt.target.id, source, dependency=dep))
     return out
+
+
+def _enclosing_value(mod: ModuleInfo, fn: FunctionInfo, expr: ast.expr | None) -> ast.expr | None:
+    """A router factory's endpoint naming a local of the factory as a default
+    (`writer = Security(verify, ...)`, then `claims: dict = writer`): that local's value."""
+    outer, dot, _ = fn.qualname.partition(":")[2].partition(".")
+    if not (dot and fn.class_name is None and isinstance(expr, ast.Name)):
+        return expr
+    host = mod.functions.get(outer)
+    values = [
+        s.value
+        for s in (host.node.body if host is not None else [])
+        if isinstance(s, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == expr.id for t in s.targets)
+    ]
+    return values[0] if len(values) == 1 else expr
 
 
 def assumed_auth(route: Route) -> bool:
