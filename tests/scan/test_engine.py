@@ -340,3 +340,28 @@ def test_a_request_with_too_many_call_paths_is_reported_not_cut_silently(tmp_pat
     assert shapes == {("unknown-shape", route_line)}
     assert all("more than 32 call paths" in e.message for e in result.errors)
     assert result.stats["complete"]  # a budget reached is said, not an analysis error
+
+
+def test_a_request_whose_events_are_cut_makes_the_run_incomplete(tmp_path: Path) -> None:
+    # Given a route that reads 401 times before it calls a helper that writes
+    reads = [f"    t.get_item(Key={{'id': 'k{i}'}})" for i in range(401)]
+    lines = [
+        "import boto3",
+        "from fastapi import FastAPI",
+        "app = FastAPI()",
+        "t = boto3.resource('dynamodb').Table('t')",
+        "def helper(k: str) -> None:",
+        "    t.put_item(Item={'id': k})",
+        "@app.post('/x/{k}')",
+        "def route(k: str) -> None:",
+        *reads,
+        "    helper(k)",
+    ]
+    write(tmp_path, "app.py", "\n".join(lines) + "\n")
+    # When it is scanned
+    result = scan([tmp_path], root=tmp_path)
+    # Then the events not followed are an analysis error, and the run says it is incomplete
+    cut = [e for e in result.errors if e.kind == "analysis-error"]
+    assert [(e.path, e.line) for e in cut] == [("app.py", 8)]
+    assert "more than 400 DynamoDB calls and checks" in cut[0].message
+    assert result.stats["complete"] is False

@@ -198,5 +198,12 @@ def _shapes(shapes: list[tuple[str, int, str]], outside: set[str]) -> list[Diagn
 
 
 def _later_shapes(indexed: Indexed) -> list[Diagnostic]:
-    """Shapes the rules' queries met after indexing (a request too large to follow)."""
-    return _shapes(indexed.project.unknown_shapes[indexed.shapes :], indexed.outside)
+    """Shapes the rules' queries met after indexing (a request too large to follow), and
+    requests whose events were cut: an analysis error, so the run is incomplete."""
+    project, outside = indexed.project, indexed.outside
+    cut = [
+        Diagnostic(path=p, line=ln, kind=ANALYSIS_ERROR, message=m)
+        for p, ln, m in dict.fromkeys(project.truncated)
+        if p not in outside
+    ]
+    return _shapes(project.unknown_shapes[indexed.shapes :], outside) + cut

@@ -31,7 +31,7 @@ from dynaguard.scan.model import (
     RouteParam,
 )
 from dynaguard.scan.routers import find_routers, made_router, router_of, scope_of
-from dynaguard.scan.symbols import ModuleInfo, dotted
+from dynaguard.scan.symbols import ROUTE_DECORATORS, ModuleInfo, dotted
 
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 # is_auth and privileged live in deps.py; rules import them from here too
 __all__ = ["assumed_auth", "collect", "is_auth", "params_of", "privileged", "router_of"]
 
-HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
 PARAM_MARKERS = {
     "Query": ParamSource.QUERY,
     "Path": ParamSource.PATH,
@@ -152,7 +151,7 @@ def _decorator(project: Project, mod: ModuleInfo, fn: FunctionInfo, dec: ast.exp
     if router is None:
         _unresolved(project, mod, dec)
         return
-    if attr in HTTP_METHODS or attr == "api_route":
+    if attr in ROUTE_DECORATORS:
         methods = (
             (attr.upper(),) if attr != "api_route" else (_methods(kw(dec, "methods")) or ("GET",))
         )
@@ -175,7 +174,7 @@ def _unresolved(project: Project, mod: ModuleInfo, dec: ast.Call) -> None:
     assert isinstance(dec.func, ast.Attribute)
     first = dec.args[0] if dec.args else None
     looks_routed = (
-        dec.func.attr in (*HTTP_METHODS, "api_route")
+        dec.func.attr in ROUTE_DECORATORS
         and isinstance(first, ast.Constant)
         and isinstance(first.value, str)
         and first.value.startswith("/")

@@ -42,32 +42,43 @@ def events(project: Project, route: Route) -> list[Event]:
     fn = project.functions[route.function]
     start = Frame(fn, project.module_of(fn))
     out: list[Event] = []
-    spent = False
+    frames = []
     for dep in route.all_dependencies:
         dep_fn = project.functions.get(dep.target or "")
         if dep_fn is not None:
-            spent |= _walk(project, start.enter(dep_fn, None, project.module_of(dep_fn)), out)
-    spent |= _walk(project, start, out)
-    if spent:
+            frames.append(start.enter(dep_fn, None, project.module_of(dep_fn)))
+    paths = cut = False
+    for frame in [*frames, start]:
+        more_paths, more_events = _walk(project, frame, out)
+        paths, cut = paths or more_paths, cut or more_events
+    if paths:  # a function's further call paths repeat its events: noted, not missing
         project.unknown_shapes.append(
             (
                 route.file,
                 route.line,
-                f"{route.label}: more than {MAX_EVENTS} DynamoDB calls and checks, or a "
-                f"function reached by more than {MAX_CONTEXTS} call paths, in one request; "
-                "the rest were not followed",
+                f"{route.label}: a function reached by more than {MAX_CONTEXTS} call paths "
+                "in one request; its events are read along the first of them",
+            )
+        )
+    if cut:  # events no rule has seen: findings may be missing
+        project.truncated.append(
+            (
+                route.file,
+                route.line,
+                f"{route.label}: more than {MAX_EVENTS} DynamoDB calls and checks in one "
+                "request; the rest were not analysed",
             )
         )
     cache[key] = out
     return out
 
 
-def _walk(project: Project, frame: Frame, out: list[Event]) -> bool:
+def _walk(project: Project, frame: Frame, out: list[Event]) -> tuple[bool, bool]:
     """The events of a frame in source order, each call of a project function inlined where
     it is made (depth first; explicit stack, so a long call chain cannot overflow Python's)."""
     stack = [_Walking(frame, _points(project, frame))]
     entered: dict[str, int] = {}
-    spent = False
+    paths = cut = False
     while stack:
         top = stack[-1]
         if top.next >= len(top.points):
@@ -86,14 +97,17 @@ def _walk(project: Project, frame: Frame, out: list[Event]) -> bool:
             if ev is not None:
                 out.append(ev)
         elif isinstance(item, CallSite) and item.callee not in top.chain:
-            if len(out) > MAX_EVENTS or entered.get(item.callee, 0) >= MAX_CONTEXTS:
-                spent = True  # the rest of this request is not followed (and is reported)
+            if len(out) > MAX_EVENTS:
+                cut = True  # the rest of this request is not followed (reported)
+                continue
+            if entered.get(item.callee, 0) >= MAX_CONTEXTS:
+                paths = True
                 continue
             entered[item.callee] = entered.get(item.callee, 0) + 1
             callee = project.functions[item.callee]
             inner = here.enter(callee, item.node, project.module_of(callee), item.arg_offset)
             stack.append(_Walking(inner, _points(project, inner), top.chain | {callee.qualname}))
-    return spent
+    return paths, cut
 
 
 @dataclass(slots=True)

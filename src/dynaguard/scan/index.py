@@ -98,6 +98,8 @@ class Project:
     exception_handlers: list[ExceptionHandler] = field(default_factory=list)
     middlewares: list[Middleware] = field(default_factory=list)
     unknown_shapes: list[tuple[str, int, str]] = field(default_factory=list)
+    # (path, line, message) of requests whose events were cut: the run is incomplete
+    truncated: list[tuple[str, int, str]] = field(default_factory=list)
     iac: IacFacts = field(default_factory=IacFacts)  # IAM grants read from IaC beside the code
     _locals: dict[str, loc.Locals] = field(default_factory=dict)
     _by_suffix: dict[str, list[str]] = field(default_factory=dict)

@@ -120,6 +120,7 @@ class Project(Protocol):
     exception_handlers: list[ExceptionHandler]
     middlewares: list[Middleware]
     unknown_shapes: list[tuple[str, int, str]]
+    truncated: list[tuple[str, int, str]]
     iac: IacFacts
     events_cache: dict[Hashable, list[Event]]
     linked: bool

@@ -78,6 +78,8 @@ class Values:
         # where FastAPI takes each parameter, per (function, route path): asked once per
         # frame otherwise, thousands of times on a large project
         self._params: dict[tuple[str, str], dict[str, RouteParam]] = {}
+        # a class's Depends() attributes (class-based views), asked at every `self.x`
+        self._views: dict[str, dict[str, RouteParam]] = {}
 
     def of(self, expr: ast.expr, frame: Frame) -> Value:
         """The provenance of an expression evaluated in a frame."""
@@ -284,19 +286,24 @@ class Values:
     def _self_attr(self, fn: FunctionInfo, attr: str, frame: Frame) -> Value:
         from dynaguard.scan.fastapi import class_params
 
-        injected = next((p for p in class_params(self.p, fn) if p.name == attr), None)
+        cls = f"{fn.module}:{fn.class_name}"
+        view = self._views.get(cls)
+        if view is None or not self.p.linked:
+            view = {p.name: p for p in class_params(self.p, fn)}
+            self._views[cls] = view
+        injected = view.get(attr)
         if injected is not None:  # a class-based view's `self.user` = Depends(current_user)
             return self._injected(injected, frame)
-        for cls in self.p.mro(f"{fn.module}:{fn.class_name}"):
-            init = self.p.functions.get(cls.methods.get("__init__", ""))
-            values = cls.init_attrs.get(attr, [])
+        for info in self.p.mro(cls):
+            init = self.p.functions.get(info.methods.get("__init__", ""))
+            values = info.init_attrs.get(attr, [])
             if values and init is not None:
                 f = Frame(init, self.p.module_of(init))
                 return join(*(self.of(v, f) for v in values))
-            if attr in cls.fields and cls.fields[attr] is not None:
-                value = cls.fields[attr]
+            if attr in info.fields and info.fields[attr] is not None:
+                value = info.fields[attr]
                 assert value is not None
-                return self.of(value, Frame(None, self.p.modules[cls.module]))
+                return self.of(value, Frame(None, self.p.modules[info.module]))
         return Value(frozenset({Source(Origin.UNKNOWN, f"self.{attr}")}))
 
     def _subscript(self, e: ast.Subscript, frame: Frame) -> Value:

@@ -19,16 +19,13 @@ from dynaguard.scan.deps import deps as level_deps
 from dynaguard.scan.deps import kw, kw_text
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import ClassRef, FunctionInfo, Router
-from dynaguard.scan.symbols import ModuleInfo, dotted
+from dynaguard.scan.symbols import ROUTE_DECORATORS, ModuleInfo, dotted
 from dynaguard.scan.walk import nodes
 
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
 
 ROUTER_CLASSES = ("FastAPI", "APIRouter")
-OPERATIONS = frozenset(
-    {"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route"}
-)
 
 
 def find_routers(project: Project) -> None:
@@ -129,7 +126,7 @@ def _operation_receivers(mod: ModuleInfo) -> set[str]:
             if (
                 isinstance(dec, ast.Call)
                 and isinstance(dec.func, ast.Attribute)
-                and dec.func.attr in OPERATIONS
+                and dec.func.attr in ROUTE_DECORATORS
                 and isinstance(dec.func.value, ast.Name)
             ):
                 out.add(dec.func.value.id)

@@ -56,9 +56,8 @@ def build_module(name: str, path: str, tree: ast.Module) -> ModuleInfo:
     return mod
 
 
-ROUTE_DECORATORS = frozenset(
-    {"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route"}
-)
+HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
+ROUTE_DECORATORS = frozenset({*HTTP_METHODS, "api_route"})  # `@router.get(...)` and co.
 
 
 def _route_handlers(
