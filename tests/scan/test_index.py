@@ -443,3 +443,34 @@ app.mount("/api/v1", sub)
         "DELETE /api/v1/notes/{note_id}": (False, None),
         "GET /me": (True, "app dependency who"),
     }
+
+
+def test_model_fields_nest_to_any_depth_and_stop_at_a_model_that_contains_itself() -> None:
+    # Given models nested three deep (the old bound: two) and one that contains itself
+    from dynaguard.scan.queries.request_models import model_fields
+
+    p = project(
+        api="""
+from typing import Optional
+from pydantic import BaseModel
+class Owner(BaseModel):
+    id: str
+class Account(BaseModel):
+    owner: Owner
+class Plan(BaseModel):
+    account: Account
+class Order(BaseModel):
+    plan: Plan
+class Node(BaseModel):
+    name: str
+    parent: Optional["Node"] = None
+"""
+    )
+    # Then every level is named, and the self-reference is expanded no further
+    assert model_fields(p, "api:Order") == [
+        "plan",
+        "plan.account",
+        "plan.account.owner",
+        "plan.account.owner.id",
+    ]
+    assert model_fields(p, "api:Node") == ["name", "parent"]

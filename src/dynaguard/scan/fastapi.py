@@ -283,7 +283,7 @@ def params_of(project: Project, fn: FunctionInfo, path: str) -> list[RouteParam]
 def _param(
     project: Project, mod: ModuleInfo, fn: FunctionInfo, arg: ast.arg, in_path: set[str]
 ) -> RouteParam:
-    default = _enclosing_value(mod, fn, fn.default_of(arg.arg))
+    default = _enclosing_value(project, mod, fn, fn.default_of(arg.arg))
     found = depends_of(project, mod, default) or depends_of(project, mod, arg.annotation)
     if found is not None:
         dep = dependency(project, found[1], found[0], "param")
@@ -333,19 +333,16 @@ def class_params(project: Project, fn: FunctionInfo) -> list[RouteParam]:
     return out
 
 
-def _enclosing_value(mod: ModuleInfo, fn: FunctionInfo, expr: ast.expr | None) -> ast.expr | None:
+def _enclosing_value(
+    project: Project, mod: ModuleInfo, fn: FunctionInfo, expr: ast.expr | None
+) -> ast.expr | None:
     """A router factory's endpoint naming a local of the factory as a default
     (`writer = Security(verify, ...)`, then `claims: dict = writer`): that local's value."""
     outer, dot, _ = fn.qualname.partition(":")[2].partition(".")
-    if not (dot and fn.class_name is None and isinstance(expr, ast.Name)):
+    host = mod.functions.get(outer) if dot and fn.class_name is None else None
+    if host is None or not isinstance(expr, ast.Name):
         return expr
-    host = mod.functions.get(outer)
-    values = [
-        s.value
-        for s in (host.node.body if host is not None else [])
-        if isinstance(s, ast.Assign)
-        and any(isinstance(t, ast.Name) and t.id == expr.id for t in s.targets)
-    ]
+    values = project.locals_of(Frame(host, mod)).assigns.get(expr.id, [])
     return values[0] if len(values) == 1 else expr
 
 

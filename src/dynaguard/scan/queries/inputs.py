@@ -212,7 +212,7 @@ def non_negative(project: Project, route: Route, s: Source) -> bool:
                 return False
             stmt, mod = decl
             if i + 1 == len(s.path):
-                return _unsigned(project, stmt.annotation, stmt.value, mod, 0)
+                return _unsigned(project, stmt.annotation, stmt.value, mod)
             inner = _model_of(project, stmt.annotation, mod)
             if inner is None:
                 return False
@@ -220,33 +220,40 @@ def non_negative(project: Project, route: Route, s: Source) -> bool:
         return False
     if s.path or s.name not in {a.arg for a in fn.params}:
         return False
-    return _unsigned(project, annotation_of(fn, s.name), fn.default_of(s.name), mod, 0)
+    return _unsigned(project, annotation_of(fn, s.name), fn.default_of(s.name), mod)
 
 
 def _unsigned(
-    project: Project, ann: ast.expr | None, default: ast.expr | None, mod: ModuleInfo, depth: int
+    project: Project,
+    ann: ast.expr | None,
+    default: ast.expr | None,
+    mod: ModuleInfo,
+    seen: frozenset[tuple[str, str]] = frozenset(),
 ) -> bool:
+    """Whether a declaration bounds the value at or above zero; `seen` (the type aliases
+    being followed) stops only an alias cycle, as in `_bounded`."""
     if _lower_bound(default):
         return True
-    if ann is None or depth > 3:
+    if ann is None:
         return False
     if isinstance(ann, ast.Call):  # conint(gt=0) as the annotation
         return _lower_bound(ann)
     if isinstance(ann, ast.Subscript) and last_name(ann.value) in ("Annotated", "Optional"):
         parts = ann.slice.elts if isinstance(ann.slice, ast.Tuple) else [ann.slice]
         return any(_lower_bound(p) for p in parts[1:]) or _unsigned(
-            project, parts[0], None, mod, depth + 1
+            project, parts[0], None, mod, seen
         )
     if isinstance(ann, ast.BinOp):  # PositiveInt | None
-        return _unsigned(project, ann.left, None, mod, depth + 1)
+        return _unsigned(project, ann.left, None, mod, seen)
     if isinstance(ann, ast.Name | ast.Attribute):
         if last_name(ann) in UNSIGNED:
             return True
         sym = project.resolve_name(ann.id, mod) if isinstance(ann, ast.Name) else None
-        if isinstance(sym, tuple):  # Amount = Annotated[Decimal, Field(gt=0)]
-            owner = project.modules[sym[0]]
+        if isinstance(sym, tuple) and sym not in seen:  # Amount = Annotated[Decimal, Field(gt=0)]
+            inner = seen | {sym}
             return any(
-                _unsigned(project, v, None, owner, depth + 1) for v in owner.globals.get(sym[1], [])
+                _unsigned(project, v, None, project.modules[sym[0]], inner)
+                for v in _global_values(project, sym)
             )
     return False
 

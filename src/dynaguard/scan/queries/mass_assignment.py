@@ -371,7 +371,7 @@ def _exposed(
     table, own = at
     overwritten = {k for k, v in item.fields or () if not (v.origins() & REQUEST_ORIGINS)}
     out: list[tuple[str, str]] = []
-    for f in model_fields(project, dump.model or "", 0):
+    for f in model_fields(project, dump.model or ""):
         top = f.split(".")[0]
         if (
             top in dump.excluded

@@ -21,8 +21,9 @@ from dynaguard.scan.walk import nodes
 __all__ = ["generates", "model_fields", "pynamodb_defaults", "server_defaults"]
 
 
-def model_fields(project: Project, qual: str, depth: int) -> list[str]:
-    """A Pydantic model's field names, nested models' fields as `outer.inner`."""
+def model_fields(project: Project, qual: str, seen: frozenset[str] = frozenset()) -> list[str]:
+    """A Pydantic model's field names, nested models' fields as `outer.inner` at any depth
+    (`seen`, the models being expanded, stops a model that contains itself)."""
     out: list[str] = []
     for cls in project.mro(qual):
         mod = project.modules[cls.module]
@@ -33,9 +34,10 @@ def model_fields(project: Project, qual: str, depth: int) -> list[str]:
             if name in out or name.startswith("_") or _excluded_field(stmt.value):
                 continue
             out.append(name)
-            inner = _model_of(project, stmt.annotation, mod) if depth < 2 else None
-            if inner is not None:
-                out += [f"{name}.{sub}" for sub in model_fields(project, inner, depth + 1)]
+            inner = _model_of(project, stmt.annotation, mod)
+            if inner is not None and inner not in seen and inner != qual:
+                nested = model_fields(project, inner, seen | {qual})
+                out += [f"{name}.{sub}" for sub in nested]
     return out
 
 
