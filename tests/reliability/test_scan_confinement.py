@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from dynaguard.core.findings import Finding
 from dynaguard.scan import scan
+from dynaguard.scan.index import Project
 from tests.reliability.scan_support import VULNERABLE, VULNERABLE_LINE, dynaguard, project
 
 HEADER = (
@@ -125,3 +127,68 @@ def test_a_file_name_that_is_not_utf8_is_reported_like_any_other(tmp_path: Path)
         for r in json.loads(out.read_text("utf-8"))["runs"][0]["results"]
     ]
     assert sorted(uris) == ["bad%FFname.py", "vuln.py"]
+
+
+def _replace_rule(
+    monkeypatch: pytest.MonkeyPatch, rule_id: str, check: Callable[..., object]
+) -> None:
+    import dynaguard.scan.rules  # noqa: F401  (registers every rule)
+    from dynaguard.core import registry
+
+    rule = registry.get_rule(rule_id)
+    assert rule is not None
+    monkeypatch.setitem(registry._REGISTRY, rule_id, registry.Registered(rule.meta, check))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_rule_one_file_breaks_costs_that_file_whichever_process_runs_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    # Given DG101 broken (an unforeseen bug) on any call in crafted.py
+    import dynaguard.scan.rules.dg101_unconditional_write as dg101
+
+    def fragile(project: Project) -> Iterator[Finding]:
+        for call in project.calls:
+            if call.path == "crafted.py":
+                raise KeyError("a bug that only this file triggers")
+        yield from dg101.check(project)
+
+    _replace_rule(monkeypatch, "DG101", fragile)
+    app = project(tmp_path)
+    (app / "crafted.py").write_text(VULNERABLE.replace("/users", "/other"), encoding="utf-8")
+    # When scanned with the rules in this process (1) or in worker processes (2)
+    result = scan([app], root=app, jobs=jobs)
+    # Then the rule fails in the worker, runs again here without crafted.py, and only that
+    # file is set aside: the other file's findings are all there
+    assert {s for s in _sites(result.findings) if s[2] == "DG101"} == {
+        ("vuln.py", VULNERABLE_LINE, "DG101")
+    }
+    assert [(e.path, e.kind) for e in result.errors] == [("crafted.py", "analysis-error")]
+    assert "DG101" in result.errors[0].message and result.stats["complete"] is False
+
+
+def test_a_rule_that_kills_its_worker_is_reported_and_the_other_rules_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given DG101 ending whichever worker process runs it, as the out-of-memory killer would
+    parent = os.getpid()
+    import dynaguard.scan.rules.dg101_unconditional_write as dg101
+
+    def deadly(project: Project) -> Iterator[Finding]:
+        if os.getpid() != parent:
+            os._exit(9)
+        yield from dg101.check(project)
+
+    app = project(tmp_path)
+    every = scan([app], root=app, jobs=1)
+    _replace_rule(monkeypatch, "DG101", deadly)
+    # When scanned with the rules in worker processes
+    result = scan([app], root=app, jobs=2)
+    # Then every other rule's findings are reported, and DG101 is named as not run (it is
+    # never run in this process, where it would end the whole scan)
+    assert _sites(result.findings) == {s for s in _sites(every.findings) if s[2] != "DG101"}
+    assert ("vuln.py", VULNERABLE_LINE, "DG101") in _sites(every.findings)
+    assert [(e.path, e.kind) for e in result.errors] == [("DG101", "analysis-error")]
+    assert "worker process running it died" in result.errors[0].message
+    assert result.stats["complete"] is False
+    assert any("a worker process running rules died" in w.message for w in result.warnings)

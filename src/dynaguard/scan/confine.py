@@ -24,6 +24,7 @@ from dynaguard.core.config import Config
 from dynaguard.core.findings import Finding
 from dynaguard.core.registry import Registered
 from dynaguard.core.result import Diagnostic
+from dynaguard.scan import rulepool
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import ClassInfo, DynamoCall, FunctionInfo, Route
@@ -44,27 +45,35 @@ class Indexed:
     outside: set[str]  # paths read for context only: their findings are not reported
     errors: list[Diagnostic] = field(default_factory=list)
     shapes: int = 0  # unknown shapes reported with the index (rules may find more)
+    notes: list[Diagnostic] = field(default_factory=list)  # warnings: a rule worker died
 
 
 Build = Callable[[frozenset[str]], Indexed]  # index every module except these paths
 
 
-def run(build: Build, rules: list[Registered]) -> tuple[list[Finding], list[Diagnostic], Indexed]:
-    """Index, run the rules, set aside the files that break them: findings, errors, last index."""
+def run(
+    build: Build, rules: list[Registered], jobs: int = 1
+) -> tuple[list[Finding], list[Diagnostic], Indexed]:
+    """Index, run the rules, set aside the files that break them: findings, errors, last index.
+
+    With `jobs` > 1 the rules run in forked workers (rulepool); the findings, in rule order,
+    are the same.
+    """
     excluded: set[str] = set()
     errors: list[Diagnostic] = []
     indexed = build(frozenset())
-    findings: list[Finding] = []
+    found_by: dict[str, list[Finding]] = {}
     pending = rules
+    if jobs > 1 and len(rules) > 1:
+        pending, stopped_rules = _pooled(indexed, rules, jobs, found_by)
+        errors += stopped_rules
     while True:
         failed: list[tuple[Registered, Exception]] = []
         for rule in pending:
             try:
-                found = list(_findings(rule.check(indexed.project)))
+                found_by[rule.meta.id] = rulepool.findings(rule, indexed.project, indexed.outside)
             except Exception as exc:  # one file's or one rule's failure is not the run's
                 failed.append((rule, exc))
-                continue
-            findings += [f for f in found if f.path not in indexed.outside]
         blamed: dict[str, list[tuple[Registered, Exception]]] = {}
         for rule, error in failed:
             path = culprit(error, indexed.project)
@@ -73,17 +82,47 @@ def run(build: Build, rules: list[Registered]) -> tuple[list[Finding], list[Diag
             else:
                 blamed.setdefault(path, []).append((rule, error))
         if not blamed:
+            findings = [f for rule in rules for f in found_by.get(rule.meta.id, [])]
             return findings, indexed.errors + errors + _later_shapes(indexed), indexed
         for path, broken in blamed.items():
             errors += [excluded_file(path, rule.meta.id, error) for rule, error in broken]
         excluded.update(blamed)
-        indexed = build(frozenset(excluded))
+        notes, indexed = indexed.notes, build(frozenset(excluded))
+        indexed.notes += notes
         pending = [rule for broken in blamed.values() for rule, _ in broken]
 
 
-def _findings(found: object) -> Iterator[Finding]:
-    if isinstance(found, Iterator | list | tuple):
-        yield from found
+def _pooled(
+    indexed: Indexed, rules: list[Registered], jobs: int, found_by: dict[str, list[Finding]]
+) -> tuple[list[Registered], list[Diagnostic]]:
+    """Rules run in workers: the ones to run again here, and the rules whose worker died."""
+    try:
+        outcomes, note = rulepool.run(indexed.project, indexed.outside, rules, jobs)
+    except OSError:  # no processes to be had (limits, sandbox): every rule runs here
+        return rules, []
+    if note:
+        why = "a worker process running rules died; the rules it had not finished ran again"
+        indexed.notes.append(Diagnostic(path="rules", message=why))
+    project = indexed.project
+    again: list[Registered] = []
+    errors: list[Diagnostic] = []
+    for rule, ran in zip(rules, outcomes, strict=True):
+        project.unknown_shapes += ran.shapes
+        project.truncated += ran.truncated
+        if ran.died:
+            errors.append(
+                Diagnostic(
+                    path=rule.meta.id,
+                    kind=ANALYSIS_ERROR,
+                    message=f"rule {rule.meta.id} stopped: the worker process running it "
+                    "died (out of memory?)",
+                )
+            )
+        elif ran.findings is None:
+            again.append(rule)
+        else:
+            found_by[rule.meta.id] = ran.findings
+    return again, errors
 
 
 def culprit(exc: BaseException, project: Project | None = None) -> str | None:
@@ -199,11 +238,12 @@ def _shapes(shapes: list[tuple[str, int, str]], outside: set[str]) -> list[Diagn
 
 def _later_shapes(indexed: Indexed) -> list[Diagnostic]:
     """Shapes the rules' queries met after indexing (a request too large to follow), and
-    requests whose events were cut: an analysis error, so the run is incomplete."""
+    requests whose events were cut: an analysis error, so the run is incomplete. Sorted:
+    which rule meets a shape first depends on which rules share a worker's memo tables."""
     project, outside = indexed.project, indexed.outside
     cut = [
         Diagnostic(path=p, line=ln, kind=ANALYSIS_ERROR, message=m)
-        for p, ln, m in dict.fromkeys(project.truncated)
+        for p, ln, m in sorted(set(project.truncated))
         if p not in outside
     ]
-    return _shapes(project.unknown_shapes[indexed.shapes :], outside) + cut
+    return _shapes(sorted(set(project.unknown_shapes[indexed.shapes :])), outside) + cut

@@ -156,7 +156,7 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
     # A file that breaks indexing or a rule is set aside and reported; the rest is analysed.
     existing = [p for p in paths if p.exists()]
     build = partial(confine.index, modules, infra, config, existing, root, found)
-    raw, index_errors, indexed = confine.run(build, rules)
+    raw, index_errors, indexed = confine.run(build, rules, jobs)
     kept, suppressed, warnings = _suppress(raw, modules, indexed.project.iac.comments)
     kept = [_override(f, config) for f in kept]
     from dynaguard.scan.report import char_columns  # rules count bytes; reports, characters
@@ -168,7 +168,7 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
         target=" ".join(str(p) for p in paths),
         findings=tuple(unique_fingerprints(kept)),
         errors=tuple(errors + index_errors),
-        warnings=tuple(notes + warnings),
+        warnings=tuple(notes + indexed.notes + warnings),
         rules=tuple(r.meta for r in rules),
         stats={
             "files": len(found),

@@ -41,12 +41,10 @@ Facts, by attribute of `Project`:
 - `flow.events(project, route)`: the ordered reads, checks (if/assert on a read item)
   and writes one request performs, dependencies first, helpers inlined;
   `flow.condition/key_value/item_value(project, call, frame)` per call.
-- `unknown_shapes`: (path, line, message) for code the index could not read; the engine
-  reports them as `unknown-shape` errors (the fixture tests fail on them).
+- `unknown_shapes`: (path, line, message) of code the index could not read (errors).
 
-Rules are registered with `dynaguard.core.registry.register` in one module each under
-`dynaguard.scan.rules` (picked up by name, dgNNN_*.py), take the `Project`, and yield
-findings built with `dynaguard.scan.report.at_call(meta, call, route, message, ...)`.
+Rules: one module each under `dynaguard.scan.rules` (dgNNN_*.py), registered with
+`core.registry.register`, yielding `dynaguard.scan.report.at_call(meta, call, ...)`.
 """
 
 from __future__ import annotations
@@ -111,6 +109,8 @@ class Project:
     _indexed: int = 0
     _route_by_fn: dict[str, Route] = field(default_factory=dict)
     _nearest: dict[tuple[str, str], str] = field(default_factory=dict)  # find_module's choices
+    # resolve_dotted's answers: symbol tables change only in add_module, which empties it
+    _dotted: dict[tuple[str, str], Symbol] = field(default_factory=dict)
     _by_prefix: dict[str, dict[tuple[str, ...], str]] = field(default_factory=dict)
     _routes_indexed: int = 0
     method_names: set[str] = field(default_factory=set)  # every method name of a project class
@@ -131,6 +131,7 @@ class Project:
         self.modules[name] = mod
         self._nearest.clear()
         self._by_prefix.clear()
+        self._dotted.clear()
         parts = name.split(".")
         for i in range(len(parts)):
             self._by_suffix.setdefault(".".join(parts[i:]), []).append(name)
@@ -225,10 +226,15 @@ class Project:
 
     def resolve_dotted(self, target: str, near: str, seen: frozenset[str] = frozenset()) -> Symbol:
         """A dotted name (`app.repo.ItemRepo`) to a project symbol, else the text itself.
+        Re-exports are followed however many; `seen` stops only an import cycle."""
+        if seen:
+            return self._resolve_dotted(target, near, seen)
+        key = (target, near)
+        if key not in self._dotted:
+            self._dotted[key] = self._resolve_dotted(target, near, seen)
+        return self._dotted[key]
 
-        Re-exports are followed however many there are; `seen` (the names already being
-        resolved) stops only an import cycle, which names nothing.
-        """
+    def _resolve_dotted(self, target: str, near: str, seen: frozenset[str]) -> Symbol:
         if target in seen:
             return target
         seen = seen | {target}

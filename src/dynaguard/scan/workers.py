@@ -38,6 +38,7 @@ def run(
     *,
     lost: Callable[[T], R],
     after: Callable[[R], R] = lambda r: r,
+    chunk: int = CHUNK,
 ) -> tuple[list[R], str | None]:
     """`after(task(item))` for each item in order, and a note when a worker died.
 
@@ -52,7 +53,9 @@ def run(
     for _ in range(2):
         pending = [i for i in range(len(items)) if i not in results]
         if pending:
-            broke |= not _pooled(task, items, pending, jobs=jobs, results=results, after=after)
+            broke |= not _pooled(
+                task, items, pending, jobs=jobs, results=results, after=after, chunk=chunk
+            )
     alone = [i for i in range(len(items)) if i not in results]
     for i, result in _one_by_one(task, [(i, items[i]) for i in alone], lost):
         results[i] = after(result)
@@ -71,24 +74,25 @@ def _pooled(
     jobs: int,
     results: dict[int, R],
     after: Callable[[R], R],
+    chunk: int,
 ) -> bool:
     """One pool over `todo`; False when a worker died (what it had not returned stays to do)."""
     broke = False
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
         futures: dict[Future[list[R]], list[int]] = {}
         try:
-            for k in range(0, len(todo), CHUNK):
-                batch = todo[k : k + CHUNK]
+            for k in range(0, len(todo), chunk):
+                batch = todo[k : k + chunk]
                 futures[pool.submit(_chunk, task, [items[i] for i in batch])] = batch
         except BrokenProcessPool:
             broke = True  # a worker died already: what was not submitted stays to do
         for future in as_completed(futures):
             try:
-                chunk = future.result()
+                got = future.result()
             except BrokenProcessPool:
                 broke = True  # every unfinished chunk ends here
                 continue
-            for i, result in zip(futures[future], chunk, strict=True):
+            for i, result in zip(futures[future], got, strict=True):
                 results[i] = after(result)
     return not broke
 
