@@ -170,25 +170,31 @@ def test_a_rule_one_file_breaks_costs_that_file_whichever_process_runs_it(
 def test_a_rule_that_kills_its_worker_is_reported_and_the_other_rules_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given DG101 ending whichever worker process runs it, as the out-of-memory killer would
-    parent = os.getpid()
-    import dynaguard.scan.rules.dg101_unconditional_write as dg101
+    # Given the last rule (always in a worker's share: this process runs the first share)
+    # ending whichever worker process runs it, as the out-of-memory killer would
+    import dynaguard.scan.rules  # noqa: F401  (registers every rule)
+    from dynaguard.core.findings import EngineKind
+    from dynaguard.core.registry import all_rules
 
-    def deadly(project: Project) -> Iterator[Finding]:
+    last = all_rules(EngineKind.STATIC)[-1]
+    parent = os.getpid()
+
+    def deadly(project: Project) -> object:
         if os.getpid() != parent:
             os._exit(9)
-        yield from dg101.check(project)
+        return last.check(project)
 
     app = project(tmp_path)
     every = scan([app], root=app, jobs=1)
-    _replace_rule(monkeypatch, "DG101", deadly)
-    # When scanned with the rules in worker processes
+    _replace_rule(monkeypatch, last.meta.id, deadly)
+    # When scanned with the rules in two processes
     result = scan([app], root=app, jobs=2)
-    # Then every other rule's findings are reported, and DG101 is named as not run (it is
-    # never run in this process, where it would end the whole scan)
-    assert _sites(result.findings) == {s for s in _sites(every.findings) if s[2] != "DG101"}
-    assert ("vuln.py", VULNERABLE_LINE, "DG101") in _sites(every.findings)
-    assert [(e.path, e.kind) for e in result.errors] == [("DG101", "analysis-error")]
+    # Then every other rule's findings are reported, and the rule is named as not run (it
+    # is never run in this process, where it would end the whole scan)
+    others = {s for s in _sites(every.findings) if s[2] != last.meta.id}
+    assert _sites(result.findings) == others
+    assert ("vuln.py", VULNERABLE_LINE, "DG101") in others
+    assert [(e.path, e.kind) for e in result.errors] == [(last.meta.id, "analysis-error")]
     assert "worker process running it died" in result.errors[0].message
     assert result.stats["complete"] is False
     assert any("a worker process running rules died" in w.message for w in result.warnings)
