@@ -188,6 +188,8 @@ def test_config_from_pyproject(tmp_path: Path) -> None:
     [
         ({"exlude": []}, "unknown"),
         ({"exclude": "x"}, "list of strings"),
+        ({"admin_scopes": "admin"}, "admin_scopes must be a list of strings"),
+        ({"admin_dependencies": [1]}, "admin_dependencies must be a list of strings"),
         ({"fail_on": "urgent"}, "unknown severity"),
         ({"severity": {"DG101": 3}}, "severity name"),
     ],

@@ -23,6 +23,8 @@ class Config:
     source: Path | None = None
     exclude: tuple[str, ...] = ()
     auth_dependencies: tuple[str, ...] = ()
+    admin_dependencies: tuple[str, ...] = ()  # restrict a route to administrators, code unread
+    admin_scopes: tuple[str, ...] = ()  # Security(..., scopes=[...]) only administrators hold
     owner_attributes: tuple[str, ...] = ()
     server_fields: tuple[str, ...] = ()
     select: tuple[str, ...] = ()
@@ -39,7 +41,15 @@ class Config:
         return not any(rule_id.startswith(i) for i in self.ignore)
 
 
-_LISTS = ("exclude", "auth_dependencies", "owner_attributes", "server_fields", "select")
+_LISTS = (
+    "exclude",
+    "auth_dependencies",
+    "admin_dependencies",
+    "admin_scopes",
+    "owner_attributes",
+    "server_fields",
+    "select",
+)
 _KNOWN = {*_LISTS, "ignore", "disable", "severity", "fail_on", "min_severity", "max_file_bytes"}
 MAX_FILE_CAP = 64 << 20  # a syntax tree of 64 MiB of source is ~10 GB already
 
@@ -118,6 +128,8 @@ def from_table(table: dict[str, object], source: Path | None = None) -> Config:
         source=source,
         exclude=lists["exclude"],
         auth_dependencies=lists["auth_dependencies"],
+        admin_dependencies=lists["admin_dependencies"],
+        admin_scopes=lists["admin_scopes"],
         owner_attributes=lists["owner_attributes"],
         server_fields=lists["server_fields"],
         select=tuple(s.upper() for s in lists["select"]),

@@ -28,10 +28,10 @@ from dynaguard.scan.authn_verify import (
     marker,
     verifier,
 )
-from dynaguard.scan.deps import SCHEMES, assumed_principal, dependency, depends_of
+from dynaguard.scan.deps import SCHEMES, assumed_principal, dependency, depends_of, last_names
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import ClassRef, Dependency, FunctionInfo, Route
-from dynaguard.scan.symbols import ModuleInfo, dotted
+from dynaguard.scan.symbols import ModuleInfo, dotted, last_name
 from dynaguard.scan.walk import nodes, own_nodes
 
 if TYPE_CHECKING:
@@ -53,9 +53,9 @@ class Behaviour:
 
     def __init__(self, project: Project) -> None:
         self.p = project
-        self.configured = {
-            n.rsplit(".", 1)[-1].rsplit(":", 1)[-1] for n in project.config.auth_dependencies
-        }
+        self.configured = last_names(project.config.auth_dependencies)
+        self.admins = last_names(project.config.admin_dependencies)
+        self.admin_scopes = frozenset(project.config.admin_scopes)
         self._memo: dict[tuple[str, str], bool] = {}
         self._busy: set[tuple[str, str]] = set()
         self._cuts = 0  # results that met a computation still in progress
@@ -69,10 +69,19 @@ class Behaviour:
         return dep.target is not None and self._ask("auth", dep.target)
 
     def privileged(self, route: Route) -> str | None:
-        """A dependency of the route that lets only some roles through (its name)."""
+        """A dependency of the route that lets only some roles through (its name): one that
+        compares a role and raises, one configured as such, or a `Security(...)` asking for
+        a configured administrators' scope of a dependency that enforces its scopes."""
         for d in route.all_dependencies:
-            if d.target is not None and self._ask("priv", d.target):
+            if d.name in self.admins or (d.target or "") in self.p.config.admin_dependencies:
                 return d.name or d.target
+            if d.target is None:
+                continue
+            if self._ask("priv", d.target):
+                return d.name or d.target
+            admin = sorted(self.admin_scopes.intersection(d.scopes))
+            if admin and self._ask("scopes", d.target):
+                return f"{d.name or d.target} (scopes {', '.join(admin)})"
         return None
 
     def endpoint_verifies(self, route: Route) -> bool:
@@ -141,6 +150,8 @@ class Behaviour:
             return kind == "auth" and resolved == "library"
         if kind == "priv":
             return any(self._body_priv(b) for b in resolved)
+        if kind == "scopes":
+            return any(self._body_scopes(b) for b in resolved)
         return any(self._body_auth(b) for b in resolved)
 
     # -- what a dependency target is -----------------------------------------------------
@@ -313,6 +324,26 @@ class Behaviour:
         if scan.checks_role():
             return True
         return any(self._ask("priv", t) for t in targets)
+
+    def _body_scopes(self, body: Body) -> bool:
+        """The body raises after reading the scopes FastAPI passes to its `SecurityScopes`
+        parameter, or a dependency it takes does (scopes reach every level below)."""
+        params = {
+            a.arg
+            for a in (*body.node.args.posonlyargs, *body.node.args.args, *body.node.args.kwonlyargs)
+            if a.annotation is not None and last_name(a.annotation) == "SecurityScopes"
+        }
+        found = nodes(body.node)
+        reads = any(
+            isinstance(n, ast.Attribute)
+            and n.attr in ("scopes", "scope_str")
+            and isinstance(n.value, ast.Name)
+            and n.value.id in params
+            for n in found
+        )
+        if reads and any(isinstance(n, ast.Raise) for n in found):
+            return True
+        return any(self._ask("scopes", t) for t in self._seeds(body)[1])
 
     def _callee(self, call: ast.Call, body: Body) -> FunctionInfo | None:
         frame = Frame(body.fn, body.module)

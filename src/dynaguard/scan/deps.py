@@ -7,6 +7,7 @@ Whether one authenticates or restricts a route to some roles is decided by what 
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.model import ClassRef, Dependency, FunctionInfo, Route
@@ -41,6 +42,16 @@ def deps(project: Project, mod: ModuleInfo, expr: ast.expr | None, level: str) -
 
 
 def dependency(project: Project, mod: ModuleInfo, call: ast.Call, level: str) -> Dependency:
+    """The dependency a `Depends(...)`/`Security(...)` call declares."""
+    dep = _dependency(project, mod, call, level)
+    scopes = kw(call, "scopes")
+    if dep.security and isinstance(scopes, ast.List | ast.Tuple):
+        constant = [e.value for e in scopes.elts if isinstance(e, ast.Constant)]
+        return replace(dep, scopes=tuple(v for v in constant if isinstance(v, str)))
+    return dep
+
+
+def _dependency(project: Project, mod: ModuleInfo, call: ast.Call, level: str) -> Dependency:
     kind = (dotted(call.func, mod) or "").rsplit(".", 1)[-1]
     target_expr = call.args[0] if call.args else kw(call, "dependency")
     if target_expr is None:
@@ -103,7 +114,12 @@ def assumed_principal(project: Project, mod: ModuleInfo, ann: ast.expr | None) -
 
 def _configured(project: Project) -> set[str]:
     """The last names of `[tool.dynaguard] auth_dependencies`."""
-    return {n.rsplit(".", 1)[-1].rsplit(":", 1)[-1] for n in project.config.auth_dependencies}
+    return last_names(project.config.auth_dependencies)
+
+
+def last_names(names: tuple[str, ...]) -> set[str]:
+    """`pkg.auth:whoami` -> `whoami`: configured dependencies match by the name written."""
+    return {n.rsplit(".", 1)[-1].rsplit(":", 1)[-1] for n in names}
 
 
 def _alias_home(project: Project, mod: ModuleInfo, expr: ast.expr | None) -> ModuleInfo:

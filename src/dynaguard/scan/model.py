@@ -133,6 +133,7 @@ class Dependency:
     name: str  # as written (last component), for name-based auth recognition
     security: bool = False  # Security(...) or an OAuth2/HTTPBearer/APIKey scheme
     level: str = "route"  # route | router | include | app | param
+    scopes: tuple[str, ...] = ()  # Security(..., scopes=[...]): the constant ones
 
 
 @dataclass(slots=True, eq=False)
