@@ -312,7 +312,7 @@ def check_then_act(project: Project, route: Route, call: DynamoCall) -> tuple[Ev
         if not checks:
             return None
         cond = condition(project, call, ev.frame)
-        for c in checks:
+        for c in reversed(checks):  # the check nearest the write names what it decided on
             if cond is None or not mentions(cond, c.attrs):
                 return c, ev
         return None
@@ -322,7 +322,16 @@ def check_then_act(project: Project, route: Route, call: DynamoCall) -> tuple[Ev
 def _same_item(project: Project, evs: list[Event], check: Event, write: Event) -> bool:
     """Whether the write may target the item the check read (a parent check then a child
     write is not check-then-act: the write cannot re-assert another item's attribute)."""
-    reads = [e for e in evs if e.kind == "read" and e.call and e.call.key in check.reads]
+    # reads before the check first: a generic repository's one `get_item` line serves the
+    # credential lookup in the auth dependency and the route's later read of another table
+    # (a read inside the checked expression itself, `if role_of(key) ...`, comes after it)
+    upto = next((i for i, e in enumerate(evs) if e is check), len(evs))
+    found = [
+        (i, e)
+        for i, e in enumerate(evs)
+        if e.kind == "read" and e.call and e.call.key in check.reads
+    ]
+    reads = [e for i, e in found if i < upto] or [e for _, e in found]
     if not reads or write.call is None:
         return True
     for read in reads:
@@ -339,11 +348,15 @@ def _same_item(project: Project, evs: list[Event], check: Event, write: Event) -
         ):
             return True  # the read item itself written (`post = Post.get(id); post.save()`)
         if write.call.operation == "put_item" and rk.fields and wk.fields is not None:
-            # a put's key is the item's attributes named like the read's key (same schema)
+            # a put's key is the item's attributes named like the read's key (same schema);
+            # with none of them, the item read spread into it (`{**item, ...}`) is the same
+            # item, and any other item is judged by where all its values come from
             picked = [v for k, v in wk.fields if k in dict(rk.fields)]
-            if not picked:
+            if not picked and any(
+                s.origin is Origin.ITEM and s.call == read.call.key for s in wk.sources
+            ):
                 return True
-            wk = join(*picked)
+            wk = join(*picked) if picked else wk
         moving = {Origin.CONSTANT, Origin.SERVER}
         r_src = {s for s in rk.all_sources() if s.origin not in moving}
         w_src = {s for s in wk.all_sources() if s.origin not in moving}
