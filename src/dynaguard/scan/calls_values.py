@@ -37,8 +37,26 @@ ITERATORS = frozenset(
 )
 
 
+# boto3's condition builders: `Attr(name).eq(value)` names an attribute in the expression
+# text and binds `value` as an ExpressionAttributeValue itself
+CONDITION_BUILDERS = frozenset({"boto3.dynamodb.conditions.Key", "boto3.dynamodb.conditions.Attr"})
+
+
 def call_value(vs: Values, e: ast.Call, frame: Frame) -> Value:
-    """The provenance of a call's result."""
+    """The provenance of a call's result (a condition builder's operands marked bound)."""
+    found = _call_value(vs, e, frame)
+    chain = [e]
+    while isinstance(chain[-1].func, ast.Attribute) and isinstance(chain[-1].func.value, ast.Call):
+        chain.append(chain[-1].func.value)
+    if len(chain) < 2 or vs.dotted(chain[-1].func, frame) not in CONDITION_BUILDERS:
+        return found
+    names = join(*(vs.of(a, frame) for a in chain[-1].args[:1])).sources
+    operands = [a for c in chain[:-1] for a in (*c.args, *(k.value for k in c.keywords))]
+    bound = join(*(vs.of(a, frame) for a in operands)).sources - names
+    return replace(found, bound=found.bound | (bound & found.sources))
+
+
+def _call_value(vs: Values, e: ast.Call, frame: Frame) -> Value:
     f = e.func
     name = vs.dotted(f, frame)
     last = f.attr if isinstance(f, ast.Attribute) else name.rsplit(".", 1)[-1]

@@ -103,6 +103,9 @@ class Value:
     strings: frozenset[str] = frozenset()  # every literal string that flowed into it
     none: bool = False  # may be None
     cut: bool = False  # cut short by the solver's bound: possibly incomplete
+    # sources that reach DynamoDB only as bound values (`Attr("site").eq(site)`: boto3's
+    # condition builders put `site` in ExpressionAttributeValues), never as expression text
+    bound: frozenset[Source] = frozenset()
 
     def origins(self) -> set[Origin]:
         """The origins of the value and of every known field."""
@@ -164,7 +167,14 @@ def join(*values: Value) -> Value:
         frozenset(list(frozenset(s for v in vals for s in v.strings))[:64]),
         any(v.none for v in vals),
         any(v.cut for v in vals),
+        _bound(vals),
     )
+
+
+def _bound(vals: list[Value]) -> frozenset[Source]:
+    """Bound only where every value holding the source binds it."""
+    exposed = {s for v in vals for s in v.sources - v.bound}
+    return frozenset(s for v in vals for s in v.bound if s not in exposed)
 
 
 def either(*values: Value) -> Value:

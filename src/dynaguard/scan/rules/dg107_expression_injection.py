@@ -100,6 +100,7 @@ def _client(project: q.Project, call: q.DynamoCall, site: q.Site, value: q.Value
             s.dotted
             for s in value.all_sources()
             if _from_client(s)
+            and s not in value.bound  # a condition builder's operand: never expression text
             and not (site.route is not None and fixed_choice(project, site.route, s))
             and not allow_listed(project, call, site, s)
         }
