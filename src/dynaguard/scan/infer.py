@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from dynaguard.scan.appstate import assigned, is_state
 from dynaguard.scan.fixpoint import Lattice, node_key
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import ClassRef, FunctionInfo, Handle, HandleKind
@@ -199,6 +200,10 @@ class Types:
             index = self._index(base.table or "", expr.attr)
             if index is not None:  # Model.by_owner.query(...): the index's own key names
                 return Handle(HandleKind.PYNAMODB_MODEL, index)
+        if is_state(expr):  # `request.app.state.ddb`: what the lifespan put there
+            for where, value in assigned(self.p, expr.attr):
+                if (t := self.of(value, where)) is not None:
+                    return t
         sym = self.p.resolve_expr(expr, frame.module)
         return self._symbol(sym)
 

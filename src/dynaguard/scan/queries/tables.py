@@ -77,6 +77,8 @@ def table_of(project: Project, call: DynamoCall, frame: Frame | None = None) -> 
         return _model_of_index(project, call.handle.table) or call.handle.table
     if call.handle.kind is HandleKind.BATCH_WRITER:
         return None
+    if frame is not None and (named := _table_name(project, call, frame)) is not None:
+        return named
     recv = call.node.func.value if isinstance(call.node.func, ast.Attribute) else None
     if not isinstance(recv, ast.Attribute):
         return None
@@ -90,6 +92,22 @@ def table_of(project: Project, call: DynamoCall, frame: Frame | None = None) -> 
         found = project.types.of(recv.value, frame)
         holder = found.qualname if isinstance(found, ClassRef) else None
     return f"{holder}.self.{recv.attr}" if holder else None
+
+
+def _table_name(project: Project, call: DynamoCall, frame: Frame) -> str | None:
+    """A low-level client's `TableName=`: its text, or the settings attribute holding it
+    (`settings.orders_table` on a `Settings` instance: `module:Settings.orders_table`)."""
+    value = project.values.arg(call, "TableName", frame)
+    if value is None:
+        return None
+    if len(value.texts) == 1:
+        return next(iter(value.texts))
+    expr = call.args.get("TableName")
+    if isinstance(expr, ast.Attribute):
+        holder = project.types.of(expr.value, frame)
+        if isinstance(holder, ClassRef):
+            return f"{holder.qualname}.{expr.attr}"
+    return None
 
 
 def _model_of_index(project: Project, qualname: str) -> str | None:
