@@ -30,7 +30,7 @@ from dynaguard.scan.model import (
     Route,
     RouteParam,
 )
-from dynaguard.scan.routers import find_routers, made_router, router_of, scope_of
+from dynaguard.scan.routers import find_routers, included_routers, router_of, scope_of
 from dynaguard.scan.symbols import ROUTE_DECORATORS, ModuleInfo, dotted
 
 if TYPE_CHECKING:
@@ -108,10 +108,7 @@ def _method_call(project: Project, mod: ModuleInfo, call: ast.Call) -> None:
     if parent is None or not call.args:
         return
     if attr == "include_router":
-        child = router_of(project, call.args[0], mod, scope) or made_router(
-            project, call.args[0], mod
-        )
-        if child is not None:
+        for child in included_routers(project, call, mod, scope):
             project.includes.append(
                 Include(
                     parent,
@@ -121,10 +118,10 @@ def _method_call(project: Project, mod: ModuleInfo, call: ast.Call) -> None:
                 )
             )
     elif attr == "mount" and len(call.args) >= 2:  # app.mount("/v1", sub_app)
-        child = router_of(project, call.args[1], mod, scope)
+        sub = router_of(project, call.args[1], mod, scope)
         where = call.args[0]
-        if child is not None and isinstance(where, ast.Constant) and isinstance(where.value, str):
-            project.includes.append(Include(parent, child, where.value, [], mounted=True))
+        if sub is not None and isinstance(where, ast.Constant) and isinstance(where.value, str):
+            project.includes.append(Include(parent, sub, where.value, [], mounted=True))
     elif attr == "add_api_route" and len(call.args) >= 2:
         sym = project.resolve_expr(call.args[1], mod)
         if isinstance(sym, FunctionInfo):

@@ -57,6 +57,35 @@ def router_of(project: Project, expr: ast.expr, mod: ModuleInfo, scope: str = ""
     return None
 
 
+def included_routers(project: Project, call: ast.Call, mod: ModuleInfo, scope: str) -> list[str]:
+    """The routers `x.include_router(arg)` includes: the one `arg` names or a factory
+    returns, or, in `for m in (items, users): app.include_router(m.router)`, each one."""
+    arg = call.args[0]
+    found = router_of(project, arg, mod, scope) or made_router(project, arg, mod)
+    if found is not None:
+        return [found]
+    root = arg.value if isinstance(arg, ast.Attribute) else arg
+    if not isinstance(root, ast.Name):
+        return []
+    out: list[str] = []
+    for loop in nodes(mod.tree):
+        if not (
+            isinstance(loop, ast.For)
+            and isinstance(loop.target, ast.Name)
+            and loop.target.id == root.id
+            and isinstance(loop.iter, ast.Tuple | ast.List)
+            and any(n is call for stmt in loop.body for n in nodes(stmt))
+        ):
+            continue
+        for elt in loop.iter.elts:  # the loop variable replaced by each element
+            each = (
+                ast.Attribute(elt, arg.attr, ast.Load()) if isinstance(arg, ast.Attribute) else elt
+            )
+            qual = router_of(project, ast.copy_location(each, arg), mod, scope)
+            out += [qual] if qual is not None and qual not in out else []
+    return out
+
+
 def made_router(project: Project, expr: ast.expr, mod: ModuleInfo) -> str | None:
     """The router a factory call returns (`app.include_router(build_router())`)."""
     if not isinstance(expr, ast.Call):
