@@ -17,7 +17,7 @@ class Locals:
     """Assignments inside one function body (nested functions included)."""
 
     assigns: dict[str, list[ast.expr]] = field(default_factory=dict)
-    # item["k"] = v  /  item.update({...}) (key None)  /  obj.attr = v
+    # item["k"] = v  /  item.update({...}) (key None)  /  obj.attr = v  /  items.append(v)
     subscripts: dict[str, list[tuple[str | None, ast.expr]]] = field(default_factory=dict)
     attributes: dict[str, list[tuple[str, ast.expr]]] = field(default_factory=dict)
     returns: list[ast.expr] = field(default_factory=list)
@@ -26,6 +26,8 @@ class Locals:
     calls: list[ast.Call] = field(default_factory=list)  # in source order
     guards: list[ast.If | ast.Assert] = field(default_factory=list)  # if ...: raise/return
 
+
+ELEMENTS = "[*]"  # Locals.subscripts key of what append/extend put in a list
 
 _DEFS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
 _INTERESTING = frozenset(
@@ -202,6 +204,9 @@ def _mutation(call: ast.Call, out: Locals) -> None:
             out.subscripts.setdefault(name, []).append((None, a))
         for kw in call.keywords:
             out.subscripts.setdefault(name, []).append((kw.arg, kw.value))
+    elif f.attr in ("append", "extend") and len(call.args) == 1:
+        # a list filled in place (`items.extend(page["Items"])`): its elements
+        out.subscripts.setdefault(name, []).append((ELEMENTS, call.args[0]))
     elif f.attr in ("setdefault", "__setitem__") and len(call.args) == 2:
         key = call.args[0]
         text = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None

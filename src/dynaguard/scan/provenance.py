@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from dynaguard.scan.fixpoint import CallKey, node_key
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.infer import bound_arg, is_param, marker_alias
-from dynaguard.scan.locals import ELEMENT
+from dynaguard.scan.locals import ELEMENT, ELEMENTS
 from dynaguard.scan.model import ClassRef, DynamoCall, FunctionInfo, ParamSource, RouteParam
 from dynaguard.scan.symbols import dotted
 from dynaguard.scan.value import (
@@ -177,7 +177,9 @@ class Values:
         extra: list[Value] = []
         for key, expr in sets:
             v = self.of(expr, frame)
-            if key is not None:
+            if key == ELEMENTS:
+                extra.append(v)  # what a list holds is what was appended to it
+            elif key is not None:
                 fields.append((key, v))
             elif v.fields is not None or v.dumps:
                 fields += list(v.fields or ())
