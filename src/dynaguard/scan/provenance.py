@@ -208,6 +208,7 @@ class Values:
             if k.arg is not None and k.arg not in named
         ]
         spread = [self.of(k.value, frame.caller) for k in call.keywords if k.arg is None]
+        fields = [*(f for v in spread for f in v.fields or ()), *fields]  # f(**params, k=v)
         return replace(join(*(v for _, v in fields), *spread), fields=tuple(fields))
 
     def _param(self, name: str, frame: Frame) -> Value:
