@@ -52,15 +52,15 @@ def load_labels(path: Path) -> list[Label]:
     return labels
 
 
-def relative(path: str) -> str:
+def relative(path: str, corpus: Path = CORPUS) -> str:
     p = Path(path)
     if not p.is_absolute():
-        for base in (ROOT, CORPUS, Path.cwd()):
+        for base in (ROOT, corpus, Path.cwd()):
             if (base / p).exists():
                 p = base / p
                 break
     try:
-        return p.resolve().relative_to(CORPUS).as_posix()
+        return p.resolve().relative_to(corpus.resolve()).as_posix()
     except ValueError:
         return Path(path).as_posix()
 
@@ -87,9 +87,11 @@ def scan(corpus: Path) -> dict[str, Any]:
     return report
 
 
-def evaluate(labels: list[Label], findings: list[dict[str, Any]]) -> dict[str, Any]:
+def evaluate(
+    labels: list[Label], findings: list[dict[str, Any]], corpus: Path = CORPUS
+) -> dict[str, Any]:
     # one finding per (file, rule, line): several routes reaching one call are one site
-    sites = sorted({(f["rule"], relative(f["path"]), int(f["line"])) for f in findings})
+    sites = sorted({(f["rule"], relative(f["path"], corpus), int(f["line"])) for f in findings})
     used: set[int] = set()
     matched_sites: set[tuple[str, str, int]] = set()
     # closest first, so a finding two lines away does not take a label's exact neighbour
@@ -169,10 +171,12 @@ def main() -> None:
     labels = load_labels(args.corpus / "LABELS.json")
     report = scan(args.corpus)
     about = {
-        (f["rule"], relative(f["path"]), int(f["line"])): f"{f.get('route') or '-'}: {f['title']}"
+        (f["rule"], relative(f["path"], args.corpus), int(f["line"])): (
+            f"{f.get('route') or '-'}: {f['title']}"
+        )
         for f in report.get("findings", [])
     }
-    res = evaluate(labels, report.get("findings", []))
+    res = evaluate(labels, report.get("findings", []), args.corpus)
     if args.json:
         out = dict(res)
         out["missed"] = [lab.__dict__ for lab in res["missed"]]
