@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, FunctionInfo, Handle, HandleKind
+from dynaguard.scan.value import Origin
 from dynaguard.scan.walk import walk
 
 __all__ = [
@@ -120,6 +121,34 @@ def plain_values(call: DynamoCall) -> list[str]:
         for arg, name, v in _literal_values(call)
         if isinstance(v, ast.JoinedStr) or (isinstance(v, ast.Constant) and v.value is not None)
     ]
+
+
+# values that are strings or numbers whatever the code does with them: request
+# parameters (FastAPI gives str/int/float) and server-made ids and times
+_SCALAR_ORIGINS = frozenset(
+    {Origin.PATH, Origin.QUERY, Origin.HEADER, Origin.COOKIE, Origin.SERVER}
+)
+
+
+def plain_sources(project: Project, call: DynamoCall) -> list[str]:
+    """Attributes of the call's literal value maps given as variables that can only hold
+    plain strings or numbers on some path (`{"id": str(uuid4())}`, `{"sku": sku}`)."""
+    out: list[str] = []
+    frames = [s.frame for s in project.sites(call)]
+    for arg, name, v in _literal_values(call):
+        if isinstance(v, ast.Constant | ast.JoinedStr | ast.Dict):
+            continue  # judged by plain_values / typed_values
+        for frame in frames:
+            value = project.values.of(v, frame)
+            # a whole parameter only: `item["id"]` of a `dict` parameter has any shape
+            scalar = all(
+                src.origin in _SCALAR_ORIGINS and (not src.path or src.origin is Origin.SERVER)
+                for src in value.sources
+            )
+            if value.sources and scalar and value.fields is None and not value.dumps:
+                out.append(f"{arg}.{name}")
+                break
+    return out
 
 
 def builder_expressions(call: DynamoCall) -> list[str]:

@@ -9,8 +9,9 @@ Reports DynamoDB calls that fail (or corrupt data) because they mix boto3's two 
 - a resource-only method on a client (`client.batch_writer()`, `client.Table(...)`,
   `client.load()`): `AttributeError`;
 - on a plain low-level client (`boto3.client("dynamodb")`): an item operation without
-  `TableName`, plain Python values in `Item`/`Key`/`ExpressionAttributeValues`, or a
-  `Key()`/`Attr()` builder as an expression: `ParamValidationError`;
+  `TableName`, plain Python values in `Item`/`Key`/`ExpressionAttributeValues` (a
+  literal, or a variable that can only hold a string or number: a request parameter,
+  `str(uuid4())`), or a `Key()`/`Attr()` builder as an expression: `ParamValidationError`;
 - on a resource's `meta.client` (which serializes plain values like the resource does):
   typed `{"S": ...}` values. A typed key fails with `ValidationException: Type mismatch for
   key`; a typed non-key attribute is stored as a map `{"M": {"S": {"S": "x"}}}`, silently.
@@ -68,7 +69,7 @@ def check(project: Project) -> Iterator[Finding]:
     """Calls that do not exist on the object, or pass values of the other API's shape."""
     m = q.meta("DG116")
     for call in q.operations(project):
-        why = _wrong(call)
+        why = _wrong(project, call)
         if why is not None:
             route = next((s.route for s in q.sites(project, call) if s.route), None)
             yield q.finding(m, call, route, why, evidence={"method": call.method})
@@ -88,7 +89,7 @@ def check(project: Project) -> Iterator[Finding]:
         )
 
 
-def _wrong(call: DynamoCall) -> str | None:
+def _wrong(project: Project, call: DynamoCall) -> str | None:
     kind, method = call.handle.kind, call.method
     if kind is HandleKind.TABLE and method in c.CLIENT_OPS and method not in c.TABLE_METHODS:
         return (
@@ -115,7 +116,7 @@ def _wrong(call: DynamoCall) -> str | None:
     # every client, a resource's meta.client included, needs TableName on item operations
     problems = [] if c.has_table_name(call) else ["no TableName"]
     if call.handle.plain is False:  # a low-level client: typed values, string expressions
-        if plain := c.plain_values(call):
+        if plain := c.plain_values(call) or c.plain_sources(project, call):
             problems.append(f"plain values where typed ones are expected ({', '.join(plain)})")
         problems += [f"a Key()/Attr() builder as {arg}" for arg in c.builder_expressions(call)]
     if problems:
