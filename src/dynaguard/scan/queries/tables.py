@@ -80,6 +80,8 @@ def table_of(project: Project, call: DynamoCall, frame: Frame | None = None) -> 
     if frame is not None and (named := _table_name(project, call, frame)) is not None:
         return named
     recv = call.node.func.value if isinstance(call.node.func, ast.Attribute) else None
+    if isinstance(recv, ast.Name) and frame is not None:
+        return _global_table(project, recv, frame)
     if not isinstance(recv, ast.Attribute):
         return None
     fn = project.functions.get(call.function or "")
@@ -102,7 +104,32 @@ def _table_name(project: Project, call: DynamoCall, frame: Frame) -> str | None:
         return None
     if len(value.texts) == 1:
         return next(iter(value.texts))
-    expr = call.args.get("TableName")
+    return _setting(project, call.args.get("TableName"), frame)
+
+
+def _global_table(project: Project, recv: ast.Name, frame: Frame) -> str | None:
+    """A module's `orders = resource.Table(settings.orders_table)`: the attribute names it."""
+    sym = project.resolve_name(recv.id, frame.module)
+    if not isinstance(sym, tuple):
+        return None
+    home = project.modules[sym[0]]
+    for value in home.globals.get(sym[1], []):
+        if (name := _table_arg(value)) is not None:
+            return _setting(project, name, Frame(None, home))
+    return None
+
+
+def _table_arg(value: ast.expr) -> ast.expr | None:
+    """The name given to `<resource>.Table(name)`."""
+    f = value.func if isinstance(value, ast.Call) else None
+    if isinstance(value, ast.Call) and isinstance(f, ast.Attribute) and f.attr == "Table":
+        return value.args[0] if value.args else None
+    return None
+
+
+def _setting(project: Project, expr: ast.expr | None, frame: Frame) -> str | None:
+    """`settings.orders_table` on an instance of a project class: `module:Settings.orders_table`
+    (one attribute of one settings class is one table, whatever its value at run time)."""
     if isinstance(expr, ast.Attribute):
         holder = project.types.of(expr.value, frame)
         if isinstance(holder, ClassRef):
