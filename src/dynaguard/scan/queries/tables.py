@@ -162,14 +162,19 @@ def _index_models(project: Project) -> dict[str, str]:
 
 
 def _receiver_class(project: Project, frame: Frame | None) -> str | None:
-    """The class of the object a method was called on (`repo.put(...)`: repo's class)."""
-    if frame is None or frame.caller is None or frame.call is None:
-        return None
-    func = frame.call.func
-    if not isinstance(func, ast.Attribute):
-        return None
-    found = project.types.of(func.value, frame.caller)
-    return found.qualname if isinstance(found, ClassRef) else None
+    """The class of the object a method was called on (`repo.put(...)`: repo's class),
+    through the object's own calls (`products.load()` -> `self.get()`: still products)."""
+    while frame is not None and frame.call is not None and (up := frame.caller) is not None:
+        func = frame.call.func
+        if not isinstance(func, ast.Attribute):
+            return None
+        method = up.fn is not None and up.fn.class_name is not None
+        if method and isinstance(func.value, ast.Name) and func.value.id == "self":
+            frame = up  # a method of the same object: who called that one
+            continue
+        found = project.types.of(func.value, up)
+        return found.qualname if isinstance(found, ClassRef) else None
+    return None
 
 
 def owner_like(project: Project, name: str) -> bool:
