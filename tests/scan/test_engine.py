@@ -133,6 +133,31 @@ def test_jobs_give_the_same_result(tmp_path: Path) -> None:
     assert [f.fingerprint for f in one.findings] == [f.fingerprint for f in two.findings]
 
 
+def test_rules_run_in_at_most_four_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a scan asking for 8 jobs, and the rule pool's process pools recorded
+    from concurrent.futures import ProcessPoolExecutor
+
+    from dynaguard.scan import rulepool
+
+    sizes: list[int] = []
+
+    class Recorded(ProcessPoolExecutor):
+        def __init__(self, workers: int, **kwargs: object) -> None:
+            sizes.append(workers)
+            super().__init__(workers, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rulepool, "ProcessPoolExecutor", Recorded)
+    write(tmp_path, "app.py", UNCONDITIONED)
+    one = scan([tmp_path], root=tmp_path, jobs=1)
+    eight = scan([tmp_path], root=tmp_path, jobs=8)
+    # Then the rules ran in three workers beside the scan's own process, with one's result
+    assert sizes == [rulepool.MAX_PROCESSES - 1] == [3]
+    assert [f.fingerprint for f in eight.findings] == [f.fingerprint for f in one.findings]
+    assert sites(one)
+
+
 def test_paths_are_relative_to_cwd_by_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -44,6 +44,11 @@ class Ran:
     died: bool = False
 
 
+# Each worker copies much of the index (above) and redoes the queries its rules share,
+# so more processes cost memory in proportion and gain less and less: `--jobs 16` reads
+# files in 16 processes, but runs the rules in 4.
+MAX_PROCESSES = 4
+
 # what forked workers inherit: set by run() before the pool forks them
 _SHARED: list[tuple[Project, set[str], list[Registered]]] = []
 
@@ -62,7 +67,7 @@ def run(
     """Each rule's outcome, in the order of `rules`, and a note when a worker died."""
     from dynaguard.scan import workers
 
-    size = -(-len(rules) // jobs)  # rounded up: one share per process
+    size = -(-len(rules) // min(jobs, MAX_PROCESSES))  # rounded up: one share per process
     shares = [list(range(k, min(k + size, len(rules)))) for k in range(0, len(rules), size)]
     out: dict[int, Ran] = {}
     lost: list[int] = []
