@@ -2,8 +2,9 @@
 
 The index is linked here; then `jobs - 1` workers (at most MAX_PROCESSES - 1) are
 forked from this process, so they read the linked project without pickling it, and this
-process runs a share of the rules beside them. A rule is the unit: its findings and their order are the same wherever it
-runs; a worker sends back only findings and the shapes its queries met. The queries'
+process runs a share of the rules beside them. A rule is the unit: its findings and
+their order are the same wherever it runs; a worker sends back only findings and the
+shapes its queries met. The queries'
 memo tables fill per process, so work two rules share is done once per process that runs
 them: each process takes one contiguous share of the rules in id order, where neighbours
 ask most of the same queries (on 20 copies of the fixtures: one rule per task cost 12.5 s
