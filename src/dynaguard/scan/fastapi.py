@@ -30,7 +30,14 @@ from dynaguard.scan.model import (
     Route,
     RouteParam,
 )
-from dynaguard.scan.routers import find_routers, included_routers, router_of, scope_of
+from dynaguard.scan.routers import (
+    find_routers,
+    included_routers,
+    router_of,
+    scope_of,
+    view_route,
+    view_router,
+)
 from dynaguard.scan.symbols import ROUTE_DECORATORS, ModuleInfo, dotted
 
 if TYPE_CHECKING:
@@ -96,7 +103,7 @@ def _method_call(project: Project, mod: ModuleInfo, call: ast.Call) -> None:
     if attr not in _WIRING:
         return
     scope = scope_of(project, mod, call)
-    parent = router_of(project, call.func.value, mod, scope)
+    parent = router_of(project, call.func.value, mod, scope) or view_router(project, mod, call)
     if attr == "add_exception_handler" and len(call.args) >= 2:
         # registered on whichever app is passed in too (`def install(app): app.add_...`):
         # handlers are not kept per app
@@ -123,7 +130,8 @@ def _method_call(project: Project, mod: ModuleInfo, call: ast.Call) -> None:
         if sub is not None and isinstance(where, ast.Constant) and isinstance(where.value, str):
             project.includes.append(Include(parent, sub, where.value, [], mounted=True))
     elif attr == "add_api_route" and len(call.args) >= 2:
-        sym = project.resolve_expr(call.args[1], mod)
+        # `self.create` of a view class, else whatever the argument names
+        sym = view_route(project, mod, call) or project.resolve_expr(call.args[1], mod)
         if isinstance(sym, FunctionInfo):
             methods = _methods(kw(call, "methods")) or ("GET",)
             _add_route(
@@ -210,6 +218,7 @@ def _add_route(
             deps,
             fn.node.lineno,
             fn.path,
+            declared=call,
         )
     )
 

@@ -188,6 +188,7 @@ class Route:
     authenticated: bool = False
     auth_evidence: str | None = None
     privileged: str | None = None  # the dependency that checks the caller's role, if any
+    declared: ast.Call | None = None  # the decorator or add_api_route call (its keywords)
 
     @property
     def labels(self) -> list[str]:

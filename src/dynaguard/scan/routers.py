@@ -197,3 +197,51 @@ def _add(
         mod.path,
         stmt.lineno,
     )
+
+
+def view_route(project: Project, mod: ModuleInfo, call: ast.Call) -> FunctionInfo | None:
+    """`router.add_api_route(path, self.create)` in a method of a view class: the method."""
+    fn = _enclosing(mod, call)
+    target = call.args[1] if len(call.args) > 1 else None
+    if fn is None or fn.class_name is None or not isinstance(target, ast.Attribute):
+        return None
+    if not (isinstance(target.value, ast.Name) and target.value.id == "self"):
+        return None
+    return project.method(f"{fn.module}:{fn.class_name}", target.attr)
+
+
+def view_router(project: Project, mod: ModuleInfo, call: ast.Call) -> str | None:
+    """`router.add_api_route(...)` in `__init__(self, router)` of a class built as
+    `RecipeViews(router)`: the router the constructor is given."""
+    fn = _enclosing(mod, call)
+    recv = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if fn is None or fn.name != "__init__" or fn.class_name is None:
+        return None
+    params = [a.arg for a in fn.node.args.args]
+    if not isinstance(recv, ast.Name) or recv.id not in params[1:]:
+        return None
+    index = params.index(recv.id) - 1  # the constructor's argument: `self` is not passed
+    cls = f"{fn.module}:{fn.class_name}"
+    for other in project.modules.values():
+        for frame in (Frame(None, other), *(Frame(f, other) for f in other.functions.values())):
+            for made in project.locals_of(frame).calls:
+                if index >= len(made.args) or not isinstance(made.func, ast.Name | ast.Attribute):
+                    continue
+                built = project.resolve_expr(made.func, other)
+                if isinstance(built, ClassRef) and built.qualname == cls:
+                    found = router_of(
+                        project, made.args[index], other, scope_of(project, other, made)
+                    )
+                    if found is not None:
+                        return found
+    return None
+
+
+def _enclosing(mod: ModuleInfo, node: ast.AST) -> FunctionInfo | None:
+    """The innermost function of the module whose body holds the node."""
+    line, best = getattr(node, "lineno", 0), None
+    for f in mod.functions.values():
+        inside = f.node.lineno <= line <= (f.node.end_lineno or 0)
+        if inside and (best is None or f.node.lineno >= best.node.lineno):
+            best = f
+    return best

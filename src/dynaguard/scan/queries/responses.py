@@ -84,7 +84,9 @@ def raw_item_returns(project: Project, route: Route) -> list[Spot]:
 def response_model(project: Project, route: Route) -> bool:
     """Whether FastAPI filters the answer: `response_model=` (not None) or a model return type."""
     fn = project.functions[route.function]
-    for dec in fn.node.decorator_list:
+    # add_api_route(path, view, response_model=...) declares it where it registers the view
+    declared = [route.declared] if route.declared is not None else []
+    for dec in [*declared, *fn.node.decorator_list]:
         for kw in dec.keywords if isinstance(dec, ast.Call) else []:
             if kw.arg == "response_model":
                 return not (isinstance(kw.value, ast.Constant) and kw.value.value is None)
