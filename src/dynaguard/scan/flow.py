@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from dynaguard.core.expressions import CLAUSE, update_clauses
 from dynaguard.scan.frames import Event, Frame
 from dynaguard.scan.model import CallSite, DynamoCall, FunctionInfo, HandleKind, Route
+from dynaguard.scan.partitions import other_items
 from dynaguard.scan.provenance import Origin, Source, Value, join
 from dynaguard.scan.reach import MAX_CONTEXTS
 from dynaguard.scan.walk import nodes
@@ -341,6 +342,8 @@ def _same_item(project: Project, evs: list[Event], check: Event, write: Event) -
             continue
         rk = key_value(project, read.call, read.frame)
         wk = key_value(project, write.call, write.frame)
+        if wk is not None and other_items(project, read.call, read.frame, wk):
+            continue  # members of the partition read, another kind of item written
         if rk is None or wk is None:
             return True
         if write.call.handle.kind is HandleKind.PYNAMODB_ITEM and any(

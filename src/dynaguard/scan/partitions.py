@@ -1,0 +1,61 @@
+"""Items of one partition told apart by their sort keys (single-table design).
+
+A query `Key("pk").eq(org) & Key("sk").begins_with("MEMBER#")` reads the members of an
+organisation; a write keyed `{"pk": org, "sk": f"DEVICE#{id}"}` is a device of the same
+partition, not one of the items read: its sort key starts with a literal no member's
+does. This is judged from the prefix the query fixes and the literal text the written
+key's attribute starts with, both read from the code, never from attribute names.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from dynaguard.scan.frames import Frame
+from dynaguard.scan.model import DynamoCall
+from dynaguard.scan.value import Value
+from dynaguard.scan.walk import nodes
+
+if TYPE_CHECKING:
+    from dynaguard.scan.protocols import Project
+
+
+def other_items(project: Project, read: DynamoCall, frame: Frame, written: Value) -> bool:
+    """The query fixes a sort-key prefix that the written key's attribute does not hold."""
+    for attr, prefix in _prefixes(project, read, frame):
+        value = written.field(attr)
+        parts = _literals(value) if value is not None else set()
+        if parts and not any(prefix in s or s in prefix for s in parts):
+            return True
+    return False
+
+
+def _prefixes(project: Project, read: DynamoCall, frame: Frame) -> list[tuple[str, str]]:
+    """(attribute, prefix) of each `Key(attr).begins_with(prefix)` in the query's condition."""
+    expr = read.args.get("KeyConditionExpression")
+    if isinstance(expr, ast.Name):  # cond = Key(...) & Key(...); query(KeyConditionExpression=cond)
+        assigned = project.locals_of(frame).assigns.get(expr.id, [])
+        expr = assigned[0] if len(assigned) == 1 else None
+    out: list[tuple[str, str]] = []
+    for node in nodes(expr) if read.operation == "query" and expr is not None else []:
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        f, key = node.func, getattr(node.func, "value", None)
+        if not (isinstance(f, ast.Attribute) and f.attr == "begins_with"):
+            continue
+        name = _text(key.args[0]) if isinstance(key, ast.Call) and key.args else None
+        prefix = project.values.text(node.args[0], frame)
+        if name and prefix:
+            out.append((name, prefix))
+    return out
+
+
+def _text(expr: ast.expr) -> str | None:
+    return expr.value if isinstance(expr, ast.Constant) and isinstance(expr.value, str) else None
+
+
+def _literals(value: Value) -> set[str]:
+    """The literal text of a written key value: its static values, else the fragments it
+    was built from (f"DEVICE#{id}" -> DEVICE#); one holding the prefix may be that item."""
+    return set(value.texts) or set(value.strings)
