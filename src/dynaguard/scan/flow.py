@@ -202,6 +202,9 @@ def condition(project: Project, call: DynamoCall, frame: Frame) -> Value | None:
         found = project.values.arg(call, "ConditionExpression", frame)
         if found is not None and not found.only_none:
             names = project.values.arg(call, "ExpressionAttributeNames", frame)
+            if names is not None and names.fields is not None and found.texts:
+                # the names the condition uses, not those only the UpdateExpression does
+                names = join(*(v for k, v in names.fields if any(k in t for t in found.texts)))
             values = project.values.arg(call, "ExpressionAttributeValues", frame)
             found = join(found, *(v for v in (names, values) if v is not None))
     if found is None or found.only_none:
