@@ -2,9 +2,9 @@
 
 A query `Key("pk").eq(org) & Key("sk").begins_with("MEMBER#")` reads the members of an
 organisation; a write keyed `{"pk": org, "sk": f"DEVICE#{id}"}` is a device of the same
-partition, not one of the items read: its sort key starts with a literal no member's
-does. This is judged from the prefix the query fixes and the literal text the written
-key's attribute starts with, both read from the code, never from attribute names.
+partition, not one of the items read: the literal text of its sort key does not hold
+the prefix every member's starts with. Both are read from the code (the prefix the query
+fixes, the literals the written key is built from), never from attribute names.
 """
 
 from __future__ import annotations

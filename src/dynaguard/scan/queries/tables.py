@@ -8,11 +8,14 @@ condition or filter compares an attribute with the principal. A table
 the project writes (or only reads) with none of that, in a project that shows how it
 records ownership on its other tables, holds shared data: a catalogue, reference data.
 
-A table is named by its handle's table (name or PynamoDB model); a handle whose name the
-scan cannot resolve (a generic repository's `self.table = resource.Table(settings.x)`) is
-named by the object that holds it, `module:Class.self.table` (the instance's class, as
-the caller's receiver shows it), so that a repository's writes and reads meet and two
-subclasses of one generic repository stay two tables. DG103 and DG114 share these answers.
+A table is named by its handle's table (name or PynamoDB model), a low-level client's
+`TableName` text, or the settings attribute that holds the name (`TableName=settings.x`,
+a module's `Table(settings.x)`: `module:Settings.x`); a handle whose name the scan cannot
+resolve (a generic repository's `self.table = resource.Table(getattr(settings, ...))`)
+is named by the object that holds it, `module:Class.self.table` (the instance's class, as
+the caller's receiver shows it, through the object's own `self.` calls), so that a
+repository's writes and reads meet and two subclasses of one generic repository stay two
+tables. DG103 and DG114 share these answers.
 """
 
 from __future__ import annotations
