@@ -198,3 +198,29 @@ def test_a_rule_that_kills_its_worker_is_reported_and_the_other_rules_report(
     assert "worker process running it died" in result.errors[0].message
     assert result.stats["complete"] is False
     assert any("a worker process running rules died" in w.message for w in result.warnings)
+
+
+def test_a_result_a_worker_cannot_send_back_is_computed_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the last rule (a worker's share) adding evidence no pickle can carry back
+    import dataclasses
+
+    import dynaguard.scan.rules  # noqa: F401  (registers every rule)
+    from dynaguard.core.findings import EngineKind
+    from dynaguard.core.registry import all_rules
+
+    last, dg101 = all_rules(EngineKind.STATIC)[-1], all_rules(EngineKind.STATIC)[0]
+
+    def unpicklable(project: Project) -> Iterator[Finding]:
+        for f in dg101.check(project):  # type: ignore[union-attr]
+            yield dataclasses.replace(f, rule=last.meta.id, evidence={"fn": lambda: None})
+
+    _replace_rule(monkeypatch, last.meta.id, unpicklable)
+    app = project(tmp_path)
+    # When scanned with the rules in two processes
+    result = scan([app], root=app, jobs=2)
+    # Then the rule ran again in this process: its finding is there and nothing is lost
+    assert ("vuln.py", VULNERABLE_LINE, last.meta.id) in _sites(result.findings)
+    assert ("vuln.py", VULNERABLE_LINE, "DG101") in _sites(result.findings)
+    assert result.errors == () and result.stats["complete"] is True

@@ -86,6 +86,8 @@ def run(
                     out.update(zip(share, future.result(), strict=True))
                 except BrokenProcessPool:
                     lost += share
+                except Exception:  # a result that could not come back (not picklable...):
+                    out.update((i, Ran(None)) for i in share)  # run again in this process
         # what a dead worker did not return: again, then one rule at a time (workers)
         again, note = workers.run(_one, lost, 1, lost=_lost, chunk=1) if lost else ([], None)
         out.update(zip(lost, again, strict=True))
