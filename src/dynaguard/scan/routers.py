@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from dynaguard.scan.deps import deps as level_deps
 from dynaguard.scan.deps import kw, kw_text
@@ -221,20 +222,33 @@ def view_router(project: Project, mod: ModuleInfo, call: ast.Call) -> str | None
     if not isinstance(recv, ast.Name) or recv.id not in params[1:]:
         return None
     index = params.index(recv.id) - 1  # the constructor's argument: `self` is not passed
-    cls = f"{fn.module}:{fn.class_name}"
-    for other in project.modules.values():
-        for frame in (Frame(None, other), *(Frame(f, other) for f in other.functions.values())):
-            for made in project.locals_of(frame).calls:
-                if index >= len(made.args) or not isinstance(made.func, ast.Name | ast.Attribute):
-                    continue
-                built = project.resolve_expr(made.func, other)
-                if isinstance(built, ClassRef) and built.qualname == cls:
-                    found = router_of(
-                        project, made.args[index], other, scope_of(project, other, made)
-                    )
-                    if found is not None:
-                        return found
+    for other, made in _constructions(project).get(f"{fn.module}:{fn.class_name}", []):
+        if index < len(made.args):
+            found = router_of(project, made.args[index], other, scope_of(project, other, made))
+            if found is not None:
+                return found
     return None
+
+
+_BUILT: WeakKeyDictionary[object, dict[str, list[tuple[ModuleInfo, ast.Call]]]]
+_BUILT = WeakKeyDictionary()
+
+
+def _constructions(project: Project) -> dict[str, list[tuple[ModuleInfo, ast.Call]]]:
+    """Every `Cls(...)` call of a project class, by class: one walk per project, however
+    many routes the view classes add."""
+    found = _BUILT.get(project)
+    if found is not None:
+        return found
+    found = _BUILT[project] = {}
+    for mod in project.modules.values():
+        for frame in (Frame(None, mod), *(Frame(f, mod) for f in mod.functions.values())):
+            for made in project.locals_of(frame).calls:
+                if isinstance(made.func, ast.Name | ast.Attribute):
+                    built = project.resolve_expr(made.func, mod)
+                    if isinstance(built, ClassRef):
+                        found.setdefault(built.qualname, []).append((mod, made))
+    return found
 
 
 def _enclosing(mod: ModuleInfo, node: ast.AST) -> FunctionInfo | None:
