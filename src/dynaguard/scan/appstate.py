@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from dynaguard.scan.frames import Frame
-from dynaguard.scan.walk import own_nodes
+from dynaguard.scan.walk import own_statements
 
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
@@ -45,8 +45,9 @@ def _collect(project: Project) -> Assigned:
         for fn in project.functions.values()
         if fn.module in project.modules
     ]
+    # assignments are statements: walking statements only skips every expression node
     for frame, root in scopes:
-        for node in own_nodes(root):
+        for node in own_statements(root):
             if isinstance(node, ast.Assign):
                 targets, value = node.targets, node.value
             elif isinstance(node, ast.AnnAssign) and node.value is not None:
