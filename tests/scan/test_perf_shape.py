@@ -90,6 +90,20 @@ def test_relevant_and_skipped_files_report_errors_the_same_way(tmp_path: Path) -
     assert by_path["skipped.py"][1].startswith("syntax error")
 
 
+def test_skipped_files_are_checked_as_parsing_checks_them(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # Given skipped files that parse but that the bytecode compiler rejects or warns about
+    write(tmp_path, "script.py", "import json\nreturn json.dumps({})\n")
+    write(tmp_path, "warns.py", "x = 1\nif x is 1:\n    assert (x, 'never empty')\n")
+    write(tmp_path, "broken.py", "import json\ndef f(:\n")
+    # When scanned
+    result = scan([tmp_path], root=tmp_path)
+    # Then only the file that does not parse is an error, and nothing is printed
+    assert errors_of(result) == {("broken.py", 2, "syntax error: invalid syntax")}
+    assert capfd.readouterr() == ("", "")
+
+
 def test_relpath_keeps_symlinked_names_and_falls_back_to_resolved_paths(tmp_path: Path) -> None:
     # Given a real tree and a symlink to it
     real = tmp_path / "real"
