@@ -140,6 +140,13 @@ def _replace_rule(
     monkeypatch.setitem(registry._REGISTRY, rule_id, registry.Registered(rule.meta, check))
 
 
+def _pool_always(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rules in worker processes at --jobs 2 even for a project this small."""
+    from dynaguard.scan import rulepool
+
+    monkeypatch.setattr(rulepool, "MIN_WORK", 0)
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_rule_one_file_breaks_costs_that_file_whichever_process_runs_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
@@ -154,6 +161,7 @@ def test_a_rule_one_file_breaks_costs_that_file_whichever_process_runs_it(
         yield from dg101.check(project)
 
     _replace_rule(monkeypatch, "DG101", fragile)
+    _pool_always(monkeypatch)
     app = project(tmp_path)
     (app / "crafted.py").write_text(VULNERABLE.replace("/users", "/other"), encoding="utf-8")
     # When scanned with the rules in this process (1) or in worker processes (2)
@@ -187,6 +195,7 @@ def test_a_rule_that_kills_its_worker_is_reported_and_the_other_rules_report(
     app = project(tmp_path)
     every = scan([app], root=app, jobs=1)
     _replace_rule(monkeypatch, last.meta.id, deadly)
+    _pool_always(monkeypatch)
     # When scanned with the rules in two processes
     result = scan([app], root=app, jobs=2)
     # Then every other rule's findings are reported, and the rule is named as not run (it
@@ -217,6 +226,7 @@ def test_a_result_a_worker_cannot_send_back_is_computed_here(
             yield dataclasses.replace(f, rule=last.meta.id, evidence={"fn": lambda: None})
 
     _replace_rule(monkeypatch, last.meta.id, unpicklable)
+    _pool_always(monkeypatch)
     app = project(tmp_path)
     # When scanned with the rules in two processes
     result = scan([app], root=app, jobs=2)

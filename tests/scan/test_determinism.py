@@ -13,7 +13,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SCAN = (
-    "import json, sys; from pathlib import Path; from dynaguard.scan import scan; "
+    "import json, sys; from pathlib import Path; from dynaguard.scan import scan, rulepool; "
+    "rulepool.MIN_WORK = 0; "  # the rule workers too, on a tree this small
     "r = scan([Path(sys.argv[1])], root=Path(sys.argv[1]), jobs=int(sys.argv[2])); "
     "print(json.dumps({'findings': [f.to_json() for f in r.findings], "
     "'errors': [e.to_json() for e in r.errors], 'workers': sys.argv[2]}))"

@@ -149,6 +149,7 @@ def test_rules_run_in_at_most_four_processes(
             super().__init__(workers, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(rulepool, "ProcessPoolExecutor", Recorded)
+    monkeypatch.setattr(rulepool, "MIN_WORK", 0)
     write(tmp_path, "app.py", UNCONDITIONED)
     one = scan([tmp_path], root=tmp_path, jobs=1)
     eight = scan([tmp_path], root=tmp_path, jobs=8)
@@ -156,6 +157,24 @@ def test_rules_run_in_at_most_four_processes(
     assert sizes == [rulepool.MAX_PROCESSES - 1] == [3]
     assert [f.fingerprint for f in eight.findings] == [f.fingerprint for f in one.findings]
     assert sites(one)
+
+
+def test_rules_stay_in_this_process_when_workers_cannot_pay_for_themselves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a project with fewer DynamoDB calls and routes than the rule pool's threshold
+    from dynaguard.scan import rulepool
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("no rule workers for a project this small")
+
+    monkeypatch.setattr(rulepool, "run", forbidden)
+    write(tmp_path, "app.py", UNCONDITIONED)
+    # When scanned with two jobs
+    two = scan([tmp_path], root=tmp_path, jobs=2)
+    # Then every rule ran here, with the one-process result
+    assert sites(two) == sites(scan([tmp_path], root=tmp_path, jobs=1)) == {("app.py", 7, "DG101")}
+    assert two.errors == ()
 
 
 def test_paths_are_relative_to_cwd_by_default(

@@ -64,7 +64,7 @@ def run(
     indexed = build(frozenset())
     found_by: dict[str, list[Finding]] = {}
     pending = rules
-    if jobs > 1 and len(rules) > 1:
+    if jobs > 1 and len(rules) > 1 and rulepool.worth(indexed.project):
         pending, stopped_rules = _pooled(indexed, rules, jobs, found_by)
         errors += stopped_rules
     while True:
