@@ -6,8 +6,9 @@ Firebase, Google ID tokens, Auth0), a password or key checked (passlib, bcrypt, 
 `compare_digest`), an authentication library's dependency (fastapi-cloudauth,
 fastapi-users...), or a credential (header, cookie, `fastapi.security` scheme value) that
 is looked up or compared, with a raise when that fails. A scheme whose value nobody checks,
-or `if not token: raise`, authenticates nobody. A route is privileged when a dependency
-compares the principal's role, group, scope or permission with fixed values and raises
+or `if not token: raise`, authenticates nobody. A route is privileged when a dependency, or
+the endpoint at its own top level, compares the principal's role, group, scope or
+permission (or an attribute its dependency computes from one) with fixed values and raises
 otherwise. `[tool.dynaguard] auth_dependencies` names are an override.
 
 Results are memoised by qualname (a value); one computed while a caller further up was
@@ -57,6 +58,7 @@ class Behaviour:
         self.admins = last_names(project.config.admin_dependencies)
         self.admin_scopes = frozenset(project.config.admin_scopes)
         self._memo: dict[tuple[str, str], bool] = {}
+        self._role_fields: dict[str, frozenset[str]] = {}
         self._busy: set[tuple[str, str]] = set()
         self._cuts = 0  # results that met a computation still in progress
 
@@ -82,7 +84,25 @@ class Behaviour:
             admin = sorted(self.admin_scopes.intersection(d.scopes))
             if admin and self._ask("scopes", d.target):
                 return f"{d.name or d.target} (scopes {', '.join(admin)})"
+        fn = self.p.functions.get(route.function)
+        if fn is not None and self._endpoint_priv(self._body(fn)):
+            return f"{fn.qualname} (its own role check)"
         return None
+
+    def role_fields(self, target: str) -> frozenset[str]:
+        """Attributes of the principal a dependency returns that it computes from a role
+        (`Principal(ops="ops" in claims["groups"])`, `{"admin": ...}`, `user.ops = ...`),
+        with those of the principals it takes itself."""
+        if target not in self._role_fields:
+            self._role_fields[target] = frozenset()  # a cycle ends here, empty
+            resolved = self._resolve(target)
+            found: set[str] = set()
+            for body in resolved if isinstance(resolved, list) else []:
+                seeds, _ = self._seeds(body)
+                scan = self._scan(body, seeds)
+                found |= seeds.role_fields | scan.computed_roles()
+            self._role_fields[target] = frozenset(found)
+        return self._role_fields[target]
 
     def endpoint_verifies(self, route: Route) -> bool:
         """The endpoint checks a credential itself (an API key compared in the handler)."""
@@ -234,6 +254,7 @@ class Behaviour:
         """Credential, principal and request parameters; the dependency targets taken."""
         cred: set[str] = set()
         princ: set[str] = set()
+        roles: set[str] = set()
         reqs: set[str] = set(requests)
         targets: list[str] = []
         a = body.node.args
@@ -258,6 +279,7 @@ class Behaviour:
                             cred.add(arg.arg)
                         elif self.authenticates(dep):
                             princ.add(arg.arg)
+                            roles |= self.role_fields(dep.target)
                     break
                 if expr is arg.annotation and assumed_principal(self.p, body.module, expr):
                     princ.add(arg.arg)  # a configured alias whose code the scan cannot read
@@ -266,7 +288,8 @@ class Behaviour:
                     cred.add(arg.arg)
                 elif kind in REQUEST_TYPES:
                     reqs.add(arg.arg)
-        return Seeds(frozenset(cred), frozenset(princ), frozenset(reqs)), targets
+        seeds = Seeds(frozenset(cred), frozenset(princ), frozenset(reqs), frozenset(roles))
+        return seeds, targets
 
     def _scan(self, body: Body, seeds: Seeds) -> BodyScan:
         mod = body.module
@@ -290,7 +313,7 @@ class Behaviour:
         cred = seeds.credentials | extra
         if not cred and not seeds.requests:  # nothing from the request to check
             return not endpoint and any(self._callee_verifies(c, body) for c in calls)
-        scan = self._scan(body, Seeds(cred, seeds.principals, seeds.requests))
+        scan = self._scan(body, Seeds(cred, seeds.principals, seeds.requests, seeds.role_fields))
         if scan.checks_credential():
             return True
         for call in calls:
@@ -324,6 +347,13 @@ class Behaviour:
         if scan.checks_role():
             return True
         return any(self._ask("priv", t) for t in targets)
+
+    def _endpoint_priv(self, body: Body) -> bool:
+        """The endpoint lets only privileged callers past a role check of its own top level
+        (`if not caller.ops: raise HTTPException(403)`): a check inside a branch gates only
+        that branch."""
+        seeds, _ = self._seeds(body)
+        return bool(seeds.principals) and self._scan(body, seeds).checks_role(body.node.body)
 
     def _body_scopes(self, body: Body) -> bool:
         """The body raises after reading the scopes FastAPI passes to its `SecurityScopes`

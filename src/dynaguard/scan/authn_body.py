@@ -36,6 +36,9 @@ class Seeds:
     credentials: frozenset[str] = frozenset()
     principals: frozenset[str] = frozenset()
     requests: frozenset[str] = frozenset()
+    # attributes of a principal that its dependency computes from a role field
+    # (`Principal(admin="ops" in claims["groups"])`): a privilege, whatever their name
+    role_fields: frozenset[str] = frozenset()
 
 
 class BodyScan:
@@ -51,6 +54,7 @@ class BodyScan:
         self.looked: set[str] = set()
         self.principal = set(seeds.principals)
         self.roles: set[str] = set()
+        self.role_fields = seeds.role_fields
         self.locals = {a.arg for a in _params(node)} | _assigned(self.nodes)
         self._propagate()
 
@@ -120,9 +124,15 @@ class BodyScan:
             if isinstance(n, ast.Name) and n.id in self.roles:
                 return True
             field, owner = _field(n)
-            if field and owner is not None and ROLE_FIELD.match(field) and self.principal_of(owner):
+            named = field is not None and (ROLE_FIELD.match(field) or field in self.role_fields)
+            if named and owner is not None and self.principal_of(owner):
                 return True
         return False
+
+    def privilege(self, e: ast.expr) -> bool:
+        """A role of the principal tested against privileged values only (or a privilege
+        flag by itself): the expression is true for some callers, not for every one."""
+        return self.role(e) and self._role_against_fixed(e)
 
     def fixed(self, e: ast.AST) -> bool:
         """A value no request decides: constants, module names, a factory's closure."""
@@ -175,10 +185,11 @@ class BodyScan:
                     return True
         return False
 
-    def checks_role(self) -> bool:
+    def checks_role(self, among: list[ast.stmt] | None = None) -> bool:
         """A role field of the principal, compared with fixed values, guards a raise; or
-        the principal must be in a fixed allow-list (`if caller not in STAFF: raise`)."""
-        for n in self.nodes:
+        the principal must be in a fixed allow-list (`if caller not in STAFF: raise`).
+        `among`: only these statements (an endpoint's own top level), else any."""
+        for n in self.nodes if among is None else among:
             test = self._guard(n)
             if test is None:
                 continue
@@ -252,6 +263,20 @@ class BodyScan:
                 princ += [k.arg] if self.principal_of(k.value) else []
         return cred, princ
 
+    def computed_roles(self) -> set[str]:
+        """The attributes the body sets from a privilege test of its principal's role: a
+        returned constructor's keywords, a dict's keys, `user.attr = ...`."""
+        out: set[str] = set()
+        for n in self.nodes:
+            if isinstance(n, ast.Return) and isinstance(n.value, ast.Call):
+                out |= {k.arg for k in n.value.keywords if k.arg and self.privilege(k.value)}
+            elif isinstance(n, ast.Dict):
+                pairs = zip(n.keys, n.values, strict=True)
+                out |= {t for k, v in pairs if (t := _const(k)) and self.privilege(v)}
+            elif isinstance(n, ast.Assign) and self.privilege(n.value):
+                out |= {t.attr for t in n.targets if isinstance(t, ast.Attribute)}
+        return out
+
     def calls(self) -> list[ast.Call]:
         """Every call written in the body (nested functions excluded)."""
         return [n for n in self.nodes if isinstance(n, ast.Call)]
@@ -310,7 +335,7 @@ def _field(n: ast.AST) -> tuple[str | None, ast.expr | None]:
     return None, None
 
 
-def _const(e: ast.AST) -> str | None:
+def _const(e: ast.AST | None) -> str | None:
     return e.value if isinstance(e, ast.Constant) and isinstance(e.value, str) else None
 
 
