@@ -8,6 +8,8 @@ A key is *owned* when something in the request ties it to the authenticated prin
   lookup is the authentication itself (the caller's record by its API key or token);
 - the loaded item's owner is compared with the principal (before a write, anywhere
   around a read), or the operation's condition or filter names the principal;
+- the request proves it holds the object's own secret: the item read by the same request
+  values is compared with the request's credential, with a raise (`queries.possession`);
 - the route is role-gated: a dependency, or an inline check of the caller's own record,
   lets only privileged roles through (administrators may reach any object).
 
@@ -31,6 +33,7 @@ from dynaguard.scan.frames import Event, Frame
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import KEYED_OPS, DynamoCall, FunctionInfo, ParamSource, Route
 from dynaguard.scan.provenance import Origin, Source, Value
+from dynaguard.scan.queries.possession import possessed
 from dynaguard.scan.queries.principals import Auth, principals
 from dynaguard.scan.queries.public import public_route
 from dynaguard.scan.queries.tables import TableFacts, table_facts, table_of
@@ -103,6 +106,8 @@ def _route(
             continue  # no caller to compare with: only per-user data is at stake
         if _scoped(project, ev) or _owner_checked(project, evs, i, call.is_read):
             continue
+        if possessed(project, evs, i):
+            continue  # the request proved it holds this object's own secret
         if key_is_principal(project, route, ev, key):
             continue
         seen.add(id(call))
