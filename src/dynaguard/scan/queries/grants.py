@@ -37,7 +37,7 @@ from dynaguard.scan.queries.routes import checks_of
 from dynaguard.scan.queries.updates import attribute_names
 from dynaguard.scan.walk import nodes
 
-__all__ = ["claimed_keys", "granted_by"]
+__all__ = ["claimed_keys", "granted_by", "required_absent"]
 
 NOT_EXISTS = re.compile(r"attribute_not_exists\s*\(\s*(#?\w+)\s*\)", re.I)
 
@@ -86,9 +86,18 @@ def claimed_keys(project: Project, call: DynamoCall, site: Site) -> set[str]:
     route = site.route
     if route is None or route.authenticated or call.operation != "put_item":
         return set()
+    found = required_absent(project, call, site)
+    return found if found and public_route(project, route) else set()
+
+
+def required_absent(project: Project, call: DynamoCall, site: Site) -> set[str]:
+    """The attributes a put's condition requires no item to have yet (a create only:
+    `attribute_not_exists(sk)`, `Model.sk.does_not_exist()`)."""
+    if call.operation != "put_item":
+        return set()
     if call.handle.kind is HandleKind.PYNAMODB_ITEM:
         cond = call.args.get("condition")
-        found = {
+        return {
             n.func.value.attr
             for n in (nodes(cond) if cond is not None else ())
             if isinstance(n, ast.Call)
@@ -96,9 +105,7 @@ def claimed_keys(project: Project, call: DynamoCall, site: Site) -> set[str]:
             and n.func.attr == "does_not_exist"
             and isinstance(n.func.value, ast.Attribute)
         }
-    else:
-        value = project.values.arg(call, "ConditionExpression", site.frame)
-        names = attribute_names(project, call, site)
-        texts = value.strings | value.texts if value is not None else frozenset()
-        found = {names.get(w, w) for t in texts for w in NOT_EXISTS.findall(t)}
-    return found if found and public_route(project, route) else set()
+    value = project.values.arg(call, "ConditionExpression", site.frame)
+    names = attribute_names(project, call, site)
+    texts = value.strings | value.texts if value is not None else frozenset()
+    return {names.get(w, w) for t in texts for w in NOT_EXISTS.findall(t)}

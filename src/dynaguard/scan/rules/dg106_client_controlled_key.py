@@ -6,6 +6,11 @@ Reports a DynamoDB call whose key attribute (`Key=`, or a key-like attribute of 
 path already names the object (`PUT /items/{item_id}` with `Key={"id": body.id}`), or whose
 owner attribute (`user_id`, `owner_id`, `tenant_id`...) the authenticated principal decides.
 
+A put that only creates (`attribute_not_exists`) a child record under a partition key the
+path, the caller or an item read decides, with only the child's own key from the body (a
+reading's timestamp under its device, a member under its organization), replaces nothing
+and files nothing elsewhere: it is not reported.
+
 ## Why is this bad?
 The path said which object to change and the authorization was checked for that one, but
 the body names another: the client writes to any item it likes, or files its data under
@@ -36,6 +41,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
+from dynaguard.scan.queries.grants import required_absent
 from dynaguard.scan.query import (
     KEY_NAME,
     OWNER_NAME,
@@ -78,6 +84,8 @@ def check(project: Project) -> Iterator[Finding]:
             key = q.key(project, call, site)
             is_item = call.operation == "put_item" or _pynamo(call.handle.kind)
             bad = _body_keys(key, route, is_item, owners)
+            if bad and required_absent(project, call, site) and _decided_parent(key):
+                continue  # a new child record under the parent the path or caller decides
             if bad:
                 names = ", ".join(f"{k} <- {src}" for k, src in bad)
                 yield q.finding(
@@ -113,6 +121,17 @@ def _body_keys(
         if has_path or (has_principal and owner_like):
             out.append((name, body[0].dotted))
     return out
+
+
+def _decided_parent(key: Value | None) -> bool:
+    """Another key attribute of the item comes from the path, the principal or an item read
+    (and nothing from the body): the body only names a child inside that partition."""
+    fields = dict(key.fields or ()) if key is not None else {}
+    deciders = {Origin.PATH, Origin.PRINCIPAL, Origin.ITEM}
+    return any(
+        KEY_NAME.match(name) and Origin.BODY not in v.origins() and v.origins() & deciders
+        for name, v in fields.items()
+    )
 
 
 def _decider(route: Route) -> str:
