@@ -5,6 +5,9 @@ organisation; a write keyed `{"pk": org, "sk": f"DEVICE#{id}"}` is a device of t
 partition, not one of the items read: the literal text of its sort key does not hold
 the prefix every member's starts with. Both are read from the code (the prefix the query
 fixes, the literals the written key is built from), never from attribute names.
+
+The other way round, a write keyed by the read item's own key attributes
+(`Key={"pk": item["pk"], "sk": item["sk"]}`) addresses that very item (`own_key`).
 """
 
 from __future__ import annotations
@@ -14,11 +17,36 @@ from typing import TYPE_CHECKING
 
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import DynamoCall
-from dynaguard.scan.value import Value
+from dynaguard.scan.value import Origin, Value
 from dynaguard.scan.walk import nodes
 
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
+
+
+def own_key(read: DynamoCall, write: DynamoCall, rk: Value, wk: Value) -> bool:
+    """The written key is the read item's own key attributes, each from the attribute of
+    the same name, named as the read's key (the table's) or, read through an index, any,
+    on the table the read names the same way."""
+    own = [
+        {
+            s.call == read.key and s.path[-1:] == (n,)
+            for s in v.sources
+            if s.origin is not Origin.CONSTANT
+        }
+        for n, v in wk.fields or ()
+    ]
+    named = "IndexName" in read.args or set(rk.keys()) <= set(wk.keys())
+    same = read.key is not None and bool(own) and all(f == {True} for f in own) and named
+    return same and _table(read) == _table(write)
+
+
+def _table(call: DynamoCall) -> str:
+    """How the call names its table: `TableName=`'s text, else its receiver's last name."""
+    named = call.args.get("TableName")
+    func = call.node.func
+    expr = named if named is not None else func.value if isinstance(func, ast.Attribute) else func
+    return ast.unparse(expr).rsplit(".", 1)[-1]
 
 
 def other_items(project: Project, read: DynamoCall, frame: Frame, written: Value) -> bool:
