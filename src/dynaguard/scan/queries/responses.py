@@ -3,7 +3,8 @@
 `raw_item_returns` follows a route's `return` values through provenance: a whole item read
 from DynamoDB (`resp["Item"]`, `resp.get("Items")`, a PynamoDB item's `attribute_values` or
 `to_simple_dict()`, from a model, a helper, or a typed PynamoDB index's query) is raw; a new
-dict built from it is not. `response_model` says whether FastAPI filters the answer.
+dict built from its attributes is not, while a dict that carries it whole as a field (a page
+envelope) is. `response_model` says whether FastAPI filters the answer.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dynaguard.core.registry import RuleMeta
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import ClassRef, FunctionInfo, Route
-from dynaguard.scan.value import Origin
+from dynaguard.scan.value import Origin, Source, Value
 
 __all__ = ["Spot", "finding_at", "raw_item_returns", "response_model"]
 
@@ -69,16 +70,23 @@ def raw_item_returns(project: Project, route: Route) -> list[Spot]:
     frame = Frame(fn, project.module_of(fn))
     out: list[Spot] = []
     for ret in project.locals_of(frame).returns:
-        value = project.values.of(ret, frame)
-        if value.fields:  # a new dict built field by field (`{}` on a miss does not count)
-            continue
-        whole = [s for s in value.sources if s.origin is Origin.ITEM and set(s.path) <= ENVELOPE]
+        whole = _whole(project.values.of(ret, frame))
         if whole:
             line, col = ret.lineno, ret.col_offset + 1
             out.append(
                 Spot(fn.path, line, col, ret.end_lineno or line, fn.qualname, whole[0].dotted)
             )
     return out
+
+
+def _whole(value: Value) -> list[Source]:
+    """The whole items a value is, or a new dict carries as one of its fields (a page
+    envelope, `{"items": resp["Items"], "next": ...}`); a field picked from an item is not."""
+    if value.fields:  # a new dict built field by field (`{}` on a miss does not count)
+        return [s for _, v in value.fields for s in _whole(v)]
+    if Source(Origin.CONSTANT, "bool") in value.sources:
+        return []  # a test's result (`found is not None`) recalls the item it tested
+    return [s for s in value.sources if s.origin is Origin.ITEM and set(s.path) <= ENVELOPE]
 
 
 def response_model(project: Project, route: Route) -> bool:

@@ -3,7 +3,9 @@
 ## What it does
 Reports a route's `return` of a whole item read from DynamoDB (`resp["Item"]`,
 `resp["Items"]`, a helper that returns one, a PynamoDB item's `attribute_values`, also from
-a query on one of the model's indexes) when the route declares no response model:
+a query on one of the model's indexes), or of a new dict that carries them whole as a
+field (a page envelope, `{"items": resp["Items"], "next": token}`), when the route
+declares no response model:
 no `response_model=` on the decorator (or `response_model=None`) and no Pydantic return
 annotation.
 
