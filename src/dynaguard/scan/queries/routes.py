@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from http import HTTPStatus
 from weakref import WeakKeyDictionary
 
+from dynaguard.scan.flow import key_value
 from dynaguard.scan.frames import Event, Frame
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import ClassRef, FunctionInfo, HandleKind
@@ -25,6 +26,7 @@ __all__ = [
     "in_dependency",
     "in_handler",
     "missing_statuses",
+    "parent_checks",
     "raised_statuses",
 ]
 
@@ -74,6 +76,21 @@ def checks_of(read: Event, steps: Iterable[Event]) -> list[Event]:
     """The checks of a request that test the item one read returned."""
     key = read.call.key if read.call is not None else None
     return [e for e in steps if e.kind == "check" and key in e.reads]
+
+
+def parent_checks(project: Project, read: Event, steps: Sequence[Event]) -> list[Event]:
+    """Checks against the caller of the items another read fetched by a key taken from this
+    read's item: the caller's membership of the object's parent (`members(item["org_id"])`
+    searched for the caller) decides whether the object is theirs."""
+    key = read.call.key if read.call is not None else None
+    derived = set()
+    for e in steps:
+        if e.kind != "read" or e.call is None or e is read or key is None:
+            continue
+        found = key_value(project, e.call, e.frame)
+        if found is not None and any(s.call == key for s in found.all_sources()):
+            derived.add(e.call.key)
+    return [c for c in steps if c.kind == "check" and c.principal and c.reads & derived]
 
 
 def _trail(ev: Event) -> list[tuple[FunctionInfo | None, ast.AST | None]]:

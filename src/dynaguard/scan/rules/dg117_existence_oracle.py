@@ -9,7 +9,9 @@ helper or an `HTTPException` subclass, a helper that raises, a returned
 `JSONResponse(status_code=...)`, the except clause around a read that raises for a
 missing item (PynamoDB's `DoesNotExist`, the `KeyError` of boto3's `resp["Item"]`), and the
 app's exception handlers: for a domain exception raised by a check, and for the
-`DoesNotExist` an uncaught `Model.get` raises.
+`DoesNotExist` an uncaught `Model.get` raises. The check that the object is the caller's
+may test another read keyed by the item's own attribute: the caller looked for among the
+members of the item's organization (`members(item["org_id"])`).
 
 ## Why is this bad?
 The difference tells any caller which identifiers exist: enumerate ids, learn which
@@ -47,7 +49,12 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.queries.routes import checks_of, missing_statuses, raised_statuses
+from dynaguard.scan.queries.routes import (
+    checks_of,
+    missing_statuses,
+    parent_checks,
+    raised_statuses,
+)
 
 
 @register(
@@ -70,7 +77,7 @@ def check(project: q.Project) -> Iterator[q.Finding]:
             if read.kind != "read" or read.call is None:
                 continue
             mine = checks_of(read, steps)
-            owner = [c for c in mine if c.principal]
+            owner = [c for c in mine if c.principal] or parent_checks(project, read, steps)
             missing = [c for c in mine if not (c.principal or c.attrs)]
             owner_says = _statuses(project, owner)
             missing_says = _statuses(project, missing) | missing_statuses(project, read)
