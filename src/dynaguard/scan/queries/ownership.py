@@ -89,6 +89,7 @@ def _route(
     auth_fns = {
         d.target for d in route.all_dependencies if d.target and project.behaviour.authenticates(d)
     }
+    middleware = any(m.is_auth for m in project.middlewares)
     seen: set[int] = set()  # a helper reached along two paths is one call site
     for i, ev in enumerate(evs):
         call = ev.call
@@ -106,7 +107,7 @@ def _route(
             continue  # no caller to compare with: only per-user data is at stake
         if _scoped(project, ev) or _owner_checked(project, evs, i, call.is_read):
             continue
-        if possessed(project, evs, i):
+        if possessed(project, evs, i, compared=not auth_fns and not middleware):
             continue  # the request proved it holds this object's own secret
         if key_is_principal(project, route, ev, key):
             continue

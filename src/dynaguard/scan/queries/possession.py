@@ -6,9 +6,10 @@ carries is compared with the item's stored secret (or its hash), and the request
 otherwise (`if not hmac.compare_digest(sha256(key), item["key_hash"]): raise`). The caller
 has shown it holds that object's key, which ties the object to it as a principal would.
 
-A credential is a header or cookie value compared with the item (what authentication
-compares, authn.py), or any request value a verifier compares with it (a constant-time
-compare, a password or key hash check).
+A credential is any request value a verifier compares with the item (a constant-time
+compare, a password or key hash check), or, on a route no dependency or middleware
+authenticates, a header or cookie value compared with it (what authenticates the request,
+authn.py; beside a token, an `X-Tenant` header is only the client's choice).
 """
 
 from __future__ import annotations
@@ -30,10 +31,12 @@ __all__ = ["possessed"]
 CARRIERS = frozenset({Origin.HEADER, Origin.COOKIE})  # what a plain comparison checks
 
 
-def possessed(project: Project, evs: list[Event], index: int) -> bool:
+def possessed(project: Project, evs: list[Event], index: int, *, compared: bool) -> bool:
     """The operation `evs[index]` addresses an object the request proved it holds the
     secret of: a read by the same request values (or more) whose item a failing check
-    compares with the request's credential, before the operation when it writes."""
+    compares with the request's credential, before the operation when it writes.
+    `compared`: a plain comparison with a header or cookie counts (the request has no other
+    authentication, so that value is its credential); a verifier's always does."""
     ev = evs[index]
     assert ev.call is not None
     key = key_value(project, ev.call, ev.frame)
@@ -55,7 +58,7 @@ def possessed(project: Project, evs: list[Event], index: int) -> bool:
             rk = key_value(project, read.call, read.frame)
             if rk is None or not wanted <= _chosen(request_sources(rk)):
                 continue  # the secret of another object
-            if _compares_secret(project, check, read_key):
+            if _compares_secret(project, check, read_key, compared):
                 return True
     return False
 
@@ -64,7 +67,7 @@ def _chosen(sources: set[Source]) -> set[tuple[Origin, str, tuple[str, ...]]]:
     return {(s.origin, s.name, s.path) for s in sources}
 
 
-def _compares_secret(project: Project, check: Event, read: CallKey) -> bool:
+def _compares_secret(project: Project, check: Event, read: CallKey, compared: bool) -> bool:
     """The check's test compares the read item with a credential of the request."""
     test = check.node.test if isinstance(check.node, ast.If | ast.Assert) else None
     if test is None:
@@ -72,8 +75,8 @@ def _compares_secret(project: Project, check: Event, read: CallKey) -> bool:
     mod = check.frame.module
     for n in nodes(test):
         if isinstance(n, ast.Compare):
-            if all(isinstance(op, ast.Is | ast.IsNot) for op in n.ops):
-                continue  # `item is None`: presence only
+            if not compared or all(isinstance(op, ast.Is | ast.IsNot) for op in n.ops):
+                continue  # presence only, or a header beside another authentication
             sides: list[ast.expr] = [n.left, *n.comparators]
             carriers = CARRIERS
         elif isinstance(n, ast.Call) and verifier(
