@@ -25,7 +25,11 @@ Not reported: fields excluded from the dump, overwritten from the principal or t
 written on routes only administrators reach; a member's role granted on a route that first
 verifies the caller owns or administers the object the membership belongs to (the feature,
 not mass assignment: the caller cannot raise its own privileges); the new account's
-identifier a sign-up claims with `attribute_not_exists` (it overwrites nobody's).
+identifier a sign-up claims with `attribute_not_exists` (it overwrites nobody's); an
+attribute the project's own gets, updates or deletes name in their key (a natural key such
+as a slug or a SKU the client picks, even where the server also writes that sort key): it
+chooses which item is written, which DG106 and DG103 judge, unless the request model mints
+it.
 
 ## Why is this bad?
 The client sends `{"role": "admin"}` or another user's `owner_id` and the server stores
@@ -59,11 +63,14 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
+from dynaguard.scan.queries.keys import key_attributes
 from dynaguard.scan.queries.mass_assignment import (
+    MINTED,
     copied_fields,
     dumped_fields,
     raw_body,
     server_fields,
+    table_of,
 )
 from dynaguard.scan.query import JSON, Confidence, Finding, Project, Severity
 
@@ -100,7 +107,15 @@ def check(project: Project) -> Iterator[Finding]:
                 )
                 break
             exposed = dumped_fields(project, call, site, facts)
-            copied = copied_fields(project, call, site, facts)
+            # a key attribute chooses the item (DG106, DG103), it is no field the item holds;
+            # unless the request model itself mints it (`default_factory=uuid4`)
+            table = table_of(project, call, site)
+            keys = key_attributes(project)
+            copied = [
+                c
+                for c in copied_fields(project, call, site, facts)
+                if (table, c[0]) not in keys or c[2] == MINTED
+            ]
             if not exposed and not copied:
                 continue
             parts: list[str] = []
