@@ -70,7 +70,13 @@ def raw_item_returns(project: Project, route: Route) -> list[Spot]:
     frame = Frame(fn, project.module_of(fn))
     out: list[Spot] = []
     for ret in project.locals_of(frame).returns:
-        whole = _whole(project.values.of(ret, frame))
+        if _shaped(project, ret, frame):
+            continue
+        if isinstance(ret, ast.Dict):  # an envelope: its fields one by one
+            parts = [v for v in ret.values if not _shaped(project, v, frame)]
+            whole = [s for v in parts for s in _whole(project.values.of(v, frame))]
+        else:
+            whole = _whole(project.values.of(ret, frame))
         if whole:
             line, col = ret.lineno, ret.col_offset + 1
             out.append(
@@ -87,6 +93,28 @@ def _whole(value: Value) -> list[Source]:
     if Source(Origin.CONSTANT, "bool") in value.sources:
         return []  # a test's result (`found is not None`) recalls the item it tested
     return [s for s in value.sources if s.origin is Origin.ITEM and set(s.path) <= ENVELOPE]
+
+
+# Pydantic class methods that build an instance, keeping only the model's declared fields
+# (not `model_construct`, which keeps every extra attribute it is given)
+VALIDATORS = frozenset({"model_validate", "parse_obj", "from_orm", "model_validate_json"})
+DUMPS = frozenset({"model_dump", "dict", "model_dump_json", "json"})
+
+
+def _shaped(project: Project, expr: ast.expr, frame: Frame) -> bool:
+    """`Out(**item)`, `Out.model_validate(item)`, or a comprehension of them: a Pydantic
+    model keeps its declared fields only, so what it is built from is not answered raw."""
+    if isinstance(expr, ast.ListComp | ast.SetComp | ast.GeneratorExp):
+        return _shaped(project, expr.elt, frame)
+    if not isinstance(expr, ast.Call):
+        return False
+    f = expr.func
+    if isinstance(f, ast.Attribute) and f.attr in DUMPS:  # Out(**item).model_dump()
+        return _shaped(project, f.value, frame)
+    if isinstance(f, ast.Attribute) and f.attr in VALIDATORS:
+        f = f.value
+    sym = project.resolve_expr(f, frame.module)
+    return isinstance(sym, ClassRef) and project.classes[sym.qualname].is_model
 
 
 def response_model(project: Project, route: Route) -> bool:

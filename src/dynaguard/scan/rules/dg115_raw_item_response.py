@@ -4,10 +4,12 @@
 Reports a route's `return` of a whole item read from DynamoDB (`resp["Item"]`,
 `resp["Items"]`, a helper that returns one, a PynamoDB item's `attribute_values`, also from
 a query on one of the model's indexes), or of a new dict that carries them whole as a
-field (a page envelope, `{"items": resp["Items"], "next": token}`), when the route
-declares no response model:
+field (a page envelope, `{"items": resp["Items"], "next": token}`) or spreads one into
+itself (`{**item, "viewer": me}`), when the route declares no response model:
 no `response_model=` on the decorator (or `response_model=None`) and no Pydantic return
-annotation.
+annotation. An item passed through a Pydantic model by hand (`Out(**item)`,
+`Out.model_validate(item)`, a list of them, their `model_dump()`) is not raw: the model
+keeps its declared fields only (`model_construct`, which keeps every extra, is raw).
 
 ## Why is this bad?
 The client receives every attribute the item holds, including those the API never meant
