@@ -238,6 +238,11 @@ def key_value(project: Project, call: DynamoCall, frame: Frame) -> Value | None:
     if call.operation == "query":
         kce = project.values.arg(call, "KeyConditionExpression", frame)
         eav = project.values.arg(call, "ExpressionAttributeValues", frame)
+        if kce is not None and kce.texts and eav is not None and eav.fields is not None:
+            # the values the key condition binds: a FilterExpression's own are no key
+            used = {p for t in kce.texts for p in re.findall(r":\w+", t)}
+            keyed = [v for k, v in eav.fields if k in used]
+            eav = join(*keyed) if keyed else None
         parts = [v for v in (kce, eav) if v is not None]
         return join(*parts) if parts else None
     if call.operation == "put_item":
