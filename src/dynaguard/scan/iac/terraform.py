@@ -50,9 +50,13 @@ def read(doc: object, text: str, path: str) -> tuple[list[Statement], list[Manag
     for kind, typ, name, body, line in blocks:
         found: list[Statement] = []
         if kind == "data" and typ == "aws_iam_policy_document":
-            for st in _as_list(body.get("statement")):
+            # each `statement {` block in order: its actions are searched from its own header
+            heads = [i + 1 for i in range(line - 1, len(lines)) if STATEMENT.match(lines[i])]
+            for k, st in enumerate(_as_list(body.get("statement"))):
                 if isinstance(st, Mapping):
-                    found += reader.statement(st, name in per_user_docs, line)
+                    at = heads[k] if k < len(heads) else line
+                    got = reader.statement(st, name in per_user_docs, line)
+                    stmts += [_refined(g, lines, at) for g in got]
         elif kind == "resource" and typ in POLICY_RESOURCES:
             mine = any(f"aws_iam_role.{r}." in str(body.get("role")) for r in roles)
             found += reader.document(_policy(body.get("policy")), mine)
@@ -108,6 +112,9 @@ def _blocks(doc: object, lines: list[str]) -> Iterator[Block]:
                     if isinstance(body, Mapping):
                         line = line_of(body, 0) or _header(lines, kind, typ, name)
                         yield kind, typ, name, body, line
+
+
+STATEMENT = re.compile(r"^\s*statement\s*\{")
 
 
 def _header(lines: list[str], kind: str, typ: str, name: str) -> int:
