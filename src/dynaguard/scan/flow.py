@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from dynaguard.core.expressions import CLAUSE, update_clauses
 from dynaguard.scan.frames import Event, Frame
 from dynaguard.scan.model import CallSite, DynamoCall, FunctionInfo, HandleKind, Route
-from dynaguard.scan.partitions import other_items, own_key
+from dynaguard.scan.partitions import beside_callers, other_items, own_key
 from dynaguard.scan.provenance import Origin, Source, Value, join
 from dynaguard.scan.reach import MAX_CONTEXTS
 from dynaguard.scan.walk import nodes
@@ -360,6 +360,8 @@ def _same_item(project: Project, evs: list[Event], check: Event, write: Event) -
         wk = key_value(project, write.call, write.frame)
         if wk is not None and other_items(project, read.call, read.frame, wk):
             continue  # members of the partition read, another kind of item written
+        if wk is not None and beside_callers(project, read, evs[: upto + 1], wk):
+            continue  # the caller's member item checked, another member's written
         if rk is None or wk is None or own_key(read.call, write.call, rk, wk):
             return True  # unknown, or the item read addressed by its own key attributes
         if write.call.handle.kind is HandleKind.PYNAMODB_ITEM and any(

@@ -8,6 +8,11 @@ fixes, the literals the written key is built from), never from attribute names.
 
 The other way round, a write keyed by the read item's own key attributes
 (`Key={"pk": item["pk"], "sk": item["sk"]}`) addresses that very item (`own_key`).
+
+Under one prefix, the item a check tests may still not be the one written: when the check
+tests the caller's own member item (an earlier check on the same query picked it by
+comparing it with the principal), a write whose sort key holds the prefix but is made from
+a request value rather than the principal (`MEMBER#{body.user_id}`) is another member's.
 """
 
 from __future__ import annotations
@@ -15,9 +20,9 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from dynaguard.scan.frames import Frame
+from dynaguard.scan.frames import Event, Frame
 from dynaguard.scan.model import DynamoCall
-from dynaguard.scan.value import Origin, Value
+from dynaguard.scan.value import REQUEST_ORIGINS, Origin, Value
 from dynaguard.scan.walk import nodes
 
 if TYPE_CHECKING:
@@ -55,6 +60,24 @@ def other_items(project: Project, read: DynamoCall, frame: Frame, written: Value
         value = written.field(attr)
         parts = _literals(value) if value is not None else set()
         if parts and not any(prefix in s or s in prefix for s in parts):
+            return True
+    return False
+
+
+def beside_callers(project: Project, read: Event, picks: list[Event], written: Value) -> bool:
+    """The query's range item the request checks is the caller's own (one of `picks`, the
+    checks before, compared an item of this read with the principal), and the written sort
+    key holds the range's prefix but is made from request values, not the principal: the
+    admin's membership checked, another member written."""
+    call = read.call
+    if call is None or not any(c.principal and call.key in c.reads for c in picks):
+        return False
+    for attr, prefix in _prefixes(project, call, read.frame):
+        value = written.field(attr)
+        if value is None or not any(prefix in s for s in _literals(value)):
+            continue
+        origins = value.origins()
+        if Origin.PRINCIPAL not in origins and origins & REQUEST_ORIGINS:
             return True
     return False
 
