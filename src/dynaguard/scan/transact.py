@@ -59,6 +59,7 @@ def _item(call: ast.Call, method: str) -> ast.Dict:
     body = {
         "Item" if action == "Put" else "Key": call.args[at] if len(call.args) > at else None,
         "ConditionExpression": kws.get("condition"),
+        "actions": kws.get("actions") if action == "Update" else None,
     }
     entry = ast.Dict(
         keys=[ast.Constant(k) for k, v in body.items() if v is not None],

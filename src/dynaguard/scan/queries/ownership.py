@@ -29,10 +29,11 @@ from dynaguard.core.findings import JSON, Confidence
 from dynaguard.scan.authn_body import ORDINARY_ROLES, BodyScan, Seeds
 from dynaguard.scan.deps import dependency, depends_of
 from dynaguard.scan.flow import condition, events, key_value
-from dynaguard.scan.frames import Event, Frame
+from dynaguard.scan.frames import Event, Frame, Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import KEYED_OPS, DynamoCall, FunctionInfo, ParamSource, Route
 from dynaguard.scan.provenance import Origin, Source, Value
+from dynaguard.scan.queries.counters import counter_step, relation_held
 from dynaguard.scan.queries.possession import possessed
 from dynaguard.scan.queries.principals import Auth, principals
 from dynaguard.scan.queries.public import public_route
@@ -111,6 +112,8 @@ def _route(
             continue  # the request proved it holds this object's own secret
         if key_is_principal(project, route, ev, key):
             continue
+        if _counted(project, route, evs, ev, key):
+            continue  # a like's counter on the post: the caller's own like is written beside
         seen.add(id(call))
         yield Unowned(
             call=call,
@@ -126,6 +129,15 @@ def _route(
             },
             confidence=lowered(key) if route.authenticated else Confidence.MEDIUM,
         )
+
+
+def _counted(project: Project, route: Route, evs: list[Event], ev: Event, key: Value) -> bool:
+    """A fixed step of a counter, beside the caller's own record of the relation."""
+    assert ev.call is not None
+    if not counter_step(project, ev.call, Site(route, ev.frame)):
+        return False
+    written = (key_value(project, e.call, e.frame) for e in evs if e.kind == "write" and e.call)
+    return relation_held(key, (k for k in written if k is not None))
 
 
 def key_is_principal(project: Project, route: Route, ev: Event, key: Value) -> bool:

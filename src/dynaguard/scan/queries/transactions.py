@@ -16,7 +16,19 @@ from dynaguard.scan.queries.inputs import non_negative
 from dynaguard.scan.report import KEY_NAME
 from dynaguard.scan.value import REQUEST_ORIGINS, Origin, Value, join
 
-__all__ = ["credits", "key_attributes", "transact_items"]
+__all__ = [
+    "TARGET",
+    "credits",
+    "entry_key",
+    "key_attributes",
+    "keyed_by_caller",
+    "owner_conditioned",
+    "transact_entries",
+    "transact_items",
+    "written_key",
+]
+
+TARGET = {"Update": "Key", "Delete": "Key", "Put": "Item"}  # where each action names its item
 
 # `ADD balance :amt`, `SET balance = balance + :amt`, `SET n = :amt + n`,
 # `SET n = if_not_exists(n, :zero) + :amt`: the placeholder is added to what is there
@@ -30,22 +42,60 @@ _EXISTS = re.compile(r"(?<!not_)attribute_exists\s*\(", re.I)
 _STAMP = re.compile(r"^\s*#?\w+\s*=\s*(:\w+)\s*$")  # SET updated_at = :now
 
 Element = tuple[ast.expr, Frame]  # an expression of one list element, and where it is written
+Entry = tuple[str, Value, ast.expr | None, Frame]
 
 
 def transact_items(project: Project, call: DynamoCall, site: Site) -> list[tuple[str, Value]]:
     """(action, body) of each TransactItems entry (Update/Delete/Put/ConditionCheck)."""
+    return [(action, body) for action, body, _, _ in transact_entries(project, call, site)]
+
+
+def transact_entries(project: Project, call: DynamoCall, site: Site) -> list[Entry]:
+    """(action, body, the body's expression when written as a literal entry, its frame) of
+    each TransactItems entry: the expression answers what a value cannot (PynamoDB's
+    `actions=[Model.likes.add(1)]` in a TransactWrite entry)."""
     expr = call.args.get("TransactItems")
     if expr is None:
         return []
-    out: list[tuple[str, Value]] = []
+    out: list[Entry] = []
     for elt, frame in _elements(project, expr, site.frame, set()):
-        out += list(project.values.of(elt, frame).fields or ())
+        fields = list(project.values.of(elt, frame).fields or ())
+        literal = isinstance(elt, ast.Dict) and len(elt.values) == 1 and len(fields) == 1
+        body = elt.values[0] if literal and isinstance(elt, ast.Dict) else None
+        out += [(action, value, body, frame) for action, value in fields]
     return out
 
 
 def key_attributes(item: Value) -> Value:
     """The key-like attributes of an item (id, pk, sk, *_id...)."""
     return join(*(v for k, v in item.fields or () if KEY_NAME.match(k)))
+
+
+def entry_key(action: str, body: Value) -> Value | None:
+    """The key an entry writes: an Update's or Delete's `Key`, a Put's key attributes."""
+    key = body.field(TARGET[action]) if action in TARGET else None
+    return key_attributes(key) if key is not None and action == "Put" else key
+
+
+def written_key(action: str, body: Value) -> Value | None:
+    """The same, but a Put of an item with no attributes named apart (a PynamoDB model,
+    `Like(post_id, me)`) is judged by all it is made from."""
+    key = body.field(TARGET[action]) if action in TARGET else None
+    return key_attributes(key) if key is not None and action == "Put" and key.fields else key
+
+
+def keyed_by_caller(action: str, body: Value) -> bool:
+    """The entry's key holds the principal."""
+    key = entry_key(action, body)
+    return key is not None and Origin.PRINCIPAL in key.origins()
+
+
+def owner_conditioned(body: Value) -> bool:
+    """The item's condition compares with the caller (the principal in its text or values)."""
+    cond = body.field("ConditionExpression")
+    values = body.field("ExpressionAttributeValues")
+    owners = {o for v in (cond, values) if v is not None for o in v.origins()}
+    return cond is not None and Origin.PRINCIPAL in owners
 
 
 def credits(project: Project, route: Route, body: Value) -> bool:

@@ -10,7 +10,11 @@ principal), and the write's condition does not name the owner. Routes restricted
 administrators (a role or scope dependency, or a role checked inline on the caller's own
 record) may reach any object, routes public by design (sign-up, login, password reset)
 look up by the credential, and tables that hold no per-user data (no owner-like attribute
-is ever written to or keyed on them, as for a catalogue) need no owner.
+is ever written to or keyed on them, as for a catalogue) need no owner. A counter of a
+relation the caller holds is not reported either: an update that only adds a number the
+code fixes (`ADD likes :one`, `Post.likes.add(-1)`) to an item its condition requires to
+exist, beside a write of the caller's own record keyed by the principal and the same
+request value (the like itself); a client-chosen amount or any other attribute set is.
 Apps with no users are left alone. An app that has users but verifies them nowhere (it
 signs tokens at `/login`, signs in with Cognito, or takes user ids from the request) is
 reported on every request-chosen key of a per-user table.

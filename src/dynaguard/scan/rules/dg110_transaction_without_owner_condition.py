@@ -14,6 +14,8 @@ A transfer's credit side is not reported: an `Update` that only adds (`ADD`, `SE
 its type, `Field(gt=0)` or a raising check) to an item it requires to exist, beside the
 caller's own item (owner-conditioned or keyed by the caller). It takes nothing from the
 recipient; a debit, an overwrite, an unbounded amount or a possible create stay reported.
+Nor is a counter of the caller's relation (PynamoDB `Post.likes.add(1)` on a post the
+condition requires, beside the caller's own like keyed by the principal and the post).
 
 ## Why is this bad?
 A transaction is all-or-nothing, not authorized: each item is written as given. One item
@@ -51,9 +53,16 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.queries.transactions import credits, key_attributes, transact_items
-
-TARGET = {"Update": "Key", "Delete": "Key", "Put": "Item"}
+from dynaguard.scan.queries.counters import entry_step, relation_held
+from dynaguard.scan.queries.transactions import (
+    TARGET,
+    credits,
+    entry_key,
+    keyed_by_caller,
+    transact_entries,
+    written_key,
+)
+from dynaguard.scan.queries.transactions import owner_conditioned as owned
 
 
 @register(
@@ -95,49 +104,37 @@ def check(project: q.Project) -> Iterator[q.Finding]:
 
 
 def _unowned(project: q.Project, call: q.DynamoCall, site: q.Site) -> list[tuple[str, q.Value]]:
-    items = transact_items(project, call, site)
+    entries = transact_entries(project, call, site)
+    items = [(action, body) for action, body, _, _ in entries]
     # a ConditionCheck on the caller owning the parent object guards every item keyed by the
     # same request value: the transaction is all-or-nothing
     guarded = {
         s
         for action, body in items
-        if action == "ConditionCheck" and _owned(body) and (key := body.field("Key"))
+        if action == "ConditionCheck" and owned(body) and (key := body.field("Key"))
         for s in q.request_sources(key)
     }
     # the caller's own side of the transaction: an item owner-conditioned or keyed by them
     mine = any(
-        action in TARGET and (_owned(body) or _keyed_by_caller(action, body))
+        action in TARGET and (owned(body) or keyed_by_caller(action, body))
         for action, body in items
     )
+    keys = [written_key(action, body) for action, body in items]
     out: list[tuple[str, q.Value]] = []
-    for action, body in items:
-        key = body.field(TARGET[action]) if action in TARGET else None
-        if action == "Put" and key is not None:  # of an item, only its key attributes
-            key = key_attributes(key)
+    for action, body, expr, frame in entries:
+        key = entry_key(action, body)
         if key is None or not q.request_sources(key) or q.Origin.PRINCIPAL in key.origins():
             continue
         if action == "Update" and mine and site.route and credits(project, site.route, body):
             continue  # a transfer's credit: adds to an existing item, takes nothing from it
+        if action == "Update" and entry_step(project, expr, frame) and relation_held(key, keys):
+            continue  # a like's counter, beside the caller's own like
         cond = body.field("ConditionExpression")
         if action == "Put" and cond and any("attribute_not_exists" in t for t in cond.texts):
             continue  # a create: it cannot replace anyone's object
-        if not (_owned(body) or q.request_sources(key) <= guarded):
+        if not (owned(body) or q.request_sources(key) <= guarded):
             out.append((action, key))
     return out
-
-
-def _keyed_by_caller(action: str, body: q.Value) -> bool:
-    key = body.field(TARGET.get(action, "Key"))
-    key = key_attributes(key) if key is not None and action == "Put" else key
-    return key is not None and q.Origin.PRINCIPAL in key.origins()
-
-
-def _owned(body: q.Value) -> bool:
-    """The item's condition compares with the caller (the principal in its text or values)."""
-    cond = body.field("ConditionExpression")
-    values = body.field("ExpressionAttributeValues")
-    owners = {o for v in (cond, values) if v is not None for o in v.origins()}
-    return cond is not None and q.Origin.PRINCIPAL in owners
 
 
 def _checked_before(project: q.Project, route: q.Route, call: q.DynamoCall) -> bool:

@@ -1,0 +1,162 @@
+"""Counters of a relation the caller holds: a like's `likes + 1` on someone else's recipe.
+
+Liking a post writes two items: the caller's own record of the relation, keyed by the
+principal together with the post's id (`Like(post_id, me)`), and a step of the post's
+counter (`Post(post_id).update(actions=[Post.likes.add(1)], condition=...)`). The counter
+is on an object the caller does not own, and it is meant to be: by behaviour it is no
+broken object-level authorization when
+
+- the update only adds a number the code fixes (`ADD likes :one` with a constant,
+  `SET n = n - :one`, PynamoDB `Model.likes.add(-1)`), setting nothing else, so the
+  client chooses neither the attribute nor the amount;
+- its condition requires the item to exist (`attribute_exists(pk)`, PynamoDB
+  `Model.id.exists()` or a comparison such as `Model.published == True`, false on a
+  missing item), so it cannot create one;
+- the same request writes the caller's own record of the relation: a key with the
+  principal and the same request value as the counter's key.
+
+A counter stepped with no record of the caller's beside it (anyone may inflate it at
+will), a client-chosen amount, or any other attribute set stays unowned.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable
+
+from dynaguard.core.expressions import update_clauses
+from dynaguard.scan.frames import Frame, Site
+from dynaguard.scan.index import Project
+from dynaguard.scan.model import DynamoCall, HandleKind
+from dynaguard.scan.report import request_sources
+from dynaguard.scan.value import Origin, Value
+
+__all__ = ["counter_step", "entry_step", "relation_held"]
+
+# `ADD likes :one`; `SET n = n + :one`, `SET n = n - :one`, `SET n = if_not_exists(n, :z) + :one`
+_ADD = re.compile(r"^\s*#?\w+\s+(:\w+)\s*$")
+_STEP = re.compile(
+    r"^\s*(#?\w+)\s*=\s*(?:\1|if_not_exists\s*\(\s*\1\s*,\s*(:\w+)\s*\))\s*[+-]\s*(:\w+)\s*$"
+)
+_EXISTS = re.compile(r"(?<!not_)attribute_exists\s*\(", re.I)
+# PynamoDB conditions false on a missing item: a comparison, `exists()`, `between()`...
+_PRESENT = frozenset({"exists", "between", "startswith", "contains", "is_in"})
+_COMPARE = (ast.Eq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
+def counter_step(project: Project, call: DynamoCall, site: Site) -> bool:
+    """An update that only adds fixed numbers to an item its condition requires to exist."""
+    if call.operation != "update_item":
+        return False
+    frame = site.frame
+    if call.handle.kind is HandleKind.PYNAMODB_ITEM:
+        actions = call.args.get("actions") or (call.positional[0] if call.positional else None)
+        return _adds(project, actions, frame) and _requires_item(
+            project, call.args.get("condition"), frame
+        )
+    cond = project.values.arg(call, "ConditionExpression", frame)
+    if cond is None or not any(_EXISTS.search(t) for t in cond.texts | cond.strings):
+        return False
+    update = project.values.arg(call, "UpdateExpression", frame)
+    values = project.values.arg(call, "ExpressionAttributeValues", frame)
+    if update is None or values is None or len(update.texts) != 1:
+        return False
+    placeholders: list[str] = []
+    for verb, parts in update_clauses(next(iter(update.texts))):
+        for part in parts:
+            m = _ADD.match(part) if verb == "ADD" else _STEP.match(part)
+            if m is None or verb not in ("ADD", "SET"):
+                return False  # a REMOVE, a DELETE, a SET of anything but a step
+            placeholders += [g for g in m.groups() if g and g.startswith(":")]
+    found = [values.field(p) for p in placeholders]
+    return bool(found) and all(v is not None and _fixed(v) for v in found)
+
+
+def entry_step(project: Project, body: ast.expr | None, frame: Frame) -> bool:
+    """The same, for a PynamoDB `TransactWrite`'s `update(...)` (scan/transact.py's entry
+    `{"Key": ..., "ConditionExpression": condition, "actions": actions}`)."""
+    if not isinstance(body, ast.Dict):
+        return False
+    fields = {
+        k.value: v
+        for k, v in zip(body.keys, body.values, strict=True)
+        if isinstance(k, ast.Constant) and isinstance(k.value, str)
+    }
+    return _adds(project, fields.get("actions"), frame) and _requires_item(
+        project, fields.get("ConditionExpression"), frame
+    )
+
+
+def relation_held(key: Value, written: Iterable[Value | None]) -> bool:
+    """One of the request's written keys is the caller's record of a relation to the
+    counter's object: it holds the principal and a request value the counter's key holds."""
+    mine = request_sources(key)
+    return bool(mine) and any(
+        w is not None and Origin.PRINCIPAL in w.origins() and request_sources(w) & mine
+        for w in written
+    )
+
+
+def _adds(project: Project, actions: ast.expr | None, frame: Frame) -> bool:
+    """A list of actions that each add a number written in the code (`[Model.likes.add(1)]`,
+    or a local bound once to such a list): nothing else is set."""
+    if isinstance(actions, ast.Name):
+        assigned = project.locals_of(frame).assigns.get(actions.id, [])
+        actions = assigned[0] if len(assigned) == 1 else None
+    if not isinstance(actions, ast.List | ast.Tuple) or not actions.elts:
+        return False
+    return all(
+        isinstance(a, ast.Call)
+        and isinstance(a.func, ast.Attribute)
+        and a.func.attr == "add"
+        and isinstance(a.func.value, ast.Attribute)
+        and len(a.args) == 1
+        and _number(a.args[0])
+        for a in actions.elts
+    )
+
+
+def _number(node: ast.expr | None) -> bool:
+    if node is None:
+        return False
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError):
+        return False
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _fixed(value: Value) -> bool:
+    """A constant number ("1" as text too); `{"N": ...}` is looked through."""
+    inner = value.field("N") or value
+    if not inner.origins() or not inner.origins() <= {Origin.CONSTANT} or not inner.texts:
+        return False
+    for text in inner.texts:
+        try:
+            float(text)
+        except ValueError:
+            return False
+    return True
+
+
+def _requires_item(project: Project, cond: ast.expr | None, frame: Frame) -> bool:
+    """A PynamoDB condition that a missing item fails (`&`: either side; `|`: both)."""
+    if isinstance(cond, ast.Name):  # cond = Model.id.exists(); update(..., condition=cond)
+        assigned = project.locals_of(frame).assigns.get(cond.id, [])
+        cond = assigned[0] if len(assigned) == 1 else None
+    if isinstance(cond, ast.BinOp) and isinstance(cond.op, ast.BitAnd | ast.BitOr):
+        left = _requires_item(project, cond.left, frame)
+        right = _requires_item(project, cond.right, frame)
+        return left or right if isinstance(cond.op, ast.BitAnd) else left and right
+    if isinstance(cond, ast.Compare):
+        return (
+            len(cond.ops) == 1
+            and isinstance(cond.ops[0], _COMPARE)
+            and isinstance(cond.left, ast.Attribute)
+        )
+    return (
+        isinstance(cond, ast.Call)
+        and isinstance(cond.func, ast.Attribute)
+        and cond.func.attr in _PRESENT
+    )
