@@ -5,6 +5,10 @@ Reports a DynamoDB call whose key attribute (`Key=`, or a key-like attribute of 
 `Item=` or of a PynamoDB model) comes from a field of the request body, on a route whose
 path already names the object (`PUT /items/{item_id}` with `Key={"id": body.id}`), or whose
 owner attribute (`user_id`, `owner_id`, `tenant_id`...) the authenticated principal decides.
+A grant is not reported: the route verifies that the caller owns or administers the
+object the path names, then writes its child record for a user the body names
+(`POST /boards/{board_id}/shares` with `{"board_id": board_id, "user_id": body.user_id}`),
+every path value kept in the key.
 
 A put that only creates (`attribute_not_exists`) a child record under a partition key the
 path, the caller or an item read decides, with only the child's own key from the body (a
@@ -41,7 +45,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.queries.grants import required_absent
+from dynaguard.scan.queries.grants import granted_by, required_absent
 from dynaguard.scan.query import (
     KEY_NAME,
     OWNER_NAME,
@@ -86,6 +90,8 @@ def check(project: Project) -> Iterator[Finding]:
             bad = _body_keys(key, route, is_item, owners)
             if bad and required_absent(project, call, site) and _decided_parent(key):
                 continue  # a new child record under the parent the path or caller decides
+            if bad and _grant(project, call, site, key):
+                continue  # a member the admin names, under the object the path names
             if bad:
                 names = ", ".join(f"{k} <- {src}" for k, src in bad)
                 yield q.finding(
@@ -97,6 +103,18 @@ def check(project: Project) -> Iterator[Finding]:
                     evidence={"attributes": [k for k, _ in bad]},
                 )
                 break
+
+
+def _grant(project: Project, call: q.DynamoCall, site: q.Site, key: Value | None) -> bool:
+    """The write grants someone the body names a place under the object the path names,
+    which the caller was verified to own or administer, and the key keeps every path
+    value: the path decides the object, the body the member (not an id the body swaps)."""
+    route = site.route
+    if key is None or route is None or granted_by(project, call, site) is None:
+        return False
+    paths = {p.name for p in route.params if p.source is ParamSource.PATH}
+    used = {s.name for s in key.all_sources() if s.origin is Origin.PATH}
+    return bool(paths) and paths <= used
 
 
 def _pynamo(kind: HandleKind) -> bool:
