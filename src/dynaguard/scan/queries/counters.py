@@ -32,7 +32,7 @@ from dynaguard.scan.model import DynamoCall, HandleKind
 from dynaguard.scan.report import request_sources
 from dynaguard.scan.value import Origin, Value
 
-__all__ = ["counter_step", "entry_step", "relation_held"]
+__all__ = ["counter_step", "entry_step", "relation_held", "stepped"]
 
 # `ADD likes :one`; `SET n = n + :one`, `SET n = n - :one`, `SET n = if_not_exists(n, :z) + :one`
 _ADD = re.compile(r"^\s*#?\w+\s+(:\w+)\s*$")
@@ -47,30 +47,46 @@ _COMPARE = (ast.Eq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 
 def counter_step(project: Project, call: DynamoCall, site: Site) -> bool:
     """An update that only adds fixed numbers to an item its condition requires to exist."""
-    if call.operation != "update_item":
+    if not stepped(project, call, site):
         return False
+    if call.handle.kind is HandleKind.PYNAMODB_ITEM:
+        return _requires_item(project, call.args.get("condition"), site.frame)
+    cond = project.values.arg(call, "ConditionExpression", site.frame)
+    return cond is not None and any(_EXISTS.search(t) for t in cond.texts | cond.strings)
+
+
+def stepped(project: Project, call: DynamoCall, site: Site) -> frozenset[str]:
+    """The attributes an update only adds fixed numbers to, whatever its condition (empty
+    when it sets, removes, or adds anything else): the counters the server keeps."""
+    if call.operation != "update_item":
+        return frozenset()
     frame = site.frame
     if call.handle.kind is HandleKind.PYNAMODB_ITEM:
         actions = call.args.get("actions") or (call.positional[0] if call.positional else None)
-        return _adds(project, actions, frame) and _requires_item(
-            project, call.args.get("condition"), frame
-        )
-    cond = project.values.arg(call, "ConditionExpression", frame)
-    if cond is None or not any(_EXISTS.search(t) for t in cond.texts | cond.strings):
-        return False
+        return frozenset(_adds(project, actions, frame))
     update = project.values.arg(call, "UpdateExpression", frame)
     values = project.values.arg(call, "ExpressionAttributeValues", frame)
     if update is None or values is None or len(update.texts) != 1:
-        return False
+        return frozenset()
+    names = project.values.arg(call, "ExpressionAttributeNames", frame)
+    attrs: set[str] = set()
     placeholders: list[str] = []
     for verb, parts in update_clauses(next(iter(update.texts))):
         for part in parts:
             m = _ADD.match(part) if verb == "ADD" else _STEP.match(part)
             if m is None or verb not in ("ADD", "SET"):
-                return False  # a REMOVE, a DELETE, a SET of anything but a step
+                return frozenset()  # a REMOVE, a DELETE, a SET of anything but a step
             placeholders += [g for g in m.groups() if g and g.startswith(":")]
+            attrs.add(_named(part.split()[0].split("=")[0], names))
     found = [values.field(p) for p in placeholders]
-    return bool(found) and all(v is not None and _fixed(v) for v in found)
+    fixed = bool(found) and all(v is not None and _fixed(v) for v in found)
+    return frozenset(attrs) if fixed else frozenset()
+
+
+def _named(word: str, names: Value | None) -> str:
+    """`#n` resolved through ExpressionAttributeNames when it names one attribute."""
+    found = names.field(word) if names is not None and word.startswith("#") else None
+    return next(iter(found.texts)) if found is not None and len(found.texts) == 1 else word
 
 
 def entry_step(project: Project, body: ast.expr | None, frame: Frame) -> bool:
@@ -83,7 +99,7 @@ def entry_step(project: Project, body: ast.expr | None, frame: Frame) -> bool:
         for k, v in zip(body.keys, body.values, strict=True)
         if isinstance(k, ast.Constant) and isinstance(k.value, str)
     }
-    return _adds(project, fields.get("actions"), frame) and _requires_item(
+    return bool(_adds(project, fields.get("actions"), frame)) and _requires_item(
         project, fields.get("ConditionExpression"), frame
     )
 
@@ -98,23 +114,28 @@ def relation_held(key: Value, written: Iterable[Value | None]) -> bool:
     )
 
 
-def _adds(project: Project, actions: ast.expr | None, frame: Frame) -> bool:
-    """A list of actions that each add a number written in the code (`[Model.likes.add(1)]`,
-    or a local bound once to such a list): nothing else is set."""
+def _adds(project: Project, actions: ast.expr | None, frame: Frame) -> list[str]:
+    """The attributes of a list of actions that each add a number written in the code
+    (`[Model.likes.add(1)]`, or a local bound once to such a list); empty when any action
+    does anything else."""
     if isinstance(actions, ast.Name):
         assigned = project.locals_of(frame).assigns.get(actions.id, [])
         actions = assigned[0] if len(assigned) == 1 else None
-    if not isinstance(actions, ast.List | ast.Tuple) or not actions.elts:
-        return False
-    return all(
-        isinstance(a, ast.Call)
-        and isinstance(a.func, ast.Attribute)
-        and a.func.attr == "add"
-        and isinstance(a.func.value, ast.Attribute)
-        and len(a.args) == 1
-        and _number(a.args[0])
-        for a in actions.elts
-    )
+    if not isinstance(actions, ast.List | ast.Tuple):
+        return []
+    out: list[str] = []
+    for a in actions.elts:
+        if not (
+            isinstance(a, ast.Call)
+            and isinstance(a.func, ast.Attribute)
+            and a.func.attr == "add"
+            and isinstance(a.func.value, ast.Attribute)
+            and len(a.args) == 1
+            and _number(a.args[0])
+        ):
+            return []
+        out.append(a.func.value.attr)
+    return out
 
 
 def _number(node: ast.expr | None) -> bool:
@@ -128,10 +149,14 @@ def _number(node: ast.expr | None) -> bool:
 
 
 def _fixed(value: Value) -> bool:
-    """A constant number ("1" as text too); `{"N": ...}` is looked through."""
+    """A constant number: an int or float literal, or "1" as text; `{"N": ...}` is looked
+    through."""
     inner = value.field("N") or value
-    if not inner.origins() or not inner.origins() <= {Origin.CONSTANT} or not inner.texts:
+    sources = inner.all_sources()
+    if not sources or any(s.origin is not Origin.CONSTANT for s in sources):
         return False
+    if not inner.texts:
+        return all(s.name in ("int", "float") for s in sources)
     for text in inner.texts:
         try:
             float(text)

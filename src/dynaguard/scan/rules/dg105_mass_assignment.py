@@ -14,7 +14,9 @@ is the item (`Item=await request.json()`).
 Which attributes are the server's is decided by what the project does with them, a name only
 confirming: one an authorization dependency reads (`user["role"] != "admin"`, a `settings`
 map it looks into); one the server generates elsewhere (`uuid4()`, `now()`, a token, a
-PynamoDB `VersionAttribute` or `default=utcnow`); an id the request model mints with
+PynamoDB `VersionAttribute` or `default=utcnow`); a counter the server keeps (only ever
+stepped by numbers the code fixes, `ADD views :one` or `Model.likes.add(1)`, and never set
+from a request value); an id the request model mints with
 `Field(default_factory=uuid4)`; and, when its name says privilege, one the server sets
 elsewhere (a constant, the principal, a PynamoDB model's `default=`, an admin-only route),
 one a write's condition guards (`owner_id = :me`), or one written to a caller's own record
