@@ -28,11 +28,12 @@ from collections.abc import Iterable
 from dynaguard.core.expressions import update_clauses
 from dynaguard.scan.frames import Frame, Site
 from dynaguard.scan.index import Project
-from dynaguard.scan.model import DynamoCall, HandleKind
+from dynaguard.scan.model import DynamoCall, HandleKind, Route
+from dynaguard.scan.queries.inputs import non_negative
 from dynaguard.scan.report import request_sources
-from dynaguard.scan.value import Origin, Value
+from dynaguard.scan.value import REQUEST_ORIGINS, Origin, Value
 
-__all__ = ["counter_step", "entry_step", "relation_held", "stepped"]
+__all__ = ["counter_step", "entry_credit", "entry_step", "relation_held", "stepped"]
 
 # `ADD likes :one`; `SET n = n + :one`, `SET n = n - :one`, `SET n = if_not_exists(n, :z) + :one`
 _ADD = re.compile(r"^\s*#?\w+\s+(:\w+)\s*$")
@@ -92,16 +93,66 @@ def _named(word: str, names: Value | None) -> str:
 def entry_step(project: Project, body: ast.expr | None, frame: Frame) -> bool:
     """The same, for a PynamoDB `TransactWrite`'s `update(...)` (scan/transact.py's entry
     `{"Key": ..., "ConditionExpression": condition, "actions": actions}`)."""
-    if not isinstance(body, ast.Dict):
+    fields = _entry(body)
+    return bool(_adds(project, fields.get("actions"), frame)) and _requires_item(
+        project, fields.get("ConditionExpression"), frame
+    )
+
+
+def entry_credit(project: Project, route: Route, body: ast.expr | None, frame: Frame) -> bool:
+    """A PynamoDB `TransactWrite` `update(...)` entry that only adds amounts that cannot be
+    negative (a literal, or a request value bounded at zero) to an item its condition
+    requires: a transfer's credit side (`Account.balance.add(body.points)`, `PositiveInt`)."""
+    fields = _entry(body)
+    adds = _add_calls(project, fields.get("actions"), frame)
+    if not adds or not _requires_item(project, fields.get("ConditionExpression"), frame):
         return False
-    fields = {
+    for _, amount in adds:
+        if _number(amount):
+            if ast.literal_eval(amount) < 0:
+                return False
+            continue
+        sources = project.values.of(amount, frame).all_sources()
+        if not sources or not all(
+            s.origin in REQUEST_ORIGINS and non_negative(project, route, s) for s in sources
+        ):
+            return False
+    return True
+
+
+def _entry(body: ast.expr | None) -> dict[str, ast.expr]:
+    """The literal entry scan/transact.py builds, by its keys."""
+    if not isinstance(body, ast.Dict):
+        return {}
+    return {
         k.value: v
         for k, v in zip(body.keys, body.values, strict=True)
         if isinstance(k, ast.Constant) and isinstance(k.value, str)
     }
-    return bool(_adds(project, fields.get("actions"), frame)) and _requires_item(
-        project, fields.get("ConditionExpression"), frame
-    )
+
+
+def _add_calls(
+    project: Project, actions: ast.expr | None, frame: Frame
+) -> list[tuple[str, ast.expr]]:
+    """(attribute, amount) of a list of actions that all add one value (`Model.n.add(x)`);
+    empty when any action does anything else."""
+    if isinstance(actions, ast.Name):
+        assigned = project.locals_of(frame).assigns.get(actions.id, [])
+        actions = assigned[0] if len(assigned) == 1 else None
+    if not isinstance(actions, ast.List | ast.Tuple):
+        return []
+    out: list[tuple[str, ast.expr]] = []
+    for a in actions.elts:
+        if not (
+            isinstance(a, ast.Call)
+            and isinstance(a.func, ast.Attribute)
+            and a.func.attr == "add"
+            and isinstance(a.func.value, ast.Attribute)
+            and len(a.args) == 1
+        ):
+            return []
+        out.append((a.func.value.attr, a.args[0]))
+    return out
 
 
 def relation_held(key: Value, written: Iterable[Value | None]) -> bool:
@@ -118,24 +169,8 @@ def _adds(project: Project, actions: ast.expr | None, frame: Frame) -> list[str]
     """The attributes of a list of actions that each add a number written in the code
     (`[Model.likes.add(1)]`, or a local bound once to such a list); empty when any action
     does anything else."""
-    if isinstance(actions, ast.Name):
-        assigned = project.locals_of(frame).assigns.get(actions.id, [])
-        actions = assigned[0] if len(assigned) == 1 else None
-    if not isinstance(actions, ast.List | ast.Tuple):
-        return []
-    out: list[str] = []
-    for a in actions.elts:
-        if not (
-            isinstance(a, ast.Call)
-            and isinstance(a.func, ast.Attribute)
-            and a.func.attr == "add"
-            and isinstance(a.func.value, ast.Attribute)
-            and len(a.args) == 1
-            and _number(a.args[0])
-        ):
-            return []
-        out.append(a.func.value.attr)
-    return out
+    found = _add_calls(project, actions, frame)
+    return [attr for attr, _ in found] if all(_number(a) for _, a in found) else []
 
 
 def _number(node: ast.expr | None) -> bool:

@@ -12,12 +12,15 @@ from dynaguard.scan.frames import Frame, Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.infer import bound_arg
 from dynaguard.scan.model import DynamoCall, FunctionInfo, Route
+from dynaguard.scan.queries.counters import entry_credit
 from dynaguard.scan.queries.inputs import non_negative
 from dynaguard.scan.report import KEY_NAME
 from dynaguard.scan.value import REQUEST_ORIGINS, Origin, Value, join
 
 __all__ = [
     "TARGET",
+    "Entry",
+    "credit_entry",
     "credits",
     "entry_key",
     "key_attributes",
@@ -96,6 +99,12 @@ def owner_conditioned(body: Value) -> bool:
     values = body.field("ExpressionAttributeValues")
     owners = {o for v in (cond, values) if v is not None for o in v.origins()}
     return cond is not None and Origin.PRINCIPAL in owners
+
+
+def credit_entry(project: Project, route: Route, entry: Entry) -> bool:
+    """`credits` for an entry, a PynamoDB TransactWrite `update` (`Model.n.add(v)`) too."""
+    _, body, expr, frame = entry
+    return credits(project, route, body) or entry_credit(project, route, expr, frame)
 
 
 def credits(project: Project, route: Route, body: Value) -> bool:

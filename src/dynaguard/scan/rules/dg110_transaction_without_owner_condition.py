@@ -10,10 +10,11 @@ caller, and no earlier check compared the object's owner with the caller. The it
 followed wherever the list is built (helpers, `append`, a method's parameter).
 
 A transfer's credit side is not reported: an `Update` that only adds (`ADD`, `SET n = n +
-:v`) an amount that cannot be negative (a constant, or a request value bounded at zero by
-its type, `Field(gt=0)` or a raising check) to an item it requires to exist, beside the
-caller's own item (owner-conditioned or keyed by the caller). It takes nothing from the
-recipient; a debit, an overwrite, an unbounded amount or a possible create stay reported.
+:v`, PynamoDB `Model.n.add(v)`) an amount that cannot be negative (a constant, or a request
+value bounded at zero by its type, `Field(gt=0)` or a raising check) to an item it requires
+to exist, beside the caller's own item (owner-conditioned or keyed by the caller). It takes
+nothing from the recipient; a debit, an overwrite, an unbounded amount or a possible create
+stay reported.
 Nor is a counter of the caller's relation (PynamoDB `Post.likes.add(1)` on a post the
 condition requires, beside the caller's own like keyed by the principal and the post).
 
@@ -53,16 +54,8 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
+from dynaguard.scan.queries import transactions as t
 from dynaguard.scan.queries.counters import entry_step, relation_held
-from dynaguard.scan.queries.transactions import (
-    TARGET,
-    credits,
-    entry_key,
-    keyed_by_caller,
-    transact_entries,
-    written_key,
-)
-from dynaguard.scan.queries.transactions import owner_conditioned as owned
 
 
 @register(
@@ -104,35 +97,37 @@ def check(project: q.Project) -> Iterator[q.Finding]:
 
 
 def _unowned(project: q.Project, call: q.DynamoCall, site: q.Site) -> list[tuple[str, q.Value]]:
-    entries = transact_entries(project, call, site)
+    entries = t.transact_entries(project, call, site)
     items = [(action, body) for action, body, _, _ in entries]
     # a ConditionCheck on the caller owning the parent object guards every item keyed by the
     # same request value: the transaction is all-or-nothing
     guarded = {
         s
         for action, body in items
-        if action == "ConditionCheck" and owned(body) and (key := body.field("Key"))
+        if action == "ConditionCheck" and t.owner_conditioned(body) and (key := body.field("Key"))
         for s in q.request_sources(key)
     }
     # the caller's own side of the transaction: an item owner-conditioned or keyed by them
     mine = any(
-        action in TARGET and (owned(body) or keyed_by_caller(action, body))
+        action in t.TARGET and (t.owner_conditioned(body) or t.keyed_by_caller(action, body))
         for action, body in items
     )
-    keys = [written_key(action, body) for action, body in items]
+    keys = [t.written_key(action, body) for action, body in items]
     out: list[tuple[str, q.Value]] = []
-    for action, body, expr, frame in entries:
-        key = entry_key(action, body)
+    for entry in entries:
+        action, body, expr, frame = entry
+        key = t.entry_key(action, body)
         if key is None or not q.request_sources(key) or q.Origin.PRINCIPAL in key.origins():
             continue
-        if action == "Update" and mine and site.route and credits(project, site.route, body):
+        route = site.route
+        if action == "Update" and mine and route and t.credit_entry(project, route, entry):
             continue  # a transfer's credit: adds to an existing item, takes nothing from it
         if action == "Update" and entry_step(project, expr, frame) and relation_held(key, keys):
             continue  # a like's counter, beside the caller's own like
         cond = body.field("ConditionExpression")
         if action == "Put" and cond and any("attribute_not_exists" in t for t in cond.texts):
             continue  # a create: it cannot replace anyone's object
-        if not (owned(body) or q.request_sources(key) <= guarded):
+        if not (t.owner_conditioned(body) or q.request_sources(key) <= guarded):
             out.append((action, key))
     return out
 
