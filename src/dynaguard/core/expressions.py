@@ -17,6 +17,7 @@ __all__ = [
     "OPERATORS",
     "TOKEN",
     "bare_names",
+    "is_atomic_update",
     "is_function",
     "top_level_split",
     "update_clauses",
@@ -85,3 +86,23 @@ def top_level_split(text: str) -> list[str]:
             out.append(text[start:i])
             start = i + 1
     return [*out, text[start:]]
+
+
+_ATOMIC_SET = re.compile(
+    r"^\s*(#?\w+)\s*=\s*(?:(\1)\s*[+-]\s*:\w+|:\w+\s*\+\s*(\1)|if_not_exists\s*\(\s*\1\s*,\s*:\w+\s*\)"
+    r"(?:\s*[+-]\s*:\w+)?|list_append\s*\(\s*(?:\1\s*,\s*:\w+|:\w+\s*,\s*\1)\s*\))\s*$",
+    re.I,
+)
+
+
+def is_atomic_update(text: str) -> bool:
+    """True when an UpdateExpression only increments, appends or adds (no blind SET/REMOVE)."""
+    if CLAUSE.split(text, maxsplit=1)[0].strip():
+        return False
+    clauses = update_clauses(text)
+    for verb, actions in clauses:
+        if verb in ("REMOVE", "DELETE"):
+            return False
+        if verb == "SET" and not all(_ATOMIC_SET.match(a) for a in actions):
+            return False
+    return bool(clauses)

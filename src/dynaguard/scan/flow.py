@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from dynaguard.core.expressions import CLAUSE, update_clauses
 from dynaguard.scan.frames import Event, Frame
 from dynaguard.scan.model import CallSite, DynamoCall, FunctionInfo, HandleKind, Route
 from dynaguard.scan.partitions import beside_callers, other_items, own_key
@@ -280,26 +279,6 @@ def item_value(project: Project, call: DynamoCall, frame: Frame) -> Value | None
     if call.operation == "update_item":
         return project.values.arg(call, "ExpressionAttributeValues", frame)
     return None
-
-
-_ATOMIC_SET = re.compile(
-    r"^\s*(#?\w+)\s*=\s*(?:(\1)\s*[+-]\s*:\w+|:\w+\s*\+\s*(\1)|if_not_exists\s*\(\s*\1\s*,\s*:\w+\s*\)"
-    r"(?:\s*[+-]\s*:\w+)?|list_append\s*\(\s*(?:\1\s*,\s*:\w+|:\w+\s*,\s*\1)\s*\))\s*$",
-    re.I,
-)
-
-
-def is_atomic_update(text: str) -> bool:
-    """True when an UpdateExpression only increments, appends or adds (no blind SET/REMOVE)."""
-    if CLAUSE.split(text, maxsplit=1)[0].strip():
-        return False
-    clauses = update_clauses(text)
-    for verb, actions in clauses:
-        if verb in ("REMOVE", "DELETE"):
-            return False
-        if verb == "SET" and not all(_ATOMIC_SET.match(a) for a in actions):
-            return False
-    return bool(clauses)
 
 
 def mentions(value: Value, attrs: frozenset[str]) -> bool:

@@ -29,15 +29,15 @@ import re
 from dynaguard.scan.flow import events, key_value
 from dynaguard.scan.frames import Event, Site
 from dynaguard.scan.index import Project
-from dynaguard.scan.model import DynamoCall, HandleKind
-from dynaguard.scan.provenance import REQUEST_ORIGINS, Origin, Source
+from dynaguard.scan.model import DynamoCall, HandleKind, ParamSource
+from dynaguard.scan.provenance import REQUEST_ORIGINS, Origin, Source, Value
 from dynaguard.scan.queries.public import public_route
 from dynaguard.scan.queries.records import write_key
 from dynaguard.scan.queries.routes import checks_of
 from dynaguard.scan.queries.updates import attribute_names
 from dynaguard.scan.walk import nodes
 
-__all__ = ["claimed_keys", "granted_by", "required_absent"]
+__all__ = ["claimed_keys", "granted_by", "path_grant", "required_absent"]
 
 NOT_EXISTS = re.compile(r"attribute_not_exists\s*\(\s*(#?\w+)\s*\)", re.I)
 
@@ -109,3 +109,15 @@ def required_absent(project: Project, call: DynamoCall, site: Site) -> set[str]:
     names = attribute_names(project, call, site)
     texts = value.strings | value.texts if value is not None else frozenset()
     return {names.get(w, w) for t in texts for w in NOT_EXISTS.findall(t)}
+
+
+def path_grant(project: Project, call: DynamoCall, site: Site, key: Value | None) -> bool:
+    """The write grants someone the body names a place under the object the path names,
+    which the caller was verified to own or administer, and the key keeps every path
+    value: the path decides the object, the body the member (not an id the body swaps)."""
+    route = site.route
+    if key is None or route is None or granted_by(project, call, site) is None:
+        return False
+    paths = {p.name for p in route.params if p.source is ParamSource.PATH}
+    used = {s.name for s in key.all_sources() if s.origin is Origin.PATH}
+    return bool(paths) and paths <= used

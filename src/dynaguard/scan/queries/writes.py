@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, replace
 
+from dynaguard.core.expressions import is_atomic_update
 from dynaguard.core.findings import JSON, Confidence, Finding, Severity
 from dynaguard.core.registry import RuleMeta
 from dynaguard.scan.flow import (
@@ -20,7 +21,6 @@ from dynaguard.scan.flow import (
     check_then_act,
     condition,
     events,
-    is_atomic_update,
     item_value,
     key_value,
 )

@@ -45,7 +45,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.queries.grants import granted_by, required_absent
+from dynaguard.scan.queries.grants import path_grant, required_absent
 from dynaguard.scan.query import (
     KEY_NAME,
     OWNER_NAME,
@@ -90,7 +90,7 @@ def check(project: Project) -> Iterator[Finding]:
             bad = _body_keys(key, route, is_item, owners)
             if bad and required_absent(project, call, site) and _decided_parent(key):
                 continue  # a new child record under the parent the path or caller decides
-            if bad and _grant(project, call, site, key):
+            if bad and path_grant(project, call, site, key):
                 continue  # a member the admin names, under the object the path names
             if bad:
                 names = ", ".join(f"{k} <- {src}" for k, src in bad)
@@ -103,18 +103,6 @@ def check(project: Project) -> Iterator[Finding]:
                     evidence={"attributes": [k for k, _ in bad]},
                 )
                 break
-
-
-def _grant(project: Project, call: q.DynamoCall, site: q.Site, key: Value | None) -> bool:
-    """The write grants someone the body names a place under the object the path names,
-    which the caller was verified to own or administer, and the key keeps every path
-    value: the path decides the object, the body the member (not an id the body swaps)."""
-    route = site.route
-    if key is None or route is None or granted_by(project, call, site) is None:
-        return False
-    paths = {p.name for p in route.params if p.source is ParamSource.PATH}
-    used = {s.name for s in key.all_sources() if s.origin is Origin.PATH}
-    return bool(paths) and paths <= used
 
 
 def _pynamo(kind: HandleKind) -> bool:
