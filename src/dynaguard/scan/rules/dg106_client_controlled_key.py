@@ -5,15 +5,16 @@ Reports a DynamoDB call whose key attribute (`Key=`, or a key-like attribute of 
 `Item=` or of a PynamoDB model) comes from a field of the request body, on a route whose
 path already names the object (`PUT /items/{item_id}` with `Key={"id": body.id}`), or whose
 owner attribute (`user_id`, `owner_id`, `tenant_id`...) the authenticated principal decides.
-A grant is not reported: the route verifies that the caller owns or administers the
-object the path names, then writes its child record for a user the body names
-(`POST /boards/{board_id}/shares` with `{"board_id": board_id, "user_id": body.user_id}`),
-every path value kept in the key.
+A child of a verified parent is not reported: the route verifies that the caller owns or
+administers the object the path names, then writes its child record for a member or an
+item the body names (`POST /boards/{board_id}/shares` with `{"board_id": board_id,
+"user_id": body.user_id}`), every path value kept in the key.
 
-A put that only creates (`attribute_not_exists`) a child record under a partition key the
-path, the caller or an item read decides, with only the child's own key from the body (a
-reading's timestamp under its device, a member under its organization), replaces nothing
-and files nothing elsewhere: it is not reported.
+Nor is a put that only creates (`attribute_not_exists`) a child record under a partition
+key the caller or an item read decides, with only the child's own key from the body (a
+reading's timestamp under the device whose key the request proved): it replaces nothing
+and files nothing elsewhere. Under a partition the path alone decides, with nothing
+verified about it, the same put is reported: the client files records under any parent.
 
 ## Why is this bad?
 The path said which object to change and the authorization was checked for that one, but
@@ -130,10 +131,11 @@ def _body_keys(
 
 
 def _decided_parent(key: Value | None) -> bool:
-    """Another key attribute of the item comes from the path, the principal or an item read
-    (and nothing from the body): the body only names a child inside that partition."""
+    """Another key attribute of the item comes from the principal or an item read (and
+    nothing from the body): the body only names a child inside that partition. A path
+    value alone decides nothing the caller was verified for (that is `path_grant`)."""
     fields = dict(key.fields or ()) if key is not None else {}
-    deciders = {Origin.PATH, Origin.PRINCIPAL, Origin.ITEM}
+    deciders = {Origin.PRINCIPAL, Origin.ITEM}
     return any(
         KEY_NAME.match(name) and Origin.BODY not in v.origins() and v.origins() & deciders
         for name, v in fields.items()
