@@ -62,6 +62,7 @@ from dynaguard.scan.fixpoint import CallKey, Solver
 from dynaguard.scan.frames import Event, Frame, Site
 from dynaguard.scan.iac.model import IacFacts
 from dynaguard.scan.infer import Types, annotation_of
+from dynaguard.scan.interfaces import implementation
 from dynaguard.scan.model import (
     CallSite,
     ClassInfo,
@@ -295,10 +296,10 @@ class Project:
         return out
 
     def method(self, cls_qual: str, name: str) -> FunctionInfo | None:
-        """A method looked up through the project base classes."""
+        """A method looked up through the project base classes (a stub: `interfaces`)."""
         for cls in self.mro(cls_qual):
             if name in cls.methods:
-                return self.functions[cls.methods[name]]
+                return implementation(self, cls, self.functions[cls.methods[name]])
         return None
 
     def resolve_call_target(
