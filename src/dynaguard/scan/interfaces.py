@@ -4,10 +4,12 @@ Layered services type their repository by an interface (`repo: InvoiceRepository
 `typing.Protocol` or an abstract base class) and receive the implementation from a
 dependency (`Depends(get_invoice_repo)` returning `DynamoInvoiceRepository()`). The
 interface's method is a stub (a docstring, `...`, `pass`, `raise NotImplementedError`):
-what runs is the implementation's. When the project has exactly one class implementing
-the interface (a subclass of it, or, for a Protocol, a class defining every method it
-declares), the stub stands for that class's method; with several, it stays the stub (which
-one runs is decided at run time).
+what runs is the implementation's. When exactly one project class implements the
+interface (a subclass of it, or, for a Protocol, a class defining every method it
+declares) with a real body for that method, the stub stands for that class's method; with
+several, it stays the stub (which one runs is decided at run time). Candidates are found
+through an index of method names, so a library full of abstract classes costs no more
+than one pass over its classes.
 """
 
 from __future__ import annotations
@@ -22,18 +24,36 @@ if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
 
 PROTOCOLS = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
-_FOUND: WeakKeyDictionary[object, dict[str, ClassInfo | None]] = WeakKeyDictionary()
+
+
+class _Found:
+    """Per project: the classes defining each method name, and the answers so far. Built
+    again when the project has gained classes (an answer is only kept for the classes it
+    saw)."""
+
+    def __init__(self, project: Project) -> None:
+        self.classes = len(project.classes)
+        self.by_method: dict[str, list[ClassInfo]] = {}
+        for c in project.classes.values():
+            for name in c.methods:
+                self.by_method.setdefault(name, []).append(c)
+        self.answers: dict[tuple[str, str], FunctionInfo | None] = {}
+
+
+_FOUND: WeakKeyDictionary[object, _Found] = WeakKeyDictionary()
 
 
 def implementation(project: Project, cls: ClassInfo, fn: FunctionInfo) -> FunctionInfo:
     """`fn` (found on `cls`), or the one implementation's method when `fn` is a stub."""
     if not stub(fn.node):
         return fn
-    impl = _implementer(project, cls)
-    if impl is None or fn.name not in impl.methods:
-        return fn
-    found = project.functions[impl.methods[fn.name]]
-    return fn if stub(found.node) else found
+    found = _FOUND.get(project)
+    if found is None or found.classes != len(project.classes):
+        found = _FOUND[project] = _Found(project)
+    key = (cls.qualname, fn.name)
+    if key not in found.answers:
+        found.answers[key] = _only(project, cls, fn.name, found)
+    return found.answers[key] or fn
 
 
 def stub(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -54,32 +74,19 @@ def _not_implemented(exc: ast.expr | None) -> bool:
     return isinstance(target, ast.Name) and target.id == "NotImplementedError"
 
 
-def _implementer(project: Project, cls: ClassInfo) -> ClassInfo | None:
-    cache = _FOUND.setdefault(project, {}) if project.linked else {}
-    if cls.qualname not in cache:
-        cache[cls.qualname] = _only(project, cls)
-    return cache[cls.qualname]
-
-
-def _only(project: Project, iface: ClassInfo) -> ClassInfo | None:
-    """The one concrete project class implementing `iface` (None: none or several)."""
+def _only(project: Project, iface: ClassInfo, name: str, found: _Found) -> FunctionInfo | None:
+    """The one project class's real `name` that implements `iface` (None: none or several):
+    a subclass of it, or, for a Protocol, a class defining every method it declares."""
     protocol = any(b in PROTOCOLS for b in iface.bases)
-    declared = {
-        name
-        for name, q in iface.methods.items()
-        if not name.startswith("__") and stub(project.functions[q].node)
-    }
-    found: list[ClassInfo] = []
-    for c in project.classes.values():
-        if c is iface:
+    declared = {m for m in iface.methods if not m.startswith("__")}
+    out: list[FunctionInfo] = []
+    for c in found.by_method.get(name, []):
+        fn = project.functions[c.methods[name]]
+        if c is iface or stub(fn.node):
             continue
         mro = project.mro(c.qualname)
-        if iface in mro[1:] or (
-            protocol and declared and declared <= {m for k in mro for m in k.methods}
-        ):
-            found.append(c)
-    # a subclass that is itself abstract (all stubs) is no implementation
-    concrete = [
-        c for c in found if any(not stub(project.functions[q].node) for q in c.methods.values())
-    ]
-    return concrete[0] if len(concrete) == 1 else None
+        if iface in mro[1:] or (protocol and declared <= {m for k in mro for m in k.methods}):
+            out.append(fn)
+            if len(out) > 1:
+                return None
+    return out[0] if out else None
