@@ -35,9 +35,10 @@ from dynaguard.scan.queries.public import public_route
 from dynaguard.scan.queries.records import write_key
 from dynaguard.scan.queries.routes import checks_of
 from dynaguard.scan.queries.updates import attribute_names
+from dynaguard.scan.report import KEY_NAME
 from dynaguard.scan.walk import nodes
 
-__all__ = ["claimed_keys", "granted_by", "path_grant", "required_absent"]
+__all__ = ["claimed_keys", "decided_parent", "granted_by", "path_grant", "required_absent"]
 
 NOT_EXISTS = re.compile(r"attribute_not_exists\s*\(\s*(#?\w+)\s*\)", re.I)
 
@@ -121,3 +122,21 @@ def path_grant(project: Project, call: DynamoCall, site: Site, key: Value | None
     paths = {p.name for p in route.params if p.source is ParamSource.PATH}
     used = {s.name for s in key.all_sources() if s.origin is Origin.PATH}
     return bool(paths) and paths <= used
+
+
+def decided_parent(key: Value | None, keyed: set[str]) -> bool:
+    """Another key attribute of the item (by name, or in `keyed`) comes from the principal
+    or an item read, and nothing from the body; or the item spreads a whole item read and
+    the body names one key attribute only (`{**page, "slug": new}`: the others are the
+    read item's). Then the body only names a child inside that partition. A path value
+    alone decides nothing the caller was verified for (that is `path_grant`)."""
+    if key is None:
+        return False
+    keys = [(n, v) for n, v in key.fields or () if KEY_NAME.match(n) or n in keyed]
+    from_body = [n for n, v in keys if Origin.BODY in v.origins()]
+    if len(from_body) == 1 and any(
+        s.origin is Origin.ITEM and set(s.path) <= {"Item", "get"} for s in key.sources
+    ):
+        return True
+    deciders = {Origin.PRINCIPAL, Origin.ITEM}
+    return any(Origin.BODY not in v.origins() and v.origins() & deciders for _, v in keys)

@@ -1,8 +1,9 @@
 """Key attribute taken from the request body when the path or the caller decides it.
 
 ## What it does
-Reports a DynamoDB call whose key attribute (`Key=`, or a key-like attribute of a put's
-`Item=` or of a PynamoDB model) comes from a field of the request body, on a route whose
+Reports a DynamoDB call whose key attribute (`Key=`, or a key attribute of a put's
+`Item=` or of a PynamoDB model: key-like by name, or named in the key of the project's own
+gets, updates and deletes on that table) comes from a field of the request body, on a route whose
 path already names the object (`PUT /items/{item_id}` with `Key={"id": body.id}`), or whose
 owner attribute (`user_id`, `owner_id`, `tenant_id`...) the authenticated principal decides.
 A child of a verified parent is not reported: the route verifies that the caller owns or
@@ -12,7 +13,9 @@ item the body names (`POST /boards/{board_id}/shares` with `{"board_id": board_i
 
 Nor is a put that only creates (`attribute_not_exists`) a child record under a partition
 key the caller or an item read decides, with only the child's own key from the body (a
-reading's timestamp under the device whose key the request proved): it replaces nothing
+reading's timestamp under the device whose key the request proved; a page re-created
+whole, `{**page, "slug": body.new_slug}`, under the partition it was read from): it
+replaces nothing
 and files nothing elsewhere. Under a partition the path alone decides, with nothing
 verified about it, the same put is reported: the client files records under any parent.
 
@@ -46,7 +49,9 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.queries.grants import path_grant, required_absent
+from dynaguard.scan.queries.grants import decided_parent, path_grant, required_absent
+from dynaguard.scan.queries.keys import key_attributes
+from dynaguard.scan.queries.mass_assignment import table_of
 from dynaguard.scan.query import (
     KEY_NAME,
     OWNER_NAME,
@@ -79,6 +84,7 @@ def check(project: Project) -> Iterator[Finding]:
     """Key attributes from body fields on routes whose path or principal decides them."""
     m = q.meta("DG106")
     owners = set(q.config(project).owner_attributes)
+    keys = key_attributes(project)
     for call in q.operations(project):
         if call.operation not in OPS:
             continue
@@ -88,8 +94,11 @@ def check(project: Project) -> Iterator[Finding]:
                 continue
             key = q.key(project, call, site)
             is_item = call.operation == "put_item" or _pynamo(call.handle.kind)
-            bad = _body_keys(key, route, is_item, owners)
-            if bad and required_absent(project, call, site) and _decided_parent(key):
+            # key attributes: by name, or named in some get/update/delete's key on the table
+            table = table_of(project, call, site)
+            keyed = {a for t, a in keys if t == table}
+            bad = _body_keys(key, route, is_item, owners, keyed)
+            if bad and required_absent(project, call, site) and decided_parent(key, keyed):
                 continue  # a new child record under the parent the path or caller decides
             if bad and path_grant(project, call, site, key):
                 continue  # a member the admin names, under the object the path names
@@ -111,7 +120,7 @@ def _pynamo(kind: HandleKind) -> bool:
 
 
 def _body_keys(
-    key: Value | None, route: Route, is_item: bool, owners: set[str]
+    key: Value | None, route: Route, is_item: bool, owners: set[str], keyed: set[str]
 ) -> list[tuple[str, str]]:
     if key is None:
         return []
@@ -119,7 +128,7 @@ def _body_keys(
     has_principal = any(p.source is ParamSource.PRINCIPAL for p in route.params)
     out: list[tuple[str, str]] = []
     for name, value in dict(key.fields or ()).items():
-        if is_item and not (KEY_NAME.match(name) or name in owners):
+        if is_item and not (KEY_NAME.match(name) or name in owners or name in keyed):
             continue  # a put's other attributes are data, not key
         body = [s for s in value.all_sources() if s.origin is Origin.BODY and s.path]
         if not body or value.origins() & {Origin.PATH, Origin.PRINCIPAL}:
@@ -128,18 +137,6 @@ def _body_keys(
         if has_path or (has_principal and owner_like):
             out.append((name, body[0].dotted))
     return out
-
-
-def _decided_parent(key: Value | None) -> bool:
-    """Another key attribute of the item comes from the principal or an item read (and
-    nothing from the body): the body only names a child inside that partition. A path
-    value alone decides nothing the caller was verified for (that is `path_grant`)."""
-    fields = dict(key.fields or ()) if key is not None else {}
-    deciders = {Origin.PRINCIPAL, Origin.ITEM}
-    return any(
-        KEY_NAME.match(name) and Origin.BODY not in v.origins() and v.origins() & deciders
-        for name, v in fields.items()
-    )
 
 
 def _decider(route: Route) -> str:
