@@ -21,7 +21,7 @@ from dynaguard.scan.fixpoint import CallKey
 from dynaguard.scan.flow import key_value
 from dynaguard.scan.frames import Event
 from dynaguard.scan.index import Project
-from dynaguard.scan.provenance import REQUEST_ORIGINS, Origin, Source
+from dynaguard.scan.provenance import REQUEST_ORIGINS, Origin, Source, Value
 from dynaguard.scan.report import request_sources
 from dynaguard.scan.symbols import ModuleInfo
 from dynaguard.scan.walk import nodes
@@ -58,7 +58,7 @@ def possessed(project: Project, evs: list[Event], index: int, *, compared: bool)
             rk = key_value(project, read.call, read.frame)
             if rk is None or not wanted <= _chosen(request_sources(rk)):
                 continue  # the secret of another object
-            if _compares_secret(project, check, read_key, compared):
+            if _compares_secret(project, check, read_key, rk, compared):
                 return True
     return False
 
@@ -67,8 +67,14 @@ def _chosen(sources: set[Source]) -> set[tuple[Origin, str, tuple[str, ...]]]:
     return {(s.origin, s.name, s.path) for s in sources}
 
 
-def _compares_secret(project: Project, check: Event, read: CallKey, compared: bool) -> bool:
-    """The check's test compares the read item with a credential of the request."""
+def _compares_secret(
+    project: Project, check: Event, read: CallKey, rk: Value, compared: bool
+) -> bool:
+    """The check's test compares the read item with a credential of the request: neither
+    the item's own key attributes nor the request values it was read by (the id compared
+    with itself proves nothing)."""
+    key_names = {name for name, _ in rk.fields or ()}
+    by = _chosen(request_sources(rk))
     test = check.node.test if isinstance(check.node, ast.If | ast.Assert) else None
     if test is None:
         return False
@@ -90,12 +96,23 @@ def _compares_secret(project: Project, check: Event, read: CallKey, compared: bo
         stored = [
             i
             for i, v in enumerate(values)
-            if any(s.origin is Origin.ITEM and s.call == read for s in v.sources)
+            if any(
+                s.origin is Origin.ITEM and s.call == read and not set(s.path) & key_names
+                for s in v.sources
+            )
         ]
-        presented = [i for i, v in enumerate(values) if v.origins() & carriers]
+        presented = [
+            i for i, v in enumerate(values) if v.origins() & carriers and not _only_by(v, by)
+        ]
         if any(i != j for i in stored for j in presented):
             return True
     return False
+
+
+def _only_by(value: Value, by: set[tuple[Origin, str, tuple[str, ...]]]) -> bool:
+    """The value is nothing but request values the item was read by."""
+    chosen = _chosen(request_sources(value))
+    return bool(chosen) and chosen <= by
 
 
 def _imported(project: Project, name: str, mod: ModuleInfo) -> tuple[ModuleInfo, ast.expr] | None:
