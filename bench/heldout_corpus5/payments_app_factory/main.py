@@ -1,0 +1,3 @@
+from payments.factory import create_app
+
+app = create_app()
