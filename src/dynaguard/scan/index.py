@@ -299,7 +299,7 @@ class Project:
         """A method looked up through the project base classes (a stub: `interfaces`)."""
         for cls in self.mro(cls_qual):
             if name in cls.methods:
-                return implementation(self, cls, self.functions[cls.methods[name]])
+                return implementation(self, cls_qual, cls, self.functions[cls.methods[name]])
         return None
 
     def resolve_call_target(

@@ -7,7 +7,10 @@ interface's method is a stub (a docstring, `...`, `pass`, `raise NotImplementedE
 what runs is the implementation's. When exactly one project class implements the
 interface (a subclass of it, or, for a Protocol, a class defining every method it
 declares) with a real body for that method, the stub stands for that class's method; with
-several, it stays the stub (which one runs is decided at run time). Candidates are found
+several, it stays the stub (which one runs is decided at run time). Only a declared
+interface counts (a Protocol, an abstract base class, an `@abstractmethod`), and only for
+a receiver typed by the interface itself: an ordinary base class's do-nothing hook is what
+a subclass that does not override it runs. Candidates are found
 through an index of method names, so a library full of abstract classes costs no more
 than one pass over its classes.
 """
@@ -43,9 +46,11 @@ class _Found:
 _FOUND: WeakKeyDictionary[object, _Found] = WeakKeyDictionary()
 
 
-def implementation(project: Project, cls: ClassInfo, fn: FunctionInfo) -> FunctionInfo:
-    """`fn` (found on `cls`), or the one implementation's method when `fn` is a stub."""
-    if not stub(fn.node):
+def implementation(project: Project, asked: str, cls: ClassInfo, fn: FunctionInfo) -> FunctionInfo:
+    """`fn` (found on `cls` for a receiver typed `asked`), or the one implementation's
+    method when `fn` is an interface's stub and the receiver is typed by the interface
+    itself (a concrete subclass's own default, `pass`, is what runs for that subclass)."""
+    if asked != cls.qualname or not stub(fn.node) or not _interface(cls, fn):
         return fn
     found = _FOUND.get(project)
     if found is None or found.classes != len(project.classes):
@@ -67,6 +72,21 @@ def stub(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
             continue
         return False
     return True
+
+
+def _interface(cls: ClassInfo, fn: FunctionInfo) -> bool:
+    """A Protocol, an abstract base class, or an `@abstractmethod`: declared to be overridden."""
+    abstract = {"abc.ABC", "ABC", *PROTOCOLS}
+    meta = any(k.arg == "metaclass" and _last(k.value) == "ABCMeta" for k in cls.node.keywords)
+    marked = any(_last(d) == "abstractmethod" for d in fn.node.decorator_list)
+    return bool(set(cls.bases) & abstract) or meta or marked
+
+
+def _last(expr: ast.expr) -> str:
+    """`abc.abstractmethod` -> abstractmethod, `ABCMeta` -> ABCMeta."""
+    if isinstance(expr, ast.Attribute):
+        return expr.attr
+    return expr.id if isinstance(expr, ast.Name) else ""
 
 
 def _not_implemented(exc: ast.expr | None) -> bool:
