@@ -19,6 +19,7 @@ __all__ = [
     "bare_names",
     "is_atomic_update",
     "is_function",
+    "requires_item",
     "top_level_split",
     "update_clauses",
 ]
@@ -106,3 +107,14 @@ def is_atomic_update(text: str) -> bool:
         if verb == "SET" and not all(_ATOMIC_SET.match(a) for a in actions):
             return False
     return bool(clauses)
+
+
+_EXISTS = re.compile(r"\battribute_exists\s*\(", re.I)
+_NEGATION = re.compile(r"\b(NOT|OR)\b", re.I)
+
+
+def requires_item(text: str) -> bool:
+    """A ConditionExpression a missing item fails for certain: an `attribute_exists(...)`
+    conjunct, with no NOT or OR anywhere that could turn it around (conservative: such a
+    condition is read as not requiring the item)."""
+    return bool(_EXISTS.search(text)) and not _NEGATION.search(text)

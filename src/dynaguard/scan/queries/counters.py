@@ -25,7 +25,7 @@ import ast
 import re
 from collections.abc import Iterable
 
-from dynaguard.core.expressions import update_clauses
+from dynaguard.core.expressions import requires_item, update_clauses
 from dynaguard.scan.frames import Frame, Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, HandleKind, Route
@@ -40,7 +40,6 @@ _ADD = re.compile(r"^\s*#?\w+\s+(:\w+)\s*$")
 _STEP = re.compile(
     r"^\s*(#?\w+)\s*=\s*(?:\1|if_not_exists\s*\(\s*\1\s*,\s*(:\w+)\s*\))\s*[+-]\s*(:\w+)\s*$"
 )
-_EXISTS = re.compile(r"(?<!not_)attribute_exists\s*\(", re.I)
 # PynamoDB conditions false on a missing item: a comparison, `exists()`, `between()`...
 _PRESENT = frozenset({"exists", "between", "startswith", "contains", "is_in"})
 _COMPARE = (ast.Eq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
@@ -53,7 +52,7 @@ def counter_step(project: Project, call: DynamoCall, site: Site) -> bool:
     if call.handle.kind is HandleKind.PYNAMODB_ITEM:
         return _requires_item(project, call.args.get("condition"), site.frame)
     cond = project.values.arg(call, "ConditionExpression", site.frame)
-    return cond is not None and any(_EXISTS.search(t) for t in cond.texts | cond.strings)
+    return cond is not None and any(requires_item(t) for t in cond.texts | cond.strings)
 
 
 def stepped(project: Project, call: DynamoCall, site: Site) -> frozenset[str]:
@@ -200,14 +199,20 @@ def _fixed(value: Value) -> bool:
     return True
 
 
-def _requires_item(project: Project, cond: ast.expr | None, frame: Frame) -> bool:
+def _requires_item(
+    project: Project, cond: ast.expr | None, frame: Frame, seen: frozenset[str] = frozenset()
+) -> bool:
     """A PynamoDB condition that a missing item fails (`&`: either side; `|`: both)."""
     if isinstance(cond, ast.Name):  # cond = Model.id.exists(); update(..., condition=cond)
         assigned = project.locals_of(frame).assigns.get(cond.id, [])
-        cond = assigned[0] if len(assigned) == 1 else None
+        seen, cond = seen | {cond.id}, assigned[0] if len(assigned) == 1 else None
+        if cond is not None and any(
+            isinstance(n, ast.Name) and n.id in seen for n in ast.walk(cond)
+        ):
+            return False  # `cond = cond & ...`: built up from a value not known here
     if isinstance(cond, ast.BinOp) and isinstance(cond.op, ast.BitAnd | ast.BitOr):
-        left = _requires_item(project, cond.left, frame)
-        right = _requires_item(project, cond.right, frame)
+        left = _requires_item(project, cond.left, frame, seen)
+        right = _requires_item(project, cond.right, frame, seen)
         return left or right if isinstance(cond.op, ast.BitAnd) else left and right
     if isinstance(cond, ast.Compare):
         return (

@@ -34,6 +34,7 @@ from dynaguard.scan.index import Project
 from dynaguard.scan.model import KEYED_OPS, DynamoCall, FunctionInfo, ParamSource, Route
 from dynaguard.scan.provenance import Origin, Source, Value
 from dynaguard.scan.queries.counters import counter_step, relation_held
+from dynaguard.scan.queries.grants import required_absent
 from dynaguard.scan.queries.possession import possessed
 from dynaguard.scan.queries.principals import Auth, principals
 from dynaguard.scan.queries.public import public_route
@@ -136,8 +137,20 @@ def _counted(project: Project, route: Route, evs: list[Event], ev: Event, key: V
     assert ev.call is not None
     if not counter_step(project, ev.call, Site(route, ev.frame)):
         return False
-    written = (key_value(project, e.call, e.frame) for e in evs if e.kind == "write" and e.call)
+    # the relation record changes once per caller: a create-only put, or a delete the
+    # condition ties to an existing record (else one caller steps the counter at will)
+    written = (
+        key_value(project, e.call, e.frame)
+        for e in evs
+        if e.kind == "write" and e.call and _once(project, e.call, Site(route, e.frame))
+    )
     return relation_held(key, (k for k in written if k is not None))
+
+
+def _once(project: Project, call: DynamoCall, site: Site) -> bool:
+    if call.operation == "delete_item":
+        return condition(project, call, site.frame) is not None
+    return bool(required_absent(project, call, site))
 
 
 def key_is_principal(project: Project, route: Route, ev: Event, key: Value) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import re
 
-from dynaguard.core.expressions import update_clauses
+from dynaguard.core.expressions import requires_item, update_clauses
 from dynaguard.scan.frames import Frame, Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.infer import bound_arg
@@ -41,7 +41,6 @@ _PLUS = re.compile(
     r"|(:\w+)\s*\+\s*(?:\1|if_not_exists\s*\(\s*\1\s*,\s*:\w+\s*\)))\s*$",
     re.I,
 )
-_EXISTS = re.compile(r"(?<!not_)attribute_exists\s*\(", re.I)
 _STAMP = re.compile(r"^\s*#?\w+\s*=\s*(:\w+)\s*$")  # SET updated_at = :now
 
 Element = tuple[ast.expr, Frame]  # an expression of one list element, and where it is written
@@ -112,7 +111,7 @@ def credits(project: Project, route: Route, body: Value) -> bool:
     exist: the recipient's side of a transfer. It can neither take from the item's owner
     (a negative amount, a subtraction) nor overwrite or create anything."""
     cond = body.field("ConditionExpression")
-    if cond is None or not any(_EXISTS.search(t) for t in cond.texts):
+    if cond is None or not any(requires_item(t) for t in cond.texts):
         return False
     update, values = body.field("UpdateExpression"), body.field("ExpressionAttributeValues")
     if update is None or values is None or len(update.texts) != 1:
