@@ -73,7 +73,7 @@ def raw_item_returns(project: Project, route: Route) -> list[Spot]:
         if _shaped(project, ret, frame):
             continue
         if isinstance(ret, ast.Dict):  # an envelope: its fields one by one
-            parts = [v for v in ret.values if not _shaped(project, v, frame)]
+            parts = [v for v in _leaves(ret) if _carried(v) and not _shaped(project, v, frame)]
             whole = [s for v in parts for s in _whole(project.values.of(v, frame))]
         else:
             whole = _whole(project.values.of(ret, frame))
@@ -93,6 +93,28 @@ def _whole(value: Value) -> list[Source]:
     if Source(Origin.CONSTANT, "bool") in value.sources:
         return []  # a test's result (`found is not None`) recalls the item it tested
     return [s for s in value.sources if s.origin is Origin.ITEM and set(s.path) <= ENVELOPE]
+
+
+def _leaves(expr: ast.expr) -> list[ast.expr]:
+    """The values of a dict literal, nested dict literals looked through."""
+    if not isinstance(expr, ast.Dict):
+        return [expr]
+    return [leaf for v in expr.values for leaf in _leaves(v)]
+
+
+def _carried(expr: ast.expr) -> bool:
+    """An envelope field that can hold the item itself (`resp["Items"]`, `items`, `item or
+    {}`, a copy of the list); not a value computed from it (`len(items)`, `bool(item)`,
+    `found is not None`, `f"{item}"`), which the item's provenance also reaches."""
+    if isinstance(expr, ast.Call):
+        f = expr.func
+        return (isinstance(f, ast.Attribute) and f.attr == "get") or (
+            isinstance(f, ast.Name) and f.id in ("list", "dict") and len(expr.args) == 1
+        )
+    if isinstance(expr, ast.BoolOp | ast.IfExp):
+        parts = expr.values if isinstance(expr, ast.BoolOp) else [expr.body, expr.orelse]
+        return any(_carried(p) for p in parts)
+    return isinstance(expr, ast.Name | ast.Subscript | ast.Attribute | ast.ListComp | ast.Starred)
 
 
 # Pydantic class methods that build an instance, keeping only the model's declared fields
