@@ -55,7 +55,7 @@ def read(doc: object, text: str, path: str) -> tuple[list[Statement], list[Manag
             for k, st in enumerate(_as_list(body.get("statement"))):
                 if isinstance(st, Mapping):
                     at = heads[k] if k < len(heads) else line
-                    got = reader.statement(st, name in per_user_docs, line)
+                    got = reader.statement(st, name in per_user_docs, at)
                     stmts += [_refined(g, lines, at) for g in got]
         elif kind == "resource" and typ in POLICY_RESOURCES:
             mine = any(f"aws_iam_role.{r}." in str(body.get("role")) for r in roles)

@@ -15,9 +15,9 @@ from dynaguard.scan.queries.memo import once
 KEYED = frozenset({"get_item", "update_item", "delete_item"})
 
 
-def key_attributes(project: Project) -> frozenset[tuple[str | None, str]]:
+def keyed_attributes(project: Project) -> frozenset[tuple[str | None, str]]:
     """(table, attribute) for every attribute a get, update or delete names in its key."""
-    return once(project, "key_attributes", _collect)
+    return once(project, "keyed_attributes", _collect)
 
 
 def _collect(project: Project) -> frozenset[tuple[str | None, str]]:

@@ -65,7 +65,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.queries.keys import key_attributes
+from dynaguard.scan.queries.keys import keyed_attributes
 from dynaguard.scan.queries.mass_assignment import (
     MINTED,
     copied_fields,
@@ -112,7 +112,7 @@ def check(project: Project) -> Iterator[Finding]:
             # a key attribute chooses the item (DG106, DG103), it is no field the item holds;
             # unless the request model itself mints it (`default_factory=uuid4`)
             table = table_of(project, call, site)
-            keys = key_attributes(project)
+            keys = keyed_attributes(project)
             copied = [
                 c
                 for c in copied_fields(project, call, site, facts)

@@ -50,7 +50,7 @@ from collections.abc import Iterator
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
 from dynaguard.scan.queries.grants import decided_parent, path_grant, required_absent
-from dynaguard.scan.queries.keys import key_attributes
+from dynaguard.scan.queries.keys import keyed_attributes
 from dynaguard.scan.queries.mass_assignment import table_of
 from dynaguard.scan.query import (
     KEY_NAME,
@@ -84,7 +84,7 @@ def check(project: Project) -> Iterator[Finding]:
     """Key attributes from body fields on routes whose path or principal decides them."""
     m = q.meta("DG106")
     owners = set(q.config(project).owner_attributes)
-    keys = key_attributes(project)
+    keys = keyed_attributes(project)
     for call in q.operations(project):
         if call.operation not in OPS:
             continue
