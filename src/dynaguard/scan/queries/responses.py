@@ -136,7 +136,31 @@ def _shaped(project: Project, expr: ast.expr, frame: Frame) -> bool:
     if isinstance(f, ast.Attribute) and f.attr in VALIDATORS:
         f = f.value
     sym = project.resolve_expr(f, frame.module)
-    return isinstance(sym, ClassRef) and project.classes[sym.qualname].is_model
+    if not isinstance(sym, ClassRef) or not project.classes[sym.qualname].is_model:
+        return False
+    return not any(_keeps_extra(c.node) for c in project.mro(sym.qualname))
+
+
+def _keeps_extra(cls: ast.ClassDef) -> bool:
+    """`model_config = ConfigDict(extra="allow")` (or `class Config: extra = "allow"`): the
+    model keeps every attribute it is given, declared or not."""
+    for stmt in cls.body:
+        if isinstance(stmt, ast.ClassDef) and stmt.name == "Config":
+            inner: list[ast.AST] = list(stmt.body)
+        elif isinstance(stmt, ast.Assign | ast.AnnAssign) and "model_config" in {
+            t.id
+            for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
+            if isinstance(t, ast.Name)
+        }:
+            inner = [stmt]
+        else:
+            continue
+        for node in (n for s in inner for n in ast.walk(s)):
+            if isinstance(node, ast.Constant) and node.value == "allow":
+                return True
+            if isinstance(node, ast.Attribute) and node.attr == "allow":  # Extra.allow
+                return True
+    return False
 
 
 def response_model(project: Project, route: Route) -> bool:
