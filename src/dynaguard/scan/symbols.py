@@ -58,14 +58,18 @@ def build_module(name: str, path: str, tree: ast.Module) -> ModuleInfo:
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
 ROUTE_DECORATORS = frozenset({*HTTP_METHODS, "api_route"})  # `@router.get(...)` and co.
+# what an app factory's nested functions register with the app it builds: path operations,
+# exception handlers (`@app.exception_handler(Exception)`), `@app.middleware("http")`
+REGISTERED = frozenset({*ROUTE_DECORATORS, "exception_handler", "middleware"})
 
 
 def _route_handlers(
     fn: ast.FunctionDef | ast.AsyncFunctionDef,
 ) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
-    """Functions defined in a function's body and declared as path operations there
-    (`def build_router(): router = APIRouter(); @router.get("/x") def x(): ...`). Other
-    nested functions are left to their enclosing function, as before."""
+    """Functions defined in a function's body and registered with an app or router there:
+    path operations (`def build_router(): router = APIRouter(); @router.get("/x") def
+    x(): ...`), exception handlers and middleware of an app factory. Other nested
+    functions are left to their enclosing function, as before."""
     return [
         s
         for s in fn.body
@@ -73,7 +77,7 @@ def _route_handlers(
         and any(
             isinstance(d, ast.Call)
             and isinstance(d.func, ast.Attribute)
-            and d.func.attr in ROUTE_DECORATORS
+            and d.func.attr in REGISTERED
             for d in s.decorator_list
         )
     ]
