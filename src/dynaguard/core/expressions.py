@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 
 __all__ = [
+    "ADD_ACTION",
     "CLAUSES",
     "EXPRESSIONS",
     "NAMES",
@@ -118,3 +119,7 @@ def requires_item(text: str) -> bool:
     conjunct, with no NOT or OR anywhere that could turn it around (conservative: such a
     condition is read as not requiring the item)."""
     return bool(_EXISTS.search(text)) and not _NEGATION.search(text)
+
+
+# one ADD action adding a placeholder to what is there (`ADD likes :one`): its placeholder
+ADD_ACTION = re.compile(r"^\s*#?\w+\s+(:\w+)\s*$")

@@ -25,7 +25,7 @@ import ast
 import re
 from collections.abc import Iterable
 
-from dynaguard.core.expressions import requires_item, update_clauses
+from dynaguard.core.expressions import ADD_ACTION, requires_item, update_clauses
 from dynaguard.scan.frames import Frame, Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, HandleKind, Route
@@ -35,8 +35,7 @@ from dynaguard.scan.value import REQUEST_ORIGINS, Origin, Value
 
 __all__ = ["counter_step", "entry_credit", "entry_step", "relation_held", "stepped"]
 
-# `ADD likes :one`; `SET n = n + :one`, `SET n = n - :one`, `SET n = if_not_exists(n, :z) + :one`
-_ADD = re.compile(r"^\s*#?\w+\s+(:\w+)\s*$")
+# `SET n = n + :one`, `SET n = n - :one`, `SET n = if_not_exists(n, :z) + :one` (ADD: ADD_ACTION)
 _STEP = re.compile(
     r"^\s*(#?\w+)\s*=\s*(?:\1|if_not_exists\s*\(\s*\1\s*,\s*(:\w+)\s*\))\s*[+-]\s*(:\w+)\s*$"
 )
@@ -73,7 +72,7 @@ def stepped(project: Project, call: DynamoCall, site: Site) -> frozenset[str]:
     placeholders: list[str] = []
     for verb, parts in update_clauses(next(iter(update.texts))):
         for part in parts:
-            m = _ADD.match(part) if verb == "ADD" else _STEP.match(part)
+            m = ADD_ACTION.match(part) if verb == "ADD" else _STEP.match(part)
             if m is None or verb not in ("ADD", "SET"):
                 return frozenset()  # a REMOVE, a DELETE, a SET of anything but a step
             placeholders += [g for g in m.groups() if g and g.startswith(":")]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import re
 
-from dynaguard.core.expressions import requires_item, update_clauses
+from dynaguard.core.expressions import ADD_ACTION, requires_item, update_clauses
 from dynaguard.scan.frames import Frame, Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.infer import bound_arg
@@ -33,9 +33,8 @@ __all__ = [
 
 TARGET = {"Update": "Key", "Delete": "Key", "Put": "Item"}  # where each action names its item
 
-# `ADD balance :amt`, `SET balance = balance + :amt`, `SET n = :amt + n`,
+# `SET balance = balance + :amt`, `SET n = :amt + n` (ADD: core.expressions.ADD_ACTION),
 # `SET n = if_not_exists(n, :zero) + :amt`: the placeholder is added to what is there
-_ADD = re.compile(r"^\s*#?\w+\s+(:\w+)\s*$")
 _PLUS = re.compile(
     r"^\s*(#?\w+)\s*=\s*(?:(?:\1|if_not_exists\s*\(\s*\1\s*,\s*:\w+\s*\))\s*\+\s*(:\w+)"
     r"|(:\w+)\s*\+\s*(?:\1|if_not_exists\s*\(\s*\1\s*,\s*:\w+\s*\)))\s*$",
@@ -121,7 +120,7 @@ def credits(project: Project, route: Route, body: Value) -> bool:
     clauses = update_clauses(next(iter(update.texts)))
     for verb, actions in clauses:
         for action in actions:
-            found = _ADD if verb == "ADD" else _PLUS if verb == "SET" else None
+            found = ADD_ACTION if verb == "ADD" else _PLUS if verb == "SET" else None
             m = found.match(action) if found is not None else None
             stamp = _STAMP.match(action) if verb == "SET" and m is None else None
             if m is None and stamp is None:
