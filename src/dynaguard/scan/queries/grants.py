@@ -125,14 +125,16 @@ def path_grant(project: Project, call: DynamoCall, site: Site, key: Value | None
 
 
 def decided_parent(key: Value | None, keyed: set[str]) -> bool:
-    """Another key attribute of the item (by name, or in `keyed`) comes from the principal
-    or an item read, and nothing from the body; or the item spreads a whole item read and
-    the body names one key attribute only (`{**page, "slug": new}`: the others are the
-    read item's). Then the body only names a child inside that partition. A path value
-    alone decides nothing the caller was verified for (that is `path_grant`)."""
+    """Another key attribute of the item (in `keyed`; by name when that is empty) comes
+    from the principal or an item read, and nothing from the body; or the item spreads a
+    whole item read and the body names one key attribute only (`{**page, "slug": new}`:
+    the others are the read item's). Then the body only names a child inside that
+    partition. A path value alone decides nothing the caller was verified for (that is
+    `path_grant`)."""
     if key is None:
         return False
-    keys = [(n, v) for n, v in key.fields or () if KEY_NAME.match(n) or n in keyed]
+    # the table's key attributes as the project keys on them; by name only where nothing does
+    keys = [(n, v) for n, v in key.fields or () if (n in keyed if keyed else KEY_NAME.match(n))]
     from_body = [n for n, v in keys if Origin.BODY in v.origins()]
     if len(from_body) == 1 and any(
         s.origin is Origin.ITEM and set(s.path) <= {"Item", "get"} for s in key.sources
