@@ -18,35 +18,24 @@ still being computed (a cycle) is not cached, since it may be incomplete.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.authn_body import BodyScan, Seeds, param_names
+from dynaguard.scan.authn_resolve import Body, body_of, resolve
 from dynaguard.scan.authn_verify import (
-    AUTH_LIBRARIES,
     CREDENTIAL_TYPES,
     REQUEST_TYPES,
     marker,
     verifier,
 )
-from dynaguard.scan.deps import SCHEMES, assumed_principal, dependency, depends_of, last_names
+from dynaguard.scan.deps import assumed_principal, dependency, depends_of, last_names
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import ClassRef, Dependency, FunctionInfo, Route
-from dynaguard.scan.symbols import ModuleInfo, dotted, last_name
+from dynaguard.scan.symbols import ModuleInfo, last_name
 from dynaguard.scan.walk import nodes, own_nodes
 
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
-
-
-@dataclass(frozen=True, slots=True)
-class Body:
-    """A function body to judge: its key (a qualname, `f.<locals>.g` for closures)."""
-
-    key: str
-    node: ast.FunctionDef | ast.AsyncFunctionDef
-    module: ModuleInfo
-    fn: FunctionInfo | None  # None for a closure returned by a dependency factory
 
 
 class Behaviour:
@@ -73,7 +62,8 @@ class Behaviour:
     def privileged(self, route: Route) -> str | None:
         """A dependency of the route that lets only some roles through (its name): one that
         compares a role and raises, one configured as such, or a `Security(...)` asking for
-        a configured administrators' scope of a dependency that enforces its scopes."""
+        a configured administrators' scope of a dependency that enforces its scopes. (The
+        endpoint's own check is `endpoint_privileged`, asked once its writes are known.)"""
         for d in route.all_dependencies:
             if d.name in self.admins or (d.target or "") in self.p.config.admin_dependencies:
                 return d.name or d.target
@@ -84,8 +74,19 @@ class Behaviour:
             admin = sorted(self.admin_scopes.intersection(d.scopes))
             if admin and self._ask("scopes", d.target):
                 return f"{d.name or d.target} (scopes {', '.join(admin)})"
+        return None
+
+    def endpoint_privileged(self, route: Route, first_write: int | None) -> str | None:
+        """The endpoint lets only privileged callers past a role check of its own top level
+        (`if not caller.ops: raise HTTPException(403)`) that precedes its first write (a
+        check after a write, or inside one branch, gates nothing before it)."""
         fn = self.p.functions.get(route.function)
-        if fn is not None and self._endpoint_priv(self._body(fn)):
+        if fn is None:
+            return None
+        body = body_of(self.p, fn)
+        seeds, _ = self._seeds(body)
+        before = [s for s in fn.node.body if first_write is None or s.lineno < first_write]
+        if seeds.principals and self._scan(body, seeds).checks_role(before):
             return f"{fn.qualname} (its own role check)"
         return None
 
@@ -95,7 +96,7 @@ class Behaviour:
         with those of the principals it takes itself."""
         if target not in self._role_fields:
             self._role_fields[target] = frozenset()  # a cycle ends here, empty
-            resolved = self._resolve(target)
+            resolved = resolve(self.p, target)
             found: set[str] = set()
             for body in resolved if isinstance(resolved, list) else []:
                 seeds, _ = self._seeds(body)
@@ -111,7 +112,7 @@ class Behaviour:
 
     def checks_scheme(self, fn: FunctionInfo, dep: Dependency) -> bool:
         """A raw scheme value (`key = Depends(api_key)`) that `fn` itself checks."""
-        scheme = dep.target is not None and self._resolve(dep.target) == "scheme"
+        scheme = dep.target is not None and resolve(self.p, dep.target) == "scheme"
         return scheme and self._ask("endpoint", fn.qualname)  # what fn does with its own value
 
     def middleware_verifies(self, qualname: str) -> bool:
@@ -141,13 +142,13 @@ class Behaviour:
         if kind.startswith("checks:"):
             fn = self.p.functions.get(target)
             params = frozenset(kind.removeprefix("checks:").split(","))
-            body = self._body(fn) if fn is not None else None
+            body = body_of(self.p, fn) if fn is not None else None
             return body is not None and self._body_auth(body, extra=params)
         if kind == "verifies":  # a verifier in this function or any it calls
             fn = self.p.functions.get(target)
             if fn is None:
                 return False
-            body = self._body(fn)
+            body = body_of(self.p, fn)
             calls = [n for n in own_nodes(fn.node) if isinstance(n, ast.Call)]
             if any(verifier(c, body.module, self._imported) for c in calls):
                 return True
@@ -158,14 +159,14 @@ class Behaviour:
             )
         if kind == "endpoint":
             fn = self.p.functions.get(target)
-            return fn is not None and self._body_auth(self._body(fn), endpoint=True)
+            return fn is not None and self._body_auth(body_of(self.p, fn), endpoint=True)
         if kind == "mw":
             fn = self.p.functions.get(target)
             if fn is None:
                 return False
             names = param_names(fn.node)[1 if fn.class_name else 0 :]
-            return self._body_auth(self._body(fn), requests=frozenset(names[:1]))
-        resolved = self._resolve(target)
+            return self._body_auth(body_of(self.p, fn), requests=frozenset(names[:1]))
+        resolved = resolve(self.p, target)
         if isinstance(resolved, str):
             return kind == "auth" and resolved == "library"
         if kind == "priv":
@@ -173,80 +174,6 @@ class Behaviour:
         if kind == "scopes":
             return any(self._body_scopes(b) for b in resolved)
         return any(self._body_auth(b) for b in resolved)
-
-    # -- what a dependency target is -----------------------------------------------------
-
-    def _resolve(self, target: str) -> list[Body] | str:
-        """The bodies FastAPI runs for a dependency, or "library"/"scheme"/"unknown"."""
-        p = self.p
-        if target in p.functions:
-            return [self._body(p.functions[target])]
-        if target.endswith("()"):
-            base = target[:-2]
-            if base in p.functions:
-                return self._closures(p.functions[base])
-            if base in p.classes:
-                call = p.method(base, "__call__")
-                return [self._body(call)] if call is not None else self._scheme_class(base)
-        if target in p.classes:  # Depends(Class): FastAPI calls the constructor
-            init = p.method(target, "__init__")
-            return [self._body(init)] if init is not None else "unknown"
-        mod_name, _, name = target.partition(":")
-        mod = p.modules.get(mod_name)
-        if mod is not None and mod.globals.get(name):
-            return self._global(mod, mod.globals[name][0])
-        return "library" if target.split(".", maxsplit=1)[0] in AUTH_LIBRARIES else "unknown"
-
-    def _global(self, mod: ModuleInfo, value: ast.expr) -> list[Body] | str:
-        if not isinstance(value, ast.Call):
-            return "unknown"
-        sym = (
-            self.p.resolve_expr(value.func, mod)
-            if isinstance(value.func, ast.Name | ast.Attribute)
-            else None
-        )
-        if isinstance(sym, FunctionInfo):
-            return self._closures(sym)
-        if isinstance(sym, ClassRef):
-            return self._resolve(f"{sym.qualname}()")
-        if (dotted(value.func, mod) or "").rsplit(".", 1)[-1] in SCHEMES:
-            return "scheme"
-        return "library" if self._library(value, mod) else "unknown"
-
-    def _scheme_class(self, cls: str) -> str:
-        bases = {b.rsplit(".", 1)[-1] for c in self.p.mro(cls) for b in c.bases}
-        return "scheme" if bases & SCHEMES else "unknown"
-
-    def _library(self, expr: ast.expr, mod: ModuleInfo) -> bool:
-        while isinstance(expr, ast.Call | ast.Attribute):
-            expr = expr.func if isinstance(expr, ast.Call) else expr.value
-        if not isinstance(expr, ast.Name):
-            return False
-        if expr.id in mod.globals and isinstance(mod.globals[expr.id][0], ast.Call):
-            return self._library(mod.globals[expr.id][0], mod)
-        return mod.imports.get(expr.id, "").split(".")[0] in AUTH_LIBRARIES
-
-    def _closures(self, factory: FunctionInfo) -> list[Body]:
-        """`def require_role(r): def check(...): ...; return check` -> check."""
-        inner = {
-            s.name: s
-            for s in factory.node.body
-            if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
-        }
-        returned = [
-            s.value.id
-            for s in nodes(factory.node)
-            if isinstance(s, ast.Return) and isinstance(s.value, ast.Name)
-        ]
-        mod = self.p.module_of(factory)
-        return [
-            Body(f"{factory.qualname}.<locals>.{n}", inner[n], mod, None)
-            for n in returned
-            if n in inner
-        ]
-
-    def _body(self, fn: FunctionInfo) -> Body:
-        return Body(fn.qualname, fn.node, self.p.module_of(fn), fn)
 
     # -- judging one body ---------------------------------------------------------------
 
@@ -275,7 +202,7 @@ class Behaviour:
                     dep = dependency(self.p, found[1], found[0], "param")
                     if dep.target is not None:
                         targets.append(dep.target)
-                        if self._resolve(dep.target) == "scheme":
+                        if resolve(self.p, dep.target) == "scheme":
                             cred.add(arg.arg)
                         elif self.authenticates(dep):
                             princ.add(arg.arg)
@@ -347,13 +274,6 @@ class Behaviour:
         if scan.checks_role():
             return True
         return any(self._ask("priv", t) for t in targets)
-
-    def _endpoint_priv(self, body: Body) -> bool:
-        """The endpoint lets only privileged callers past a role check of its own top level
-        (`if not caller.ops: raise HTTPException(403)`): a check inside a branch gates only
-        that branch."""
-        seeds, _ = self._seeds(body)
-        return bool(seeds.principals) and self._scan(body, seeds).checks_role(body.node.body)
 
     def _body_scopes(self, body: Body) -> bool:
         """The body raises after reading the scopes FastAPI passes to its `SecurityScopes`

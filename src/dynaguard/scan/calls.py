@@ -14,7 +14,7 @@ from dynaguard.scan.model import (
     Handle,
     HandleKind,
 )
-from dynaguard.scan.reach import reach
+from dynaguard.scan.reach import first_writes, reach
 from dynaguard.scan.symbols import ModuleInfo, dotted
 from dynaguard.scan.transact import transact_items
 
@@ -169,6 +169,11 @@ def collect(project: Project) -> None:
         _scan_function(project, mod, None)
     for route in project.routes:
         reach(project, route)
+    # an endpoint's own role check gates only the writes after it: decided once reached
+    firsts = first_writes(project)
+    for route in project.routes:
+        if route.privileged is None:
+            route.privileged = project.behaviour.endpoint_privileged(route, firsts.get(id(route)))
 
 
 def _scan_function(project: Project, mod: ModuleInfo, fn: FunctionInfo | None) -> None:

@@ -92,6 +92,10 @@ class BehaviourAPI(Protocol):
         """The evidence that a route is restricted to administrators."""
         ...
 
+    def endpoint_privileged(self, route: Route, first_write: int | None) -> str | None:
+        """The endpoint's own role check before its first write (its line), if any."""
+        ...
+
     def endpoint_verifies(self, route: Route) -> bool:
         """Whether the endpoint itself verifies a credential."""
         ...

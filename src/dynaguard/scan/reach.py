@@ -86,3 +86,23 @@ def reachable_routes(project: Project, fn: FunctionInfo) -> list[Route]:
                 todo.append(q)
     hits = sorted(i for q in found for i in endpoints.get(q, []))
     return [project.routes[i] for i in hits]
+
+
+def first_writes(project: Project) -> dict[int, int]:
+    """For each route (by `id(route)`): the line, in its endpoint, of the first statement
+    that writes (the write itself, or the call that leads to it); 0 when a dependency
+    writes, since dependencies run before the endpoint's body."""
+    out: dict[int, int] = {}
+    for call in project.calls:
+        if not (call.is_write or call.operation.startswith("batch_writer.")):
+            continue
+        for site in project.sites(call):
+            if site.route is None:
+                continue
+            frame, line = site.frame, call.line
+            while frame.caller is not None:  # up to the frame the endpoint itself called
+                line = frame.call.lineno if frame.call is not None else 0
+                frame = frame.caller
+            key = id(site.route)
+            out[key] = min(out.get(key, line), line)
+    return out
