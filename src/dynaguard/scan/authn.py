@@ -21,7 +21,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.authn_body import BodyScan, Seeds, param_names
-from dynaguard.scan.authn_resolve import Body, body_of, resolve
+from dynaguard.scan.authn_resolve import Body, body_of, bound_call, resolve
 from dynaguard.scan.authn_verify import (
     CREDENTIAL_TYPES,
     REQUEST_TYPES,
@@ -30,7 +30,7 @@ from dynaguard.scan.authn_verify import (
 )
 from dynaguard.scan.deps import assumed_principal, dependency, depends_of, last_names
 from dynaguard.scan.frames import Frame
-from dynaguard.scan.model import ClassRef, Dependency, FunctionInfo, Route
+from dynaguard.scan.model import ClassRef, ConstArg, Dependency, FunctionInfo, Route
 from dynaguard.scan.symbols import ModuleInfo, last_name
 from dynaguard.scan.walk import nodes, own_nodes
 
@@ -48,6 +48,7 @@ class Behaviour:
         self.admin_scopes = frozenset(project.config.admin_scopes)
         self._memo: dict[tuple[str, str], bool] = {}
         self._role_fields: dict[str, frozenset[str]] = {}
+        self._bound: dict[tuple[str, tuple[tuple[str, ConstArg], ...]], bool] = {}
         self._busy: set[tuple[str, str]] = set()
         self._cuts = 0  # results that met a computation still in progress
 
@@ -69,7 +70,7 @@ class Behaviour:
                 return d.name or d.target
             if d.target is None:
                 continue
-            if self._ask("priv", d.target):
+            if self._ask("priv", d.target) or self._bound_priv(d):
                 return d.name or d.target
             admin = sorted(self.admin_scopes.intersection(d.scopes))
             if admin and self._ask("scopes", d.target):
@@ -267,6 +268,17 @@ class Behaviour:
     def _callee_verifies(self, call: ast.Call, body: Body) -> bool:
         callee = self._callee(call, body)
         return callee is not None and self._ask("verifies", callee.qualname)
+
+    def _bound_priv(self, d: Dependency) -> bool:
+        """`Depends(Checker("admin"))`: the instance's `__call__` with its arguments bound."""
+        if not d.args or d.target is None:
+            return False
+        key = (d.target, d.args)
+        if key not in self._bound:
+            self._bound[key] = False  # a cycle ends here
+            bodies = bound_call(self.p, d.target, d.args)
+            self._bound[key] = any(self._body_priv(b) for b in bodies)
+        return self._bound[key]
 
     def _body_priv(self, body: Body) -> bool:
         seeds, targets = self._seeds(body)

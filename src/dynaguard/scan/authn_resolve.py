@@ -9,14 +9,15 @@ library's object authenticates by itself ("library"). Anything else is "unknown"
 from __future__ import annotations
 
 import ast
+import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.authn_verify import AUTH_LIBRARIES
 from dynaguard.scan.deps import SCHEMES
-from dynaguard.scan.model import ClassRef, FunctionInfo
+from dynaguard.scan.model import ClassRef, ConstArg, FunctionInfo
 from dynaguard.scan.symbols import ModuleInfo, dotted
-from dynaguard.scan.walk import nodes
+from dynaguard.scan.walk import nodes, own_nodes
 
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
@@ -108,3 +109,49 @@ def _closures(p: Project, factory: FunctionInfo) -> list[Body]:
         for n in returned
         if n in inner
     ]
+
+
+def bound_call(p: Project, target: str, args: tuple[tuple[str, ConstArg], ...]) -> list[Body]:
+    """`Depends(Checker("admin"))`: the `__call__` FastAPI runs, with each `self.attr` that
+    `__init__` sets from a constant argument replaced by that constant (a copy of the
+    tree), so that what it compares the caller's role against is known."""
+    base = target.removesuffix("()")
+    call, init = p.method(base, "__call__"), p.method(base, "__init__")
+    if call is None or init is None or not target.endswith("()"):
+        return []
+    names = [a.arg for a in [*init.node.args.posonlyargs, *init.node.args.args]]
+    own, names = (names[0], names[1:]) if names else ("self", [])
+    given = {(names[int(k)] if k.isdigit() and int(k) < len(names) else k): v for k, v in args}
+    attrs = {
+        t.attr: given[s.value.id]
+        for s in own_nodes(init.node)
+        if isinstance(s, ast.Assign) and isinstance(s.value, ast.Name) and s.value.id in given
+        for t in s.targets
+        if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == own
+    }
+    if not attrs:
+        return []
+    params = [*call.node.args.posonlyargs, *call.node.args.args]
+    me = params[0].arg if params else "self"
+    node = _Substitute(me, attrs).visit(copy.deepcopy(call.node))
+    return [Body(f"{call.qualname}{args}", node, p.module_of(call), call)]
+
+
+class _Substitute(ast.NodeTransformer):
+    def __init__(self, me: str, attrs: dict[str, ConstArg]) -> None:
+        self.me, self.attrs = me, attrs
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        self.generic_visit(node)
+        if (
+            isinstance(node.ctx, ast.Load)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == self.me
+            and node.attr in self.attrs
+        ):
+            value = self.attrs[node.attr]
+            if isinstance(value, tuple):
+                items: list[ast.expr] = [ast.copy_location(ast.Constant(v), node) for v in value]
+                return ast.copy_location(ast.Tuple(items, ast.Load()), node)
+            return ast.copy_location(ast.Constant(value), node)
+        return node

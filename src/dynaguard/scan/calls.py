@@ -60,6 +60,12 @@ PYNAMO_ITEM_OPS = {
     "delete": "delete_item",
     "refresh": "get_item",
 }
+# PynamoDB's item methods take these arguments positionally too (`save(condition)`)
+PYNAMO_POSITIONAL = {
+    "save": ("condition",),
+    "delete": ("condition",),
+    "update": ("actions", "condition"),
+}
 # Every method a DynamoDB object has (boto3 client operations, Table/service resource,
 # batch writer, PynamoDB Model): a call by another name cannot be a DynamoDB call, so its
 # receiver is typed only when a project class defines a method of that name.
@@ -273,6 +279,10 @@ def _dynamo_call(
     if op is None:
         return None
     fn = frame.fn
+    named = {k.arg: k.value for k in call.keywords if k.arg}
+    if handle.kind is HandleKind.PYNAMODB_ITEM:  # `item.save(cond)`, `item.update(acts, cond)`
+        for name, value in zip(PYNAMO_POSITIONAL.get(f.attr, ()), call.args, strict=False):
+            named.setdefault(name, value)
     return DynamoCall(
         function=fn.qualname if fn else None,
         module=frame.module.name,
@@ -282,7 +292,7 @@ def _dynamo_call(
         operation=op,
         handle=handle,
         awaited=awaited,
-        args={k.arg: k.value for k in call.keywords if k.arg},
+        args=named,
         positional=list(call.args),
         spread=[k.value for k in call.keywords if k.arg is None],
     )

@@ -10,7 +10,7 @@ import ast
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from dynaguard.scan.model import ClassRef, Dependency, FunctionInfo, Route
+from dynaguard.scan.model import ClassRef, ConstArg, Dependency, FunctionInfo, Route
 from dynaguard.scan.symbols import ModuleInfo, dotted, last_name
 
 if TYPE_CHECKING:
@@ -60,7 +60,8 @@ def _dependency(project: Project, mod: ModuleInfo, call: ast.Call, level: str) -
     if isinstance(target_expr, ast.Call):  # Depends(require_role("admin")): a factory's result
         made = project.resolve_expr(target_expr.func, mod)
         if isinstance(made, FunctionInfo | ClassRef):
-            return Dependency(f"{made.qualname}()", name, kind == "Security", level)
+            args = _constant_args(target_expr) if isinstance(made, ClassRef) else ()
+            return Dependency(f"{made.qualname}()", name, kind == "Security", level, args=args)
     sym = project.resolve_expr(target_expr, mod)
     scheme = _is_scheme(project, sym)
     if isinstance(sym, FunctionInfo):
@@ -69,6 +70,25 @@ def _dependency(project: Project, mod: ModuleInfo, call: ast.Call, level: str) -
         return Dependency(sym.qualname, name, kind == "Security" or scheme, level)
     text = sym if isinstance(sym, str) else (f"{sym[0]}:{sym[1]}" if sym else name)
     return Dependency(text, name, kind == "Security" or scheme, level)
+
+
+def _constant_args(call: ast.Call) -> tuple[tuple[str, ConstArg], ...]:
+    pairs = [(str(i), a) for i, a in enumerate(call.args)]
+    pairs += [(k.arg, k.value) for k in call.keywords if k.arg is not None]
+    return tuple((key, v) for key, e in pairs if (v := _constant(e)) is not None)
+
+
+def _constant(e: ast.expr) -> ConstArg | None:
+    if isinstance(e, ast.Constant) and isinstance(e.value, str | int | bool):
+        return e.value
+    if isinstance(e, ast.List | ast.Tuple | ast.Set):
+        items = [
+            x.value
+            for x in e.elts
+            if isinstance(x, ast.Constant) and isinstance(x.value, str | int | bool)
+        ]
+        return tuple(items) if len(items) == len(e.elts) else None
+    return None
 
 
 def annotated(project: Project, mod: ModuleInfo, ann: ast.expr, dep: Dependency) -> Dependency:

@@ -125,6 +125,10 @@ class ClassInfo:
     table_name: str | None = None  # PynamoDB Meta.table_name
 
 
+Constant = str | int | bool
+ConstArg = Constant | tuple[Constant, ...]  # a constant argument, or a list/tuple of them
+
+
 @dataclass(frozen=True, slots=True)
 class Dependency:
     """A `Depends(f)` / `Security(f)` at some level (route, router, include, app)."""
@@ -134,6 +138,9 @@ class Dependency:
     security: bool = False  # Security(...) or an OAuth2/HTTPBearer/APIKey scheme
     level: str = "route"  # route | router | include | app | param
     scopes: tuple[str, ...] = ()  # Security(..., scopes=[...]): the constant ones
+    # Depends(Checker("admin")): the instance's constant arguments (position or keyword,
+    # value), which decide what its `__call__` compares against
+    args: tuple[tuple[str, ConstArg], ...] = ()
 
 
 @dataclass(slots=True, eq=False)

@@ -227,7 +227,7 @@ def _table_facts(project: Project) -> TableFacts:
                 written.add(table)
             if table in per_user:
                 continue
-            item = item_value(project, call, site.frame) if call.is_write else None
+            item = _stored(project, call, site.frame) if call.is_write else None
             if (
                 _marks_owner(project, item)
                 or _marks_owner(project, key_value(project, call, site.frame))
@@ -235,6 +235,15 @@ def _table_facts(project: Project) -> TableFacts:
             ):
                 per_user.add(table)
     return TableFacts(frozenset(per_user), frozenset(written), frozenset(known))
+
+
+def _stored(project: Project, call: DynamoCall, frame: Frame) -> Value | None:
+    """What a write stores: for a PynamoDB item's `save()`, every field of the instance
+    (`item_value` keeps an item's key attributes only)."""
+    recv = call.node.func
+    if call.handle.kind is HandleKind.PYNAMODB_ITEM and call.operation == "put_item":
+        return project.values.of(recv.value, frame) if isinstance(recv, ast.Attribute) else None
+    return item_value(project, call, frame)
 
 
 def per_user_tables(project: Project) -> dict[str, bool]:
