@@ -142,6 +142,10 @@ class Types:
             return Handle(HandleKind.CLIENT, None, self._is_async_lib(f.value, frame), False)
         if f.attr in ("__aenter__", "__enter__"):  # a context manager entered by hand
             return self.of(f.value, frame)
+        if f.attr in ("enter_context", "enter_async_context") and len(call.args) == 1:
+            # an (Async)ExitStack enters its argument and returns what entering it gives
+            entered = self.of(call.args[0], frame)
+            return entered if isinstance(entered, Handle) else None
         recv = self.of(f.value, frame)
         if not isinstance(recv, Handle):
             return None
