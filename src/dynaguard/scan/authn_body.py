@@ -116,6 +116,13 @@ class BodyScan:
                 and n.value.value.id in self.requests
             ):
                 return True  # request.state.user, set by a middleware
+            if (
+                isinstance(n, ast.Attribute)
+                and n.attr == "user"
+                and isinstance(n.value, ast.Name)
+                and n.value.id in self.requests
+            ):
+                return True  # request.user, set by Starlette's AuthenticationMiddleware
         return self.lookup(e)
 
     def role(self, e: ast.AST) -> bool:

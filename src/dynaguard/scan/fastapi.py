@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import ast
-import re
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.deps import (
     ASSUMED,
-    annotated,
-    assumed_principal,
-    dependency,
-    depends_of,
     is_auth,
     kw,
     kw_text,
@@ -26,10 +21,9 @@ from dynaguard.scan.model import (
     FunctionInfo,
     Include,
     Middleware,
-    ParamSource,
     Route,
-    RouteParam,
 )
+from dynaguard.scan.params import class_params, params_of
 from dynaguard.scan.routers import (
     find_routers,
     included_routers,
@@ -38,24 +32,15 @@ from dynaguard.scan.routers import (
     view_route,
     view_router,
 )
+from dynaguard.scan.starlette_auth import backend_middleware, gate
 from dynaguard.scan.symbols import ROUTE_DECORATORS, ModuleInfo, dotted
 
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
 
 # is_auth and privileged live in deps.py; rules import them from here too
-__all__ = ["assumed_auth", "collect", "is_auth", "params_of", "privileged", "router_of"]
+__all__ = ["assumed_auth", "collect", "is_auth", "privileged", "router_of"]
 
-PARAM_MARKERS = {
-    "Query": ParamSource.QUERY,
-    "Path": ParamSource.PATH,
-    "Header": ParamSource.HEADER,
-    "Cookie": ParamSource.COOKIE,
-    "Body": ParamSource.BODY,
-    "Form": ParamSource.FORM,
-    "File": ParamSource.FORM,
-}
-PATH_PARAM = re.compile(r"{([A-Za-z_]\w*)(?::\w+)?}")
 ASSUMED_EVIDENCE = "configured in auth_dependencies, its code unread"
 
 
@@ -138,6 +123,10 @@ def _method_call(project: Project, mod: ModuleInfo, call: ast.Call) -> None:
                 project, mod, sym, router=parent, call=call, methods=methods, path_expr=call.args[0]
             )
     elif attr == "add_middleware":
+        backend = backend_middleware(project, mod, call, parent)
+        if backend is not None:
+            project.middlewares.append(backend)
+            return
         sym = project.resolve_expr(call.args[0], mod)
         if isinstance(sym, ClassRef):
             cls = project.classes[sym.qualname]
@@ -240,10 +229,25 @@ def _finish(project: Project, route: Route, incoming: dict[str, list[Include]]) 
         route.auth_evidence = f"principal `{auth.name}` ({ASSUMED_EVIDENCE}: {auth.target})"
     elif auth is not None:
         route.authenticated, route.auth_evidence = True, f"{auth.level} dependency {auth.name}"
+    elif (gated := gate(project, route, _apps(route.router, incoming, frozenset()))) is not None:
+        route.authenticated, route.auth_evidence = True, gated[0]
+        route.privileged = route.privileged or gated[1]
     elif any(m.is_auth for m in project.middlewares):
         route.authenticated, route.auth_evidence = True, "authentication middleware"
     elif project.behaviour.endpoint_verifies(route):
         route.authenticated, route.auth_evidence = True, "the endpoint checks the credential"
+
+
+def _apps(
+    router: str | None, incoming: dict[str, list[Include]], below: frozenset[str]
+) -> set[str]:
+    """The apps (routers nobody includes) a router is mounted on, at any depth."""
+    if router is None:
+        return set()
+    parents = [inc.parent for inc in incoming.get(router, []) if inc.parent not in below]
+    if not parents:
+        return {router}
+    return {a for p in parents for a in _apps(p, incoming, below | {router})}
 
 
 def _mounts(
@@ -274,117 +278,9 @@ def _join(a: str, b: str) -> str:
     return (a.rstrip("/") + "/" + b.lstrip("/")) if a else b
 
 
-def params_of(project: Project, fn: FunctionInfo, path: str) -> list[RouteParam]:
-    """Where FastAPI takes each parameter of an endpoint or dependency from."""
-    mod = project.module_of(fn)
-    in_path = set(PATH_PARAM.findall(path))
-    out: list[RouteParam] = []
-    for arg in fn.params:
-        if arg.arg in ("self", "cls"):
-            continue
-        out.append(_param(project, mod, fn, arg, in_path))
-    return out
-
-
-def _param(
-    project: Project, mod: ModuleInfo, fn: FunctionInfo, arg: ast.arg, in_path: set[str]
-) -> RouteParam:
-    default = _enclosing_value(project, mod, fn, fn.default_of(arg.arg))
-    found = depends_of(project, mod, default) or depends_of(project, mod, arg.annotation)
-    if found is not None:
-        dep = dependency(project, found[1], found[0], "param")
-        if dep.target is None and arg.annotation is not None:
-            dep = annotated(project, mod, arg.annotation, dep)  # `x: Cls = Depends()`
-        # the caller, or a credential (API key) the function itself checks: the caller's id
-        principal = is_auth(project, dep) or project.behaviour.checks_scheme(fn, dep)
-        source = ParamSource.PRINCIPAL if principal else ParamSource.DEPENDENCY
-        return RouteParam(arg.arg, source, dependency=dep)
-    assumed = assumed_principal(project, mod, arg.annotation)
-    if assumed is not None:
-        return RouteParam(arg.arg, ParamSource.PRINCIPAL, dependency=assumed)
-    marker = _marker(default, mod) or _marker(_annotated_extra(arg.annotation), mod)
-    ann = arg.annotation
-    ann_name = (dotted(ann, mod) or "").rsplit(".", 1)[-1] if ann is not None else ""
-    if ann_name in ("Request", "HTTPConnection", "WebSocket"):
-        return RouteParam(arg.arg, ParamSource.REQUEST)
-    model = _model(project, mod, ann)
-    if marker is not None:
-        return RouteParam(arg.arg, marker, model=model)
-    if arg.arg in in_path:
-        return RouteParam(arg.arg, ParamSource.PATH)
-    if model is not None:
-        return RouteParam(arg.arg, ParamSource.BODY, model=model)
-    return RouteParam(arg.arg, ParamSource.QUERY)
-
-
-def class_params(project: Project, fn: FunctionInfo) -> list[RouteParam]:
-    """The dependencies a class-based view declares for every endpoint method of it
-    (fastapi-utils / fastapi-restful `@cbv`: `user: User = Depends(current_user)` in the
-    class body, reached as `self.user`): only such a library makes a method an endpoint."""
-    if fn.class_name is None:
-        return []
-    out: list[RouteParam] = []
-    for cls in project.mro(f"{fn.module}:{fn.class_name}"):
-        mod = project.modules[cls.module]
-        for stmt in cls.node.body:
-            if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
-                continue
-            found = depends_of(project, mod, stmt.value) or depends_of(
-                project, mod, stmt.annotation
-            )
-            if found is not None:
-                dep = dependency(project, found[1], found[0], "class")
-                source = ParamSource.PRINCIPAL if is_auth(project, dep) else ParamSource.DEPENDENCY
-                out.append(RouteParam(stmt.target.id, source, dependency=dep))
-    return out
-
-
-def _enclosing_value(
-    project: Project, mod: ModuleInfo, fn: FunctionInfo, expr: ast.expr | None
-) -> ast.expr | None:
-    """A router factory's endpoint naming a local of the factory as a default
-    (`writer = Security(verify, ...)`, then `claims: dict = writer`): that local's value."""
-    outer, dot, _ = fn.qualname.partition(":")[2].partition(".")
-    host = mod.functions.get(outer) if dot and fn.class_name is None else None
-    if host is None or not isinstance(expr, ast.Name):
-        return expr
-    values = project.locals_of(Frame(host, mod)).assigns.get(expr.id, [])
-    return values[0] if len(values) == 1 else expr
-
-
 def assumed_auth(route: Route) -> bool:
     """Whether the route's authentication is known only by a name (lower confidence)."""
     return route.authenticated and ASSUMED_EVIDENCE in (route.auth_evidence or "")
-
-
-def _annotated_extra(ann: ast.expr | None) -> ast.expr | None:
-    if (
-        isinstance(ann, ast.Subscript)
-        and isinstance(ann.slice, ast.Tuple)
-        and len(ann.slice.elts) > 1
-    ):
-        return ann.slice.elts[1]
-    return None
-
-
-def _marker(expr: ast.expr | None, mod: ModuleInfo) -> ParamSource | None:
-    if isinstance(expr, ast.Call):
-        return PARAM_MARKERS.get((dotted(expr.func, mod) or "").rsplit(".", 1)[-1])
-    return None
-
-
-def _model(project: Project, mod: ModuleInfo, ann: ast.expr | None) -> str | None:
-    if ann is None:
-        return None
-    if isinstance(ann, ast.Subscript):  # Annotated[Model, Body()], list[Model], Optional[Model]
-        inner = ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) else ann.slice
-        return _model(project, mod, inner)
-    if isinstance(ann, ast.BinOp):
-        return _model(project, mod, ann.left)
-    sym = project.resolve_expr(ann, mod)
-    if isinstance(sym, ClassRef) and project.classes[sym.qualname].is_model:
-        return sym.qualname
-    return None
 
 
 def _methods(expr: ast.expr | None) -> tuple[str, ...]:

@@ -285,4 +285,9 @@ class Middleware:
 
     function: str  # the function or the class's dispatch method qualname
     app: str | None
-    is_auth: bool
+    is_auth: bool  # it verifies every request's credential and rejects the rest
+    # Starlette's AuthenticationMiddleware: `function` is its backend's `authenticate`, which
+    # identifies callers (rejecting no one); `@requires(...)` on an endpoint rejects. The
+    # scopes it grants to every verified caller, and those it grants only under a test.
+    granted: frozenset[str] | None = None
+    conditional: frozenset[str] = frozenset()

@@ -232,7 +232,7 @@ class Values:
         return Value(frozenset({Source(Origin.PARAM, name)}))
 
     def _entry_param(self, frame: Frame, name: str) -> Value | None:
-        from dynaguard.scan.fastapi import params_of
+        from dynaguard.scan.params import params_of
 
         assert frame.fn is not None
         root = frame.chain()[0]
@@ -287,7 +287,7 @@ class Values:
         return Value(frozenset(s.child(e.attr) for s in base.sources))
 
     def _self_attr(self, fn: FunctionInfo, attr: str, frame: Frame) -> Value:
-        from dynaguard.scan.fastapi import class_params
+        from dynaguard.scan.params import class_params
 
         cls = f"{fn.module}:{fn.class_name}"
         view = self._views.get(cls)

@@ -70,8 +70,9 @@ class Source:
 
     def child(self, key: str) -> Source:
         """The source of `value.key` / `value["key"]`."""
-        if self.origin is Origin.REQUEST and not self.path and key == "state":
-            return Source(Origin.PRINCIPAL, f"{self.name}.state")  # request.state.user
+        if self.origin is Origin.REQUEST and not self.path and key in ("state", "user"):
+            # request.state.user (a middleware's), request.user (Starlette's backend's)
+            return Source(Origin.PRINCIPAL, f"{self.name}.{key}")
         if self.origin in (Origin.CONSTANT, Origin.SERVER) or len(self.path) >= 4:
             return self
         return replace(self, path=(*self.path, key))

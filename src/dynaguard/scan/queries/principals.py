@@ -32,6 +32,7 @@ from dynaguard.scan.queries.memo import once
 from dynaguard.scan.queries.tables import owner_like
 from dynaguard.scan.reach import reachable_routes
 from dynaguard.scan.report import KEY_NAME
+from dynaguard.scan.starlette_auth import gate
 from dynaguard.scan.symbols import ModuleInfo, dotted
 from dynaguard.scan.walk import own_nodes, walk
 
@@ -123,6 +124,12 @@ def _principals(project: Project) -> Principals:
     for routes, text in [*issuers(project), *_named_users(project)]:
         apps = sorted({a for r in routes for a in auth.roots(r.router)})
         found += [(a, text) for a in apps] if apps else [(None, text)]
+    # a Starlette authentication backend names its callers, verified or not
+    found += [
+        (m.app, f"{m.function} identifies callers (an authentication backend)")
+        for m in project.middlewares
+        if m.granted is not None
+    ]
     return Principals(project.app_has_auth, tuple(dict.fromkeys(found)))
 
 
@@ -288,6 +295,8 @@ class Auth:
             return True
         if self.everywhere or self.roots(route.router) & self.mw_apps:
             return True
+        if gate(self.p, route, self.roots(route.router)) is not None:
+            return True  # @requires(...) under a backend that verifies
         return self.p.behaviour.endpoint_verifies(route)  # checks the credential itself
 
     def witness(self, route: Route) -> str | None:
@@ -299,8 +308,10 @@ class Auth:
                     (d for d in other.all_dependencies if self.p.behaviour.authenticates(d)),
                     None,
                 )
-                if dep is not None:
-                    text = f"{other.label} via {dep.name or dep.target}"
+                gated = gate(self.p, other, self.roots(other.router)) if dep is None else None
+                if dep is not None or gated is not None:
+                    how = dep.name or dep.target if dep is not None else "@requires"
+                    text = f"{other.label} via {how}"
                     for app in self.roots(other.router):
                         self._authed.setdefault(app, []).append((i, other, text))
         # the first authenticated route, in declaration order, of an app this route is on

@@ -7,7 +7,10 @@ dependency at route, router (`APIRouter(dependencies=...)`, `include_router(...,
 dependencies=...)`) or app level, in an app that authenticates other routes. An
 authentication middleware that verifies a credential counts as authentication, and so
 does a route that verifies the `Authorization`/API-key header itself (reading it is not
-enough). An app that has users but verifies them nowhere (it signs tokens at `/login`,
+enough). Starlette's `AuthenticationMiddleware` only identifies callers: a route under it
+is authenticated by `@requires(...)` when the backend's `authenticate` verifies a
+credential, and `@requires` of a scope the backend grants only to some callers makes the
+route an administrator's. An app that has users but verifies them nowhere (it signs tokens at `/login`,
 signs users in with Cognito, stores API keys it generates, or takes user ids from the
 path or body) has no authentication at all: every write is reported. Apps with no users
 are left alone (an internal service), as are sign-up, login, token, password-reset and
