@@ -152,7 +152,7 @@ class Types:
         if f.attr == "Table" and recv.kind is HandleKind.RESOURCE:
             name = call.args[0] if call.args else None
             text = self.p.constant_text(name, frame) if name is not None else None
-            return Handle(HandleKind.TABLE, text, recv.async_capable)
+            return Handle(HandleKind.TABLE, text or _env_default(name, frame), recv.async_capable)
         if f.attr == "batch_writer" and recv.kind is HandleKind.TABLE:
             return Handle(HandleKind.BATCH_WRITER, recv.table, recv.async_capable)
         if f.attr == "get" and recv.kind is HandleKind.PYNAMODB_MODEL:
@@ -378,3 +378,21 @@ def _service(call: ast.Call) -> str | None:
     if isinstance(first, ast.Constant) and isinstance(first.value, str):
         return first.value
     return None
+
+
+def _env_default(expr: ast.expr | None, frame: Frame) -> str | None:
+    """`Table(NAME)` with `NAME = os.environ.get("PAGES_TABLE", "wiki-pages")` (or
+    `os.getenv`): the default names the table, so two handles built from different
+    variables are told apart."""
+    if isinstance(expr, ast.Name) and expr.id in frame.module.globals:
+        expr = frame.module.globals[expr.id][0]
+    if not (isinstance(expr, ast.Call) and len(expr.args) == 2):
+        return None
+    if dotted(expr.func, frame.module) not in ("os.environ.get", "os.getenv"):
+        return None
+    default = expr.args[1]
+    return (
+        default.value
+        if isinstance(default, ast.Constant) and isinstance(default.value, str)
+        else None
+    )

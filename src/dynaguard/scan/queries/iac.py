@@ -38,8 +38,8 @@ def code_tables(project: Project) -> dict[str, bool]:
         if call.handle.kind in PYNAMODB:  # the handle names the model; its Meta the table
             cls = project.classes.get(name or "")
             name = cls.table_name if cls else None
-        elif name is None and env:
-            name = _env_table(project, call, env)
+        elif env:  # the IaC's name for the variable, before the code's default for it
+            name = _env_table(project, call, env) or name
         if name:
             key = norm_table(name)
             out[key] = out.get(key, False) or call.is_write

@@ -10,11 +10,11 @@ does a route that verifies the `Authorization`/API-key header itself (reading it
 enough). Starlette's `AuthenticationMiddleware` only identifies callers: a route under it
 is authenticated by `@requires(...)` when the backend's `authenticate` verifies a
 credential, and `@requires` of a scope the backend grants only to some callers makes the
-route an administrator's. An app that has users but verifies them nowhere (it signs tokens at `/login`,
-signs users in with Cognito, stores API keys it generates, or takes user ids from the
-path or body) has no authentication at all: every write is reported. Apps with no users
-are left alone (an internal service), as are sign-up, login, token, password-reset and
-webhook routes, which are public by design.
+route an administrator's. An app that has users but verifies them nowhere (it signs
+tokens at `/login`, signs users in with Cognito, stores API keys it generates, or takes
+user ids from the path or body) has no authentication at all: every write is reported.
+Apps with no users are left alone (an internal service), as are sign-up, login, token,
+password-reset and webhook routes, which are public by design.
 
 ## Why is this bad?
 The app has a notion of a caller, and this route forgot to ask for one: anyone on the
