@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from dynaguard.scan.frames import Event, Frame
 from dynaguard.scan.model import CallSite, DynamoCall, FunctionInfo, HandleKind, Route
 from dynaguard.scan.partitions import beside_callers, other_items, own_key
+from dynaguard.scan.paths import left_before
 from dynaguard.scan.provenance import Origin, Source, Value, join
 from dynaguard.scan.reach import MAX_CONTEXTS
 from dynaguard.scan.walk import nodes
@@ -304,6 +305,7 @@ def check_then_act(project: Project, route: Route, call: DynamoCall) -> tuple[Ev
             and c.attrs
             and not all(CREDENTIAL.search(a) for a in c.attrs)
             and _same_item(project, evs, c, ev)
+            and not left_before(c, ev)
         ]
         if not checks:
             return None

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from dynaguard.scan.frames import Frame, Site
 from dynaguard.scan.model import FunctionInfo, Route
+from dynaguard.scan.paths import outer_line
 
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
@@ -99,10 +100,7 @@ def first_writes(project: Project) -> dict[int, int]:
         for site in project.sites(call):
             if site.route is None:
                 continue
-            frame, line = site.frame, call.line
-            while frame.caller is not None:  # up to the frame the endpoint itself called
-                line = frame.call.lineno if frame.call is not None else 0
-                frame = frame.caller
+            _, line = outer_line(site.frame, call.line)
             key = id(site.route)
             out[key] = min(out.get(key, line), line)
     return out
