@@ -8,8 +8,9 @@ with no ownership check), not as a server-controlled field the client set (DG105
 from __future__ import annotations
 
 from dynaguard.scan.flow import key_value
+from dynaguard.scan.frames import Site
 from dynaguard.scan.index import Project
-from dynaguard.scan.queries.mass_assignment import table_of
+from dynaguard.scan.model import DynamoCall
 from dynaguard.scan.queries.memo import once
 
 KEYED = frozenset({"get_item", "update_item", "delete_item"})
@@ -31,3 +32,11 @@ def _collect(project: Project) -> frozenset[tuple[str | None, str]]:
                 table = table_of(project, call, site)
                 out |= {(table, name) for name, _ in key.fields}
     return frozenset(out)
+
+
+def table_of(project: Project, call: DynamoCall, site: Site) -> str | None:
+    """The table a write goes to: its handle's, or the low-level client's `TableName=`."""
+    if call.handle.table is not None:
+        return call.handle.table
+    name = call.args.get("TableName")
+    return project.values.text(name, site.frame) if name is not None else None

@@ -24,6 +24,7 @@ from dynaguard.scan.model import DynamoCall, HandleKind
 from dynaguard.scan.provenance import REQUEST_ORIGINS, Dump, Origin, Value
 from dynaguard.scan.queries.counters import stepped
 from dynaguard.scan.queries.grants import claimed_keys, granted_by
+from dynaguard.scan.queries.keys import table_of
 from dynaguard.scan.queries.records import own_record
 from dynaguard.scan.queries.request_models import (
     model_fields,
@@ -47,7 +48,6 @@ __all__ = [
     "model_fields",
     "raw_body",
     "server_fields",
-    "table_of",
     "written_item",
 ]
 
@@ -232,14 +232,6 @@ def _untyped(value: Value) -> Value:
     if value.fields is not None and len(value.fields) == 1 and value.fields[0][0] in TYPED:
         return value.fields[0][1]
     return value
-
-
-def table_of(project: Project, call: DynamoCall, site: Site) -> str | None:
-    """The table a write goes to: its handle's, or the low-level client's `TableName=`."""
-    if call.handle.table is not None:
-        return call.handle.table
-    name = call.args.get("TableName")
-    return project.values.text(name, site.frame) if name is not None else None
 
 
 def written_item(project: Project, call: DynamoCall, site: Site) -> Value | None:

@@ -65,14 +65,13 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.queries.keys import keyed_attributes
+from dynaguard.scan.queries.keys import keyed_attributes, table_of
 from dynaguard.scan.queries.mass_assignment import (
     MINTED,
     copied_fields,
     dumped_fields,
     raw_body,
     server_fields,
-    table_of,
 )
 from dynaguard.scan.query import JSON, Confidence, Finding, Project, Severity
 

@@ -50,8 +50,7 @@ from collections.abc import Iterator
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
 from dynaguard.scan.queries.grants import decided_parent, path_grant, required_absent
-from dynaguard.scan.queries.keys import keyed_attributes
-from dynaguard.scan.queries.mass_assignment import table_of
+from dynaguard.scan.queries.keys import keyed_attributes, table_of
 from dynaguard.scan.query import (
     KEY_NAME,
     OWNER_NAME,
