@@ -204,18 +204,18 @@ def condition(project: Project, call: DynamoCall, frame: Frame) -> Value | None:
             names = project.values.arg(call, "ExpressionAttributeNames", frame)
             if names is not None and names.fields is not None and found.texts:
                 # the names the condition uses, not those only the UpdateExpression does
-                names = join(*(v for k, v in names.fields if _binds(found.texts, k)))
+                names = join(*(v for k, v in names.fields if binds(found.texts, k)))
             values = project.values.arg(call, "ExpressionAttributeValues", frame)
             if values is not None and values.fields is not None and found.texts:
                 # and the values it binds: `SET cancelled_by = :me` checks no owner
-                values = join(*(v for k, v in values.fields if _binds(found.texts, k)))
+                values = join(*(v for k, v in values.fields if binds(found.texts, k)))
             found = join(found, *(v for v in (names, values) if v is not None))
     if found is None or found.only_none:
         return None
     return found
 
 
-def _binds(texts: frozenset[str], placeholder: str) -> bool:
+def binds(texts: frozenset[str], placeholder: str) -> bool:
     """Whether an expression's text uses `:name` (not merely `:name_2`, which starts alike)."""
     return any(re.search(re.escape(placeholder) + r"(?!\w)", t) for t in texts)
 

@@ -13,6 +13,7 @@ import ast
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from dynaguard.scan.comprehensions import dict_comp
 from dynaguard.scan.fixpoint import CallKey, node_key
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.infer import bound_arg, is_param, marker_alias
@@ -132,11 +133,7 @@ class Values:
         if isinstance(e, ast.ListComp | ast.SetComp | ast.GeneratorExp):
             return replace(self.of(e.elt, frame), texts=frozenset())
         if isinstance(e, ast.DictComp):
-            return replace(
-                join(self.of(e.key, frame), self.of(e.value, frame)),
-                fields=None,
-                texts=frozenset(),
-            )
+            return dict_comp(self, e, frame)
         if isinstance(e, ast.Compare | ast.UnaryOp):
             # a bool, but it remembers what it compared: `return item["owner"] == user.id`
             # in a helper is still an ownership check where the caller tests it

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from dynaguard.scan.flow import condition, item_value, key_value
+from dynaguard.scan.flow import binds, condition, item_value, key_value
 from dynaguard.scan.frames import Frame, Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
@@ -259,6 +259,11 @@ def scan_filters(project: Project, call: DynamoCall, site: Site) -> list[Value]:
     for name in ("FilterExpression", "filter_condition"):
         found = project.values.arg(call, name, site.frame)
         parts += [found] if found is not None else []
+        if name == "FilterExpression" and found is not None and found.texts:
+            # and the placeholders it binds (`tenant = :t` with `":t": user.tenant`)
+            values = project.values.arg(call, "ExpressionAttributeValues", site.frame)
+            fields = values.fields or () if values is not None else ()
+            parts += [v for k, v in fields if binds(found.texts, k)]
     return parts
 
 
