@@ -15,7 +15,7 @@ from dynaguard.scan.frames import Frame
 from dynaguard.scan.value import Value, join
 
 if TYPE_CHECKING:
-    from dynaguard.scan.provenance import Values
+    from dynaguard.scan.protocols import ValuesAPI as Values
 
 
 def dict_comp(vs: Values, e: ast.DictComp, frame: Frame) -> Value:
