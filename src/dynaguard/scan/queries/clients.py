@@ -26,6 +26,7 @@ __all__ = [
     "RESOURCE_METHODS",
     "TABLE_METHODS",
     "TABLE_ONLY",
+    "TRANSACT_OPS",
     "ResourceCallOnClient",
     "builder_expressions",
     "has_table_name",
@@ -58,6 +59,7 @@ TABLE_METHODS = frozenset(_TABLE_METHODS.split())
 RESOURCE_METHODS = frozenset(_RESOURCE_METHODS.split())
 TABLE_ONLY = TABLE_METHODS - CLIENT_OPS
 ITEM_OPS = frozenset({"put_item", "get_item", "update_item", "delete_item", "query", "scan"})
+TRANSACT_OPS = frozenset({"transact_write_items", "transact_get_items"})
 AWS_LIBS = frozenset({"boto3", "aioboto3", "aiobotocore", "botocore"})
 # resource factories a client does not have (never recorded as DynamoDB operations)
 FACTORIES = ("batch_writer", "Table")
@@ -157,13 +159,32 @@ def builder_expressions(call: DynamoCall) -> list[str]:
 
 
 def _literal_values(call: DynamoCall) -> Iterator[tuple[str, str, ast.expr]]:
-    """(argument, attribute, value expression) of the call's dict-literal value maps."""
+    """(argument, attribute, value expression) of the call's dict-literal value maps, and
+    of each literal entry of a transaction (`TransactItems[1].Delete.Key`)."""
+    yield from _value_maps(call.args, "")
+    entries = call.args.get("TransactItems")
+    for i, entry in enumerate(entries.elts if isinstance(entries, ast.List | ast.Tuple) else []):
+        for action, body in _pairs(entry):
+            if isinstance(body, ast.Dict):
+                yield from _value_maps(dict(_pairs(body)), f"TransactItems[{i}].{action}.")
+
+
+def _value_maps(args: dict[str, ast.expr], prefix: str) -> Iterator[tuple[str, str, ast.expr]]:
     for arg in VALUE_ARGS:
-        node = call.args.get(arg)
-        if isinstance(node, ast.Dict):
-            for k, v in zip(node.keys, node.values, strict=True):
-                if isinstance(k, ast.Constant) and isinstance(k.value, str):
-                    yield arg, k.value, v
+        node = args.get(arg)
+        for name, v in _pairs(node) if node is not None else ():
+            yield f"{prefix}{arg}", name, v
+
+
+def _pairs(node: ast.expr) -> list[tuple[str, ast.expr]]:
+    """The constant-keyed entries of a dict literal."""
+    if not isinstance(node, ast.Dict):
+        return []
+    return [
+        (k.value, v)
+        for k, v in zip(node.keys, node.values, strict=True)
+        if isinstance(k, ast.Constant) and isinstance(k.value, str)
+    ]
 
 
 def _is_typed(value: ast.expr) -> bool:

@@ -16,6 +16,9 @@ Reports DynamoDB calls that fail (or corrupt data) because they mix boto3's two 
   typed `{"S": ...}` values. A typed key fails with `ValidationException: Type mismatch for
   key`; a typed non-key attribute is stored as a map `{"M": {"S": {"S": "x"}}}`, silently.
 
+The value shapes of a transaction's literal entries (`TransactItems[i].Put.Item`, `.Key`,
+`.ExpressionAttributeValues`) are judged the same way.
+
 The method sets come from boto3's resource model and botocore's service model (boto3 and
 botocore 1.40.61). Values of unknown shape are never reported.
 
@@ -105,13 +108,21 @@ def _wrong(project: Project, call: DynamoCall) -> str | None:
         return None
     if method in c.TABLE_ONLY:
         return f"`{method}` exists only on a Table resource: a client has no such method"
-    if method not in c.ITEM_OPS:
+    if method not in c.ITEM_OPS | c.TRANSACT_OPS:
         return None
     if call.handle.plain and (typed := c.typed_values(call)):
         return (
             f"typed values ({', '.join(typed)}) passed through a resource's meta.client, "
             "which serializes plain Python values itself: a typed key fails (Type mismatch "
             'for key), a typed attribute is stored as a map {"M": {"S": ...}}'
+        )
+    if method in c.TRANSACT_OPS:  # each entry names its own table
+        plain = c.plain_values(call) if call.handle.plain is False else []
+        return (
+            f"plain values where a low-level client expects typed ones ({', '.join(plain)}): "
+            "rejected before sending (ParamValidationError)"
+            if plain
+            else None
         )
     # every client, a resource's meta.client included, needs TableName on item operations
     problems = [] if c.has_table_name(call) else ["no TableName"]
