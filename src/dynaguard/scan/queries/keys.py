@@ -8,9 +8,8 @@ with no ownership check), not as a server-controlled field the client set (DG105
 from __future__ import annotations
 
 from dynaguard.scan.flow import key_value
-from dynaguard.scan.frames import Site
 from dynaguard.scan.index import Project
-from dynaguard.scan.model import DynamoCall
+from dynaguard.scan.queries import tables
 from dynaguard.scan.queries.memo import once
 
 KEYED = frozenset({"get_item", "update_item", "delete_item"})
@@ -29,14 +28,6 @@ def _collect(project: Project) -> frozenset[tuple[str | None, str]]:
         for site in project.sites(call):
             key = key_value(project, call, site.frame)
             if key is not None and key.fields is not None:
-                table = table_of(project, call, site)
+                table = tables.table_of(project, call, site.frame)
                 out |= {(table, name) for name, _ in key.fields}
     return frozenset(out)
-
-
-def table_of(project: Project, call: DynamoCall, site: Site) -> str | None:
-    """The table a write goes to: its handle's, or the low-level client's `TableName=`."""
-    if call.handle.table is not None:
-        return call.handle.table
-    name = call.args.get("TableName")
-    return project.values.text(name, site.frame) if name is not None else None

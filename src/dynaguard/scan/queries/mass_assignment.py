@@ -24,13 +24,13 @@ from dynaguard.scan.model import DynamoCall, HandleKind
 from dynaguard.scan.provenance import REQUEST_ORIGINS, Dump, Origin, Value
 from dynaguard.scan.queries.counters import stepped
 from dynaguard.scan.queries.grants import claimed_keys, granted_by
-from dynaguard.scan.queries.keys import table_of
 from dynaguard.scan.queries.records import own_record
 from dynaguard.scan.queries.request_models import (
     model_fields,
     pynamodb_defaults,
     server_defaults,
 )
+from dynaguard.scan.queries.tables import table_of
 from dynaguard.scan.queries.updates import (
     attribute_names,
     condition_names,
@@ -138,7 +138,7 @@ def server_fields(project: Project) -> ServerFields:
         if call.operation not in WRITES:
             continue
         for site in project.sites(call):
-            table = table_of(project, call, site)
+            table = table_of(project, call, site.frame)
             admin = site.route is not None and site.route.privileged is not None
             counted |= {(table, a) for a in stepped(project, call, site)}
             for attr, value in written(project, call, site):
@@ -286,7 +286,7 @@ def copied_fields(
             (s for s in value.all_sources() if s.origin is Origin.BODY and s.path),
             key=lambda s: s.dotted,
         )
-        why = facts.why(attr, table_of(project, call, site))  # same attribute, same table
+        why = facts.why(attr, table_of(project, call, site.frame))  # same attribute, same table
         if (
             body
             and why is None
@@ -326,7 +326,7 @@ def dumped_fields(
         return []
     keys = _update_keys(project, call, site)
     extra = {f.lower() for f in project.config.server_fields}
-    at = (table_of(project, call, site), own_record(project, call, site))
+    at = (table_of(project, call, site.frame), own_record(project, call, site))
     found = {
         (f, why)
         for d in _dumps(item)

@@ -19,7 +19,6 @@ from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, HandleKind, Route
 from dynaguard.scan.provenance import Origin, Value, join
 from dynaguard.scan.queries.keys import keyed_attributes
-from dynaguard.scan.queries.keys import table_of as keys_table
 from dynaguard.scan.queries.memo import once
 from dynaguard.scan.queries.tables import table_of
 from dynaguard.scan.queries.transactions import key_attributes
@@ -50,7 +49,7 @@ def write_key(project: Project, call: DynamoCall, site: Site) -> Value | None:
             return None
         # the attributes the project's own gets, updates and deletes key this table on;
         # by name (id, pk, *_id) where none does
-        table = keys_table(project, call, site)
+        table = table_of(project, call, site.frame)
         keyed = {a for t, a in keyed_attributes(project) if t == table}
         picked = [v for k, v in key.fields if k in keyed]
         return join(*picked) if picked else key_attributes(key)

@@ -65,7 +65,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
-from dynaguard.scan.queries.keys import keyed_attributes, table_of
+from dynaguard.scan.queries.keys import keyed_attributes
 from dynaguard.scan.queries.mass_assignment import (
     MINTED,
     copied_fields,
@@ -73,6 +73,7 @@ from dynaguard.scan.queries.mass_assignment import (
     raw_body,
     server_fields,
 )
+from dynaguard.scan.queries.tables import table_of
 from dynaguard.scan.query import JSON, Confidence, Finding, Project, Severity
 
 
@@ -110,7 +111,7 @@ def check(project: Project) -> Iterator[Finding]:
             exposed = dumped_fields(project, call, site, facts)
             # a key attribute chooses the item (DG106, DG103), it is no field the item holds;
             # unless the request model itself mints it (`default_factory=uuid4`)
-            table = table_of(project, call, site)
+            table = table_of(project, call, site.frame)
             keys = keyed_attributes(project)
             copied = [
                 c

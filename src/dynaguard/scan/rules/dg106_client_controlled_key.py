@@ -50,7 +50,8 @@ from collections.abc import Iterator
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
 from dynaguard.scan.queries.grants import decided_parent, path_grant, required_absent
-from dynaguard.scan.queries.keys import keyed_attributes, table_of
+from dynaguard.scan.queries.keys import keyed_attributes
+from dynaguard.scan.queries.tables import table_of
 from dynaguard.scan.query import (
     KEY_NAME,
     OWNER_NAME,
@@ -94,7 +95,7 @@ def check(project: Project) -> Iterator[Finding]:
             key = q.key(project, call, site)
             is_item = call.operation == "put_item" or _pynamo(call.handle.kind)
             # key attributes: by name, or named in some get/update/delete's key on the table
-            table = table_of(project, call, site)
+            table = table_of(project, call, site.frame)
             keyed = {a for t, a in keys if t == table}
             bad = _body_keys(key, route, is_item, owners, keyed)
             if bad and required_absent(project, call, site) and decided_parent(key, keyed):
