@@ -30,6 +30,7 @@ from dynaguard.scan.frames import Frame, Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, HandleKind, Route
 from dynaguard.scan.queries.inputs import non_negative
+from dynaguard.scan.queries.updates import actions_of
 from dynaguard.scan.report import request_sources
 from dynaguard.scan.value import REQUEST_ORIGINS, Origin, Value
 
@@ -105,12 +106,12 @@ def entry_credit(project: Project, route: Route, body: ast.expr | None, frame: F
     adds = _add_calls(project, fields.get("actions"), frame)
     if not adds or not _requires_item(project, fields.get("ConditionExpression"), frame):
         return False
-    for _, amount in adds:
+    for _, amount, at in adds:
         if _number(amount):
             if ast.literal_eval(amount) < 0:
                 return False
             continue
-        sources = project.values.of(amount, frame).all_sources()
+        sources = project.values.of(amount, at).all_sources()
         if not sources or not all(
             s.origin in REQUEST_ORIGINS and non_negative(project, route, s) for s in sources
         ):
@@ -131,26 +132,13 @@ def _entry(body: ast.expr | None) -> dict[str, ast.expr]:
 
 def _add_calls(
     project: Project, actions: ast.expr | None, frame: Frame
-) -> list[tuple[str, ast.expr]]:
-    """(attribute, amount) of a list of actions that all add one value (`Model.n.add(x)`);
-    empty when any action does anything else."""
-    if isinstance(actions, ast.Name):
-        assigned = project.locals_of(frame).assigns.get(actions.id, [])
-        actions = assigned[0] if len(assigned) == 1 else None
-    if not isinstance(actions, ast.List | ast.Tuple):
+) -> list[tuple[str, ast.expr, Frame]]:
+    """(attribute, amount, the amount's frame) of a list of PynamoDB actions that all add
+    one value (`Model.n.add(x)`); empty when any action does anything else."""
+    found = actions_of(project, actions, frame) if actions is not None else []
+    if any(verb != "add" or value is None for verb, _, value, _ in found):
         return []
-    out: list[tuple[str, ast.expr]] = []
-    for a in actions.elts:
-        if not (
-            isinstance(a, ast.Call)
-            and isinstance(a.func, ast.Attribute)
-            and a.func.attr == "add"
-            and isinstance(a.func.value, ast.Attribute)
-            and len(a.args) == 1
-        ):
-            return []
-        out.append((a.func.value.attr, a.args[0]))
-    return out
+    return [(attr, value, at) for _, attr, value, at in found if value is not None]
 
 
 def relation_held(key: Value, written: Iterable[Value | None]) -> bool:
@@ -168,7 +156,7 @@ def _adds(project: Project, actions: ast.expr | None, frame: Frame) -> list[str]
     (`[Model.likes.add(1)]`, or a local bound once to such a list); empty when any action
     does anything else."""
     found = _add_calls(project, actions, frame)
-    return [attr for attr, _ in found] if all(_number(a) for _, a in found) else []
+    return [attr for attr, _, _ in found] if all(_number(a) for _, a, _ in found) else []
 
 
 def _number(node: ast.expr | None) -> bool:

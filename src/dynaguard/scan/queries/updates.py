@@ -90,7 +90,13 @@ def pynamodb_actions(project: Project, call: DynamoCall, site: Site) -> list[Act
     if call.handle.kind is not HandleKind.PYNAMODB_ITEM or call.operation != "update_item":
         return []
     actions = call.args.get("actions") or (call.positional[0] if call.positional else None)
-    return _actions(project, actions, site.frame, frozenset()) if actions is not None else []
+    return actions_of(project, actions, site.frame) if actions is not None else []
+
+
+def actions_of(project: Project, expr: ast.expr, frame: Frame) -> list[Action]:
+    """The actions a PynamoDB actions list holds (a literal, a local list, a caller's
+    argument, a builder's returned list)."""
+    return _actions(project, expr, frame, frozenset())
 
 
 def _actions(project: Project, expr: ast.expr, frame: Frame, seen: frozenset[str]) -> list[Action]:
