@@ -107,6 +107,9 @@ class Value:
     # sources that reach DynamoDB only as bound values (`Attr("site").eq(site)`: boto3's
     # condition builders put `site` in ExpressionAttributeValues), never as expression text
     bound: frozenset[Source] = frozenset()
+    # sources only some alternatives carry (`tenant or user.org_id`): the value may be
+    # entirely what the others give
+    optional: frozenset[Source] = frozenset()
 
     def origins(self) -> set[Origin]:
         """The origins of the value and of every known field."""
@@ -120,6 +123,17 @@ class Value:
         out = set(self.sources)
         for _, v in self.fields or ():
             out |= v.all_sources()
+        return out
+
+    def always(self, origin: Origin) -> bool:
+        """Some source of this origin is in every alternative the value may take."""
+        optional = self._all_optional()
+        return any(s.origin is origin and s not in optional for s in self.all_sources())
+
+    def _all_optional(self) -> set[Source]:
+        out = set(self.optional)
+        for _, v in self.fields or ():
+            out |= v._all_optional()
         return out
 
     def field(self, key: str) -> Value | None:
@@ -169,7 +183,14 @@ def join(*values: Value) -> Value:
         any(v.none for v in vals),
         any(v.cut for v in vals),
         _bound(vals),
+        _optional(vals),
     )
+
+
+def _optional(vals: list[Value]) -> frozenset[Source]:
+    """Optional where no value holds the source for certain."""
+    certain = {s for v in vals for s in v.sources - v.optional}
+    return frozenset(s for v in vals for s in v.optional if s not in certain)
 
 
 def _bound(vals: list[Value]) -> frozenset[Source]:
@@ -183,6 +204,10 @@ def either(*values: Value) -> Value:
     each field one of them knows may also be that field of an operand of unknown shape
     (`cart["items"]` is the read item's list or the literal's)."""
     out = join(*values)
+    if len(values) > 1:  # what not every alternative holds, the others may do without
+        held = [v.all_sources() for v in values]
+        some = set().union(*held) - held[0].intersection(*held[1:])
+        out = replace(out, optional=out.optional | frozenset(some))
     shapeless = frozenset(
         s for v in values if v.fields is None for s in v.sources if s.origin is not Origin.CONSTANT
     )

@@ -100,7 +100,7 @@ def _route(
         if any(f.qualname in auth_fns for f in ev.frame.chain()):
             continue  # the lookup of the caller itself (get_current_user)
         key = key_value(project, call, ev.frame)
-        if key is None or not request_sources(key) or Origin.PRINCIPAL in key.origins():
+        if key is None or not request_sources(key) or key.always(Origin.PRINCIPAL):
             continue
         table = table_of(project, call, ev.frame)
         if tables.shared(table):
