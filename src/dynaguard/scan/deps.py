@@ -60,7 +60,7 @@ def _dependency(project: Project, mod: ModuleInfo, call: ast.Call, level: str) -
     if isinstance(target_expr, ast.Call):  # Depends(require_role("admin")): a factory's result
         made = project.resolve_expr(target_expr.func, mod)
         if isinstance(made, FunctionInfo | ClassRef):
-            args = _constant_args(target_expr) if isinstance(made, ClassRef) else ()
+            args = _constant_args(target_expr)
             return Dependency(f"{made.qualname}()", name, kind == "Security", level, args=args)
     sym = project.resolve_expr(target_expr, mod)
     scheme = _is_scheme(project, sym)
@@ -173,6 +173,34 @@ def is_auth(project: Project, dep: Dependency) -> bool:
 def privileged(route: Route) -> str | None:
     """The dependency that restricts the route to some roles, if any (decided in authn.py)."""
     return route.privileged
+
+
+def bodies(project: Project, target: str) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The function bodies FastAPI runs for a dependency target: the function itself; for a
+    factory's call (`require_scope("x")`, target `f()`) the nested functions it returns; for
+    an instance of a class, its `__call__`."""
+    if target in project.functions:
+        return [project.functions[target].node]
+    base = target.removesuffix("()")
+    if base == target:
+        return []
+    if base in project.classes:
+        call = project.method(base, "__call__")
+        return [call.node] if call is not None else []
+    factory = project.functions.get(base)
+    if factory is None:
+        return []
+    inner = {
+        s.name: s
+        for s in factory.node.body
+        if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    returned = (
+        s.value.id
+        for s in ast.walk(factory.node)
+        if isinstance(s, ast.Return) and isinstance(s.value, ast.Name)
+    )
+    return [inner[n] for n in dict.fromkeys(returned) if n in inner]
 
 
 def kw(call: ast.Call, name: str) -> ast.expr | None:

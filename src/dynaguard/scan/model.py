@@ -138,8 +138,8 @@ class Dependency:
     security: bool = False  # Security(...) or an OAuth2/HTTPBearer/APIKey scheme
     level: str = "route"  # route | router | include | app | param
     scopes: tuple[str, ...] = ()  # Security(..., scopes=[...]): the constant ones
-    # Depends(Checker("admin")): the instance's constant arguments (position or keyword,
-    # value), which decide what its `__call__` compares against
+    # Depends(Checker("admin")), Depends(require_role("admin")): the constant arguments
+    # (position or keyword, value), which decide what the dependency compares against
     args: tuple[tuple[str, ConstArg], ...] = ()
 
 

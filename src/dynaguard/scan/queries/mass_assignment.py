@@ -22,6 +22,7 @@ from dynaguard.scan.frames import Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, HandleKind
 from dynaguard.scan.provenance import REQUEST_ORIGINS, Dump, Origin, Value
+from dynaguard.scan.queries.authorization import authorization_fields, grants_beyond
 from dynaguard.scan.queries.counters import stepped
 from dynaguard.scan.queries.grants import claimed_keys, granted_by
 from dynaguard.scan.queries.records import own_record
@@ -37,7 +38,6 @@ from dynaguard.scan.queries.updates import (
     pynamodb_actions,
     update_clauses,
 )
-from dynaguard.scan.symbols import last_name
 from dynaguard.scan.walk import nodes
 
 __all__ = [
@@ -61,7 +61,6 @@ PLACEHOLDER = re.compile(r":\w+")
 MINTED = "minted by the request model, yet the client may send it"
 OWN = "written to a caller's own record"
 WRITES = frozenset({"put_item", "update_item"})
-FORBIDDEN = re.compile(r"^(403|HTTP_403\w*|forbidden)$", re.I)
 SERVER_ORIGINS = frozenset({Origin.CONSTANT, Origin.SERVER, Origin.PRINCIPAL})
 PYNAMODB = frozenset({HandleKind.PYNAMODB_ITEM, HandleKind.PYNAMODB_MODEL})
 # the low-level client's typed attribute values: {"S": body.role} is body.role
@@ -117,18 +116,6 @@ class ServerFields:
 
 def server_fields(project: Project) -> ServerFields:
     """What authorization reads and what the server sets itself, over the whole project."""
-    authz: set[str] = set()
-    forbidding: dict[str, set[str]] = {}  # per dependency: routes share their dependencies
-    for route in project.routes:
-        for dep in route.all_dependencies:
-            fn = project.functions.get(dep.target or "")
-            if fn is None:
-                continue
-            if route.privileged in (dep.name, dep.target):
-                authz |= _keys_read([fn.node])
-            if fn.qualname not in forbidding:  # `if not user["can_publish"]: 403`
-                forbidding[fn.qualname] = _keys_read(_forbidding_tests(fn.node))
-            authz |= forbidding[fn.qualname]
     server: set[Place] = set()
     generated: set[Place] = set()
     guarded: set[Place] = set()
@@ -154,48 +141,12 @@ def server_fields(project: Project) -> ServerFields:
             generated |= {(call.handle.table, a) for a in made}
             server |= {(call.handle.table, a) for a in made | fixed}
     return ServerFields(
-        authorization=frozenset(authz),
+        authorization=authorization_fields(project),
         server_set=frozenset(server),
         generated=frozenset(generated),
         guarded=frozenset(guarded),
         counted=frozenset(counted - chosen),
     )
-
-
-def _forbidding_tests(fn: ast.AST) -> list[ast.AST]:
-    """Tests of the `if`s that answer 403 (`raise HTTPException(status.HTTP_403_FORBIDDEN)`)."""
-    out: list[ast.AST] = []
-    for node in (n for n in nodes(fn) if isinstance(n, ast.If)):
-        raised = [r.exc for s in node.body for r in nodes(s) if isinstance(r, ast.Raise)]
-        words = {
-            str(n.value) if isinstance(n, ast.Constant) else n.attr
-            for e in raised
-            if e is not None
-            for n in nodes(e)
-            if isinstance(n, ast.Constant | ast.Attribute)
-        }
-        if any(FORBIDDEN.search(w) for w in words):
-            out.append(node.test)
-    return out
-
-
-def _keys_read(roots: list[ast.AST]) -> set[str]:
-    """Keys read in comparisons and guards: `user["role"]`, `user.get("plan")`, `user.tier`."""
-    out: set[str] = set()
-    every = [n for root in roots for n in nodes(root)]
-    tests = [n.test for n in every if isinstance(n, ast.If | ast.Assert)]
-    tests += [n for n in every if isinstance(n, ast.Compare)]
-    tests += [r for r in roots if isinstance(r, ast.expr)]
-    for n in (n for t in tests for n in nodes(t)):
-        if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant):
-            out.add(str(n.slice.value))
-        elif isinstance(n, ast.Call) and last_name(n) == "get" and n.args:
-            first = n.args[0]
-            if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                out.add(first.value)
-        elif isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name | ast.Subscript):
-            out.add(n.attr)
-    return out
 
 
 def written(project: Project, call: DynamoCall, site: Site) -> list[tuple[str, Value]]:
@@ -277,11 +228,13 @@ def copied_fields(
     project: Project, call: DynamoCall, site: Site, facts: ServerFields
 ) -> list[tuple[str, str, str]]:
     """(attribute, request field, why) for server-controlled attributes copied from the
-    request one by one (`"role": body.role`); none on a route only administrators reach."""
-    if site.route is not None and site.route.privileged is not None:
-        return []
+    request one by one (`"role": body.role`); on a route only administrators reach, only
+    what its gate reads when the same gate elsewhere asks for more than this route's."""
+    gated = site.route if site.route is not None and site.route.privileged else None
     out: list[tuple[str, str, str]] = []
     for attr, value in written(project, call, site):
+        if gated is not None and not grants_beyond(project, gated, attr):
+            continue  # an administrator sets it: the feature
         body = sorted(
             (s for s in value.all_sources() if s.origin is Origin.BODY and s.path),
             key=lambda s: s.dotted,
