@@ -27,6 +27,7 @@ from dynaguard.scan.queries.counters import stepped
 from dynaguard.scan.queries.grants import claimed_keys, granted_by
 from dynaguard.scan.queries.records import own_record
 from dynaguard.scan.queries.request_models import (
+    managed_version,
     model_fields,
     pynamodb_defaults,
     server_defaults,
@@ -233,6 +234,8 @@ def copied_fields(
     gated = site.route if site.route is not None and site.route.privileged else None
     out: list[tuple[str, str, str]] = []
     for attr, value in written(project, call, site):
+        if attr == managed_version(project, call):
+            continue  # PynamoDB compares the request's version, and stores its own + 1
         if gated is not None and not grants_beyond(project, gated, attr):
             continue  # an administrator sets it: the feature
         body = sorted(
@@ -298,9 +301,10 @@ def dumped_fields(
 
 def _update_keys(project: Project, call: DynamoCall, site: Site) -> set[str]:
     # DynamoDB refuses to SET a key attribute ("This attribute is part of the key"), so a
-    # dumped `id` that is also the update's Key is never written by it (DG106's business)
+    # dumped `id` that is also the update's Key is never written by it (DG106's business);
+    # nor is a PynamoDB version the item's save compares (it stores its own + 1)
     if call.operation != "update_item" or call.handle.kind is HandleKind.PYNAMODB_ITEM:
-        return set()
+        return {v} if (v := managed_version(project, call)) is not None else set()
     key = key_value(project, call, site.frame)
     return set(key.keys()) if key is not None else set()
 

@@ -5,7 +5,7 @@ those `Field(exclude=True)` keeps out of a dump; `server_defaults` names the fie
 default the server generates (`Field(default_factory=uuid4)`, `= datetime.now()`), which a
 client may still send; `generates` tells a server-generated value (also a PynamoDB
 attribute's `default=`); `pynamodb_defaults` the attributes a PynamoDB model fills in
-itself.
+itself; `managed_version` the VersionAttribute PynamoDB itself writes on a save or update.
 """
 
 from __future__ import annotations
@@ -13,12 +13,18 @@ from __future__ import annotations
 import ast
 
 from dynaguard.scan.index import Project
-from dynaguard.scan.model import ClassRef
+from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
 from dynaguard.scan.provenance import SERVER_GENERATORS
 from dynaguard.scan.symbols import ModuleInfo, last_name
 from dynaguard.scan.walk import nodes
 
-__all__ = ["generates", "model_fields", "pynamodb_defaults", "server_defaults"]
+__all__ = [
+    "generates",
+    "managed_version",
+    "model_fields",
+    "pynamodb_defaults",
+    "server_defaults",
+]
 
 
 def model_fields(project: Project, qual: str, seen: frozenset[str] = frozenset()) -> list[str]:
@@ -116,3 +122,19 @@ def pynamodb_defaults(project: Project, model: str) -> tuple[set[str], set[str]]
                 elif isinstance(kw.value, ast.Constant) and kw.value.value is not None:
                     fixed.add(name)
     return made, fixed
+
+
+def managed_version(project: Project, call: DynamoCall) -> str | None:
+    """The VersionAttribute a PynamoDB item's `save()`/`update()` manages: PynamoDB puts
+    the item's value in the condition (`version = :v`, or `attribute_not_exists` when
+    unset) and writes that value + 1, so whatever the request sets there is only compared,
+    never stored. `add_version_condition=False` drops the comparison: the value is then
+    the request's, plus one."""
+    if call.handle.kind is not HandleKind.PYNAMODB_ITEM or call.handle.table is None:
+        return None
+    off = [k for k in call.node.keywords if k.arg == "add_version_condition"]
+    if off and not (isinstance(off[0].value, ast.Constant) and off[0].value.value is True):
+        return None
+    return next(
+        (c.version_attribute for c in project.mro(call.handle.table) if c.version_attribute), None
+    )

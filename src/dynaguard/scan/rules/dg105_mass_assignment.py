@@ -26,7 +26,8 @@ with a privileged-sounding name that nothing sets, guards or reads is the client
 Not reported: fields excluded from the dump, overwritten from the principal or the server,
 written on routes only administrators reach (unless copied into what the route's own gate
 reads while the same gate elsewhere asks for more: a `require_scope("keys:write")` route
-copying `scopes` mints `platform:admin`); a member's role granted on a route that first
+copying `scopes` mints `platform:admin`); a PynamoDB `VersionAttribute` a `save()` or
+`update()` compares and stores + 1 itself; a member's role granted on a route that first
 verifies the caller owns or administers the object the membership belongs to (the feature,
 not mass assignment: the caller cannot raise its own privileges); the new account's
 identifier a sign-up claims with `attribute_not_exists` (it overwrites nobody's); an
