@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from dynaguard.scan.earlier import as_read
 from dynaguard.scan.frames import Event, Frame
 from dynaguard.scan.model import CallSite, DynamoCall, FunctionInfo, HandleKind, Route
 from dynaguard.scan.partitions import beside_callers, other_items, own_key
@@ -178,7 +179,7 @@ def _test_value(project: Project, test: ast.expr, frame: Frame) -> Value:
     for n in nodes(test):
         if isinstance(n, ast.Compare):
             out = join(out, *(project.values.of(x, frame) for x in [n.left, *n.comparators]))
-    return out
+    return join(out, as_read(project, test, frame))  # a field the function sets later
 
 
 def _attr(s: Source) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from dynaguard.core.expressions import is_atomic_update
 from dynaguard.core.findings import JSON, Confidence, Finding, Severity
 from dynaguard.core.registry import RuleMeta
+from dynaguard.scan.earlier import recomputed
 from dynaguard.scan.flow import (
     CREDENTIAL,
     check_then_act,
@@ -85,6 +86,21 @@ def _truthy_test(test: ast.expr, name: str) -> bool:
         and isinstance(test.comparators[0], ast.Constant)
         and test.comparators[0].value is None
     )
+
+
+def stepped_in_python(project: Project, call: DynamoCall, site: Site) -> frozenset[str]:
+    """Attributes a put writes back after computing them from their own read value
+    (`usage.exports = usage.exports + 1; usage.save()`, `item["n"] -= 1` then
+    `put_item(Item=item)`): a lost update whatever check came before."""
+    if call.operation != "put_item":
+        return frozenset()
+    f = call.node.func
+    held = (
+        f.value
+        if call.handle.kind is HandleKind.PYNAMODB_ITEM and isinstance(f, ast.Attribute)
+        else call.args.get("Item")
+    )
+    return recomputed(project, held.id, site.frame) if isinstance(held, ast.Name) else frozenset()
 
 
 def atomic(project: Project, call: DynamoCall, site: Site) -> bool:

@@ -8,6 +8,9 @@ whose callers pass `condition_expression=None`. When the write sits in a project
 (a repository's `save_order`, a generic base's `create_item`) and a caller reads the item
 and writes it back, or checks that it exists before creating it, that caller's line is
 reported too, with the chain of helper calls as evidence: the caller took the decision.
+A write after a check that its condition does not re-assert is left to DG102, unless it
+stores a step computed in Python from the value read (`usage.exports = usage.exports + 1`
+then `usage.save()`): that increment is lost to a concurrent one whatever the check.
 
 ## Why is this bad?
 DynamoDB applies an unconditioned write whatever the item holds now. Two requests that
@@ -79,7 +82,9 @@ def check(project: Project) -> Iterator[Finding]:
             continue  # a key made unique just now: nothing exists to be replaced
         acts = [w.check_then_act_at(project, s, call) for s in bare]
         yield from _at_callers(project, call, bare, acts)
-        if any(a is not None and a[2] is None for a in acts):
+        if any(a is not None and a[2] is None for a in acts) and not any(
+            w.stepped_in_python(project, call, s) for s in old
+        ):
             continue  # DG102 reports it, with the check that should have been the condition
         site = old[0]  # judged where it can replace an item
         severity, why = w.judge(project, call, site)
