@@ -8,7 +8,8 @@ severity). A key attribute the client chooses (a natural key such as an e-mail b
 generated id) can still name an existing item, so it keeps the put reported. Which of the
 item's attributes are the key is read from the project where it can be: a PynamoDB model's
 hash and range keys, or the `Key=` names of the gets, updates and deletes on the same table
-(else the key-like names: `id`, `pk`, `*_id`...).
+(else the key-like names: `id`, `pk`, `*_id`..., but not a request field the client may
+leave `None`: DynamoDB refuses a null key attribute, so it is a reference to another item).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dynaguard.scan.index import Project
 from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
 from dynaguard.scan.provenance import Origin, Source, Value
 from dynaguard.scan.queries.memo import once
+from dynaguard.scan.queries.request_models import none_by_default
 from dynaguard.scan.queries.tables import table_of
 from dynaguard.scan.report import KEY_NAME
 
@@ -72,7 +74,11 @@ def _key_values(project: Project, call: DynamoCall, frame: Frame) -> list[Value]
         table = _table(project, call, frame)
         known = once(project, "fresh.addressed", _addressed).get(table or "")
         fields = item.fields or () if item is not None else ()
-        return [v for k, v in fields if (k in known if known else KEY_NAME.match(k))]
+        if known:
+            return [v for k, v in fields if k in known]
+        # by name: a field the request may leave None is no key (DynamoDB refuses a null
+        # key attribute), it refers to another item (`payment_id` on a support ticket)
+        return [v for k, v in fields if KEY_NAME.match(k) and not _optional(project, v)]
     out = [v for _, v in (item.fields or ())] if item else []
     recv = call.node.func.value if isinstance(call.node.func, ast.Attribute) else None
     made = [recv] if isinstance(recv, ast.Call) else []
@@ -86,6 +92,11 @@ def _key_values(project: Project, call: DynamoCall, frame: Frame) -> list[Value]
             keys = pynamo_keys(project, cls.qualname)
             out += [project.values.of(a, frame) for a, _ in zip(ctor.args, keys, strict=False)]
     return out
+
+
+def _optional(project: Project, value: Value) -> bool:
+    sources = value.all_sources()
+    return bool(sources) and all(none_by_default(project, s) for s in sources)
 
 
 def _addressed(project: Project) -> dict[str, frozenset[str]]:

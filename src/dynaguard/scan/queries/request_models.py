@@ -14,7 +14,7 @@ import ast
 
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
-from dynaguard.scan.provenance import SERVER_GENERATORS
+from dynaguard.scan.provenance import SERVER_GENERATORS, Origin, Source
 from dynaguard.scan.symbols import ModuleInfo, last_name
 from dynaguard.scan.walk import nodes
 
@@ -22,6 +22,7 @@ __all__ = [
     "generates",
     "managed_version",
     "model_fields",
+    "none_by_default",
     "pynamodb_defaults",
     "server_defaults",
 ]
@@ -138,3 +139,22 @@ def managed_version(project: Project, call: DynamoCall) -> str | None:
     return next(
         (c.version_attribute for c in project.mro(call.handle.table) if c.version_attribute), None
     )
+
+
+def none_by_default(project: Project, source: Source) -> bool:
+    """A request body field the client may omit, left `None` (`x: str | None = None`,
+    `Field(default=None, ...)`): the item gets no usable value from it."""
+    if source.origin is not Origin.BODY or not source.model or len(source.path) != 1:
+        return False
+    for cls in project.mro(source.model):
+        for stmt in cls.node.body:
+            if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
+                continue
+            if stmt.target.id != source.path[0]:
+                continue
+            value = stmt.value
+            if isinstance(value, ast.Call) and last_name(value) == "Field":
+                kws = {k.arg: k.value for k in value.keywords}
+                value = value.args[0] if value.args else kws.get("default")
+            return isinstance(value, ast.Constant) and value.value is None
+    return False

@@ -18,7 +18,9 @@ read the same item and write it back lose one update; an existence check followe
 update re-creates an item deleted in between; a `put_item` replaces every attribute of an
 existing item, silently wiping the ones the request did not send. A put whose key the
 server has just made unique (a random UUID, a ULID, a secrets token; no key attribute from
-the request) replaces nothing and is not reported; a key from a clock or a counter, which
+the request) replaces nothing and is not reported (where the table's key is known only by
+names, a key-like field the request may leave `None` refers to another item: DynamoDB
+refuses a null key); a key from a clock or a counter, which
 can repeat, is reported at low severity.
 
 ## Example
