@@ -38,6 +38,7 @@ from dynaguard.scan.queries.grants import required_absent
 from dynaguard.scan.queries.possession import possessed
 from dynaguard.scan.queries.principals import Auth, principals
 from dynaguard.scan.queries.public import public_route
+from dynaguard.scan.queries.signed import signed_sources
 from dynaguard.scan.queries.tables import TableFacts, table_facts, table_of
 from dynaguard.scan.report import describe, lowered, request_sources
 from dynaguard.scan.walk import nodes, own_nodes
@@ -102,6 +103,8 @@ def _route(
         key = key_value(project, call, ev.frame)
         if key is None or not request_sources(key) or key.always(Origin.PRINCIPAL):
             continue
+        if signed_sources(project, route, request_sources(key)):
+            continue  # a webhook's signed body: the signer chose the id, not the caller
         table = table_of(project, call, ev.frame)
         if tables.shared(table):
             continue  # a catalogue: nothing per-user is written to or keyed on this table

@@ -9,8 +9,10 @@ first, the request value is not compared with the caller's own id (the key *is* 
 principal), and the write's condition does not name the owner. Routes restricted to
 administrators (a role or scope dependency, or a role checked inline on the caller's own
 record) may reach any object, routes public by design (sign-up, login, password reset)
-look up by the credential, and tables that hold no per-user data (no owner-like attribute
-is ever written to or keyed on them, as for a catalogue) need no owner. A counter of a
+look up by the credential, a webhook's ids inside a raw body the endpoint verifies with an
+HMAC signature (`hmac.new` over the bytes, `compare_digest`, a raise) are the signer's,
+and tables that hold no per-user data (no owner-like attribute is ever written to or keyed
+on them, as for a catalogue) need no owner. A counter of a
 relation the caller holds is not reported either: an update that only adds a number the
 code fixes (`ADD likes :one`, `Post.likes.add(-1)`) to an item its condition requires to
 exist, beside a write of the caller's own record keyed by the principal and the same

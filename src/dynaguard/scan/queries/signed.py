@@ -1,0 +1,84 @@
+"""Request bodies an endpoint verifies with an HMAC signature (DG103).
+
+A webhook from a payment provider or a chat platform carries no user: the provider signs
+the raw body with a secret it shares with the server, and the endpoint recomputes the
+HMAC over the bytes it received and compares it with the signature header
+(`hmac.compare_digest`), failing otherwise. The ids inside such a body were chosen by the
+signer, not by whoever calls the API: a caller who changes one breaks the signature.
+
+Decided by what the code does: the endpoint reads the raw body (`await request.body()`),
+and the endpoint or a project function it passes those bytes to computes an HMAC over
+them (`hmac.new(key, raw, ...)`, `hmac.digest`) and calls `compare_digest` in a function
+that raises.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from dynaguard.scan.frames import Frame
+from dynaguard.scan.index import Project
+from dynaguard.scan.model import FunctionInfo, ParamSource, Route
+from dynaguard.scan.provenance import Origin, Source
+from dynaguard.scan.symbols import dotted, last_name
+from dynaguard.scan.walk import nodes
+
+__all__ = ["signed_sources"]
+
+RAW = frozenset({"body", "json"})  # Starlette keeps the bytes: json() parses the same body
+MACS = frozenset({"hmac.new", "hmac.digest", "hmac.HMAC"})
+
+
+def signed_sources(project: Project, route: Route, sources: set[Source]) -> bool:
+    """Every source is the raw request body (or a value inside it) the endpoint verifies
+    with an HMAC signature before use."""
+    fn = project.functions.get(route.function)
+    if fn is None or not sources:
+        return False
+    raw = _raw_names(fn)
+    if not raw or not _verifies(project, fn, raw, depth=2):
+        return False
+    request = {p.name for p in route.params if p.source is ParamSource.REQUEST}
+    return all(
+        s.origin is Origin.BODY and s.name in {f"{r}.{m}()" for r in request for m in RAW}
+        for s in sources
+    )
+
+
+def _raw_names(fn: FunctionInfo) -> set[str]:
+    """Locals assigned the raw body: `raw = await request.body()`."""
+    out: set[str] = set()
+    for n in nodes(fn.node):
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
+            value = n.value.value if isinstance(n.value, ast.Await) else n.value
+            if isinstance(value, ast.Call) and last_name(value) == "body" and not value.args:
+                out.add(n.targets[0].id)
+    return out
+
+
+def _verifies(project: Project, fn: FunctionInfo, raw: set[str], depth: int) -> bool:
+    """`fn` MACs one of `raw` and compares in a function that raises, or passes one of them
+    to a project function that does (`depth` helper calls deep)."""
+    calls = [n for n in nodes(fn.node) if isinstance(n, ast.Call)]
+    mod = project.module_of(fn)
+    macs = any(
+        (dotted(c.func, mod) or "") in MACS
+        and any(isinstance(a, ast.Name) and a.id in raw for a in c.args)
+        for c in calls
+    )
+    compares = any(last_name(c) == "compare_digest" for c in calls)
+    raises = any(isinstance(n, ast.Raise) for n in nodes(fn.node))
+    if macs and compares and raises:
+        return True
+    if depth == 0:
+        return False
+    frame = Frame(fn, mod)
+    for c in calls:
+        passed = [i for i, a in enumerate(c.args) if isinstance(a, ast.Name) and a.id in raw]
+        callee = project.values.target(c, frame) if passed else None
+        if isinstance(callee, FunctionInfo):
+            params = [a.arg for a in callee.params]
+            inner = {params[i] for i in passed if i < len(params)}
+            if inner and _verifies(project, callee, inner, depth - 1):
+                return True
+    return False
