@@ -10,6 +10,12 @@ but only up to what its own callers hold: when the same gate elsewhere asks for 
 this route's gate does not (`require_scope("platform:admin")` beside
 `require_scope("keys:write")`), a caller who passes the lower gate and copies the request's
 value into that attribute grants itself the higher one.
+
+Nor is every gate an administrators' one: a scope every ordinary key holds
+(`require_scope("projects:write")`) lets callers through who still reach only their own
+objects. When routes behind the same gate, asked for the same values, tie the objects they
+touch to the caller (an owner compared, the principal in a key or a condition), the project
+itself treats those callers as ordinary users.
 """
 
 from __future__ import annotations
@@ -18,12 +24,14 @@ import ast
 import re
 
 from dynaguard.scan.deps import bodies
+from dynaguard.scan.flow import condition, events, key_value
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import Dependency, Route
+from dynaguard.scan.provenance import Origin
 from dynaguard.scan.symbols import last_name
 from dynaguard.scan.walk import nodes
 
-__all__ = ["authorization_fields", "grants_beyond"]
+__all__ = ["authorization_fields", "grants_beyond", "ordinary_gate"]
 
 FORBIDDEN = re.compile(r"^(403|HTTP_403\w*|forbidden)$", re.I)
 
@@ -97,3 +105,30 @@ def _keys_read(roots: list[ast.AST]) -> set[str]:
         elif isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name | ast.Subscript):
             out.add(n.attr)
     return out
+
+
+def ordinary_gate(project: Project, route: Route) -> bool:
+    """The route's privilege gate is a factory's gate (`require_scope("x")`) behind which,
+    asked for the same values, some route ties the objects it touches to the caller."""
+    gates = [d for d in route.all_dependencies if route.privileged in (d.name, d.target)]
+    for gate in (g for g in gates if g.args):
+        for other in project.routes:
+            same = any(
+                d.target == gate.target and d.args == gate.args for d in other.all_dependencies
+            )
+            if same and _scopes_to_caller(project, other):
+                return True
+    return False
+
+
+def _scopes_to_caller(project: Project, route: Route) -> bool:
+    for ev in events(project, route):
+        if ev.kind == "check" and ev.principal:
+            return True
+        if ev.call is None:
+            continue
+        key = key_value(project, ev.call, ev.frame)
+        cond = condition(project, ev.call, ev.frame)
+        if any(v is not None and Origin.PRINCIPAL in v.origins() for v in (key, cond)):
+            return True
+    return False

@@ -27,7 +27,7 @@ from dynaguard.scan.queries.request_models import none_by_default
 from dynaguard.scan.queries.tables import table_of
 from dynaguard.scan.report import KEY_NAME
 
-__all__ = ["UNIQUE", "new_item", "server_key"]
+__all__ = ["UNIQUE", "key_values", "new_item", "positional_keys", "server_key"]
 
 UNIQUE = frozenset(
     {"uuid1", "uuid4", "uuid6", "uuid7", "ulid", "ObjectId", "nanoid"}
@@ -44,7 +44,7 @@ def new_item(project: Project, call: DynamoCall, site: Site) -> bool:
     generator's value, and no key attribute comes from the request or a read."""
     if call.operation != "put_item":
         return False
-    keys = _key_values(project, call, site.frame)
+    keys = key_values(project, call, site.frame)
     sources = [s for v in keys for s in v.all_sources()]
     return bool(keys) and all(s.origin in ALLOWED for s in sources) and any(map(_unique, sources))
 
@@ -55,7 +55,7 @@ def server_key(project: Project, call: DynamoCall, site: Site) -> bool:
     if call.operation != "put_item":
         return False
     server = {Origin.SERVER, Origin.CONSTANT}
-    for v in _key_values(project, call, site.frame):
+    for v in key_values(project, call, site.frame):
         origins = v.origins()
         if Origin.SERVER in origins and origins <= server:
             return True
@@ -66,7 +66,7 @@ def _unique(s: Source) -> bool:
     return s.origin is Origin.SERVER and s.name.rsplit(".", 1)[-1] in UNIQUE
 
 
-def _key_values(project: Project, call: DynamoCall, frame: Frame) -> list[Value]:
+def key_values(project: Project, call: DynamoCall, frame: Frame) -> list[Value]:
     """The key attributes' values: an Item's key-like fields, a PynamoDB item's hash and
     range keys (given by keyword or, `Task(str(uuid4()), ...)`, by position)."""
     item = item_value(project, call, frame)
@@ -80,6 +80,13 @@ def _key_values(project: Project, call: DynamoCall, frame: Frame) -> list[Value]
         # key attribute), it refers to another item (`payment_id` on a support ticket)
         return [v for k, v in fields if KEY_NAME.match(k) and not _optional(project, v)]
     out = [v for _, v in (item.fields or ())] if item else []
+    return out + positional_keys(project, call, frame)
+
+
+def positional_keys(project: Project, call: DynamoCall, frame: Frame) -> list[Value]:
+    """A PynamoDB item's hash and range keys given by position to its constructor
+    (`Task(str(uuid4()), ...)`, `task = Task(...); task.save()`)."""
+    out: list[Value] = []
     recv = call.node.func.value if isinstance(call.node.func, ast.Attribute) else None
     made = [recv] if isinstance(recv, ast.Call) else []
     if isinstance(recv, ast.Name):  # task = Task(...); task.save()

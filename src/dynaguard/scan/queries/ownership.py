@@ -33,11 +33,13 @@ from dynaguard.scan.frames import Event, Frame, Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import KEYED_OPS, DynamoCall, FunctionInfo, ParamSource, Route
 from dynaguard.scan.provenance import Origin, Source, Value
+from dynaguard.scan.queries.authorization import ordinary_gate
 from dynaguard.scan.queries.counters import counter_step, relation_held
 from dynaguard.scan.queries.grants import required_absent
 from dynaguard.scan.queries.possession import possessed
 from dynaguard.scan.queries.principals import Auth, principals
 from dynaguard.scan.queries.public import public_route
+from dynaguard.scan.queries.replaces import put_key, takes_over
 from dynaguard.scan.queries.signed import signed_sources
 from dynaguard.scan.queries.tables import TableFacts, table_facts, table_of
 from dynaguard.scan.report import describe, lowered, request_sources
@@ -45,6 +47,7 @@ from dynaguard.scan.walk import nodes, own_nodes
 
 __all__ = ["Unowned", "key_is_principal", "role_gated", "source_text", "unowned"]
 
+OPS = KEYED_OPS | {"put_item"}  # a put replaces the item its key names
 ROLE_ATTR = re.compile(
     r"(?i)^(roles?|user_?role|is_?admin|is_?superuser|is_?staff|groups?|scopes?)$"
 )
@@ -76,7 +79,7 @@ def unowned(project: Project) -> Iterator[Unowned]:
         unverified = users.unverified(auth.roots(route.router)) is not None
         if not users.verified and not unverified:
             continue  # this app has no users
-        if route.privileged:
+        if route.privileged and not ordinary_gate(project, route):
             continue  # an admin endpoint may reach any object (function-level authorisation)
         if not route.authenticated and public_route(project, route):
             continue  # sign-up, login, password reset: look-ups by the credential, no caller
@@ -96,11 +99,14 @@ def _route(
     seen: set[int] = set()  # a helper reached along two paths is one call site
     for i, ev in enumerate(evs):
         call = ev.call
-        if call is None or call.operation not in KEYED_OPS or id(call) in seen:
+        if call is None or call.operation not in OPS or id(call) in seen:
             continue
         if any(f.qualname in auth_fns for f in ev.frame.chain()):
             continue  # the lookup of the caller itself (get_current_user)
-        key = key_value(project, call, ev.frame)
+        put = call.operation == "put_item"
+        if put and not takes_over(project, call, Site(route, ev.frame)):
+            continue  # a create, or no caller written: DG101 and DG104 judge the replace
+        key = put_key(project, call, ev.frame) if put else key_value(project, call, ev.frame)
         if key is None or not request_sources(key) or key.always(Origin.PRINCIPAL):
             continue
         if signed_sources(project, route, request_sources(key)):

@@ -2,24 +2,28 @@
 
 ## What it does
 Reports a `get_item`, `update_item`, `delete_item` or `query` (any style, PynamoDB
-included) whose key comes from the request (path, query or body) when nothing ties the
-object to the authenticated caller: the principal is not part of the key, the loaded item's
-owner is not compared with the principal, no parent object was verified as the caller's
-first, the request value is not compared with the caller's own id (the key *is* the
-principal), and the write's condition does not name the owner. Routes restricted to
+included), and a `put_item` or PynamoDB `save()` that writes the caller into an item
+(`owner_id=me`) and may replace an existing one (its condition does not refuse it: no
+`attribute_not_exists` on the key, and for a PynamoDB `VersionAttribute`, a version the
+request sets), whose key comes from the request (path, query or body) when nothing ties
+the object to the authenticated caller: the principal is not part of the key, the loaded
+item's owner is not compared with the principal, no parent object was verified as the
+caller's first, the request value is not compared with the caller's own id (the key *is*
+the principal), and the write's condition does not name the owner. Routes restricted to
 administrators (a role or scope dependency, or a role checked inline on the caller's own
-record) may reach any object, routes public by design (sign-up, login, password reset)
-look up by the credential, a webhook's ids inside a raw body the endpoint verifies with an
-HMAC signature (`hmac.new` over the bytes, `compare_digest`, a raise) are the signer's,
-and tables that hold no per-user data (no owner-like attribute is ever written to or keyed
-on them, as for a catalogue) need no owner. A counter of a
-relation the caller holds is not reported either: an update that only adds a number the
-code fixes (`ADD likes :one`, `Post.likes.add(-1)`) to an item its condition requires to
-exist, beside a write of the caller's own record keyed by the principal and the same
-request value (the like itself); a client-chosen amount or any other attribute set is.
-Apps with no users are left alone. An app that has users but verifies them nowhere (it
-signs tokens at `/login`, signs in with Cognito, or takes user ids from the request) is
-reported on every request-chosen key of a per-user table.
+record) may reach any object, unless the same gate, asked for the same values, guards
+routes that tie objects to the caller (a scope every ordinary key holds), routes public by
+design (sign-up, login, password reset) look up by the credential, a webhook's ids inside
+a raw body the endpoint verifies with an HMAC signature (`hmac.new` over the bytes,
+`compare_digest`, a raise) are the signer's, and tables that hold no per-user data (no
+owner-like attribute is ever written to or keyed on them, as for a catalogue) need no
+owner. A counter of a relation the caller holds is not reported either: an update that
+only adds a number the code fixes (`ADD likes :one`, `Post.likes.add(-1)`) to an item its
+condition requires to exist, beside a write of the caller's own record keyed by the
+principal and the same request value (the like itself); a client-chosen amount or any
+other attribute set is. Apps with no users are left alone. An app that has users but
+verifies them nowhere (it signs tokens at `/login`, signs in with Cognito, or takes user
+ids from the request) is reported on every request-chosen key of a per-user table.
 
 ## Why is this bad?
 This is Broken Object Level Authorization (BOLA/IDOR), the first item of the OWASP API
