@@ -16,7 +16,7 @@ from dynaguard.scan.frames import Frame, Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, HandleKind
 from dynaguard.scan.provenance import REQUEST_ORIGINS, Origin, Value, join
-from dynaguard.scan.queries.fresh import key_values, positional_keys
+from dynaguard.scan.queries.fresh import UNIQUE, key_values, positional_keys
 from dynaguard.scan.queries.grants import required_absent
 from dynaguard.scan.queries.mass_assignment import written_item
 from dynaguard.scan.queries.request_models import managed_version, model_fields
@@ -38,11 +38,21 @@ def put_key(project: Project, call: DynamoCall, frame: Frame) -> Value | None:
 def takes_over(project: Project, call: DynamoCall, site: Site) -> bool:
     """The put writes the caller into the item (`owner_id=me`) and may replace an existing
     one: whoever's item had that key becomes the caller's."""
-    if creates_only(project, call, site):
+    if creates_only(project, call, site) or _fresh(project, call, site.frame):
         return False
     item = written_item(project, call, site)
     fields = item.fields or () if item is not None else ()
     return any(Origin.PRINCIPAL in v.origins() for _, v in fields)
+
+
+def _fresh(project: Project, call: DynamoCall, frame: Frame) -> bool:
+    """A key attribute holds a unique generator's value (`comment_id=str(uuid4())`): no
+    item can exist under that key yet, whatever the other key attributes are."""
+    return any(
+        s.origin is Origin.SERVER and s.name.rsplit(".", 1)[-1] in UNIQUE
+        for v in key_values(project, call, frame)
+        for s in v.all_sources()
+    )
 
 
 def creates_only(project: Project, call: DynamoCall, site: Site) -> bool:
