@@ -216,7 +216,7 @@ def _finish(project: Project, route: Route, incoming: dict[str, list[Include]]) 
     fn = project.functions[route.function]
     mounts = _mounts(project, route.router, frozenset(), incoming) if route.router else [("", [])]
     route.full_paths = sorted({_join(prefix, route.path) for prefix, _ in mounts}) or [route.path]
-    route.params = params_of(project, fn, route.path)
+    route.params = params_of(project, fn, " ".join(route.full_paths))  # prefixes' `{id}` too
     mounted = [d for _, found in mounts for d in found]
     param_deps = [p.dependency for p in [*route.params, *class_params(project, fn)]]
     route.all_dependencies = [*mounted, *route.dependencies, *(d for d in param_deps if d)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from dynaguard.scan.aliases import env_default, type_alias
 from dynaguard.scan.appstate import assigned, is_state
 from dynaguard.scan.fixpoint import Lattice, node_key
 from dynaguard.scan.frames import Frame
@@ -152,7 +153,7 @@ class Types:
         if f.attr == "Table" and recv.kind is HandleKind.RESOURCE:
             name = call.args[0] if call.args else None
             text = self.p.constant_text(name, frame) if name is not None else None
-            return Handle(HandleKind.TABLE, text or _env_default(name, frame), recv.async_capable)
+            return Handle(HandleKind.TABLE, text or env_default(name, frame), recv.async_capable)
         if f.attr == "batch_writer" and recv.kind is HandleKind.TABLE:
             return Handle(HandleKind.BATCH_WRITER, recv.table, recv.async_capable)
         if f.attr == "get" and recv.kind is HandleKind.PYNAMODB_MODEL:
@@ -337,6 +338,9 @@ class Types:
             return (
                 Handle(HandleKind.PYNAMODB_ITEM, sym.qualname) if cls and cls.is_pynamodb else sym
             )
+        alias = type_alias(self.p, sym)
+        if alias is not None and alias[1] is not ann:  # `Books = Annotated[BookRepo, ...]`
+            return self.annotation(alias[1], alias[0])
         text = (dotted(ann, mod) or "").rsplit(".", 1)[-1]
         if text == "Table":
             return Handle(HandleKind.TABLE)
@@ -378,21 +382,3 @@ def _service(call: ast.Call) -> str | None:
     if isinstance(first, ast.Constant) and isinstance(first.value, str):
         return first.value
     return None
-
-
-def _env_default(expr: ast.expr | None, frame: Frame) -> str | None:
-    """`Table(NAME)` with `NAME = os.environ.get("PAGES_TABLE", "wiki-pages")` (or
-    `os.getenv`): the default names the table, so two handles built from different
-    variables are told apart."""
-    if isinstance(expr, ast.Name) and expr.id in frame.module.globals:
-        expr = frame.module.globals[expr.id][0]
-    if not (isinstance(expr, ast.Call) and len(expr.args) == 2):
-        return None
-    if dotted(expr.func, frame.module) not in ("os.environ.get", "os.getenv"):
-        return None
-    default = expr.args[1]
-    return (
-        default.value
-        if isinstance(default, ast.Constant) and isinstance(default.value, str)
-        else None
-    )

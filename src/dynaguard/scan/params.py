@@ -29,7 +29,8 @@ PATH_PARAM = re.compile(r"{([A-Za-z_]\w*)(?::\w+)?}")
 
 
 def params_of(project: Project, fn: FunctionInfo, path: str) -> list[RouteParam]:
-    """Where FastAPI takes each parameter of an endpoint or dependency from."""
+    """Where FastAPI takes each parameter of an endpoint or dependency from (`path`: the
+    route's full paths, whose `{name}`s are path parameters)."""
     mod = project.module_of(fn)
     in_path = set(PATH_PARAM.findall(path))
     out: list[RouteParam] = []
@@ -61,6 +62,8 @@ def _param(
     ann_name = (dotted(ann, mod) or "").rsplit(".", 1)[-1] if ann is not None else ""
     if ann_name in ("Request", "HTTPConnection", "WebSocket"):
         return RouteParam(arg.arg, ParamSource.REQUEST)
+    if ann_name in ("Response", "BackgroundTasks", "SecurityScopes"):
+        return RouteParam(arg.arg, ParamSource.OTHER)  # FastAPI's own objects, no input
     model = _model(project, mod, ann)
     if marker is not None:
         return RouteParam(arg.arg, marker, model=model)

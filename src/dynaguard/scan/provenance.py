@@ -238,11 +238,12 @@ class Values:
         route = self.p.route_of(root)
         if route is None:
             return None
-        key = (frame.fn.qualname, route.path)
+        paths = " ".join(route.full_paths or [route.path])  # a prefix may hold `{id}` too
+        key = (frame.fn.qualname, paths)
         params = self._params.get(key)
         if params is None:
             params = {}
-            for p in params_of(self.p, frame.fn, route.path):
+            for p in params_of(self.p, frame.fn, paths):
                 params.setdefault(p.name, p)  # the first, as a scan in order finds it
             if self.p.linked:
                 self._params[key] = params

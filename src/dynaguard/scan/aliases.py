@@ -1,0 +1,42 @@
+"""Names that stand for something else: a type alias, an environment variable's default.
+
+Kept apart from infer.py, which asks them while typing expressions.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from dynaguard.scan.frames import Frame
+from dynaguard.scan.symbols import ModuleInfo, dotted
+
+if TYPE_CHECKING:
+    from dynaguard.scan.protocols import Project
+
+
+def env_default(expr: ast.expr | None, frame: Frame) -> str | None:
+    """`Table(NAME)` with `NAME = os.environ.get("PAGES_TABLE", "wiki-pages")` (or
+    `os.getenv`): the default names the table, so two handles built from different
+    variables are told apart."""
+    if isinstance(expr, ast.Name) and expr.id in frame.module.globals:
+        expr = frame.module.globals[expr.id][0]
+    if not (isinstance(expr, ast.Call) and len(expr.args) == 2):
+        return None
+    if dotted(expr.func, frame.module) not in ("os.environ.get", "os.getenv"):
+        return None
+    default = expr.args[1]
+    return (
+        default.value
+        if isinstance(default, ast.Constant) and isinstance(default.value, str)
+        else None
+    )
+
+
+def type_alias(p: Project, sym: object) -> tuple[ModuleInfo, ast.expr] | None:
+    """A module-level type alias (`X = Annotated[...]`, `X = Optional[Y]`): its value."""
+    if not isinstance(sym, tuple) or sym[0] not in p.modules:
+        return None
+    home = p.modules[sym[0]]
+    values = home.globals.get(sym[1], [])
+    return (home, values[0]) if len(values) == 1 and isinstance(values[0], ast.Subscript) else None
