@@ -25,6 +25,7 @@ from dynaguard.scan.authn_resolve import Body, body_of, bound_call, resolve
 from dynaguard.scan.authn_verify import (
     CREDENTIAL_TYPES,
     REQUEST_TYPES,
+    gateway_claims,
     marker,
     verifier,
 )
@@ -153,6 +154,8 @@ class Behaviour:
             calls = [n for n in own_nodes(fn.node) if isinstance(n, ast.Call)]
             if any(verifier(c, body.module, self._imported) for c in calls):
                 return True
+            if any(gateway_claims(n) for n in own_nodes(fn.node)):
+                return True  # API Gateway's authorizer verified the caller
             return any(
                 (callee := self._callee(c, body)) is not None
                 and self._ask("verifies", callee.qualname)
@@ -238,6 +241,8 @@ class Behaviour:
         calls = [n for n in own_nodes(body.node) if isinstance(n, ast.Call)]
         if any(verifier(c, body.module, self._imported) for c in calls):
             return True
+        if any(gateway_claims(n) for n in own_nodes(body.node)):
+            return True  # API Gateway's authorizer verified the caller
         cred = seeds.credentials | extra
         if not cred and not seeds.requests:  # nothing from the request to check
             return not endpoint and any(self._callee_verifies(c, body) for c in calls)

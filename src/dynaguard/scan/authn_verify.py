@@ -99,3 +99,32 @@ def unverified(call: ast.Call) -> bool:
             if isinstance(k, ast.Constant) and k.value == "verify_signature":
                 return isinstance(v, ast.Constant) and v.value is False
     return False
+
+
+def gateway_claims(node: ast.AST) -> bool:
+    """A read of the authorizer context API Gateway put in the Lambda event
+    (`event["requestContext"]["authorizer"]`, `.get("requestContext", {}).get("authorizer")`,
+    the event Mangum hands the app as `request.scope["aws.event"]`): claims the gateway
+    verified before the code ran."""
+    outer = _key_read(node)
+    if outer is None or outer[0] != "authorizer":
+        return False
+    inner = _key_read(outer[1])
+    return inner is not None and inner[0] == "requestContext"
+
+
+def _key_read(node: ast.AST) -> tuple[str, ast.expr] | None:
+    """(key, container) of `container["key"]` or `container.get("key", ...)`."""
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        key = node.slice.value
+        return (key, node.value) if isinstance(key, str) else None
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return node.args[0].value, node.func.value
+    return None
