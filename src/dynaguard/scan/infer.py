@@ -15,6 +15,7 @@ from dynaguard.scan.appstate import assigned, is_state
 from dynaguard.scan.fixpoint import Lattice, node_key
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import ClassRef, FunctionInfo, Handle, HandleKind
+from dynaguard.scan.providers import Provided, provided_param, provider_calls
 from dynaguard.scan.symbols import ModuleInfo, dotted
 
 if TYPE_CHECKING:
@@ -94,6 +95,13 @@ class Types:
 
     def __init__(self, project: Project) -> None:
         self.p = project
+        self._providers: dict[str, list[Provided]] | None = None
+
+    def providers(self) -> dict[str, list[Provided]]:
+        """dependency-injector's provider calls, by what they call (providers.py)."""
+        if self._providers is None:
+            self._providers = provider_calls(self.p)
+        return self._providers
 
     def of(self, expr: ast.expr, frame: Frame) -> Type | None:
         """The abstract type of `expr` evaluated in `frame` (None when unknown)."""
@@ -318,7 +326,10 @@ class Types:
         if dep is not None:
             return self.returns(dep, Frame(dep, self.p.module_of(dep)))
         ann = annotation_of(frame.fn, name)
-        return self.annotation(ann, frame.module) if ann is not None else None
+        found = self.annotation(ann, frame.module) if ann is not None else None
+        return found or provided_param(
+            self.p, self.providers(), frame.fn, name, engine=(self.of, self.returns)
+        )
 
     def annotation(self, ann: ast.expr, mod: ModuleInfo) -> Type | None:
         """The type an annotation names (`ItemRepo`, `Table`, `Optional[X]`, `"X"`)."""
