@@ -21,6 +21,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.authn_body import BodyScan, Seeds, param_names
+from dynaguard.scan.authn_props import role_properties
 from dynaguard.scan.authn_resolve import Body, body_of, bound_call, resolve
 from dynaguard.scan.authn_verify import (
     CREDENTIAL_TYPES,
@@ -103,7 +104,7 @@ class Behaviour:
             for body in resolved if isinstance(resolved, list) else []:
                 seeds, _ = self._seeds(body)
                 scan = self._scan(body, seeds)
-                found |= seeds.role_fields | scan.computed_roles()
+                found |= seeds.role_fields | scan.computed_roles() | role_properties(self.p, body)
             self._role_fields[target] = frozenset(found)
         return self._role_fields[target]
 
