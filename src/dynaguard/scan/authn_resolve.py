@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.authn_verify import AUTH_LIBRARIES
-from dynaguard.scan.deps import SCHEMES
+from dynaguard.scan.deps import SCHEMES, dependency, depends_of
 from dynaguard.scan.model import ClassRef, ConstArg, FunctionInfo
 from dynaguard.scan.symbols import ModuleInfo, dotted
 from dynaguard.scan.walk import nodes, own_nodes
@@ -155,3 +155,21 @@ class _Substitute(ast.NodeTransformer):
                 return ast.copy_location(ast.Tuple(items, ast.Load()), node)
             return ast.copy_location(ast.Constant(value), node)
         return node
+
+
+def closure_dependency(
+    p: Project, fn: FunctionInfo, exprs: list[ast.expr | None]
+) -> FunctionInfo | None:
+    """`t = Depends(table_of("events"))` (in a default or an annotation among `exprs`):
+    the closure the factory returns, as a function the types engine can enter."""
+    mod = p.module_of(fn)
+    for expr in exprs:
+        found = depends_of(p, mod, expr)
+        if found is None:
+            continue
+        target = dependency(p, found[1], found[0], "param").target or ""
+        bodies = resolve(p, target) if target.endswith("()") else []
+        if isinstance(bodies, list) and len(bodies) == 1 and bodies[0].fn is None:
+            b = bodies[0]
+            return FunctionInfo(b.key, b.module.name, b.node.name, None, b.node, b.module.path)
+    return None

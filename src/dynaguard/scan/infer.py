@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from dynaguard.scan.aliases import env_default, type_alias
 from dynaguard.scan.appstate import assigned, is_state
+from dynaguard.scan.authn_resolve import closure_dependency
 from dynaguard.scan.fixpoint import Lattice, node_key
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import ClassRef, FunctionInfo, Handle, HandleKind
@@ -322,7 +323,10 @@ class Types:
             t = self.of(bound[0], bound[1])
             if t is not None:
                 return t
-        dep = self.p.dependency_of(frame.fn, name)
+        fn = frame.fn
+        dep = self.p.dependency_of(fn, name) or closure_dependency(
+            self.p, fn, [fn.default_of(name), annotation_of(fn, name)]
+        )
         if dep is not None:
             return self.returns(dep, Frame(dep, self.p.module_of(dep)))
         ann = annotation_of(frame.fn, name)
