@@ -13,8 +13,10 @@ import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dynaguard.scan.aliases import env_default
 from dynaguard.scan.authn_verify import AUTH_LIBRARIES
 from dynaguard.scan.deps import SCHEMES, dependency, depends_of
+from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import ClassRef, ConstArg, FunctionInfo
 from dynaguard.scan.symbols import ModuleInfo, dotted
 from dynaguard.scan.walk import nodes, own_nodes
@@ -171,5 +173,41 @@ def closure_dependency(
         bodies = resolve(p, target) if target.endswith("()") else []
         if isinstance(bodies, list) and len(bodies) == 1 and bodies[0].fn is None:
             b = bodies[0]
-            return FunctionInfo(b.key, b.module.name, b.node.name, None, b.node, b.module.path)
+            made = found[0].args[0] if found[0].args else None
+            texts = _factory_texts(p, made, found[1]) if isinstance(made, ast.Call) else {}
+            own = {a.arg for a in [*b.node.args.posonlyargs, *b.node.args.args]}
+            texts = {k: v for k, v in texts.items() if k not in own}
+            node = _Closed(texts).visit(copy.deepcopy(b.node)) if texts else b.node
+            key = f"{b.key}{sorted(texts.items())}" if texts else b.key
+            return FunctionInfo(key, b.module.name, b.node.name, None, node, b.module.path)
     return None
+
+
+def _factory_texts(p: Project, call: ast.Call, mod: ModuleInfo) -> dict[str, str]:
+    """`_table(EVENTS_TABLE)`: the factory's parameters the call gives a static string
+    (a constant, or the default of the environment variable a constant reads)."""
+    factory = p.resolve_expr(call.func, mod)
+    if not isinstance(factory, FunctionInfo):
+        return {}
+    names = [a.arg for a in [*factory.node.args.posonlyargs, *factory.node.args.args]]
+    pairs = [*zip(names, call.args, strict=False)]
+    pairs += [(k.arg, k.value) for k in call.keywords if k.arg is not None]
+    frame = Frame(None, mod)
+    out: dict[str, str] = {}
+    for name, arg in pairs:
+        text = p.constant_text(arg, frame) or env_default(arg, frame)
+        if text is not None:
+            out[name] = text
+    return out
+
+
+class _Closed(ast.NodeTransformer):
+    """A closure's free variables replaced by the values its factory was called with."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = texts
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if isinstance(node.ctx, ast.Load) and node.id in self.texts:
+            return ast.copy_location(ast.Constant(self.texts[node.id]), node)
+        return node
