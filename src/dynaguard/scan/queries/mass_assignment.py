@@ -33,6 +33,7 @@ from dynaguard.scan.queries.request_models import (
     server_defaults,
 )
 from dynaguard.scan.queries.tables import table_of
+from dynaguard.scan.queries.transactions import transact_items
 from dynaguard.scan.queries.updates import (
     attribute_names,
     condition_names,
@@ -123,6 +124,8 @@ def server_fields(project: Project) -> ServerFields:
     counted: set[Place] = set()
     chosen: set[Place] = set()  # set from a request value somewhere: no server counter
     for call in project.calls:
+        if call.operation == "transact_write_items":
+            server |= _transaction_puts(project, call)
         if call.operation not in WRITES:
             continue
         for site in project.sites(call):
@@ -148,6 +151,21 @@ def server_fields(project: Project) -> ServerFields:
         guarded=frozenset(guarded),
         counted=frozenset(counted - chosen),
     )
+
+
+def _transaction_puts(project: Project, call: DynamoCall) -> set[Place]:
+    """(table, attribute) a transaction's Put entries set to server values (a registration's
+    `"tier": "general"` beside the seat counter)."""
+    out: set[Place] = set()
+    for site in project.sites(call):
+        for action, body in transact_items(project, call, site):
+            item = body.field("Item") if action == "Put" else None
+            name = body.field("TableName")
+            table = next(iter(name.texts)) if name is not None and len(name.texts) == 1 else None
+            for attr, value in item.fields or () if item is not None else ():
+                if value.sources and value.origins() <= SERVER_ORIGINS:
+                    out.add((table, attr))
+    return out
 
 
 def written(project: Project, call: DynamoCall, site: Site) -> list[tuple[str, Value]]:
