@@ -10,13 +10,11 @@ from typing import TYPE_CHECKING
 from dynaguard.scan.authn_body import ORDINARY_ROLES, ROLE_FIELD
 from dynaguard.scan.authn_resolve import Body
 from dynaguard.scan.model import ClassRef, FunctionInfo
-from dynaguard.scan.symbols import last_name
+from dynaguard.scan.symbols import PROPERTIES, last_name
 from dynaguard.scan.walk import own_nodes
 
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
-
-PROPERTIES = frozenset({"property", "cached_property"})
 
 
 def role_properties(p: Project, body: Body) -> set[str]:

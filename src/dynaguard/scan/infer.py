@@ -17,7 +17,8 @@ from dynaguard.scan.fixpoint import Lattice, node_key
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import ClassRef, FunctionInfo, Handle, HandleKind
 from dynaguard.scan.providers import Provided, provided_param, provider_calls
-from dynaguard.scan.symbols import ModuleInfo, dotted
+from dynaguard.scan.pynamo_index import index_owner, model_index
+from dynaguard.scan.symbols import PROPERTIES, ModuleInfo, dotted, last_name
 
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
@@ -211,7 +212,7 @@ class Types:
         if isinstance(base, ClassRef):
             return self._instance_attr(base.qualname, expr.attr)
         if isinstance(base, Handle) and base.kind is HandleKind.PYNAMODB_MODEL:
-            index = self._index(base.table or "", expr.attr)
+            index = model_index(self.p, base.table or "", expr.attr)
             if index is not None:  # Model.by_owner.query(...): the index's own key names
                 return Handle(HandleKind.PYNAMODB_MODEL, index)
         if is_state(expr):  # `request.app.state.ddb`: what the lifespan put there
@@ -221,35 +222,10 @@ class Types:
         sym = self.p.resolve_expr(expr, frame.module)
         return self._symbol(sym)
 
-    def _index(self, model: str, attr: str) -> str | None:
-        """A PynamoDB model's index attribute (`by_owner = OwnerIndex()`): the index class."""
-        for cls in self.p.mro(model):
-            value = cls.fields.get(attr)
-            if not isinstance(value, ast.Call):
-                continue
-            sym = self.p.resolve_expr(value.func, self.p.modules[cls.module])
-            if isinstance(sym, ClassRef) and any(
-                b.endswith(("GlobalSecondaryIndex", "LocalSecondaryIndex"))
-                for c in self.p.mro(sym.qualname)
-                for b in c.bases
-            ):
-                return sym.qualname
-        return None
-
-    def _index_owner(self, index: str) -> str | None:
-        """The model a PynamoDB index class is declared on (itself when on none), else None."""
-        written = {b for c in self.p.mro(index) for b in c.bases}
-        if not any(b.startswith("pynamodb.indexes.") for b in written):
-            return None
-        for cls in sorted(self.p.classes.values(), key=lambda c: c.qualname):
-            for value in cls.fields.values() if cls.is_pynamodb else ():
-                if isinstance(value, ast.Call):
-                    made = self.p.resolve_expr(value.func, self.p.modules[cls.module])
-                    if isinstance(made, ClassRef) and made.qualname == index:
-                        return cls.qualname
-        return index
-
     def _instance_attr(self, cls_qual: str, attr: str) -> Type | None:
+        prop = self.p.method(cls_qual, attr)  # `@property def table(self): return get_table()`
+        if prop is not None and any(last_name(d) in PROPERTIES for d in prop.node.decorator_list):
+            return self.returns(prop, Frame(prop, self.p.module_of(prop)))
         for cls in self.p.mro(cls_qual):
             for value in cls.init_attrs.get(attr, []):
                 init = self.p.functions.get(cls.methods.get("__init__", ""))
@@ -292,7 +268,7 @@ class Types:
                 return Handle(HandleKind.PYNAMODB_MODEL, cls.qualname)
             # the index class itself (`EmailIndex.query`): its own key names, as for
             # `User.email_index` (queries.tables maps it back to the model's table)
-            index = cls is not None and self._index_owner(sym.qualname) is not None
+            index = cls is not None and index_owner(self.p, sym.qualname) is not None
             return Handle(HandleKind.PYNAMODB_MODEL, sym.qualname) if index else None
         if isinstance(sym, tuple):  # (module, global name)
             mod = self.p.modules[sym[0]]
