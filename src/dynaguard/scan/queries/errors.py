@@ -21,6 +21,7 @@ from dynaguard.scan.fixpoint import Lattice
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import ClassRef, FunctionInfo, Route
+from dynaguard.scan.queries.route_classes import route_class_handlers
 from dynaguard.scan.reach import reachable_routes
 from dynaguard.scan.walk import children, own_statements, walk
 from dynaguard.scan.walk import own_nodes as _own_nodes
@@ -84,9 +85,10 @@ def error_leaks(project: Project) -> list[ErrorLeak]:
     handlers = {h.function: h for h in project.exception_handlers}
     seen: set[int] = set()
     out: list[ErrorLeak] = []
-    for fn in _candidates(project):
+    answering = route_class_handlers(project)  # a route class's handler answers requests too
+    for fn in [*_candidates(project), *answering]:
         frame = Frame(fn, project.module_of(fn))
-        is_route = project.route_of(fn) is not None
+        is_route = project.route_of(fn) is not None or fn in answering
         for exc_type, names, body in _handlers(fn):
             level = _level(project, frame, exc_type, carried)
             if level is None:

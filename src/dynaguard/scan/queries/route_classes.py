@@ -1,0 +1,38 @@
+"""FastAPI route classes: `APIRoute` subclasses whose `get_route_handler` returns the
+function that answers every request of the routes using them (`route_class=`)."""
+
+from __future__ import annotations
+
+import ast
+
+from dynaguard.scan.index import Project
+from dynaguard.scan.model import FunctionInfo
+from dynaguard.scan.walk import own_nodes
+
+__all__ = ["route_class_handlers"]
+
+
+def route_class_handlers(project: Project) -> list[FunctionInfo]:
+    """The request handlers `get_route_handler` of each project `APIRoute` subclass returns
+    (a closure around the original handler), as functions."""
+    out: list[FunctionInfo] = []
+    for cls in sorted(project.classes.values(), key=lambda c: c.qualname):
+        if not any(
+            b.rsplit(".", 1)[-1] == "APIRoute" for c in project.mro(cls.qualname) for b in c.bases
+        ):
+            continue
+        fn = project.functions.get(cls.methods.get("get_route_handler", ""))
+        if fn is None:
+            continue
+        inner = {
+            s.name: s for s in fn.node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+        returned = [
+            n.value.id
+            for n in own_nodes(fn.node)
+            if isinstance(n, ast.Return) and isinstance(n.value, ast.Name) and n.value.id in inner
+        ]
+        for name in dict.fromkeys(returned):
+            qual = f"{fn.qualname}.<locals>.{name}"
+            out.append(FunctionInfo(qual, fn.module, name, None, inner[name], fn.path))
+    return out
