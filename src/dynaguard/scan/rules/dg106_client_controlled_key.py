@@ -100,7 +100,10 @@ def check(project: Project) -> Iterator[Finding]:
             bad = _body_keys(key, route, is_item, owners, keyed)
             if bad and required_absent(project, call, site) and decided_parent(key, keyed):
                 continue  # a new child record under the parent the path or caller decides
-            if bad and path_grant(project, call, site, key):
+            posing = key is not None and any(  # `body.user_id or me`: the caller by default
+                Origin.PRINCIPAL in v.origins() for n, v in key.fields or () if n in dict(bad)
+            )
+            if bad and not posing and path_grant(project, call, site, key):
                 continue  # a member the admin names, under the object the path names
             if bad:
                 names = ", ".join(f"{k} <- {src}" for k, src in bad)
@@ -131,8 +134,8 @@ def _body_keys(
         if is_item and not (KEY_NAME.match(name) or name in owners or name in keyed):
             continue  # a put's other attributes are data, not key
         body = [s for s in value.all_sources() if s.origin is Origin.BODY and s.path]
-        if not body or value.origins() & {Origin.PATH, Origin.PRINCIPAL}:
-            continue
+        if not body or value.always(Origin.PATH) or value.always(Origin.PRINCIPAL):
+            continue  # (`body.user_id or me`: the body may replace the caller)
         owner_like = OWNER_NAME.match(name) or name in owners  # [tool.dynaguard] owner_attributes
         if has_path or (has_principal and owner_like):
             out.append((name, body[0].dotted))
