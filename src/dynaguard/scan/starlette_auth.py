@@ -44,15 +44,20 @@ def backend_middleware(
 
 def _scopes(fn: FunctionInfo) -> tuple[frozenset[str], frozenset[str]]:
     """The scope names the backend adds (list literals, `append`, `extend`, `+=`), split
-    into those added on every path and those added only inside an `if`."""
+    into those every caller it lets in gets and those added only under a test that grants
+    nothing else (`if ADMIN in groups: scopes.append("admin")`). A test whose branch
+    returns the credentials (`if valid(key): return AuthCredentials(["authenticated"])`)
+    is how the backend lets callers in, not a privilege."""
     always: set[str] = set()
     sometimes: set[str] = set()
 
     def visit(stmts: list[ast.stmt], under: bool) -> None:
         for s in stmts:
             if isinstance(s, ast.If | ast.Try | ast.With | ast.For | ast.While | ast.Match):
+                test = isinstance(s, ast.If | ast.For | ast.While | ast.Match)
+                lets_in = any(isinstance(n, ast.Return) for n in nodes(s))
                 for body in _bodies(s):
-                    visit(body, under or isinstance(s, ast.If | ast.For | ast.While | ast.Match))
+                    visit(body, under or (test and not lets_in))
                 continue
             found = [n for n in nodes(s) if isinstance(n, ast.Constant) and _in_scopes(n, s)]
             # `["user", "staff"] if staff else ["user"]`: what one branch of a test holds
@@ -118,10 +123,7 @@ def _holds(e: ast.expr, const: ast.Constant) -> bool:
 def requires(fn: FunctionInfo, mod: ModuleInfo) -> tuple[str, ...] | None:
     """The scopes an endpoint's `@requires(...)` (starlette.authentication) demands."""
     for dec in fn.node.decorator_list:
-        if (
-            not isinstance(dec, ast.Call)
-            or dotted(dec.func, mod) != "starlette.authentication.requires"
-        ):
+        if not isinstance(dec, ast.Call) or dotted(dec.func, mod) != REQUIRES:
             continue
         arg = (
             dec.args[0]
@@ -129,9 +131,10 @@ def requires(fn: FunctionInfo, mod: ModuleInfo) -> tuple[str, ...] | None:
             else next((k.value for k in dec.keywords if k.arg == "scopes"), None)
         )
         items = arg.elts if isinstance(arg, ast.List | ast.Tuple) else [arg] if arg else []
-        return tuple(
-            e.value for e in items if isinstance(e, ast.Constant) and isinstance(e.value, str)
-        )
+        scopes = [e.value for e in items if isinstance(e, ast.Constant)]
+        if len(scopes) != len(items) or not all(isinstance(v, str) for v in scopes):
+            return None  # `@requires(SCOPES)`: what it demands is not known here
+        return tuple(str(v) for v in scopes)
     return None
 
 
