@@ -26,7 +26,7 @@ from dynaguard.scan.authn_resolve import Body, body_of, bound_call, resolve
 from dynaguard.scan.authn_verify import (
     CREDENTIAL_TYPES,
     REQUEST_TYPES,
-    gateway_claims,
+    gateway_verified,
     marker,
     verifier,
 )
@@ -155,7 +155,7 @@ class Behaviour:
             calls = [n for n in own_nodes(fn.node) if isinstance(n, ast.Call)]
             if any(verifier(c, body.module, self._imported) for c in calls):
                 return True
-            if any(gateway_claims(n) for n in own_nodes(fn.node)):
+            if gateway_verified(own_nodes(fn.node)):
                 return True  # API Gateway's authorizer verified the caller
             return any(
                 (callee := self._callee(c, body)) is not None
@@ -242,7 +242,7 @@ class Behaviour:
         calls = [n for n in own_nodes(body.node) if isinstance(n, ast.Call)]
         if any(verifier(c, body.module, self._imported) for c in calls):
             return True
-        if any(gateway_claims(n) for n in own_nodes(body.node)):
+        if gateway_verified(own_nodes(body.node)):
             return True  # API Gateway's authorizer verified the caller
         cred = seeds.credentials | extra
         if not cred and not seeds.requests:  # nothing from the request to check

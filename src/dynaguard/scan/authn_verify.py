@@ -101,6 +101,19 @@ def unverified(call: ast.Call) -> bool:
     return False
 
 
+def gateway_verified(found: list[ast.AST]) -> bool:
+    """A body that reads the Lambda event Mangum keeps in the ASGI scope
+    (`request.scope["aws.event"]`) and, from it, the authorizer's claims."""
+    event = any(
+        (read := _key_read(n)) is not None
+        and read[0] == "aws.event"
+        and isinstance(read[1], ast.Attribute)
+        and read[1].attr == "scope"
+        for n in found
+    )
+    return event and any(gateway_claims(n) for n in found)
+
+
 def gateway_claims(node: ast.AST) -> bool:
     """A read of the authorizer context API Gateway put in the Lambda event
     (`event["requestContext"]["authorizer"]`, `.get("requestContext", {}).get("authorizer")`,
