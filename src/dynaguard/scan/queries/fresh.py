@@ -27,7 +27,7 @@ from dynaguard.scan.queries.request_models import none_by_default
 from dynaguard.scan.queries.tables import table_of
 from dynaguard.scan.report import KEY_NAME
 
-__all__ = ["UNIQUE", "key_values", "new_item", "positional_keys", "server_key"]
+__all__ = ["UNIQUE", "key_values", "new_item", "positional_keys", "server_key", "unique"]
 
 UNIQUE = frozenset(
     {"uuid1", "uuid4", "uuid6", "uuid7", "ulid", "ObjectId", "nanoid"}
@@ -46,7 +46,7 @@ def new_item(project: Project, call: DynamoCall, site: Site) -> bool:
         return False
     keys = key_values(project, call, site.frame)
     sources = [s for v in keys for s in v.all_sources()]
-    return bool(keys) and all(s.origin in ALLOWED for s in sources) and any(map(_unique, sources))
+    return bool(keys) and all(s.origin in ALLOWED for s in sources) and any(map(unique, sources))
 
 
 def server_key(project: Project, call: DynamoCall, site: Site) -> bool:
@@ -62,13 +62,18 @@ def server_key(project: Project, call: DynamoCall, site: Site) -> bool:
     return False
 
 
-def _unique(s: Source) -> bool:
+def unique(s: Source) -> bool:
+    """A unique generator's value (uuid4, a `secrets` token...)."""
     return s.origin is Origin.SERVER and s.name.rsplit(".", 1)[-1] in UNIQUE
 
 
-def key_values(project: Project, call: DynamoCall, frame: Frame) -> list[Value]:
+def key_values(
+    project: Project, call: DynamoCall, frame: Frame, *, references: bool = False
+) -> list[Value]:
     """The key attributes' values: an Item's key-like fields, a PynamoDB item's hash and
-    range keys (given by keyword or, `Task(str(uuid4()), ...)`, by position)."""
+    range keys (given by keyword or, `Task(str(uuid4()), ...)`, by position). With
+    `references`, a key-like field the request may leave None is kept (for DG101 it refers
+    to another item; for a take-over, a client that sends it still names an item)."""
     item = item_value(project, call, frame)
     if call.handle.kind is not HandleKind.PYNAMODB_ITEM:
         table = _table(project, call, frame)
@@ -78,7 +83,9 @@ def key_values(project: Project, call: DynamoCall, frame: Frame) -> list[Value]:
             return [v for k, v in fields if k in known]
         # by name: a field the request may leave None is no key (DynamoDB refuses a null
         # key attribute), it refers to another item (`payment_id` on a support ticket)
-        return [v for k, v in fields if KEY_NAME.match(k) and not _optional(project, v)]
+        return [
+            v for k, v in fields if KEY_NAME.match(k) and (references or not _optional(project, v))
+        ]
     out = [v for _, v in (item.fields or ())] if item else []
     return out + positional_keys(project, call, frame)
 

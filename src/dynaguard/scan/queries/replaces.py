@@ -16,7 +16,7 @@ from dynaguard.scan.frames import Frame, Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, HandleKind
 from dynaguard.scan.provenance import REQUEST_ORIGINS, Origin, Value, join
-from dynaguard.scan.queries.fresh import UNIQUE, key_values, positional_keys
+from dynaguard.scan.queries.fresh import key_values, positional_keys, unique
 from dynaguard.scan.queries.grants import required_absent
 from dynaguard.scan.queries.mass_assignment import written_item
 from dynaguard.scan.queries.request_models import managed_version, model_fields
@@ -31,7 +31,7 @@ def put_key(project: Project, call: DynamoCall, frame: Frame) -> Value | None:
         found = [v for _, v in key.fields or ()] if key is not None else []
         found += positional_keys(project, call, frame)
         return join(*found) if found else None
-    found = key_values(project, call, frame)
+    found = key_values(project, call, frame, references=True)
     return join(*found) if found else None
 
 
@@ -48,11 +48,7 @@ def takes_over(project: Project, call: DynamoCall, site: Site) -> bool:
 def _fresh(project: Project, call: DynamoCall, frame: Frame) -> bool:
     """A key attribute holds a unique generator's value (`comment_id=str(uuid4())`): no
     item can exist under that key yet, whatever the other key attributes are."""
-    return any(
-        s.origin is Origin.SERVER and s.name.rsplit(".", 1)[-1] in UNIQUE
-        for v in key_values(project, call, frame)
-        for s in v.all_sources()
-    )
+    return any(unique(s) for v in key_values(project, call, frame) for s in v.all_sources())
 
 
 def creates_only(project: Project, call: DynamoCall, site: Site) -> bool:
