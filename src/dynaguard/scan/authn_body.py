@@ -236,7 +236,7 @@ class BodyScan:
             if not mine or not all(self.fixed(s) for s in others):
                 continue
             roles = {v.lower() for s in others for v in _strings(s)}
-            if not roles or not roles <= ORDINARY_ROLES:  # else every signed-in user passes
+            if not roles or privileged_values(c, c.left in mine, roles):
                 return True
         # `if not user.is_superuser`: a privilege flag tested by itself
         return not compares
@@ -352,3 +352,12 @@ def _strings(e: ast.AST) -> list[str]:
 
 def _walk(e: ast.AST) -> list[ast.AST]:
     return [e, *own_nodes(e)]
+
+
+def privileged_values(compare: ast.Compare, role_left: bool, roles: set[str]) -> bool:
+    """The fixed values a role is compared with let only some callers through: one that is
+    not an ordinary role (`"admin" in user.roles`, `user.role != "admin"`); for an
+    allow-list (`user.role in ("customer", "support")`), none may be ordinary, or every
+    signed-in user passes."""
+    allow_list = role_left and isinstance(compare.ops[0], ast.In | ast.NotIn)
+    return roles.isdisjoint(ORDINARY_ROLES) if allow_list else not roles <= ORDINARY_ROLES

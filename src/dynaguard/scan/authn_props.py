@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from dynaguard.scan.authn_body import ORDINARY_ROLES, ROLE_FIELD
+from dynaguard.scan.authn_body import ROLE_FIELD, privileged_values
 from dynaguard.scan.authn_resolve import Body
 from dynaguard.scan.model import ClassRef, FunctionInfo
 from dynaguard.scan.symbols import PROPERTIES, last_name
@@ -76,4 +76,5 @@ def _tests_role(e: ast.expr, me: str) -> bool:
         for c in ast.walk(s)
         if isinstance(c, ast.Constant) and isinstance(c.value, str)
     ]
-    return bool(mine) and bool(values) and not {v.lower() for v in values} <= ORDINARY_ROLES
+    roles = {v.lower() for v in values}
+    return bool(mine) and bool(roles) and privileged_values(e, e.left in mine, roles)
