@@ -409,3 +409,30 @@ def test_a_request_whose_events_are_cut_makes_the_run_incomplete(tmp_path: Path)
     assert [(e.path, e.line) for e in cut] == [("app.py", 8)]
     assert "more than 400 DynamoDB calls and checks" in cut[0].message
     assert result.stats["complete"] is False
+
+
+def test_recursive_type_aliases_end(tmp_path: Path) -> None:
+    # a parameter annotated with aliases that name each other (`Node = Optional["Tree"]`,
+    # `Tree = list["Node"]`): the types engine follows each alias once; no analysis error
+    (tmp_path / "app.py").write_text(
+        textwrap.dedent(
+            """
+            from typing import Optional
+            import boto3
+            from fastapi import FastAPI
+            app = FastAPI()
+            Node = Optional["Tree"]
+            Tree = list["Node"]
+            Loop = list["Loop"]
+            def save(n: Node, m: Loop, item: dict):
+                n.put_item(Item=item)
+                m.put_item(Item=item)
+            @app.post("/x")
+            def x(item: dict):
+                save(None, None, item)
+            """
+        )
+    )
+    result = scan([tmp_path], root=tmp_path)
+    assert result.errors == ()
+    assert result.stats["complete"] is True

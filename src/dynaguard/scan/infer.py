@@ -311,8 +311,11 @@ class Types:
             self.p, self.providers(), frame.fn, name, engine=(self.of, self.returns)
         )
 
-    def annotation(self, ann: ast.expr, mod: ModuleInfo) -> Type | None:
-        """The type an annotation names (`ItemRepo`, `Table`, `Optional[X]`, `"X"`)."""
+    def annotation(
+        self, ann: ast.expr, mod: ModuleInfo, seen: frozenset[object] = frozenset()
+    ) -> Type | None:
+        """The type an annotation names (`ItemRepo`, `Table`, `Optional[X]`, `"X"`);
+        `seen`: the aliases followed (`Tree = list["Tree"]` ends)."""
         if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
             try:
                 ann = ast.parse(ann.value, mode="eval").body
@@ -320,18 +323,18 @@ class Types:
                 return None
         if isinstance(ann, ast.Subscript):  # Optional[X], Annotated[X, ...]
             inner = ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) else ann.slice
-            return self.annotation(inner, mod)
+            return self.annotation(inner, mod, seen)
         if isinstance(ann, ast.BinOp):  # X | None
-            return self.annotation(ann.left, mod)
+            return self.annotation(ann.left, mod, seen)
         sym = self.p.resolve_expr(ann, mod)
         if isinstance(sym, ClassRef):
             cls = self.p.classes.get(sym.qualname)
             return (
                 Handle(HandleKind.PYNAMODB_ITEM, sym.qualname) if cls and cls.is_pynamodb else sym
             )
-        alias = type_alias(self.p, sym)
-        if alias is not None and alias[1] is not ann:  # `Books = Annotated[BookRepo, ...]`
-            return self.annotation(alias[1], alias[0])
+        alias = type_alias(self.p, sym) if sym not in seen else None
+        if alias is not None:  # `Books = Annotated[BookRepo, ...]`
+            return self.annotation(alias[1], alias[0], seen | {sym})
         text = (dotted(ann, mod) or "").rsplit(".", 1)[-1]
         if text == "Table":
             return Handle(HandleKind.TABLE)
