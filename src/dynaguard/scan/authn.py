@@ -18,6 +18,7 @@ still being computed (a cycle) is not cached, since it may be incomplete.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.authn_body import BodyScan, Seeds, param_names
@@ -32,7 +33,7 @@ from dynaguard.scan.authn_verify import (
 )
 from dynaguard.scan.deps import assumed_principal, dependency, depends_of, last_names
 from dynaguard.scan.frames import Frame
-from dynaguard.scan.model import ClassRef, ConstArg, Dependency, FunctionInfo, Route
+from dynaguard.scan.model import ClassRef, Dependency, FunctionInfo, Route
 from dynaguard.scan.symbols import ModuleInfo, last_name
 from dynaguard.scan.walk import nodes, own_nodes
 
@@ -48,10 +49,9 @@ class Behaviour:
         self.configured = last_names(project.config.auth_dependencies)
         self.admins = last_names(project.config.admin_dependencies)
         self.admin_scopes = frozenset(project.config.admin_scopes)
-        self._memo: dict[tuple[str, str], bool] = {}
+        self._memo: dict[Hashable, bool] = {}
         self._role_fields: dict[str, frozenset[str]] = {}
-        self._bound: dict[tuple[str, tuple[tuple[str, ConstArg], ...]], bool] = {}
-        self._busy: set[tuple[str, str]] = set()
+        self._busy: set[Hashable] = set()
         self._cuts = 0  # results that met a computation still in progress
 
     # -- the questions rules ask -------------------------------------------------------
@@ -125,7 +125,9 @@ class Behaviour:
     # -- memoised by value --------------------------------------------------------------
 
     def _ask(self, kind: str, target: str) -> bool:
-        key = (kind, target)
+        return self._solve((kind, target), lambda: self._compute(kind, target))
+
+    def _solve(self, key: Hashable, compute: Callable[[], bool]) -> bool:
         if key in self._memo:
             return self._memo[key]
         if key in self._busy:
@@ -134,7 +136,7 @@ class Behaviour:
         before = self._cuts
         self._busy.add(key)
         try:
-            found = self._compute(kind, target)
+            found = compute()
         finally:
             self._busy.discard(key)
         if found or self._cuts == before:
@@ -279,12 +281,11 @@ class Behaviour:
         """`Depends(Checker("admin"))`: the instance's `__call__` with its arguments bound."""
         if not d.args or d.target is None:
             return False
-        key = (d.target, d.args)
-        if key not in self._bound:
-            self._bound[key] = False  # a cycle ends here
-            bodies = bound_call(self.p, d.target, d.args)
-            self._bound[key] = any(self._body_priv(b) for b in bodies)
-        return self._bound[key]
+        target, args = d.target, d.args
+        return self._solve(
+            ("bound", target, args),
+            lambda: any(self._body_priv(b) for b in bound_call(self.p, target, args)),
+        )
 
     def _body_priv(self, body: Body) -> bool:
         seeds, targets = self._seeds(body)

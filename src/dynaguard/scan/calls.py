@@ -179,7 +179,8 @@ def collect(project: Project) -> None:
     firsts = first_writes(project)
     for route in project.routes:
         if route.privileged is None:
-            route.privileged = project.behaviour.endpoint_privileged(route, firsts.get(id(route)))
+            first = firsts.get((route.file, route.line, route.function))
+            route.privileged = project.behaviour.endpoint_privileged(route, first)
 
 
 def _scan_function(project: Project, mod: ModuleInfo, fn: FunctionInfo | None) -> None:

@@ -89,11 +89,12 @@ def reachable_routes(project: Project, fn: FunctionInfo) -> list[Route]:
     return [project.routes[i] for i in hits]
 
 
-def first_writes(project: Project) -> dict[int, int]:
-    """For each route (by `id(route)`): the line, in its endpoint, of the first statement
-    that writes (the write itself, or the call that leads to it); 0 when a dependency
-    writes, since dependencies run before the endpoint's body."""
-    out: dict[int, int] = {}
+def first_writes(project: Project) -> dict[tuple[str, int, str], int]:
+    """For each route (by its declaration: file, line, endpoint): the line, in its endpoint,
+    of the first statement that writes (the write itself, or the call that leads to it).
+    What a dependency writes runs before the endpoint's body, whatever it checks, so it is
+    left out: the endpoint's own check can only gate the endpoint's own writes."""
+    out: dict[tuple[str, int, str], int] = {}
     for call in project.calls:
         if not (call.is_write or call.operation.startswith("batch_writer.")):
             continue
@@ -101,6 +102,9 @@ def first_writes(project: Project) -> dict[int, int]:
             if site.route is None:
                 continue
             _, line = outer_line(site.frame, call.line)
-            key = id(site.route)
+            if not line:
+                continue  # a dependency's write
+            r = site.route
+            key = (r.file, r.line, r.function)
             out[key] = min(out.get(key, line), line)
     return out
