@@ -1,8 +1,9 @@
 """Values of dict comprehensions: `{k: serialize(v) for k, v in d.items()}` keeps `d`'s keys.
 
-A TypeSerializer helper (`to_ddb(data)`), a filter (`if v is not None`) or a rename of the
-values rebuilds the same record: its fields are the source dict's, each value still coming
-from where the source's came from. Any other comprehension is one value of unknown keys.
+A TypeSerializer helper (`to_ddb(data)`), a filter of the values (`if v is not None`) or a
+rename of the values rebuilds the same record: its fields are the source dict's, each value
+still coming from where the source's came from; `if k in ALLOWED` keeps the fixed
+collection's keys only. Any other comprehension is one value of unknown keys.
 """
 
 from __future__ import annotations
@@ -23,9 +24,51 @@ def dict_comp(vs: Values, e: ast.DictComp, frame: Frame) -> Value:
     source = _items_of(e)
     if source is not None:
         found = vs.of(source, frame)
-        if found.fields is not None:
-            return replace(found, texts=frozenset())
+        kept = _kept_keys(vs, e, frame)
+        if kept is not None and (found.fields is not None or found.dumps):
+            fields = found.fields
+            if fields is not None and kept is not ALL:
+                fields = tuple((k, v) for k, v in fields if k in kept)
+            dumps = found.dumps  # `body.model_dump()`: the model's fields, as filtered
+            if kept is not ALL:
+                dumps = tuple(
+                    replace(d, included=kept if d.included is None else d.included & kept)
+                    for d in dumps
+                )
+            return replace(found, fields=fields, dumps=dumps, texts=frozenset())
     return replace(join(vs.of(e.key, frame), vs.of(e.value, frame)), fields=None, texts=frozenset())
+
+
+ALL: frozenset[str] = frozenset({"*"})  # every key of the source is kept
+
+
+def _kept_keys(vs: Values, e: ast.DictComp, frame: Frame) -> frozenset[str] | None:
+    """The source's keys the comprehension's filters keep: all of them when the filters
+    only test the value (`if v is not None`); those of a fixed collection for `if k in
+    ALLOWED`; None (unknown) for any other filter."""
+    gen = e.generators[0]
+    k = gen.target.elts[0] if isinstance(gen.target, ast.Tuple) else None
+    if not isinstance(k, ast.Name):
+        return None
+    kept = ALL
+    for test in gen.ifs:
+        names = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
+        if k.id not in names:
+            continue  # a test of the value only
+        if not (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name)
+            and test.left.id == k.id
+            and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.In)
+        ):
+            return None
+        allowed = vs.of(test.comparators[0], frame)
+        found = frozenset(allowed.keys() if allowed.fields else allowed.strings)
+        if not found:
+            return None
+        kept = found if kept is ALL else kept & found
+    return kept
 
 
 def _items_of(e: ast.DictComp) -> ast.expr | None:
