@@ -36,7 +36,7 @@ def signed_sources(project: Project, route: Route, sources: set[Source]) -> bool
     if fn is None or not sources:
         return False
     raw = _raw_names(fn)
-    if not raw or not _verifies(project, fn, raw, depth=2):
+    if not raw or not _verifies(project, fn, raw, frozenset()):
         return False
     request = {p.name for p in route.params if p.source is ParamSource.REQUEST}
     return all(
@@ -56,9 +56,9 @@ def _raw_names(fn: FunctionInfo) -> set[str]:
     return out
 
 
-def _verifies(project: Project, fn: FunctionInfo, raw: set[str], depth: int) -> bool:
-    """`fn` MACs one of `raw` and compares in a function that raises, or passes one of them
-    to a project function that does (`depth` helper calls deep)."""
+def _verifies(project: Project, fn: FunctionInfo, raw: set[str], seen: frozenset[str]) -> bool:
+    """`fn` MACs one of `raw` and raises when a `compare_digest` fails, or passes one of
+    them to a project function that does (`seen`: the functions entered, so recursion ends)."""
     calls = [n for n in nodes(fn.node) if isinstance(n, ast.Call)]
     mod = project.module_of(fn)
     macs = any(
@@ -66,19 +66,44 @@ def _verifies(project: Project, fn: FunctionInfo, raw: set[str], depth: int) -> 
         and any(isinstance(a, ast.Name) and a.id in raw for a in c.args)
         for c in calls
     )
-    compares = any(last_name(c) == "compare_digest" for c in calls)
-    raises = any(isinstance(n, ast.Raise) for n in nodes(fn.node))
-    if macs and compares and raises:
+    if macs and _guarded_compare(fn):
         return True
-    if depth == 0:
-        return False
     frame = Frame(fn, mod)
     for c in calls:
         passed = [i for i, a in enumerate(c.args) if isinstance(a, ast.Name) and a.id in raw]
         callee = project.values.target(c, frame) if passed else None
-        if isinstance(callee, FunctionInfo):
+        if isinstance(callee, FunctionInfo) and callee.qualname not in seen | {fn.qualname}:
             params = [a.arg for a in callee.params]
             inner = {params[i] for i in passed if i < len(params)}
-            if inner and _verifies(project, callee, inner, depth - 1):
+            if inner and _verifies(project, callee, inner, seen | {fn.qualname}):
+                return True
+    return False
+
+
+def _guarded_compare(fn: FunctionInfo) -> bool:
+    """A `compare_digest` whose failure raises: in the test of an `assert`, or of an `if`
+    that raises, directly or through a name bound to its result (`ok = compare_digest(...)`)."""
+    found = nodes(fn.node)
+    bound = {
+        t.id
+        for n in found
+        if isinstance(n, ast.Assign)
+        and isinstance(n.value, ast.Call)
+        and last_name(n.value) == "compare_digest"
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
+    for n in found:
+        if (
+            isinstance(n, ast.If)
+            and any(isinstance(r, ast.Raise) for s in n.body + n.orelse for r in nodes(s))
+        ) or isinstance(n, ast.Assert):
+            test = n.test
+        else:
+            continue
+        for t in nodes(test):
+            if (isinstance(t, ast.Call) and last_name(t) == "compare_digest") or (
+                isinstance(t, ast.Name) and t.id in bound
+            ):
                 return True
     return False
