@@ -86,13 +86,14 @@ def _provided(
     attrs: dict[str, ast.expr],
     expr: ast.expr,
     *,
-    depth: int = 0,
+    seen: frozenset[str] = frozenset(),
 ) -> Type | None:
-    """The value a provider expression stands for, in its container's body."""
-    if depth > 8:
-        return None  # a chain of providers this long is a cycle
+    """The value a provider expression stands for, in its container's body (`seen`: the
+    container attributes followed, so providers that name each other end)."""
     if isinstance(expr, ast.Name) and expr.id in attrs:
-        return _provided(p, engine, mod, attrs, attrs[expr.id], depth=depth + 1)
+        if expr.id in seen:
+            return None
+        return _provided(p, engine, mod, attrs, attrs[expr.id], seen=seen | {expr.id})
     if not (isinstance(expr, ast.Call) and _provider(expr, mod) and expr.args):
         return engine[0](expr, Frame(None, mod)) if isinstance(expr, ast.Name) else None
     made = expr.args[0]
