@@ -377,8 +377,19 @@ def _differs_in_a_part(rk: Value, wk: Value, moving: set[Origin]) -> bool:
     for name in set(rk.keys()) & set(wk.keys()):
         r, w = rk.field(name), wk.field(name)
         assert r is not None and w is not None
+        if _other_text(r, w) or _other_text(w, r):
+            return True  # `SK = "META"` written, `SK = f"MEMBER#{uid}"` read
         r_src = {s for s in r.all_sources() if s.origin not in moving}
         w_src = {s for s in w.all_sources() if s.origin not in moving}
         if r_src and w_src and not (r_src & w_src):
             return True
     return False
+
+
+def _other_text(a: Value, b: Value) -> bool:
+    """`a` is fixed text (`"META"`) that `b` never is: another fixed text, or a template
+    whose every literal part (`MEMBER#`) the text lacks."""
+    if not a.texts or (b.texts and a.texts & b.texts):
+        return False
+    parts = b.texts or b.strings
+    return bool(parts) and all(not any(p in t for p in parts) for t in a.texts)
