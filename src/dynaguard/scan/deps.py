@@ -175,34 +175,6 @@ def privileged(route: Route) -> str | None:
     return route.privileged
 
 
-def bodies(project: Project, target: str) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
-    """The function bodies FastAPI runs for a dependency target: the function itself; for a
-    factory's call (`require_scope("x")`, target `f()`) the nested functions it returns; for
-    an instance of a class, its `__call__`."""
-    if target in project.functions:
-        return [project.functions[target].node]
-    base = target.removesuffix("()")
-    if base == target:
-        return []
-    if base in project.classes:
-        call = project.method(base, "__call__")
-        return [call.node] if call is not None else []
-    factory = project.functions.get(base)
-    if factory is None:
-        return []
-    inner = {
-        s.name: s
-        for s in factory.node.body
-        if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
-    }
-    returned = (
-        s.value.id
-        for s in ast.walk(factory.node)
-        if isinstance(s, ast.Return) and isinstance(s.value, ast.Name)
-    )
-    return [inner[n] for n in dict.fromkeys(returned) if n in inner]
-
-
 def kw(call: ast.Call, name: str) -> ast.expr | None:
     return next((k.value for k in call.keywords if k.arg == name), None)
 

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Sequence
 
-from dynaguard.scan.deps import bodies
+from dynaguard.scan.authn_resolve import resolve
 from dynaguard.scan.flow import condition, events, key_value
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import Dependency, Route
@@ -42,7 +43,7 @@ def authorization_fields(project: Project) -> frozenset[str]:
     forbidding: dict[str, set[str]] = {}  # per dependency: routes share their dependencies
     for route in project.routes:
         for dep in route.all_dependencies:
-            found = bodies(project, dep.target or "")
+            found = _bodies(project, dep.target or "")
             if route.privileged in (dep.name, dep.target):
                 authz |= _keys_read(list(found))
             if dep.target and dep.target not in forbidding:  # `if not user["can_x"]: 403`
@@ -59,7 +60,7 @@ def grants_beyond(project: Project, route: Route, attribute: str) -> bool:
     hold by writing the attribute."""
     gates = [d for d in route.all_dependencies if route.privileged in (d.name, d.target)]
     for gate in gates:
-        if not gate.args or attribute not in _keys_read(list(bodies(project, gate.target or ""))):
+        if not gate.args or attribute not in _keys_read(_bodies(project, gate.target or "")):
             continue
         asked = {a for d in _same_gate(project, gate) for a in d.args}
         if asked - set(gate.args):
@@ -88,7 +89,7 @@ def _forbidding_tests(fn: ast.AST) -> list[ast.AST]:
     return out
 
 
-def _keys_read(roots: list[ast.AST]) -> set[str]:
+def _keys_read(roots: Sequence[ast.AST]) -> set[str]:
     """Keys read in comparisons and guards: `user["role"]`, `user.get("plan")`, `user.tier`."""
     out: set[str] = set()
     every = [n for root in roots for n in nodes(root)]
@@ -132,3 +133,9 @@ def _scopes_to_caller(project: Project, route: Route) -> bool:
         if any(v is not None and Origin.PRINCIPAL in v.origins() for v in (key, cond)):
             return True
     return False
+
+
+def _bodies(project: Project, target: str) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The function bodies FastAPI runs for a dependency target (authn_resolve.resolve)."""
+    found = resolve(project, target)
+    return [b.node for b in found] if isinstance(found, list) else []
