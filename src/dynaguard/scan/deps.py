@@ -60,7 +60,15 @@ def _dependency(project: Project, mod: ModuleInfo, call: ast.Call, level: str) -
     if isinstance(target_expr, ast.Call):  # Depends(require_role("admin")): a factory's result
         made = project.resolve_expr(target_expr.func, mod)
         if isinstance(made, FunctionInfo | ClassRef):
-            args = _constant_args(target_expr)
+            callee = (
+                made
+                if isinstance(made, FunctionInfo)
+                else project.method(made.qualname, "__init__")
+            )
+            names = [a.arg for a in callee.params] if callee is not None else []
+            if isinstance(made, ClassRef):
+                names = names[1:]  # self
+            args = _constant_args(target_expr, names)
             return Dependency(f"{made.qualname}()", name, kind == "Security", level, args=args)
     sym = project.resolve_expr(target_expr, mod)
     scheme = _is_scheme(project, sym)
@@ -72,8 +80,10 @@ def _dependency(project: Project, mod: ModuleInfo, call: ast.Call, level: str) -
     return Dependency(text, name, kind == "Security" or scheme, level)
 
 
-def _constant_args(call: ast.Call) -> tuple[tuple[str, ConstArg], ...]:
-    pairs = [(str(i), a) for i, a in enumerate(call.args)]
+def _constant_args(call: ast.Call, names: list[str]) -> tuple[tuple[str, ConstArg], ...]:
+    """The call's constant arguments by the parameter they bind (`require_scope("a")` and
+    `require_scope(scope="a")` alike), by position where the parameters are unknown."""
+    pairs = [(names[i] if i < len(names) else str(i), a) for i, a in enumerate(call.args)]
     pairs += [(k.arg, k.value) for k in call.keywords if k.arg is not None]
     return tuple((key, v) for key, e in pairs if (v := _constant(e)) is not None)
 
