@@ -26,6 +26,7 @@ from dynaguard.core.registry import Registered
 from dynaguard.core.result import Diagnostic
 from dynaguard.scan import rulepool
 from dynaguard.scan.frames import Frame
+from dynaguard.scan.iac.model import IacFacts
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import ClassInfo, DynamoCall, FunctionInfo, Route
 from dynaguard.scan.symbols import ModuleInfo
@@ -186,7 +187,7 @@ def module_failed(path: str, exc: BaseException) -> Diagnostic:
 
 def index(  # noqa: PLR0917 (bound with functools.partial; only `excluded` varies)
     modules: Sequence[Prepared],
-    infra: list[Path],
+    infra: Callable[[], IacFacts],  # the IaC files' facts (iac.start)
     config: Config,
     paths: list[Path],
     root: Path,
@@ -210,7 +211,7 @@ def index(  # noqa: PLR0917 (bound with functools.partial; only `excluded` varie
                 errors.append(module_failed(p.rel, exc))
                 skip.add(p.rel)
         kept = [p for p in modules if p.rel not in skip]
-        project.iac = iac.read_all(infra, root, kept)  # CDK stacks are Python modules
+        project.iac = iac.with_cdk(infra(), kept)  # CDK stacks are Python modules
         # the scanned code's imports from its own package outside `paths`: context only
         outside = add_outside(project, paths, root, found)
         try:

@@ -149,13 +149,14 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
     ]
     files.forget_packages()
     found, infra = iac.discover([p for p in paths if p.exists()], config.exclude, root, errors)
+    iac_files = iac.start(infra, root, jobs)  # read beside the Python files (jobs > 1)
     prepared, notes = _read_all(found, root, jobs)
     modules = _on_demand(prepared, root)
     errors += [p.error for p in prepared if p.error is not None]
     rules = [r for r in _static_rules() if config.enabled(r.meta.id)]
     # A file that breaks indexing or a rule is set aside and reported; the rest is analysed.
     existing = [p for p in paths if p.exists()]
-    build = partial(confine.index, modules, infra, config, existing, root, found)
+    build = partial(confine.index, modules, iac_files, config, existing, root, found)
     raw, index_errors, indexed = confine.run(build, rules, jobs)
     kept, suppressed, warnings = _suppress(raw, modules, indexed.project.iac.comments)
     kept = [_override(f, config) for f in kept]

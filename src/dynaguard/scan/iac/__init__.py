@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Sequence
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -30,7 +33,10 @@ __all__ = [
     "candidate",
     "discover",
     "read_all",
+    "read_files",
+    "start",
     "suppress",
+    "with_cdk",
 ]
 
 
@@ -84,6 +90,36 @@ def suppress(
 
 def read_all(paths: Sequence[Path], root: Path, modules: Sequence[Module] = ()) -> IacFacts:
     """Read every IaC file (and CDK module); unreadable IaC becomes `errors`."""
+    return with_cdk(read_files(paths, root), modules)
+
+
+def start(paths: Sequence[Path], root: Path, jobs: int) -> Callable[[], IacFacts]:
+    """`read_files`, in a forked process when `jobs` > 1: Terraform and YAML parse there
+    while this process parses the Python files. Call the result for the facts."""
+    if jobs <= 1 or not paths:
+        return partial(read_files, paths, root)
+    try:
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        future = pool.submit(read_files, list(paths), root)
+    except OSError:  # no processes to be had: read them here when asked
+        return partial(read_files, paths, root)
+    found: list[IacFacts] = []
+
+    def result() -> IacFacts:
+        if not found:
+            try:
+                found.append(future.result())
+            except Exception:  # the worker died: read them here, as without workers
+                found.append(read_files(paths, root))
+            finally:
+                pool.shutdown()
+        return found[0]
+
+    return result
+
+
+def read_files(paths: Sequence[Path], root: Path) -> IacFacts:
+    """The IaC files' facts (no CDK: those are Python modules, read by `with_cdk`)."""
     facts = IacFacts()
     skipped: dict[str, list[str]] = {}  # missing parser module -> files it would have read
     for path in paths:
@@ -115,16 +151,6 @@ def read_all(paths: Sequence[Path], root: Path, modules: Sequence[Module] = ()) 
             facts.statements += [replace(x, column=_start(lines, x.line)) for x in found[0]]
             facts.managed += [replace(x, column=_start(lines, x.line)) for x in found[1]]
             facts.env_tables.update(found[2])
-    from dynaguard.scan.iac import cdk
-
-    for mod in modules:
-        if mod.tree is None or not any("aws_cdk" in i for i in mod.imports):
-            continue
-        stmts, managed = cdk.read(mod.tree, mod.rel)
-        facts.env_tables.update(cdk.environment(mod.tree))
-        facts.files += bool(stmts or managed)
-        facts.statements += stmts
-        facts.managed += managed
     for module, rels in sorted(skipped.items()):
         package = PARSERS.get(module, module)
         facts.errors.append(
@@ -134,6 +160,29 @@ def read_all(paths: Sequence[Path], root: Path, modules: Sequence[Module] = ()) 
                 "not installed (pip install 'dynaguard[iac]')",
             )
         )
+    return facts
+
+
+def with_cdk(files: IacFacts, modules: Sequence[Module]) -> IacFacts:
+    """The IaC files' facts (left as they are) and the CDK modules' among `modules`."""
+    from dynaguard.scan.iac import cdk
+
+    facts = replace(
+        files,
+        statements=list(files.statements),
+        managed=list(files.managed),
+        errors=list(files.errors),
+        env_tables=dict(files.env_tables),
+        comments=dict(files.comments),
+    )
+    for mod in modules:
+        if mod.tree is None or not any("aws_cdk" in i for i in mod.imports):
+            continue
+        stmts, managed = cdk.read(mod.tree, mod.rel)
+        facts.env_tables.update(cdk.environment(mod.tree))
+        facts.files += bool(stmts or managed)
+        facts.statements += stmts
+        facts.managed += managed
     return facts
 
 
