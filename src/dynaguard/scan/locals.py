@@ -25,6 +25,7 @@ class Locals:
     awaited: set[int] = field(default_factory=set)  # id() of Call nodes directly awaited
     calls: list[ast.Call] = field(default_factory=list)  # in source order
     guards: list[ast.If | ast.Assert] = field(default_factory=list)  # if ...: raise/return
+    defs: list[ast.AST] = field(default_factory=list)  # nested defs and lambdas, any depth
 
 
 ELEMENTS = "[*]"  # Locals.subscripts key of what append/extend put in a list
@@ -47,6 +48,9 @@ _INTERESTING = frozenset(
         ast.YieldFrom,
         ast.Assert,
         ast.If,
+        ast.FunctionDef,
+        ast.AsyncFunctionDef,
+        ast.Lambda,
     }
 )
 # Nodes with nothing below them worth visiting: skipping them halves the walk.
@@ -162,6 +166,8 @@ def _visit(sub: ast.AST, out: Locals) -> None:
         and (any(isinstance(s, ast.Raise | ast.Return) for s in sub.body) or _ends_in_call(sub))
     ):
         out.guards.append(sub)  # (an `if` ending in a call: flow keeps it if the callee raises)
+    elif isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+        out.defs.append(sub)
 
 
 def _ends_in_call(node: ast.If) -> bool:

@@ -106,6 +106,12 @@ def own_nodes(root: ast.AST) -> list[ast.AST]:
     return out
 
 
+def signature(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
+    """What a def holds besides its body: decorators, parameters (defaults, annotations),
+    return annotation. With the body's nodes, every node `walk(fn)` visits but fn."""
+    return [*fn.decorator_list, fn.args, *([fn.returns] if fn.returns else [])]
+
+
 # Where statements nest: an except handler, like any statement, sits only under statements
 # (expressions hold no statements), so these fields reach every one of them.
 _BLOCKS = ("body", "handlers", "orelse", "finalbody", "cases")

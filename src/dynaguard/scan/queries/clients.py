@@ -18,7 +18,7 @@ from dynaguard.scan.frames import Frame
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, FunctionInfo, Handle, HandleKind
 from dynaguard.scan.value import Origin
-from dynaguard.scan.walk import walk
+from dynaguard.scan.walk import nodes, signature
 
 __all__ = [
     "CLIENT_OPS",
@@ -88,7 +88,9 @@ def resource_calls_on_clients(project: Project) -> Iterator[ResourceCallOnClient
     }
     for fn in [f for f in project.functions.values() if f.module in aws]:
         frame = Frame(fn, project.module_of(fn))
-        for node in walk(fn.node):
+        # the body's calls (nested defs included) are in its locals: no walk of the body
+        head = [n for h in signature(fn.node) for n in nodes(h)]
+        for node in [*project.locals_of(frame).calls, *head]:
             if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)

@@ -35,7 +35,7 @@ from dynaguard.scan.model import (
 )
 from dynaguard.scan.report import at_call
 from dynaguard.scan.symbols import ModuleInfo, dotted
-from dynaguard.scan.walk import walk
+from dynaguard.scan.walk import nodes, signature, walk
 
 __all__ = ["Blocking", "blocking_calls", "blocking_finding"]
 
@@ -253,6 +253,9 @@ def _dependency_callable(project: Project, target: str) -> FunctionInfo | None:
     return None
 
 
+NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)  # run elsewhere (or later)
+
+
 def _scheduler(call: ast.Call) -> bool:
     f = call.func
     name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
@@ -345,15 +348,17 @@ class _Graph:
         """Whether a node of fn's body is inside a nested def or lambda (runs elsewhere)."""
         ids = self._nested.get(fn.qualname)
         if ids is None:
-            ids = set()
-            for sub in walk(fn.node):
-                if sub is not fn.node and isinstance(
-                    sub, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
-                ):
-                    ids |= {id(n) for n in walk(sub)}
-                elif isinstance(sub, ast.Call) and _scheduler(sub):
-                    ids |= {id(a) for a in sub.args}
-            self._nested[fn.qualname] = ids
+            ids = self._nested[fn.qualname] = set()
+            # the body's defs and calls are in its locals (no walk of the whole function);
+            # the signature's (decorators, defaults, annotations) are walked here
+            body = self.p.locals_of(Frame(fn, self.p.module_of(fn)))
+            head = [n for h in signature(fn.node) for n in nodes(h)]
+            for sub in [*body.defs, *head]:
+                if isinstance(sub, NESTED) and id(sub) not in ids:
+                    ids.update(map(id, walk(sub)))
+            for sub in [*body.calls, *head]:
+                if isinstance(sub, ast.Call) and _scheduler(sub):
+                    ids.update(map(id, sub.args))
         return id(node) in ids
 
     def make(
