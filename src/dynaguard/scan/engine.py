@@ -149,8 +149,8 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
     ]
     files.forget_packages()
     found, infra = iac.discover([p for p in paths if p.exists()], config.exclude, root, errors)
-    iac_files = iac.start(infra, root, jobs)  # read beside the Python files (jobs > 1)
     prepared, notes = _read_all(found, root, jobs)
+    iac_files = iac.start(infra, root, jobs)  # read while this process indexes (jobs > 1)
     modules = _on_demand(prepared, root)
     errors += [p.error for p in prepared if p.error is not None]
     rules = [r for r in _static_rules() if config.enabled(r.meta.id)]

@@ -95,7 +95,7 @@ def read_all(paths: Sequence[Path], root: Path, modules: Sequence[Module] = ()) 
 
 def start(paths: Sequence[Path], root: Path, jobs: int) -> Callable[[], IacFacts]:
     """`read_files`, in a forked process when `jobs` > 1: Terraform and YAML parse there
-    while this process parses the Python files. Call the result for the facts."""
+    while this process indexes the Python files. Call the result for the facts."""
     if jobs <= 1 or not paths:
         return partial(read_files, paths, root)
     try:
