@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from dynaguard.core.fileio import read_capped
 from dynaguard.core.findings import JSON, Confidence, Finding, Severity
 from dynaguard.core.registry import RuleMeta, get_rule
 from dynaguard.scan import files
@@ -101,6 +102,11 @@ def char_column(line: str, byte_offset: int) -> int:
 
 def _non_ascii_lines(path: Path) -> list[str] | None:
     """The file's lines as the parser numbers them; None when bytes and characters agree."""
+    try:  # most files are ASCII: their bytes answer without decoding, matching, splitting
+        if read_capped(path, files.MAX_BYTES).isascii():
+            return None
+    except OSError:
+        return None  # files.read reports these as unreadable: no text either
     text = files.read(path, path.parent).text
     if text is None or text.isascii():
         return None
