@@ -245,22 +245,31 @@ def _offloaded(project: Project, frame: Frame, call: ast.Call) -> DynamoCall | N
     """`to_thread(client.put_item, Item=...)`, `run_in_executor(None, partial(t.put_item,
     ...))`: the DynamoDB call the worker thread makes, recorded as awaited (it does not
     block the loop) and located at the offloading call."""
-    name = (dotted(call.func, frame.module) or "").rsplit(".", 1)[-1]
+    inner = offloaded_call(call, frame.module)
+    if inner is None or not isinstance(inner.func, ast.Attribute):
+        return None
+    return _dynamo_call(project, frame, inner, True)
+
+
+def offloaded_call(call: ast.Call, mod: ModuleInfo) -> ast.Call | None:
+    """The call a worker thread makes for `to_thread(f, a, k=b)` & co (`f(a, k=b)`), made
+    up at the offloading call's place and tagged apart from it (fixpoint keys)."""
+    name = (dotted(call.func, mod) or "").rsplit(".", 1)[-1]
     if name not in OFFLOAD or not call.args:
         return None
     skip = 1 if name == "run_in_executor" else 0  # the executor comes first
     fn = call.args[skip] if len(call.args) > skip else None
     args, kws = call.args[skip + 1 :], call.keywords
-    if isinstance(fn, ast.Call) and (dotted(fn.func, frame.module) or "").endswith("partial"):
+    if isinstance(fn, ast.Call) and (dotted(fn.func, mod) or "").endswith("partial"):
         args, kws = [*fn.args[1:], *args], fn.keywords
         fn = fn.args[0] if fn.args else None
-    if not isinstance(fn, ast.Attribute):
+    if not isinstance(fn, ast.Name | ast.Attribute):
         return None
     inner = ast.Call(func=fn, args=args, keywords=kws)
     ast.copy_location(inner, call)
     inner.end_lineno, inner.end_col_offset = call.end_lineno, call.end_col_offset
     vars(inner)["dg_tag"] = OFFLOADED  # keyed apart from the offloading call (fixpoint)
-    return _dynamo_call(project, frame, inner, True)
+    return inner
 
 
 def _dynamo_call(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from dynaguard.scan.aliases import env_default, type_alias
 from dynaguard.scan.appstate import assigned, is_state
 from dynaguard.scan.authn_resolve import closure_dependency
+from dynaguard.scan.calls import offloaded_call
 from dynaguard.scan.fixpoint import Lattice, node_key
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import ClassRef, FunctionInfo, Handle, HandleKind
@@ -130,6 +131,9 @@ class Types:
         return None
 
     def _call(self, call: ast.Call, frame: Frame) -> Type | None:
+        inner = offloaded_call(call, frame.module)  # `await to_thread(repo.get, id)`
+        if inner is not None:
+            return self.of(inner, frame)
         f = call.func
         if isinstance(f, ast.Attribute):
             made = self._factory(call, f, frame)
