@@ -111,11 +111,15 @@ def check(project: Project) -> Iterator[Finding]:
                     evidence={"body": raw},
                 )
                 break
-            exposed = dumped_fields(project, call, site, facts)
             # a key attribute chooses the item (DG106, DG103), it is no field the item holds;
             # unless the request model itself mints it (`default_factory=uuid4`)
             table = table_of(project, call, site.frame)
             keys = keyed_attributes(project)
+            exposed = [
+                e
+                for e in dumped_fields(project, call, site, facts)
+                if (table, e[0]) not in keys or e[1] == MINTED
+            ]
             copied = [
                 c
                 for c in copied_fields(project, call, site, facts)

@@ -49,6 +49,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
+from dynaguard.scan.queries.dumped_keys import dumped_keys
 from dynaguard.scan.queries.grants import decided_parent, path_grant, required_absent
 from dynaguard.scan.queries.keys import keyed_attributes
 from dynaguard.scan.queries.tables import table_of
@@ -98,6 +99,7 @@ def check(project: Project) -> Iterator[Finding]:
             table = table_of(project, call, site.frame)
             keyed = {a for t, a in keys if t == table}
             bad = _body_keys(key, route, is_item, owners, keyed)
+            bad += dumped_keys(project, key, keyed, route, owners) if is_item and not bad else []
             if bad and required_absent(project, call, site) and decided_parent(key, keyed):
                 continue  # a new child record under the parent the path or caller decides
             posing = key is not None and any(  # `body.user_id or me`: the caller by default

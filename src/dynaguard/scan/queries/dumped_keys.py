@@ -1,0 +1,39 @@
+"""Key attributes a dumped request model supplies: `{**item, **body.model_dump()}` written
+with `body.book_id` in the model lets the client choose which item the write replaces."""
+
+from __future__ import annotations
+
+from dynaguard.scan.index import Project
+from dynaguard.scan.model import ParamSource, Route
+from dynaguard.scan.provenance import Origin, Value
+from dynaguard.scan.queries.request_models import model_fields
+from dynaguard.scan.report import OWNER_NAME
+
+__all__ = ["dumped_keys"]
+
+
+def dumped_keys(
+    project: Project, item: Value | None, keyed: set[str], route: Route, owners: set[str]
+) -> list[tuple[str, str]]:
+    """(attribute, `param.field`) for each key attribute (`keyed`) a request model dumped
+    into the item carries, unless the item also sets it from something other than a read
+    item (`{**body.model_dump(), "id": path_id}`: the explicit value wins). As for a
+    field copied by name, only where the path decides the key, or the principal an
+    owner-like attribute (a create with a client-chosen id is no swap)."""
+    if item is None or not keyed:
+        return []
+    has_path = any(p.source is ParamSource.PATH for p in route.params)
+    has_principal = any(p.source is ParamSource.PRINCIPAL for p in route.params)
+    out: list[tuple[str, str]] = []
+    for dump in item.dumps:
+        fields = set(model_fields(project, dump.model or "")) - dump.excluded
+        if dump.included is not None:
+            fields &= dump.included
+        for name in sorted(fields & keyed):
+            explicit = item.field(name)
+            if explicit is not None and not explicit.origins() <= {Origin.ITEM}:
+                continue
+            owner_like = bool(OWNER_NAME.match(name)) or name in owners
+            if has_path or (has_principal and owner_like):
+                out.append((name, f"{dump.param}.{name}"))
+    return out
