@@ -20,6 +20,7 @@ from dynaguard.scan.frames import Frame
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import FunctionInfo, ParamSource, Route
 from dynaguard.scan.provenance import Origin, Source
+from dynaguard.scan.queries.memo import once
 from dynaguard.scan.symbols import dotted, last_name
 from dynaguard.scan.walk import nodes
 
@@ -35,14 +36,20 @@ def signed_sources(project: Project, route: Route, sources: set[Source]) -> bool
     fn = project.functions.get(route.function)
     if fn is None or not sources:
         return False
-    raw = _raw_names(fn)
-    if not raw or not _verifies(project, fn, raw, frozenset()):
+    if not once(project, ("signed", fn.qualname), lambda p: _signed(p, fn)):
         return False
     request = {p.name for p in route.params if p.source is ParamSource.REQUEST}
     return all(
         s.origin is Origin.BODY and s.name in {f"{r}.{m}()" for r in request for m in RAW}
         for s in sources
     )
+
+
+def _signed(project: Project, fn: FunctionInfo) -> bool:
+    """The endpoint verifies an HMAC over its raw body (once per endpoint: DG103 asks it
+    for every keyed call of a route)."""
+    raw = _raw_names(fn)
+    return bool(raw) and _verifies(project, fn, raw, frozenset())
 
 
 def _raw_names(fn: FunctionInfo) -> set[str]:
