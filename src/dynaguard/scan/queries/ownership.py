@@ -36,6 +36,7 @@ from dynaguard.scan.provenance import Origin, Source, Value
 from dynaguard.scan.queries.authorization import ordinary_gate
 from dynaguard.scan.queries.counters import counter_step, relation_held
 from dynaguard.scan.queries.grants import required_absent
+from dynaguard.scan.queries.machine import machine_caller
 from dynaguard.scan.queries.possession import possessed
 from dynaguard.scan.queries.principals import Auth, principals
 from dynaguard.scan.queries.public import public_route
@@ -83,6 +84,8 @@ def unowned(project: Project) -> Iterator[Unowned]:
             continue  # an admin endpoint may reach any object (function-level authorisation)
         if not route.authenticated and public_route(project, route):
             continue  # sign-up, login, password reset: look-ups by the credential, no caller
+        if machine_caller(project, route):
+            continue  # a partner system with one shared key: no user's objects to guard
         yield from _route(project, route, tables, unverified)
 
 

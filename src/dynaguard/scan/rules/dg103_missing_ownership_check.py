@@ -15,7 +15,9 @@ record) may reach any object, unless the same gate, asked for the same values, g
 routes that tie objects to the caller (a scope every ordinary key holds), routes public by
 design (sign-up, login, password reset) look up by the credential, a webhook's ids inside
 a raw body the endpoint verifies with an HMAC signature (`hmac.new` over the bytes,
-`compare_digest`, a raise) are the signer's, and tables that hold no per-user data (no
+`compare_digest`, a raise) are the signer's, a partner system that the endpoint admits by
+one shared key (`compare_digest(key, PARTNER_KEY)`) is no user with objects of its own,
+and tables that hold no per-user data (no
 owner-like attribute is ever written to or keyed on them, as for a catalogue) need no
 owner. A counter of a relation the caller holds is not reported either: an update that
 only adds a number the code fixes (`ADD likes :one`, `Post.likes.add(-1)`) to an item its
