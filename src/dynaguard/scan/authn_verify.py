@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from dynaguard.scan.symbols import ModuleInfo, dotted
+from dynaguard.scan.symbols import ModuleInfo, dotted, last_name
 
 VERIFY_CALLS = frozenset(
     {
@@ -141,3 +141,32 @@ def _key_read(node: ast.AST) -> tuple[str, ast.expr] | None:
     ):
         return node.args[0].value, node.func.value
     return None
+
+
+def fixed_secret(found: list[ast.AST], mod: ModuleInfo, creds: frozenset[str]) -> bool:
+    """The body admits only holders of one secret the code keeps, and raises otherwise:
+    `compare_digest(token, ADMIN_TOKEN)`, `if token != settings.admin_token: raise`. Its
+    callers are operators (or one partner system), not users with objects of their own."""
+    if not any(isinstance(n, ast.Raise) for n in found):
+        return False
+    for n in found:
+        if isinstance(n, ast.Call) and last_name(n) == "compare_digest" and len(n.args) == 2:
+            sides = list(n.args)
+        elif isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], ast.NotEq):
+            sides = [n.left, n.comparators[0]]
+        else:
+            continue
+        roots = [_root(s) for s in sides]
+        kept = [r for r in roots if r is not None and r not in creds]
+        if any(r in creds for r in roots) and any(
+            r in mod.globals or r in mod.imports for r in kept
+        ):
+            return True
+    return False
+
+
+def _root(e: ast.expr) -> str | None:
+    """`settings.admin_token` -> settings; `TOKEN` -> TOKEN; anything else None."""
+    while isinstance(e, ast.Attribute):
+        e = e.value
+    return e.id if isinstance(e, ast.Name) else None
