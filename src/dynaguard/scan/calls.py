@@ -157,8 +157,11 @@ DYNAMO_METHODS = CLIENT_OPERATIONS | {
     "deserialize",
 }
 OFFLOADED = ":offloaded"  # the tag of the call a worker thread makes (DynamoCall.key)
+# what hands a function and its arguments to another thread (or, `add_task`, to after the
+# response: FastAPI's BackgroundTasks): the route still makes those calls
 OFFLOAD = frozenset(
     {"to_thread", "run_in_threadpool", "run_in_executor", "run_sync", "run_in_thread", "submit"}
+    | {"add_task"}
 )
 
 

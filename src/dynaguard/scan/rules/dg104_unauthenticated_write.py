@@ -14,7 +14,9 @@ route an administrator's. An app that has users but verifies them nowhere (it si
 tokens at `/login`, signs users in with Cognito, stores API keys it generates, or takes
 user ids from the path or body) has no authentication at all: every write is reported.
 Apps with no users are left alone (an internal service), as are sign-up, login, token,
-password-reset and webhook routes, which are public by design.
+password-reset and webhook routes, which are public by design. A write that only steps a
+counter by fixed numbers (`ADD views :one`, a view count bumped by a background task)
+changes no one's data and is not counted.
 
 ## Why is this bad?
 The app has a notion of a caller, and this route forgot to ask for one: anyone on the
@@ -50,6 +52,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
+from dynaguard.scan.queries.counters import stepped
 from dynaguard.scan.queries.principals import Auth, principals, writes_by_route
 from dynaguard.scan.queries.public import public_route
 
@@ -74,7 +77,12 @@ def check(project: q.Project) -> Iterator[q.Finding]:
     auth = Auth(project)
     users = principals(project)
     for route in q.routes(project):
-        calls = writes.get(id(route))
+        # a counter only stepped by fixed numbers (`ADD views :one`) changes no one's data
+        calls = [
+            c
+            for c in writes.get(id(route), [])
+            if not any(stepped(project, c, s) for s in q.sites(project, c) if s.route is route)
+        ]
         if not calls or auth.route(route) or public_route(project, route):
             continue
         witness = auth.witness(route)
