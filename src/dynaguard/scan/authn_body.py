@@ -251,7 +251,19 @@ class BodyScan:
                 return n.test
             if any(isinstance(x, ast.Return) for x in n.body) and self._raises_after(n):
                 return n.test  # `if ok: return user` ... `raise HTTPException(403)`
+            if self._closes(body) and any(isinstance(x, ast.Return) for x in body):
+                return n.test  # a websocket refused: `await websocket.close(4401); return`
         return None
+
+    def _closes(self, found: list[ast.AST]) -> bool:
+        return any(
+            isinstance(x, ast.Call)
+            and isinstance(x.func, ast.Attribute)
+            and x.func.attr == "close"
+            and isinstance(x.func.value, ast.Name)
+            and x.func.value.id in self.requests
+            for x in found
+        )
 
     def _raises_after(self, n: ast.stmt) -> bool:
         end = n.end_lineno or n.lineno

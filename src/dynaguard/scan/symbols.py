@@ -59,7 +59,9 @@ def build_module(name: str, path: str, tree: ast.Module) -> ModuleInfo:
 # decorators that make a method an attribute of its instances
 PROPERTIES = frozenset({"property", "cached_property"})
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
-ROUTE_DECORATORS = frozenset({*HTTP_METHODS, "api_route"})  # `@router.get(...)` and co.
+ROUTE_DECORATORS = frozenset(
+    {*HTTP_METHODS, "api_route", "websocket"}
+)  # a websocket too  # `@router.get(...)` and co.
 # what an app factory's nested functions register with the app it builds: path operations,
 # exception handlers (`@app.exception_handler(Exception)`), `@app.middleware("http")`
 REGISTERED = frozenset({*ROUTE_DECORATORS, "exception_handler", "middleware"})

@@ -309,8 +309,15 @@ class Auth:
                     None,
                 )
                 gated = gate(self.p, other, self.roots(other.router)) if dep is None else None
-                if dep is not None or gated is not None:
-                    how = dep.name or dep.target if dep is not None else "@requires"
+                own = dep is None and gated is None and self.p.behaviour.endpoint_verifies(other)
+                if dep is not None or gated is not None or own:
+                    how = (
+                        (dep.name or dep.target)
+                        if dep is not None
+                        else "@requires"
+                        if gated is not None
+                        else "its own credential check"
+                    )
                     text = f"{other.label} via {how}"
                     for app in self.roots(other.router):
                         self._authed.setdefault(app, []).append((i, other, text))
