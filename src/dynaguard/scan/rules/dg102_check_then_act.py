@@ -6,6 +6,8 @@ Follows each route's reads, checks and writes in order (through helper functions
 attribute that an earlier check compared on the item it read (owner, status, version...).
 When the write sits in a helper that writes no condition of its own (a repository's
 `set_credits`), the finding is at the caller that checked, with the chain down to the write.
+A fixed step of a counter on an item its condition requires (`ADD votes :one` under
+`attribute_exists`) is not reported: it loses nothing the check decided.
 
 ## Why is this bad?
 Between the read and the write another request can change the owner or the state: the
@@ -43,6 +45,7 @@ from collections.abc import Iterator
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
 from dynaguard.scan.queries import writes as w
+from dynaguard.scan.queries.counters import counter_step
 from dynaguard.scan.query import JSON, Confidence, Finding, Project, Severity
 
 
@@ -64,6 +67,8 @@ def check(project: Project) -> Iterator[Finding]:
         if call.operation not in w.OPS:
             continue
         for site in q.sites(project, call):
+            if counter_step(project, call, site):
+                continue  # a fixed step of a counter on an item that must exist: stale-proof
             found = w.check_then_act_at(project, site, call)
             if found is None:
                 continue
