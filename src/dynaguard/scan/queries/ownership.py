@@ -179,6 +179,8 @@ def key_is_principal(project: Project, route: Route, ev: Event, key: Value) -> b
     reqs = {p.name for p in route.params if p.source is ParamSource.REQUEST}
     if _compares(fn.node, names, princ, reqs, before=line):
         return True
+    if _helper_compares(project, fn, names, line):
+        return True
     for dep in route.all_dependencies:
         dep_fn = project.functions.get(dep.target or "")
         if dep_fn is None or not names & {a.arg for a in dep_fn.params}:
@@ -211,6 +213,33 @@ def _compares(
         return False  # no guard compares the names: the body's taint is not needed
     scan = BodyScan(node, Seeds(principals=frozenset(princ), requests=frozenset(reqs)), _no)
     return any(x not in mine and scan.principal_of(x) for sides, mine in found for x in sides)
+
+
+def _helper_compares(project: Project, fn: FunctionInfo, names: set[str], line: int) -> bool:
+    """The endpoint passes the request value to a helper before `line`, and the helper
+    compares it with something that holds the caller, raising otherwise
+    (`same_clinic(clinic_id, staff)`: `if clinic_id != staff.clinic_id: raise`)."""
+    frame = Frame(fn, project.module_of(fn))
+    for call in (n for n in own_nodes(fn.node) if isinstance(n, ast.Call)):
+        if call.lineno >= line:
+            continue
+        at = [i for i, a in enumerate(call.args) if isinstance(a, ast.Name) and a.id in names]
+        callee = project.values.target(call, frame) if at else None
+        if not isinstance(callee, FunctionInfo):
+            continue
+        params = [a.arg for a in callee.params]
+        inner = {params[i] for i in at if i < len(params)}
+        entered = frame.enter(callee, call, project.module_of(callee))
+        for n in own_nodes(callee.node):
+            test = _guard(n)
+            for cmp in (c for c in nodes(test) if isinstance(c, ast.Compare)) if test else ():
+                sides = [cmp.left, *cmp.comparators]
+                if not any(isinstance(x, ast.Name) and x.id in inner for x in sides):
+                    continue
+                others = [x for x in sides if not (isinstance(x, ast.Name) and x.id in inner)]
+                if any(project.values.of(x, entered).always(Origin.PRINCIPAL) for x in others):
+                    return True
+    return False
 
 
 def _principal_params(project: Project, fn: FunctionInfo) -> set[str]:
