@@ -30,6 +30,7 @@ from dynaguard.scan.authn_verify import (
     fixed_secret,
     gateway_verified,
     marker,
+    rejects,
     verifier,
 )
 from dynaguard.scan.deps import assumed_principal, dependency, depends_of, last_names
@@ -124,6 +125,28 @@ class Behaviour:
     def middleware_verifies(self, qualname: str) -> bool:
         """A middleware's dispatch verifies the request's credential."""
         return self._ask("mw", qualname)
+
+    def middleware_rejects(self, qualname: str) -> bool:
+        """A middleware that verifies the credential also refuses the request when that
+        fails (a raise, or an error response instead of the app): one that only records
+        the caller on `request.state` and calls the app anyway identifies, nothing more."""
+        fn = self.p.functions.get(qualname)
+        if fn is None or not self.middleware_verifies(qualname):
+            return False
+        found = own_nodes(fn.node)
+        if rejects(found):
+            return True
+        # a verifier outside any `try` fails the request by itself (`jwt.decode` raising)
+        guarded = {id(n) for t in found if isinstance(t, ast.Try) for n in nodes(t)}
+        mod = self.p.module_of(fn)
+        return any(
+            isinstance(c, ast.Call) and id(c) not in guarded and verifier(c, mod, self._imported)
+            for c in found
+        )
+
+    def _identified(self) -> bool:
+        """Some middleware verifies a credential and records the caller."""
+        return any(self.middleware_verifies(m.function) for m in self.p.middlewares)
 
     # -- memoised by value --------------------------------------------------------------
 
@@ -255,6 +278,8 @@ class Behaviour:
         scan = self._scan(body, Seeds(cred, seeds.principals, seeds.requests, seeds.role_fields))
         if scan.checks_credential():
             return True
+        if seeds.requests and self._identified() and scan.requires_principal():
+            return True  # `if not request.state.user: raise 401` behind an identifying middleware
         for call in calls:
             flows, _ = scan.argument_flows(call)
             if endpoint and not flows:

@@ -182,6 +182,15 @@ class BodyScan:
                 return True
         return False
 
+    def requires_principal(self) -> bool:
+        """A guard refuses the request unless the caller is there (`if not request.state.user:
+        raise`): the caller a middleware recorded."""
+        for n in self.nodes:
+            test = self._guard(n)
+            if test is not None and self.principal_of(test):
+                return True
+        return False
+
     def _compares_credential(self, test: ast.expr) -> bool:
         for n in _walk(test):
             if isinstance(n, ast.Compare):

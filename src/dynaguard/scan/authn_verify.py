@@ -170,3 +170,13 @@ def _root(e: ast.expr) -> str | None:
     while isinstance(e, ast.Attribute):
         e = e.value
     return e.id if isinstance(e, ast.Name) else None
+
+
+def rejects(found: list[ast.AST]) -> bool:
+    """The body refuses some requests: it raises, or builds an error response
+    (`JSONResponse(..., 401)`) instead of passing the request on."""
+    return any(
+        isinstance(n, ast.Raise)
+        or (isinstance(n, ast.Call) and (last_name(n) or "").endswith("Response"))
+        for n in found
+    )

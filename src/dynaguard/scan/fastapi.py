@@ -159,7 +159,7 @@ def _decorator(project: Project, mod: ModuleInfo, fn: FunctionInfo, dec: ast.exp
 
 
 def _verifies(project: Project, qualname: str) -> bool:
-    return project.behaviour.middleware_verifies(qualname)
+    return project.behaviour.middleware_rejects(qualname)
 
 
 def _unresolved(project: Project, mod: ModuleInfo, dec: ast.Call) -> None:

@@ -104,6 +104,10 @@ class BehaviourAPI(Protocol):
         """Whether a function checks the value of a security scheme dependency."""
         ...
 
+    def middleware_rejects(self, qualname: str) -> bool:
+        """A middleware verifies the credential and refuses the request when that fails."""
+        ...
+
     def middleware_verifies(self, qualname: str) -> bool:
         """Whether a middleware verifies a credential."""
         ...
