@@ -8,7 +8,8 @@ value from the request (path, query, header, cookie or a body field), or whose
 constrains to fixed choices (a `Literal` or `Enum` parameter or body field, or a parsed
 `int`/`bool`/`UUID`), values checked against fixed values before the call (`if f not in
 ALLOWED: raise ...`), names looked up in an allow-list (`ALLOWED.get(choice)`), and the
-keys of a dict the code builds are not reported.
+keys of a dict the code builds are not reported; a free `dict` body's keys are the
+client's (a Pydantic model's dumped keys are its field names).
 
 ## Why is this bad?
 Expressions are a small language: a client that writes part of one changes what the
@@ -108,4 +109,5 @@ def _client(project: q.Project, call: q.DynamoCall, site: q.Site, value: q.Value
 
 
 def _from_client(s: q.Source) -> bool:
-    return s.origin in CLIENT and (s.origin is not q.Origin.BODY or bool(s.path))
+    # a whole body is bounded by its model's field names; a free dict's keys are not
+    return s.origin in CLIENT and (s.origin is not q.Origin.BODY or bool(s.path) or not s.model)
