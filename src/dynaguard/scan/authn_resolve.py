@@ -47,7 +47,7 @@ def resolve(p: Project, target: str) -> list[Body] | str:
     if target.endswith("()"):
         base = target[:-2]
         if base in p.functions:
-            return _closures(p, p.functions[base])
+            return closures(p, p.functions[base])
         if base in p.classes:
             call = p.method(base, "__call__")
             return [body_of(p, call)] if call is not None else _scheme_class(p, base)
@@ -70,7 +70,7 @@ def _global(p: Project, mod: ModuleInfo, value: ast.expr) -> list[Body] | str:
         else None
     )
     if isinstance(sym, FunctionInfo):
-        return _closures(p, sym)
+        return closures(p, sym)
     if isinstance(sym, ClassRef):
         return resolve(p, f"{sym.qualname}()")
     if (dotted(value.func, mod) or "").rsplit(".", 1)[-1] in SCHEMES:
@@ -93,7 +93,7 @@ def _library(expr: ast.expr, mod: ModuleInfo) -> bool:
     return mod.imports.get(expr.id, "").split(".")[0] in AUTH_LIBRARIES
 
 
-def _closures(p: Project, factory: FunctionInfo) -> list[Body]:
+def closures(p: Project, factory: FunctionInfo) -> list[Body]:
     """`def require_role(r): def check(...): ...; return check` -> check."""
     inner = {
         s.name: s
@@ -108,9 +108,16 @@ def _closures(p: Project, factory: FunctionInfo) -> list[Body]:
     mod = p.module_of(factory)
     return [
         Body(f"{factory.qualname}.<locals>.{n}", inner[n], mod, None)
-        for n in returned
+        for n in dict.fromkeys(returned)
         if n in inner
     ]
+
+
+def as_function(body: Body, key: str | None = None) -> FunctionInfo:
+    """A closure body as a function the engines can enter (`key`: its qualname, when the
+    body is a copy entered with particular arguments)."""
+    node = body.node
+    return FunctionInfo(key or body.key, body.module.name, node.name, None, node, body.module.path)
 
 
 def bound_call(p: Project, target: str, args: tuple[tuple[str, ConstArg], ...]) -> list[Body]:
@@ -179,7 +186,7 @@ def closure_dependency(
             texts = {k: v for k, v in texts.items() if k not in own}
             node = _Closed(texts).visit(copy.deepcopy(b.node)) if texts else b.node
             key = f"{b.key}{sorted(texts.items())}" if texts else b.key
-            return FunctionInfo(key, b.module.name, b.node.name, None, node, b.module.path)
+            return as_function(Body(b.key, node, b.module, None), key)
     return None
 
 

@@ -146,10 +146,11 @@ def _key_read(node: ast.AST) -> tuple[str, ast.expr] | None:
 def fixed_secret(found: list[ast.AST], mod: ModuleInfo, creds: frozenset[str]) -> bool:
     """The body admits only holders of one secret the code keeps, and raises otherwise:
     `compare_digest(token, ADMIN_TOKEN)`, `if token != settings.admin_token: raise`. Its
-    callers are operators (or one partner system), not users with objects of their own."""
-    if not any(isinstance(n, ast.Raise) for n in found):
-        return False
-    for n in found:
+    callers are operators (or one partner system), not users with objects of their own.
+    The comparison must decide the raise: it sits in the test of an `if` that raises or of
+    an `assert` (directly, or through a name bound to its result)."""
+    decided = raise_deciders(found)
+    for n in decided:
         if isinstance(n, ast.Call) and last_name(n) == "compare_digest" and len(n.args) == 2:
             sides = list(n.args)
         elif isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], ast.NotEq):
@@ -180,3 +181,29 @@ def rejects(found: list[ast.AST]) -> bool:
         or (isinstance(n, ast.Call) and (last_name(n) or "").endswith("Response"))
         for n in found
     )
+
+
+def raise_deciders(found: list[ast.AST]) -> list[ast.AST]:
+    """Every node that decides a raise: inside the test of an `if` that raises or of an
+    `assert`, a name there standing for the value bound to it (`ok = compare_digest(...)`,
+    then `if not ok: raise`)."""
+    bound = {
+        t.id: n.value
+        for n in found
+        if isinstance(n, ast.Assign)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
+    out: list[ast.AST] = []
+    for n in found:
+        raising = isinstance(n, ast.If) and any(
+            isinstance(r, ast.Raise) for s in n.body + n.orelse for r in ast.walk(s)
+        )
+        if not (raising or isinstance(n, ast.Assert)):
+            continue
+        assert isinstance(n, ast.If | ast.Assert)
+        for x in ast.walk(n.test):
+            out.append(x)
+            if isinstance(x, ast.Name) and x.id in bound:
+                out += ast.walk(bound[x.id])
+    return out

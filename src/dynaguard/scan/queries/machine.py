@@ -5,12 +5,10 @@ could protect, and the ids it sends are the ones it is trusted to name."""
 
 from __future__ import annotations
 
-import ast
-
+from dynaguard.scan.authn_verify import fixed_secret
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import ParamSource, Route
-from dynaguard.scan.symbols import last_name
-from dynaguard.scan.walk import nodes
+from dynaguard.scan.walk import own_nodes
 
 __all__ = ["machine_caller"]
 
@@ -29,21 +27,5 @@ def machine_caller(project: Project, route: Route) -> bool:
     fn = project.functions.get(route.function)
     if fn is None:
         return False
-    given = {p.name for p in route.params if p.source in CREDENTIAL_SOURCES}
-    mod = project.module_of(fn)
-    for call in (n for n in nodes(fn.node) if isinstance(n, ast.Call)):
-        if last_name(call) != "compare_digest" or len(call.args) != 2:
-            continue
-        names = [_root(a) for a in call.args]
-        if any(n in given for n in names) and any(
-            n in mod.globals or n in mod.imports for n in names
-        ):
-            return True
-    return False
-
-
-def _root(e: ast.expr) -> str | None:
-    """`settings.key` -> settings; `KEY` -> KEY; anything else None."""
-    while isinstance(e, ast.Attribute):
-        e = e.value
-    return e.id if isinstance(e, ast.Name) else None
+    given = frozenset(p.name for p in route.params if p.source in CREDENTIAL_SOURCES)
+    return fixed_secret(own_nodes(fn.node), project.module_of(fn), given)

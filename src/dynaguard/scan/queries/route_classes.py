@@ -3,11 +3,9 @@ function that answers every request of the routes using them (`route_class=`).""
 
 from __future__ import annotations
 
-import ast
-
+from dynaguard.scan.authn_resolve import as_function, closures
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import FunctionInfo
-from dynaguard.scan.walk import own_nodes
 
 __all__ = ["route_class_handlers"]
 
@@ -24,15 +22,5 @@ def route_class_handlers(project: Project) -> list[FunctionInfo]:
         fn = project.functions.get(cls.methods.get("get_route_handler", ""))
         if fn is None:
             continue
-        inner = {
-            s.name: s for s in fn.node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
-        }
-        returned = [
-            n.value.id
-            for n in own_nodes(fn.node)
-            if isinstance(n, ast.Return) and isinstance(n.value, ast.Name) and n.value.id in inner
-        ]
-        for name in dict.fromkeys(returned):
-            qual = f"{fn.qualname}.<locals>.{name}"
-            out.append(FunctionInfo(qual, fn.module, name, None, inner[name], fn.path))
+        out += [as_function(b) for b in closures(project, fn)]
     return out

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 
+from dynaguard.scan.authn_verify import raise_deciders
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import FunctionInfo, ParamSource, Route
@@ -88,29 +89,8 @@ def _verifies(project: Project, fn: FunctionInfo, raw: set[str], seen: frozenset
 
 
 def _guarded_compare(fn: FunctionInfo) -> bool:
-    """A `compare_digest` whose failure raises: in the test of an `assert`, or of an `if`
-    that raises, directly or through a name bound to its result (`ok = compare_digest(...)`)."""
-    found = nodes(fn.node)
-    bound = {
-        t.id
-        for n in found
-        if isinstance(n, ast.Assign)
-        and isinstance(n.value, ast.Call)
-        and last_name(n.value) == "compare_digest"
-        for t in n.targets
-        if isinstance(t, ast.Name)
-    }
-    for n in found:
-        if (
-            isinstance(n, ast.If)
-            and any(isinstance(r, ast.Raise) for s in n.body + n.orelse for r in nodes(s))
-        ) or isinstance(n, ast.Assert):
-            test = n.test
-        else:
-            continue
-        for t in nodes(test):
-            if (isinstance(t, ast.Call) and last_name(t) == "compare_digest") or (
-                isinstance(t, ast.Name) and t.id in bound
-            ):
-                return True
-    return False
+    """A `compare_digest` whose failure raises (authn_verify.raise_deciders)."""
+    return any(
+        isinstance(n, ast.Call) and last_name(n) == "compare_digest"
+        for n in raise_deciders(nodes(fn.node))
+    )
