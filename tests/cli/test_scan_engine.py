@@ -90,9 +90,11 @@ def test_unparsable_file_is_reported_and_the_scan_goes_on(cli: CLI, app: Path) -
     # (the engine parses only files that touch FastAPI or DynamoDB; this one does)
     (app / "broken.py").write_text("import boto3\n\ndef broken(:\n", encoding="utf-8")
     run = cli("scan", "--format", "json", "--fail-on", "none")
-    assert run.code == 0
+    # its findings may be missing: the run is incomplete, so no gate passes (exit 2)
+    assert run.code == 2
     errors = [line for line in run.err.splitlines() if "broken.py" in line]
     assert len(errors) == 1 and errors[0].startswith("dynaguard scan: error: app/broken.py:3: ")
+    assert "the run is incomplete" in run.err
     assert _pairs(json.loads(run.out)) == EXPECTED
 
 

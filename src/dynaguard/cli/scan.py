@@ -192,7 +192,7 @@ def finish(result: Result, opts: Options) -> int:
     if gate is not None and any(f.severity >= gate for f in findings):
         return EXIT_FINDINGS
     if result.stats.get("complete") is False:
-        from dynaguard.scan.confine import ANALYSIS_ERROR
+        from dynaguard.core.result import ANALYSIS_ERROR
 
         # a gate must never pass on a run that could not analyse everything it read
         n = sum(1 for e in result.errors if e.kind == ANALYSIS_ERROR)

@@ -19,6 +19,8 @@ WEIGHTS: dict[Severity, int] = {
     Severity.INFO: 0,
 }
 GRADES = ((90, "A"), (80, "B"), (70, "C"), (60, "D"))
+# Diagnostic.kind of something that was not analysed: the run is incomplete
+ANALYSIS_ERROR = "analysis-error"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

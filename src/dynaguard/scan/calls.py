@@ -171,10 +171,9 @@ def collect(project: Project) -> None:
         for fn in list(mod.functions.values()):
             try:
                 _scan_function(project, mod, fn)
-            except RecursionError:
-                project.unknown_shapes.append(
-                    (mod.path, fn.node.lineno, "expression nesting too deep")
-                )
+            except RecursionError:  # its calls are unread: findings may be missing
+                why = f"{fn.qualname}: expression nesting too deep; its calls were not analysed"
+                project.truncated.append((mod.path, fn.node.lineno, why))
         _scan_function(project, mod, None)
     for route in project.routes:
         reach(project, route)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from dynaguard.core.config import Config
 from dynaguard.core.findings import Finding
 from dynaguard.core.registry import Registered
-from dynaguard.core.result import Diagnostic
+from dynaguard.core.result import ANALYSIS_ERROR, Diagnostic
 from dynaguard.scan import rulepool
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.iac.model import IacFacts
@@ -34,7 +34,6 @@ from dynaguard.scan.symbols import ModuleInfo
 if TYPE_CHECKING:
     from dynaguard.scan.files import Prepared
 
-ANALYSIS_ERROR = "analysis-error"  # Diagnostic.kind: something was not analysed; incomplete
 MAX_EXCLUDED = 8
 
 

@@ -17,7 +17,7 @@ from dynaguard.core import suppressions
 from dynaguard.core.config import Config
 from dynaguard.core.findings import EngineKind, Finding, unique_fingerprints
 from dynaguard.core.registry import Registered, RuleMeta, all_rules
-from dynaguard.core.result import Diagnostic, Result
+from dynaguard.core.result import ANALYSIS_ERROR, Diagnostic, Result
 from dynaguard.scan import confine, files, iac
 from dynaguard.scan.files import Prepared
 from dynaguard.scan.iac import suppress as iac_suppress
@@ -180,7 +180,7 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
             "suppressed": suppressed,
             "seconds": round(time.perf_counter() - started, 3),
             # False when a file or a rule could not be analysed (confine): findings may be missing
-            "complete": not any(e.kind == confine.ANALYSIS_ERROR for e in (*errors, *index_errors)),
+            "complete": not any(e.kind == ANALYSIS_ERROR for e in (*errors, *index_errors)),
         },
     )
 
@@ -218,7 +218,7 @@ def _lost(args: tuple[str, str]) -> Prepared:
 def _failed(args: tuple[str, str], message: str) -> Prepared:
     path, root = Path(args[0]), Path(args[1])
     rel = files.relpath(path, root)
-    error = Diagnostic(path=rel, kind=confine.ANALYSIS_ERROR, message=message)
+    error = Diagnostic(path=rel, kind=ANALYSIS_ERROR, message=message)
     return Prepared(str(path), rel, path.stem, 0, False, [], None, None, error)
 
 
@@ -232,8 +232,8 @@ def _on_demand(prepared: list[Prepared], root: Path) -> list[Prepared]:
     a hop: a dependency re-exported through any number of facades is still read. The
     bound keeps a library's whole import graph out of a scan of one of its users.
     """
-    if all(p.tree is not None or p.error is not None for p in prepared):
-        # every file already parsed (or failed): nothing to add on demand
+    if all(p.tree is not None or (p.error and p.error.kind == ANALYSIS_ERROR) for p in prepared):
+        # every file already parsed (or failed as one that matters): nothing to add
         return [p for p in prepared if p.tree is not None]
     by_name = {p.module: i for i, p in enumerate(prepared)}
     suffixes: dict[str, list[int]] = {}
@@ -257,6 +257,9 @@ def _on_demand(prepared: list[Prepared], root: Path) -> list[Prepared]:
                 q = prepared[i]
                 if q.tree is None and q.error is None:
                     prepared[i] = q = _prepare_safe((q.path, str(root)), parse=True)
+                if q.error and q.error.kind != ANALYSIS_ERROR and not files.skipped(q.error):
+                    # code a relevant module runs, unread: its findings may be missing
+                    prepared[i] = replace(q, error=replace(q.error, kind=ANALYSIS_ERROR))
                 if q.tree is not None:
                     hop = 0 if _facade(q.tree) else 1
                     (todo.appendleft if hop == 0 else todo.append)((i, depth + hop))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dynaguard.core.fileio import InputError, not_regular, read_capped
-from dynaguard.core.result import Diagnostic
+from dynaguard.core.result import ANALYSIS_ERROR, Diagnostic
 
 # Larger files are generated data, not application code, and a syntax tree costs 110-190
 # times the source's size (bench/README.md): 1 MiB keeps one file under ~200 MB.
@@ -66,6 +66,8 @@ IMPORT_LINE = re.compile(
     rb"^\s*(?:from\s+(\.*[\w.]*)\s+import\s+([^#\n]+)|import\s+([^#\n]+))", re.M
 )
 
+SKIPPED = "skipped: "  # the message of a file left unread by policy
+
 
 @dataclass(slots=True)
 class SourceFile:
@@ -107,7 +109,7 @@ def discover(
             if odd is not None:
                 if errors is not None:
                     errors.append(
-                        Diagnostic(path=relpath(p, root), message=f"skipped: file is {odd}")
+                        Diagnostic(path=relpath(p, root), message=f"{SKIPPED}file is {odd}")
                     )
                 continue
             yield p
@@ -166,11 +168,11 @@ def read(path: Path, root: Path) -> SourceFile:
         data = read_capped(path, MAX_BYTES)
     except InputError as exc:
         hint = "; max_file_bytes in [tool.dynaguard] raises it" if "limit" in exc.reason else ""
-        return _failed(path, rel, f"skipped: file is {exc.reason}{hint}")
+        return _failed(path, rel, f"{SKIPPED}file is {exc.reason}{hint}")
     except OSError as exc:
         return _failed(path, rel, f"cannot read: {exc.strerror or exc}")
     if b"\x00" in data:
-        return _failed(path, rel, "skipped: binary file (NUL bytes)")
+        return _failed(path, rel, f"{SKIPPED}binary file (NUL bytes)")
     utf8 = data.removeprefix(b"\xef\xbb\xbf")  # the bytes of `text`, when it is UTF-8
     try:
         text = data.decode("utf-8-sig")
@@ -178,7 +180,8 @@ def read(path: Path, root: Path) -> SourceFile:
         declared = _declared(data)  # PEP 263: `# -*- coding: latin-1 -*-` is valid Python
         if declared is None:
             lines = data.count(b"\n")
-            return _failed(path, rel, f"not UTF-8: {exc.reason} at byte {exc.start}", lines)
+            why = f"not UTF-8: {exc.reason} at byte {exc.start}"
+            return _failed(path, rel, why, lines, relevant(data))
         text = declared
         utf8 = text.encode("utf-8", "replace")
     matters = relevant(data)
@@ -206,8 +209,24 @@ def _declared(data: bytes) -> str | None:
         return None
 
 
-def _failed(path: Path, rel: str, message: str, lines: int = 0) -> SourceFile:
-    return SourceFile(path, rel, None, lines, False, [], Diagnostic(path=rel, message=message))
+def _failed(
+    path: Path, rel: str, message: str, lines: int = 0, matters: bool = False
+) -> SourceFile:
+    error = Diagnostic(path=rel, message=message, kind=_kind(matters))
+    return SourceFile(path, rel, None, lines, False, [], error)
+
+
+def skipped(error: Diagnostic) -> bool:
+    """A file left unread by policy (its size, NUL bytes, not a regular file), not one
+    that failed: reported, never an analysis error, whoever imports it."""
+    return error.message.startswith(SKIPPED)
+
+
+def _kind(matters: bool) -> str:
+    # A file that could hold findings and was not read leaves the run incomplete: a gate
+    # must not pass on code it never saw (Python newer than the scanner's, a stray byte).
+    # One the pre-filter would skip anyway is only reported.
+    return ANALYSIS_ERROR if matters else "error"
 
 
 def imports(text: str) -> list[str]:
@@ -240,9 +259,12 @@ def parse(src: SourceFile) -> tuple[ast.Module | None, Diagnostic | None]:
     try:
         return ast.parse(src.text, filename=src.rel, type_comments=False), None
     except SyntaxError as exc:
-        return None, Diagnostic(path=src.rel, line=exc.lineno, message=f"syntax error: {exc.msg}")
+        why = f"syntax error: {exc.msg}"
+        kind = _kind(src.relevant)
+        return None, Diagnostic(path=src.rel, line=exc.lineno, message=why, kind=kind)
     except (ValueError, RecursionError, MemoryError) as exc:
-        return None, Diagnostic(path=src.rel, message=f"cannot parse: {type(exc).__name__}")
+        why = f"cannot parse: {type(exc).__name__}"
+        return None, Diagnostic(path=src.rel, message=why, kind=_kind(src.relevant))
 
 
 def check(src: SourceFile) -> Diagnostic | None:
