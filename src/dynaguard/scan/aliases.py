@@ -15,15 +15,20 @@ if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
 
 
-def env_default(expr: ast.expr | None, frame: Frame) -> str | None:
+def env_default(expr: ast.expr | None, frame: Frame, p: Project | None = None) -> str | None:
     """`Table(NAME)` with `NAME = os.environ.get("PAGES_TABLE", "wiki-pages")` (or
     `os.getenv`): the default names the table, so two handles built from different
-    variables are told apart."""
-    if isinstance(expr, ast.Name) and expr.id in frame.module.globals:
-        expr = frame.module.globals[expr.id][0]
+    variables are told apart. With `p`, NAME may be imported from another module."""
+    home = frame.module
+    if isinstance(expr, ast.Name) and expr.id not in home.globals and p is not None:
+        sym = p.resolve_name(expr.id, home)
+        if isinstance(sym, tuple) and sym[0] in p.modules:
+            home, expr = p.modules[sym[0]], ast.Name(sym[1])
+    if isinstance(expr, ast.Name) and expr.id in home.globals:
+        expr = home.globals[expr.id][0]
     if not (isinstance(expr, ast.Call) and len(expr.args) == 2):
         return None
-    if dotted(expr.func, frame.module) not in ("os.environ.get", "os.getenv"):
+    if dotted(expr.func, home) not in ("os.environ.get", "os.getenv"):
         return None
     default = expr.args[1]
     return (

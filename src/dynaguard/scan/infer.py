@@ -167,7 +167,8 @@ class Types:
         if f.attr == "Table" and recv.kind is HandleKind.RESOURCE:
             name = call.args[0] if call.args else None
             text = self.p.constant_text(name, frame) if name is not None else None
-            return Handle(HandleKind.TABLE, text or env_default(name, frame), recv.async_capable)
+            table = text or env_default(name, frame, self.p)
+            return Handle(HandleKind.TABLE, table, recv.async_capable)
         if f.attr == "batch_writer" and recv.kind is HandleKind.TABLE:
             return Handle(HandleKind.BATCH_WRITER, recv.table, recv.async_capable)
         if f.attr == "get" and recv.kind is HandleKind.PYNAMODB_MODEL:

@@ -2,7 +2,9 @@
 
 A table is *per-user* when a PynamoDB model declares an owner-like attribute, or when an
 owner-like attribute (`owner`, `user_id`, `tenant_id`... or
-a configured `owner_attributes` name) or a value from the principal is ever written to it,
+a configured `owner_attributes` name) or a value from the principal is ever written to it
+(the principal an administrators-only route stores, `updated_by = staff`, is an audit
+trail on shared data, not an owner),
 or when some operation's key names a user-like attribute or takes the principal, or its
 condition or filter compares an attribute with the principal. A table
 the project writes (or only reads) with none of that, in a project that shows how it
@@ -23,11 +25,13 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from dynaguard.scan.aliases import env_default
 from dynaguard.scan.flow import binds, condition, item_value, key_value
 from dynaguard.scan.frames import Frame, Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
 from dynaguard.scan.provenance import Origin, Value
+from dynaguard.scan.queries.authorization import ordinary_gate
 from dynaguard.scan.queries.memo import once
 from dynaguard.scan.report import OWNER_NAME
 from dynaguard.scan.walk import nodes
@@ -107,7 +111,8 @@ def _table_name(project: Project, call: DynamoCall, frame: Frame) -> str | None:
         return None
     if len(value.texts) == 1:
         return next(iter(value.texts))
-    return _setting(project, call.args.get("TableName"), frame)
+    arg = call.args.get("TableName")
+    return _setting(project, arg, frame) or env_default(arg, frame, project)
 
 
 def _global_table(project: Project, recv: ast.Name, frame: Frame) -> str | None:
@@ -185,12 +190,19 @@ def owner_like(project: Project, name: str) -> bool:
     return bool(OWNER_NAME.match(name)) or name in project.config.owner_attributes
 
 
-def _marks_owner(project: Project, value: Value | None) -> bool:
+def _marks_owner(project: Project, value: Value | None, audit: bool = False) -> bool:
+    """An owner-like attribute, or (unless `audit`: an administrator's write, where the
+    caller stored is who changed a shared item, `updated_by`) a value from the principal."""
     if value is None:
         return False
     if any(owner_like(project, k) for k, _ in value.fields or ()):
         return True
-    return Origin.PRINCIPAL in value.origins()
+    return not audit and Origin.PRINCIPAL in value.origins()
+
+
+def _by_admin(project: Project, site: Site) -> bool:
+    route = site.route
+    return route is not None and bool(route.privileged) and not ordinary_gate(project, route)
 
 
 def _compares_principal(project: Project, call: DynamoCall, site: Site) -> bool:
@@ -229,7 +241,7 @@ def _table_facts(project: Project) -> TableFacts:
                 continue
             item = _stored(project, call, site.frame) if call.is_write else None
             if (
-                _marks_owner(project, item)
+                _marks_owner(project, item, _by_admin(project, site))
                 or _marks_owner(project, key_value(project, call, site.frame))
                 or _compares_principal(project, call, site)
             ):

@@ -18,8 +18,9 @@ a raw body the endpoint verifies with an HMAC signature (`hmac.new` over the byt
 `compare_digest`, a raise) are the signer's, a partner system that the endpoint admits by
 one shared key (`compare_digest(key, PARTNER_KEY)`) is no user with objects of its own,
 and tables that hold no per-user data (no
-owner-like attribute is ever written to or keyed on them, as for a catalogue) need no
-owner. A counter of a relation the caller holds is not reported either: an update that
+owner-like attribute is ever written to or keyed on them, as for a catalogue; the caller an
+administrators-only route records, `updated_by = staff`, is an audit trail) need no owner.
+A counter of a relation the caller holds is not reported either: an update that
 only adds a number the code fixes (`ADD likes :one`, `Post.likes.add(-1)`) to an item its
 condition requires to exist, beside a write of the caller's own record keyed by the
 principal and the same request value (the like itself); a client-chosen amount or any
