@@ -150,6 +150,7 @@ def _scan(paths: Sequence[Path], *, config: Config | None, jobs: int, root: Path
     files.forget_packages()
     found, infra = iac.discover([p for p in paths if p.exists()], config.exclude, root, errors)
     prepared, notes = _read_all(found, root, jobs)
+    files.unique_modules(prepared)
     iac_files = iac.start(infra, root, jobs)  # read while this process indexes (jobs > 1)
     modules = _on_demand(prepared, root)
     errors += [p.error for p in prepared if p.error is not None]
@@ -256,7 +257,8 @@ def _on_demand(prepared: list[Prepared], root: Path) -> list[Prepared]:
                 done.add(i)
                 q = prepared[i]
                 if q.tree is None and q.error is None:
-                    prepared[i] = q = _prepare_safe((q.path, str(root)), parse=True)
+                    name, q = q.module, _prepare_safe((q.path, str(root)), parse=True)
+                    prepared[i], q.module = q, name  # as unique_modules named it
                 if q.error and q.error.kind != ANALYSIS_ERROR and not files.skipped(q.error):
                     # code a relevant module runs, unread: its findings may be missing
                     prepared[i] = replace(q, error=replace(q.error, kind=ANALYSIS_ERROR))

@@ -302,6 +302,33 @@ def module_name(path: Path, root: Path) -> str:
     return ".".join(p for p in dotted if p not in ("", ".")) or path.stem
 
 
+def unique_modules(prepared: Sequence[Prepared]) -> None:
+    """Where two files share a dotted name (`app.db` of two services, each an `app`
+    package under a plain directory), name every module of those services by its path
+    under the scan's root (`billing.app.db`), so that neither replaces the other in the
+    index. Relative imports follow the longer names; absolute ones (`from app import db`)
+    find the nearer module (`Project.find_module`)."""
+    seen: dict[str, int] = {}
+    for p in prepared:
+        seen[p.module] = seen.get(p.module, 0) + 1
+    roots = {_prefix(p) for p in prepared if seen[p.module] > 1} - {None, ()}
+    for p in prepared:
+        prefix = _prefix(p)
+        if prefix in roots:
+            p.module = ".".join((*prefix, p.module)) if prefix else p.module
+
+
+def _prefix(p: Prepared) -> tuple[str, ...] | None:
+    """The directories between the scan's root and the file's top-level package."""
+    rel = Path(p.rel)
+    parts = (*rel.parent.parts, *(() if rel.stem == "__init__" else (rel.stem,)))
+    names = tuple(p.module.split("."))
+    if rel.is_absolute() or parts[len(parts) - len(names) :] != names:
+        return None
+    prefix = parts[: len(parts) - len(names)]
+    return None if any(x in ("", "..") or "." in x for x in prefix) else prefix
+
+
 # Directories known to be packages (or not), per scan: module_name climbs the same
 # directories for every file of a package; engine.scan clears it so a long-lived process
 # sees an __init__.py created between two scans.
