@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from dynaguard.scan.authn_body import BodyScan, Seeds, param_names
 from dynaguard.scan.authn_props import role_properties
-from dynaguard.scan.authn_resolve import Body, body_of, bound_call, resolve
+from dynaguard.scan.authn_resolve import Body, body_of, bound_call, library_gate, resolve
 from dynaguard.scan.authn_verify import (
     CREDENTIAL_TYPES,
     REQUEST_TYPES,
@@ -201,6 +201,8 @@ class Behaviour:
             return self._body_auth(body_of(self.p, fn), requests=frozenset(names[:1]))
         resolved = resolve(self.p, target)
         if isinstance(resolved, str):
+            if kind == "priv":
+                return resolved == "library" and library_gate(self.p, target)
             return kind == "auth" and resolved == "library"
         if kind == "priv":
             return any(self._body_priv(b) for b in resolved)

@@ -78,13 +78,29 @@ def _global(p: Project, mod: ModuleInfo, value: ast.expr) -> list[Body] | str:
     return "library" if _library(value, mod) else "unknown"
 
 
+def library_gate(p: Project, target: str) -> bool:
+    """An authentication library's dependency made to admit superusers only:
+    fastapi-users' `current_user(active=True, superuser=True)` answers 403 otherwise."""
+    mod_name, _, name = target.partition(":")
+    mod = p.modules.get(mod_name)
+    values = mod.globals.get(name, []) if mod is not None else []
+    call = values[0] if len(values) == 1 else None
+    if not isinstance(call, ast.Call) or mod is None or not _library(call, mod):
+        return False
+    return any(
+        k.arg == "superuser" and isinstance(k.value, ast.Constant) and k.value.value is True
+        for k in call.keywords
+    )
+
+
 def _scheme_class(p: Project, cls: str) -> str:
     bases = {b.rsplit(".", 1)[-1] for c in p.mro(cls) for b in c.bases}
     return "scheme" if bases & SCHEMES else "unknown"
 
 
 def _library(expr: ast.expr, mod: ModuleInfo) -> bool:
-    while isinstance(expr, ast.Call | ast.Attribute):
+    # through calls, attributes and generic aliases (`FastAPIUsers[User, UUID](...)`)
+    while isinstance(expr, ast.Call | ast.Attribute | ast.Subscript):
         expr = expr.func if isinstance(expr, ast.Call) else expr.value
     if not isinstance(expr, ast.Name):
         return False

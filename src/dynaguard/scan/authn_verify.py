@@ -33,6 +33,7 @@ VERIFY_METHODS = {
     "passlib": frozenset({"verify", "verify_and_update"}),
     "argon2": frozenset({"verify"}),
     "auth0": frozenset({"verify"}),
+    "keycloak": frozenset({"decode_token"}),  # python-keycloak: verifies with the realm key
     "jwt": frozenset({"decode", "decode_complete"}),
     "jose": frozenset({"decode"}),
     "authlib": frozenset({"decode", "validate"}),

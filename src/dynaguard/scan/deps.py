@@ -57,20 +57,17 @@ def _dependency(project: Project, mod: ModuleInfo, call: ast.Call, level: str) -
     if target_expr is None:
         return Dependency(None, "", kind == "Security", level)
     name = last_name(target_expr) or ""
-    if isinstance(target_expr, ast.Call):  # Depends(require_role("admin")): a factory's result
-        made = project.resolve_expr(target_expr.func, mod)
-        if isinstance(made, FunctionInfo | ClassRef):
-            callee = (
-                made
-                if isinstance(made, FunctionInfo)
-                else project.method(made.qualname, "__init__")
-            )
-            names = [a.arg for a in callee.params] if callee is not None else []
-            if isinstance(made, ClassRef):
-                names = names[1:]  # self
-            args = _constant_args(target_expr, names)
-            return Dependency(f"{made.qualname}()", name, kind == "Security", level, args=args)
+    security = kind == "Security"
+    if (made := _made(project, mod, target_expr, name, security=security, level=level)) is not None:
+        return made
     sym = project.resolve_expr(target_expr, mod)
+    if isinstance(sym, tuple) and (home := project.modules.get(sym[0])) is not None:
+        # `require_admin = require_role("admin")` at module level, then Depends(require_admin)
+        values = home.globals.get(sym[1], [])
+        if len(values) == 1 and (
+            made := _made(project, home, values[0], name, security=security, level=level)
+        ):
+            return made
     scheme = _is_scheme(project, sym)
     if isinstance(sym, FunctionInfo):
         return Dependency(sym.qualname, name, kind == "Security" or scheme, level)
@@ -78,6 +75,23 @@ def _dependency(project: Project, mod: ModuleInfo, call: ast.Call, level: str) -
         return Dependency(sym.qualname, name, kind == "Security" or scheme, level)
     text = sym if isinstance(sym, str) else (f"{sym[0]}:{sym[1]}" if sym else name)
     return Dependency(text, name, kind == "Security" or scheme, level)
+
+
+def _made(
+    project: Project, mod: ModuleInfo, expr: ast.expr, name: str, *, security: bool, level: str
+) -> Dependency | None:
+    """Depends(require_role("admin")): a project factory's result, with its constant args."""
+    if not isinstance(expr, ast.Call):
+        return None
+    made = project.resolve_expr(expr.func, mod)
+    if not isinstance(made, FunctionInfo | ClassRef):
+        return None
+    callee = made if isinstance(made, FunctionInfo) else project.method(made.qualname, "__init__")
+    names = [a.arg for a in callee.params] if callee is not None else []
+    if isinstance(made, ClassRef):
+        names = names[1:]  # self
+    args = _constant_args(expr, names)
+    return Dependency(f"{made.qualname}()", name, security, level, args=args)
 
 
 def _constant_args(call: ast.Call, names: list[str]) -> tuple[tuple[str, ConstArg], ...]:
