@@ -12,6 +12,7 @@ from dynaguard.scan.frames import Frame
 from dynaguard.scan.symbols import ModuleInfo, dotted
 
 if TYPE_CHECKING:
+    from dynaguard.scan.model import DynamoCall
     from dynaguard.scan.protocols import Project
 
 
@@ -45,3 +46,14 @@ def type_alias(p: Project, sym: object) -> tuple[ModuleInfo, ast.expr] | None:
     home = p.modules[sym[0]]
     values = home.globals.get(sym[1], [])
     return (home, values[0]) if len(values) == 1 and isinstance(values[0], ast.Subscript) else None
+
+
+def table_name(p: Project, call: DynamoCall, frame: Frame) -> str | None:
+    """The table an operation names: its handle's (`Table("orders")`), or a low-level
+    client's `TableName=` text or environment default (`TableName=ORDERS_TABLE`)."""
+    if call.handle.table:
+        return call.handle.table
+    value = p.values.arg(call, "TableName", frame)
+    if value is not None and len(value.texts) == 1:
+        return next(iter(value.texts))
+    return env_default(call.args.get("TableName"), frame, p) if value is not None else None

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from dynaguard.scan.aliases import table_name
 from dynaguard.scan.earlier import as_read
 from dynaguard.scan.frames import Event, Frame
 from dynaguard.scan.model import CallSite, DynamoCall, FunctionInfo, HandleKind, Route
@@ -335,7 +336,10 @@ def _same_item(project: Project, evs: list[Event], check: Event, write: Event) -
         return True
     for read in reads:
         assert read.call is not None
-        rt, wt = read.call.handle.table, write.call.handle.table
+        rt, wt = (
+            table_name(project, read.call, read.frame),
+            table_name(project, write.call, write.frame),
+        )
         if rt and wt and rt != wt:
             continue
         rk = key_value(project, read.call, read.frame)

@@ -139,6 +139,10 @@ class Types:
             made = self._factory(call, f, frame)
             if made is not None:
                 return made
+        elif dotted(f, frame.module) in BOTO3_FACTORIES and _service(call) == "dynamodb":
+            # `from boto3 import resource`: resource("dynamodb")
+            kind = BOTO3_FACTORIES[dotted(f, frame.module) or ""]
+            return Handle(kind, None, False, False if kind is HandleKind.CLIENT else None)
         target = self.p.resolve_call_target(call, frame, self)
         if isinstance(target, ClassRef):
             cls = self.p.classes.get(target.qualname)
@@ -371,6 +375,9 @@ class Types:
         if found is None and ann is not None:
             found = self.annotation(ann, module)
         return found
+
+
+BOTO3_FACTORIES = {"boto3.resource": HandleKind.RESOURCE, "boto3.client": HandleKind.CLIENT}
 
 
 def _service(call: ast.Call) -> str | None:

@@ -37,6 +37,7 @@ from dynaguard.scan.queries.authorization import ordinary_gate
 from dynaguard.scan.queries.counters import counter_step, relation_held
 from dynaguard.scan.queries.grants import required_absent
 from dynaguard.scan.queries.machine import machine_caller
+from dynaguard.scan.queries.membership import relation_checked
 from dynaguard.scan.queries.possession import possessed
 from dynaguard.scan.queries.principals import Auth, principals
 from dynaguard.scan.queries.public import public_route
@@ -121,6 +122,8 @@ def _route(
             continue  # no caller to compare with: only per-user data is at stake
         if _scoped(project, ev) or _owner_checked(project, evs, i, call.is_read):
             continue
+        if relation_checked(project, evs, i, key):
+            continue  # the caller's membership of the object's parent was checked first
         if possessed(project, evs, i, compared=not auth_fns and not middleware):
             continue  # the request proved it holds this object's own secret
         if key_is_principal(project, route, ev, key):

@@ -25,7 +25,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from dynaguard.scan.aliases import env_default
+from dynaguard.scan.aliases import table_name
 from dynaguard.scan.flow import binds, condition, item_value, key_value
 from dynaguard.scan.frames import Frame, Site
 from dynaguard.scan.index import Project
@@ -106,13 +106,8 @@ def table_of(project: Project, call: DynamoCall, frame: Frame | None = None) -> 
 def _table_name(project: Project, call: DynamoCall, frame: Frame) -> str | None:
     """A low-level client's `TableName=`: its text, or the settings attribute holding it
     (`settings.orders_table` on a `Settings` instance: `module:Settings.orders_table`)."""
-    value = project.values.arg(call, "TableName", frame)
-    if value is None:
-        return None
-    if len(value.texts) == 1:
-        return next(iter(value.texts))
-    arg = call.args.get("TableName")
-    return _setting(project, arg, frame) or env_default(arg, frame, project)
+    named = table_name(project, call, frame)
+    return named or _setting(project, call.args.get("TableName"), frame)
 
 
 def _global_table(project: Project, recv: ast.Name, frame: Frame) -> str | None:

@@ -8,7 +8,9 @@ included), and a `put_item` or PynamoDB `save()` that writes the caller into an 
 request sets), whose key comes from the request (path, query or body) when nothing ties
 the object to the authenticated caller: the principal is not part of the key, the loaded
 item's owner is not compared with the principal, no parent object was verified as the
-caller's first, the request value is not compared with the caller's own id (the key *is*
+caller's first (nor the caller's membership of it: an item of another table keyed by the
+request value and the principal, `members[(team_id, me)]`, whose absence or role fails
+the request), the request value is not compared with the caller's own id (the key *is*
 the principal), and the write's condition does not name the owner. Routes restricted to
 administrators (a role or scope dependency, or a role checked inline on the caller's own
 record) may reach any object, unless the same gate, asked for the same values, guards

@@ -1,0 +1,44 @@
+"""A relation the caller holds, checked before the object is used (an ownership check, DG103).
+
+Multi-tenant services keep who may reach an object in another table: a membership item
+keyed by the team and the caller (`members[(team_id, me)]`). Reading it and failing when
+it is missing, or when its role is wrong, ties the team to the caller as comparing the
+team's own owner would: `if await membership_role(client, team_id, user) is None: raise`,
+then `teams.get_item(Key={"team_id": team_id})`. The relation lives in another table: the
+caller's own record of the object's kind (`accounts[(me, handle)]`) ties no other record
+that shares a key part with it (`accounts[(account_id, handle)]`).
+"""
+
+from __future__ import annotations
+
+from dynaguard.scan.aliases import table_name
+from dynaguard.scan.flow import key_value
+from dynaguard.scan.frames import Event
+from dynaguard.scan.index import Project
+from dynaguard.scan.provenance import Origin, Value
+from dynaguard.scan.report import request_sources
+
+__all__ = ["relation_checked"]
+
+
+def relation_checked(project: Project, evs: list[Event], index: int, key: Value) -> bool:
+    """A failing check (before the operation, when it writes) on an item read by a key that
+    holds the principal and a request value the operation's key holds too."""
+    wanted = {(s.origin, s.name) for s in request_sources(key)}
+    op = evs[index]
+    if not wanted or op.call is None:
+        return False
+    reads = {e.call.key: e for e in evs if e.kind == "read" and e.call is not None}
+    table = table_name(project, op.call, op.frame)
+    window = evs if op.call.is_read else evs[:index]
+    for check in (e for e in window if e.kind == "check"):
+        for read in (reads[k] for k in check.reads if k in reads):
+            assert read.call is not None
+            if table is not None and table == table_name(project, read.call, read.frame):
+                continue  # the caller's own record of the same kind says nothing of another's
+            held = key_value(project, read.call, read.frame)
+            if held is None or Origin.PRINCIPAL not in held.origins():
+                continue
+            if wanted & {(s.origin, s.name) for s in request_sources(held)}:
+                return True
+    return False
