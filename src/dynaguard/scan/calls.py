@@ -14,6 +14,7 @@ from dynaguard.scan.model import (
     Handle,
     HandleKind,
 )
+from dynaguard.scan.offload import OFFLOAD, forwarder
 from dynaguard.scan.reach import first_writes, reach
 from dynaguard.scan.symbols import ModuleInfo, dotted
 from dynaguard.scan.transact import transact_items
@@ -157,12 +158,6 @@ DYNAMO_METHODS = CLIENT_OPERATIONS | {
     "deserialize",
 }
 OFFLOADED = ":offloaded"  # the tag of the call a worker thread makes (DynamoCall.key)
-# what hands a function and its arguments to another thread (or, `add_task`, to after the
-# response: FastAPI's BackgroundTasks): the route still makes those calls
-OFFLOAD = frozenset(
-    {"to_thread", "run_in_threadpool", "run_in_executor", "run_sync", "run_in_thread", "submit"}
-    | {"add_task"}
-)
 
 
 def collect(project: Project) -> None:
@@ -200,12 +195,12 @@ def _scan_function(project: Project, mod: ModuleInfo, fn: FunctionInfo | None) -
                 project.callsites.setdefault(owner, []).append(
                     CallSite(owner, sym.qualname, call, awaited, False)
                 )
-            if f.attr not in OFFLOAD:
+            if f.attr not in OFFLOAD and forwarder(project, call, mod) is None:
                 continue
         dyn = (
             _transaction(frame, call, loc.assigns, loc.calls)
             or _dynamo_call(project, frame, call, awaited)
-            or _offloaded(project, frame, call)
+            or _offloaded(project, frame, call, awaited)
         )
         if dyn is not None:
             project.calls.append(dyn)
@@ -226,11 +221,12 @@ def _scan_function(project: Project, mod: ModuleInfo, fn: FunctionInfo | None) -
 def offload_target(
     project: Project, frame: Frame, call: ast.Call
 ) -> tuple[FunctionInfo | None, int]:
-    """The function handed to to_thread & co, and where its own arguments start."""
+    """The function handed to to_thread & co (or to a `forwarder`), and where its own
+    arguments start."""
     name = (dotted(call.func, frame.module) or "").rsplit(".", 1)[-1]
-    if name not in OFFLOAD:
+    if name not in OFFLOAD and forwarder(project, call, frame.module) is None:
         return None, 0
-    for i, arg in enumerate(call.args[:2]):
+    for i, arg in enumerate(call.args[: 2 if name in OFFLOAD else 1]):
         sym = project.resolve_expr(arg, frame.module)
         if isinstance(sym, FunctionInfo):
             return sym, i + 1
@@ -243,21 +239,28 @@ def offload_target(
     return None, 0
 
 
-def _offloaded(project: Project, frame: Frame, call: ast.Call) -> DynamoCall | None:
+def _offloaded(project: Project, frame: Frame, call: ast.Call, awaited: bool) -> DynamoCall | None:
     """`to_thread(client.put_item, Item=...)`, `run_in_executor(None, partial(t.put_item,
-    ...))`: the DynamoDB call the worker thread makes, recorded as awaited (it does not
-    block the loop) and located at the offloading call."""
-    inner = offloaded_call(call, frame.module)
+    ...))`, `await db(t.put_item, Item=...)`: the DynamoDB call the worker thread makes,
+    recorded as awaited (it does not block the loop; a forwarder that calls it in place
+    blocks as the call of it does) and located at the offloading call."""
+    inner = offloaded_call(call, frame.module, project)
     if inner is None or not isinstance(inner.func, ast.Attribute):
         return None
-    return _dynamo_call(project, frame, inner, True)
+    direct = forwarder(project, call, frame.module) == "direct"
+    return _dynamo_call(project, frame, inner, awaited if direct else True)
 
 
-def offloaded_call(call: ast.Call, mod: ModuleInfo) -> ast.Call | None:
-    """The call a worker thread makes for `to_thread(f, a, k=b)` & co (`f(a, k=b)`), made
-    up at the offloading call's place and tagged apart from it (fixpoint keys)."""
+def offloaded_call(
+    call: ast.Call, mod: ModuleInfo, project: Project | None = None
+) -> ast.Call | None:
+    """The call a worker thread makes for `to_thread(f, a, k=b)` & co (`f(a, k=b)`), or
+    that a project's `forwarder` makes, made up at the offloading call's place and tagged
+    apart from it (fixpoint keys)."""
     name = (dotted(call.func, mod) or "").rsplit(".", 1)[-1]
-    if name not in OFFLOAD or not call.args:
+    if not call.args:
+        return None
+    if name not in OFFLOAD and (project is None or forwarder(project, call, mod) is None):
         return None
     skip = 1 if name == "run_in_executor" else 0  # the executor comes first
     fn = call.args[skip] if len(call.args) > skip else None

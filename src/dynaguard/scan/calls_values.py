@@ -6,7 +6,7 @@ import ast
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from dynaguard.scan.calls import OFFLOAD, OFFLOADED, offload_target
+from dynaguard.scan.calls import OFFLOADED, offload_target
 from dynaguard.scan.fixpoint import call_key
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.infer import bound_arg
@@ -62,8 +62,9 @@ def _call_value(vs: Values, e: ast.Call, frame: Frame) -> Value:
     last = f.attr if isinstance(f, ast.Attribute) else name.rsplit(".", 1)[-1]
     reads, here = vs.reads(), call_key(e, frame.module.name)
     read = reads.get(here)
-    if read is None and last in OFFLOAD and here[1] is not None:
-        # to_thread(table.get_item, Key=...): the read calls.py recorded for the worker thread
+    if read is None and here[1] is not None:
+        # to_thread(table.get_item, Key=...), a forwarder's db(table.get_item, Key=...):
+        # the read calls.py recorded for the worker thread
         read = reads.get((here[0], (*here[1][:4], here[1][4] + OFFLOADED)))
     if read is not None:
         table = read.handle.table or read.operation
@@ -96,10 +97,10 @@ def _call_value(vs: Values, e: ast.Call, frame: Frame) -> Value:
         recv = vs.of(f.value, frame)
         if any(s.origin is Origin.REQUEST and not s.path for s in recv.sources):
             return Value(frozenset({Source(Origin.BODY, f"request.{f.attr}()")}))
-    if last in OFFLOAD:  # to_thread(f, x), run_in_threadpool(f, x): what f returns
-        handed, offset = offload_target(vs.p, frame, e)
-        if handed is not None:
-            return _function(vs, handed, e, frame, offset)
+    # to_thread(f, x), run_in_threadpool(f, x), a forwarder's db(f, x): what f returns
+    handed, offset = offload_target(vs.p, frame, e)
+    if handed is not None:
+        return _function(vs, handed, e, frame, offset)
     target = vs.target(e, frame)
     if isinstance(target, FunctionInfo):
         return _function(vs, target, e, frame)

@@ -19,6 +19,7 @@ from dynaguard.scan.partitions import beside_callers, other_items, own_key
 from dynaguard.scan.paths import left_before
 from dynaguard.scan.provenance import Origin, Source, Value, join
 from dynaguard.scan.reach import MAX_CONTEXTS
+from dynaguard.scan.versions import version_attribute, versioned_write
 from dynaguard.scan.walk import nodes
 
 if TYPE_CHECKING:
@@ -195,10 +196,8 @@ def _attr(s: Source) -> str:
 def condition(project: Project, call: DynamoCall, frame: Frame) -> Value | None:
     """The write's condition in this frame; None when absent (or only ever None)."""
     if call.handle.kind in (HandleKind.PYNAMODB_ITEM, HandleKind.PYNAMODB_MODEL):
-        cls = project.classes.get(call.handle.table or "")
-        if cls is not None and cls.version_attribute and call.operation != "get_item":
-            # PynamoDB adds `version = :expected` to save/update/delete on versioned models
-            return Value(strings=frozenset({cls.version_attribute}))
+        if version := version_attribute(project, call):  # PynamoDB adds `version = :read`
+            return Value(strings=frozenset({version}))
         found = project.values.arg(call, "condition", frame)
     else:
         found = project.values.arg(call, "ConditionExpression", frame)
@@ -309,8 +308,8 @@ def check_then_act(project: Project, route: Route, call: DynamoCall) -> tuple[Ev
             and _same_item(project, evs, c, ev)
             and not left_before(c, ev)
         ]
-        if not checks:
-            return None
+        if not checks or versioned_write(project, call):
+            return None  # (the version PynamoDB checks re-asserts all it read)
         cond = condition(project, call, ev.frame)
         for c in reversed(checks):  # the check nearest the write names what it decided on
             if cond is None or not mentions(cond, c.attrs):

@@ -131,7 +131,7 @@ class Types:
         return None
 
     def _call(self, call: ast.Call, frame: Frame) -> Type | None:
-        inner = offloaded_call(call, frame.module)  # `await to_thread(repo.get, id)`
+        inner = offloaded_call(call, frame.module, self.p)  # `await to_thread(repo.get, id)`
         if inner is not None:
             return self.of(inner, frame)
         f = call.func
