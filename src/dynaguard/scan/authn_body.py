@@ -24,7 +24,10 @@ ROLE_FIELD = re.compile(
     r"|access_?level)$"
 )
 # role values every signed-in user holds: a check that lets them through gates nothing
-ORDINARY_ROLES = frozenset({"user", "users", "member", "customer", "viewer", "guest", "basic"})
+ORDINARY_ROLES = frozenset(
+    {"user", "users", "member", "members", "customer", "customers", "viewer", "viewers"}
+    | {"guest", "guests", "basic"}
+)
 
 Body = ast.FunctionDef | ast.AsyncFunctionDef
 

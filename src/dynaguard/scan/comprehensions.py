@@ -35,6 +35,11 @@ def dict_comp(vs: Values, e: ast.DictComp, frame: Frame) -> Value:
                     replace(d, included=kept if d.included is None else d.included & kept)
                     for d in dumps
                 )
+            affix = _affix(e.key)
+            if fields is not None and affix is not None and affix != ("", ""):
+                # `{f":{k}": v ...}`: ExpressionAttributeValues named after the keywords
+                fields = tuple((f"{affix[0]}{k}{affix[1]}", v) for k, v in fields)
+                dumps = ()
             return replace(found, fields=fields, dumps=dumps, texts=frozenset())
     return replace(join(vs.of(e.key, frame), vs.of(e.value, frame)), fields=None, texts=frozenset())
 
@@ -83,7 +88,7 @@ def _items_of(e: ast.DictComp) -> ast.expr | None:
     k, v = target.elts
     if not (isinstance(k, ast.Name) and isinstance(v, ast.Name)):
         return None
-    if not (isinstance(e.key, ast.Name) and e.key.id == k.id):
+    if _affix(e.key, k.id) is None:
         return None
     if not (
         isinstance(it, ast.Call)
@@ -94,3 +99,27 @@ def _items_of(e: ast.DictComp) -> ast.expr | None:
         return None
     names = {n.id for n in ast.walk(e.value) if isinstance(n, ast.Name)}
     return it.func.value if v.id in names and k.id not in names else None
+
+
+def _affix(key: ast.expr, name: str | None = None) -> tuple[str, str] | None:
+    """The text around the loop's key in the comprehension's key: `k` ("", ""), `f":{k}"`
+    (":", ""); None for any other key (`name`: the loop variable, when known)."""
+    if isinstance(key, ast.Name):
+        return ("", "") if name in (None, key.id) else None
+    if not isinstance(key, ast.JoinedStr):
+        return None
+    parts = key.values
+    held = [i for i, p in enumerate(parts) if isinstance(p, ast.FormattedValue)]
+    if len(held) != 1:
+        return None
+    value = parts[held[0]]
+    assert isinstance(value, ast.FormattedValue)
+    if not isinstance(value.value, ast.Name) or value.conversion != -1 or value.format_spec:
+        return None
+    if name is not None and value.value.id != name:
+        return None
+    texts = [p.value if isinstance(p, ast.Constant) else None for p in parts]
+    before, after = texts[: held[0]], texts[held[0] + 1 :]
+    if any(not isinstance(t, str) for t in (*before, *after)):
+        return None
+    return "".join(str(t) for t in before), "".join(str(t) for t in after)
