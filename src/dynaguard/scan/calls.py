@@ -245,6 +245,8 @@ def _offloaded(project: Project, frame: Frame, call: ast.Call, awaited: bool) ->
     recorded as awaited (it does not block the loop; a forwarder that calls it in place
     blocks as the call of it does) and located at the offloading call."""
     inner = offloaded_call(call, frame.module, project)
+    if inner is not None and isinstance(inner.func, ast.Name):
+        inner = offloaded_call(inner, frame.module, project)  # db(collect, Model.scan)
     if inner is None or not isinstance(inner.func, ast.Attribute):
         return None
     direct = forwarder(project, call, frame.module) == "direct"
