@@ -32,6 +32,7 @@ from dynaguard.scan.value import (
     Value,
     either,
     join,
+    overridden,
     value_lattice,
 )
 
@@ -76,8 +77,7 @@ class Values:
         self._reads: dict[CallKey, DynamoCall] = {}
         self._reads_of = -1  # len(project.calls) when `_reads` was built
         self.recursive: dict[str, list[CallSite]] | None = None  # calls of a function itself
-        # where FastAPI takes each parameter, per (function, route path): asked once per
-        # frame otherwise, thousands of times on a large project
+        # where FastAPI takes each parameter, per (function, route path): else thousands of asks
         self._params: dict[tuple[str, str], dict[str, RouteParam]] = {}
         # a class's Depends() attributes (class-based views), asked at every `self.x`
         self._views: dict[str, dict[str, RouteParam]] = {}
@@ -170,6 +170,7 @@ class Values:
     def _with_sets(
         self, base: Value, sets: list[tuple[str | None, ast.expr]], frame: Frame
     ) -> Value:
+        base = overridden(base, (k for k, _ in sets if k is not None and k != ELEMENTS))
         fields = list(base.fields or ())
         extra: list[Value] = []
         for key, expr in sets:
@@ -212,9 +213,8 @@ class Values:
         assert frame.fn is not None
         bound = bound_arg(frame, name)
         if bound is not None and frame.call is None:
-            # a route's default (`status: str = "open"`, `= DEFAULT_LIMIT`): used only when the
-            # client sends nothing, so the value is the client's or the default; a default that
-            # names a Path()/Query()/... marker (`note_id: str = NoteId`) is no value at all
+            # a route's default (`status: str = "open"`): the client's value or the default; a
+            # default naming a Path()/Query() marker (`note_id: str = NoteId`) is no value
             sent = self._entry_param(frame, name)
             if sent is not None:
                 if marker_alias(self.p, bound[0], frame.module):
@@ -347,9 +347,11 @@ class Values:
     def _dict(self, e: ast.Dict, frame: Frame) -> Value:
         fields: list[tuple[str, Value]] = []
         spreads: list[Value] = []
-        for k, v in zip(e.keys, e.values, strict=True):
+        for i, (k, v) in enumerate(zip(e.keys, e.values, strict=True)):
             val = self.of(v, frame)
             if k is None:
+                later = e.keys[i + 1 :]
+                val = overridden(val, (str(c.value) for c in later if isinstance(c, ast.Constant)))
                 fields += list(val.fields or ())
                 spreads.append(replace(val, fields=None, texts=frozenset()))
             elif isinstance(k, ast.Constant) and isinstance(k.value, str):

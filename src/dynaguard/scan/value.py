@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -91,6 +92,7 @@ class Dump:
     model: str | None
     excluded: frozenset[str] = frozenset()
     included: frozenset[str] | None = None
+    after: frozenset[str] = frozenset()  # keys a dict literal sets after spreading it
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,3 +260,12 @@ value_lattice: Lattice[Value] = Lattice(
     same=_same,
     mark=lambda v: v if v.cut else replace(v, cut=True),
 )
+
+
+def overridden(value: Value, keys: Iterable[str]) -> Value:
+    """The value with `keys` set after it (later in a dict literal, or `item["k"] = ...`):
+    they replace whatever extra keys a dump of it carries."""
+    later = frozenset(keys)
+    if not value.dumps or not later:
+        return value
+    return replace(value, dumps=tuple(replace(d, after=d.after | later) for d in value.dumps))

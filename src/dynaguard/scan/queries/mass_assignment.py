@@ -27,6 +27,7 @@ from dynaguard.scan.queries.counters import stepped
 from dynaguard.scan.queries.grants import claimed_keys, granted_by
 from dynaguard.scan.queries.records import own_record
 from dynaguard.scan.queries.request_models import (
+    allows_extra,
     managed_version,
     model_fields,
     pynamodb_defaults,
@@ -362,4 +363,11 @@ def _exposed(
         )
         if why is not None:
             out.append((f, why))
+    if dump.included is None and allows_extra(project, dump.model or ""):
+        # extras: the client's keys replace what the server set before the spread (the
+        # server chose those values in this very write: they are the server's)
+        for k, _ in item.fields or ():
+            if k in overwritten and k not in dump.after and k not in dump.excluded:
+                why = facts.decided(k, table, own=own) or "set by the server in this write"
+                out.append((k, f"the model keeps extra fields: {why}"))
     return out

@@ -158,3 +158,37 @@ def none_by_default(project: Project, source: Source) -> bool:
                 value = value.args[0] if value.args else kws.get("default")
             return isinstance(value, ast.Constant) and value.value is None
     return False
+
+
+def allows_extra(project: Project, qual: str) -> bool:
+    """A request model that keeps fields it does not declare (`model_config =
+    ConfigDict(extra="allow")`, `{"extra": "allow"}`, pydantic v1's `class Config: extra =
+    Extra.allow`): its dump carries whatever keys the client sent."""
+    for cls in project.mro(qual):
+        for stmt in cls.node.body:
+            value = stmt.value if isinstance(stmt, ast.Assign | ast.AnnAssign) else None
+            if value is not None and _extra_allowed(value):
+                return True
+            if isinstance(stmt, ast.ClassDef) and stmt.name == "Config":
+                inner = [s.value for s in stmt.body if isinstance(s, ast.Assign)]
+                if any(_is_allow(v) for v in inner):
+                    return True
+    return False
+
+
+def _extra_allowed(value: ast.expr) -> bool:
+    if isinstance(value, ast.Call):
+        return any(k.arg == "extra" and _is_allow(k.value) for k in value.keywords)
+    if isinstance(value, ast.Dict):
+        pairs = zip(value.keys, value.values, strict=True)
+        return any(
+            isinstance(k, ast.Constant) and k.value == "extra" and _is_allow(v) for k, v in pairs
+        )
+    return False
+
+
+def _is_allow(value: ast.expr) -> bool:
+    """ "allow", or `Extra.allow`."""
+    if isinstance(value, ast.Constant):
+        return value.value == "allow"
+    return isinstance(value, ast.Attribute) and value.attr == "allow"

@@ -21,7 +21,9 @@ from a request value); an id the request model mints with
 elsewhere (a constant, the principal, a PynamoDB model's `default=`, an admin-only route),
 one a write's condition guards (`owner_id = :me`), or one written to a caller's own record
 (keyed by the principal alone, or in the table the app keeps callers in). A model field
-with a privileged-sounding name that nothing sets, guards or reads is the client's.
+with a privileged-sounding name that nothing sets, guards or reads is the client's. A
+model that keeps undeclared fields (`extra="allow"`) dumped into an item lets the client
+replace whatever the server set before the spread (`{"status": "open", **body.model_dump()}`).
 
 Not reported: fields excluded from the dump, overwritten from the principal or the server,
 written on routes only administrators reach (unless copied into what the route's own gate
