@@ -41,6 +41,7 @@ from dynaguard.scan.queries.membership import relation_checked
 from dynaguard.scan.queries.possession import possessed
 from dynaguard.scan.queries.principals import Auth, principals
 from dynaguard.scan.queries.public import public_route
+from dynaguard.scan.queries.published import served_when_public
 from dynaguard.scan.queries.replaces import put_key, takes_over
 from dynaguard.scan.queries.signed import signed_sources
 from dynaguard.scan.queries.tables import TableFacts, table_facts, table_of
@@ -124,6 +125,8 @@ def _route(
             continue
         if relation_checked(project, evs, i, key):
             continue  # the caller's membership of the object's parent was checked first
+        if served_when_public(evs, i):
+            continue  # served only when published: anyone's to read by design
         if possessed(project, evs, i, compared=not auth_fns and not middleware):
             continue  # the request proved it holds this object's own secret
         if key_is_principal(project, route, ev, key):

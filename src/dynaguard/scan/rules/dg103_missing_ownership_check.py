@@ -19,6 +19,8 @@ design (sign-up, login, password reset) look up by the credential, a webhook's i
 a raw body the endpoint verifies with an HMAC signature (`hmac.new` over the bytes,
 `compare_digest`, a raise) are the signer's, a partner system that the endpoint admits by
 one shared key (`compare_digest(key, PARTNER_KEY)`) is no user with objects of its own,
+an object the route serves only in a state the code fixes
+(`if post["state"] != "published": raise`) is public by design,
 and tables that hold no per-user data (no
 owner-like attribute is ever written to or keyed on them, as for a catalogue; the caller an
 administrators-only route records, `updated_by = staff`, is an audit trail) need no owner.
