@@ -15,9 +15,9 @@ Nor is a put that only creates (`attribute_not_exists`) a child record under a p
 key the caller or an item read decides, with only the child's own key from the body (a
 reading's timestamp under the device whose key the request proved; a page re-created
 whole, `{**page, "slug": body.new_slug}`, under the partition it was read from): it
-replaces nothing
-and files nothing elsewhere. Under a partition the path alone decides, with nothing
-verified about it, the same put is reported: the client files records under any parent.
+replaces nothing and files nothing elsewhere. Under a partition the path alone decides,
+with nothing verified about it, the same put is reported: the client files records under
+any parent. Nor is a get whose item is thrown away (the named user must only exist).
 
 ## Why is this bad?
 The path said which object to change and the authorization was checked for that one, but
@@ -49,6 +49,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
+from dynaguard.scan.queries.discarded import discarded_read
 from dynaguard.scan.queries.dumped_keys import dumped_keys
 from dynaguard.scan.queries.grants import decided_parent, path_grant, required_absent
 from dynaguard.scan.queries.keys import keyed_attributes
@@ -87,7 +88,7 @@ def check(project: Project) -> Iterator[Finding]:
     owners = set(q.config(project).owner_attributes)
     keys = keyed_attributes(project)
     for call in q.operations(project):
-        if call.operation not in OPS:
+        if call.operation not in OPS or discarded_read(project, call):
             continue
         for site in q.sites(project, call):
             route = site.route
