@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.calls import OFFLOADED, offload_target
+from dynaguard.scan.ctxvars import principal_context
 from dynaguard.scan.fixpoint import call_key
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.infer import bound_arg
@@ -60,6 +61,8 @@ def _call_value(vs: Values, e: ast.Call, frame: Frame) -> Value:
     f = e.func
     name = vs.dotted(f, frame)
     last = f.attr if isinstance(f, ast.Attribute) else name.rsplit(".", 1)[-1]
+    if last == "get" and isinstance(f, ast.Attribute) and principal_context(vs.p, f.value, frame):
+        return Value(frozenset({Source(Origin.PRINCIPAL, name)}))  # current_user.get()
     reads, here = vs.reads(), call_key(e, frame.module.name)
     read = reads.get(here)
     if read is None and here[1] is not None:
