@@ -13,6 +13,7 @@ from dynaguard.scan.deps import (
     privileged,
 )
 from dynaguard.scan.deps import deps as level_deps
+from dynaguard.scan.exempt import exempted
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import (
     ClassRef,
@@ -232,7 +233,10 @@ def _finish(project: Project, route: Route, incoming: dict[str, list[Include]]) 
     elif (gated := gate(project, route, _apps(route.router, incoming, frozenset()))) is not None:
         route.authenticated, route.auth_evidence = True, gated[0]
         route.privileged = route.privileged or gated[1]
-    elif any(m.is_auth for m in project.middlewares):
+    elif any(
+        m.is_auth and not exempted(project, m.function, route.full_paths)
+        for m in project.middlewares
+    ):
         route.authenticated, route.auth_evidence = True, "authentication middleware"
     elif project.behaviour.endpoint_verifies(route):
         route.authenticated, route.auth_evidence = True, "the endpoint checks the credential"

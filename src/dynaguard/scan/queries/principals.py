@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from dynaguard.scan.exempt import exempted
 from dynaguard.scan.flow import item_value, key_value
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.index import Project
@@ -293,8 +294,10 @@ class Auth:
         """Whether the route authenticates (dependency, app middleware or header check)."""
         if any(self.p.behaviour.authenticates(d) for d in route.all_dependencies):
             return True
-        if self.everywhere or self.roots(route.router) & self.mw_apps:
-            return True
+        if (self.everywhere or self.roots(route.router) & self.mw_apps) and not any(
+            exempted(self.p, m.function, route.full_paths) for m in self.p.middlewares if m.is_auth
+        ):
+            return True  # (unless its path is one the middleware lets through unchecked)
         if gate(self.p, route, self.roots(route.router)) is not None:
             return True  # @requires(...) under a backend that verifies
         return self.p.behaviour.endpoint_verifies(route)  # checks the credential itself
@@ -327,4 +330,6 @@ class Auth:
             hit = next(((i, t) for i, r, t in self._authed.get(app, []) if r is not route), None)
             if hit is not None and (best is None or hit[0] < best[0]):
                 best = hit
+        if best is None and (self.everywhere or self.roots(route.router) & self.mw_apps):
+            return "its authentication middleware, which lets this path through unchecked"
         return best[1] if best is not None else None

@@ -7,7 +7,9 @@ dependency at route, router (`APIRouter(dependencies=...)`, `include_router(...,
 dependencies=...)`) or app level, in an app that authenticates other routes. An
 authentication middleware that verifies a credential and refuses the request when that
 fails counts as authentication (one that only records the caller on `request.state` lets
-every request through: a dependency that raises without that caller authenticates), and so
+every request through: a dependency that raises without that caller authenticates; a path
+it lets through unchecked, `if request.url.path in PUBLIC_PATHS: return await
+call_next(request)`, is not authenticated by it), and so
 does a route that verifies the `Authorization`/API-key header itself (reading it is not
 enough). Starlette's `AuthenticationMiddleware` only identifies callers: a route under it
 is authenticated by `@requires(...)` when the backend's `authenticate` verifies a
