@@ -125,7 +125,7 @@ def _route(
             continue
         if relation_checked(project, evs, i, key):
             continue  # the caller's membership of the object's parent was checked first
-        if served_when_public(evs, i):
+        if served_when_public(project, evs, i):
             continue  # served only when published: anyone's to read by design
         if possessed(project, evs, i, compared=not auth_fns and not middleware):
             continue  # the request proved it holds this object's own secret

@@ -11,16 +11,26 @@ from __future__ import annotations
 
 import ast
 
-from dynaguard.scan.frames import Event
+from dynaguard.scan.aliases import table_name
+from dynaguard.scan.frames import Event, Site
+from dynaguard.scan.index import Project
+from dynaguard.scan.queries.counters import stepped
 
 __all__ = ["served_when_public"]
 
 
-def served_when_public(evs: list[Event], index: int) -> bool:
+def served_when_public(project: Project, evs: list[Event], index: int) -> bool:
     """The read `evs[index]` is followed by a failing check that lets its item through
-    only in fixed states (attributes compared with constants, not with the caller)."""
+    only in fixed states (attributes compared with constants, not with the caller), and
+    the request then changes nothing in that table but a counter: it looks at a public
+    object (makes an offer on an active listing, enrolls in a published course). Declining
+    a pending offer acts on the object itself, and is judged as any write is."""
     read = evs[index]
     if read.call is None or not read.call.is_read:
+        return False
+    table = table_name(project, read.call, read.frame)
+    later = evs[index + 1 :]
+    if table is None or any(_changes(project, e, table) for e in later):
         return False
     return any(
         e.kind == "check"
@@ -29,7 +39,7 @@ def served_when_public(evs: list[Event], index: int) -> bool:
         and not e.principal
         and isinstance(e.node, ast.If)
         and _allow_list(e.node.test)
-        for e in evs[index + 1 :]
+        for e in later
     )
 
 
@@ -75,3 +85,10 @@ def _flag(e: ast.expr) -> bool:
         and e.func.attr == "get"
         and all(isinstance(a, ast.Constant) for a in e.args)
     )
+
+
+def _changes(project: Project, e: Event, table: str) -> bool:
+    """A write to the table that does more than step a counter (`ADD enrolled :one`)."""
+    if e.kind != "write" or e.call is None or table_name(project, e.call, e.frame) != table:
+        return False
+    return not stepped(project, e.call, Site(None, e.frame))
