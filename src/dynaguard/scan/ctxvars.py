@@ -9,7 +9,7 @@ result would be; a ContextVar nothing authenticating sets is not.
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.symbols import dotted
@@ -31,6 +31,16 @@ def principal_context(p: Project, expr: ast.expr, frame: Frame) -> bool:
     made = values[0] if len(values) == 1 else None
     if not (isinstance(made, ast.Call) and dotted(made.func, home) == "contextvars.ContextVar"):
         return False
+    if not p.linked:
+        return sym in _set_by_auth(p)  # (the middlewares may not all be known yet)
+    if "ctxvars" not in p.answers:
+        p.answers["ctxvars"] = _set_by_auth(p)
+    return sym in cast("set[object]", p.answers["ctxvars"])
+
+
+def _set_by_auth(p: Project) -> set[object]:
+    """What every authenticating middleware calls `.set()` on, resolved."""
+    out: set[object] = set()
     for m in p.middlewares:
         fn = p.functions.get(m.function) if m.is_auth else None
         if fn is None:
@@ -38,10 +48,6 @@ def principal_context(p: Project, expr: ast.expr, frame: Frame) -> bool:
         mod = p.module_of(fn)
         for n in own_nodes(fn.node):
             f = n.func if isinstance(n, ast.Call) else None
-            if (
-                isinstance(f, ast.Attribute)
-                and f.attr == "set"
-                and p.resolve_expr(f.value, mod) == sym
-            ):
-                return True
-    return False
+            if isinstance(f, ast.Attribute) and f.attr == "set":
+                out.add(p.resolve_expr(f.value, mod))
+    return out

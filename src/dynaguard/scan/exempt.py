@@ -8,7 +8,7 @@ those paths are served to anyone, however the middleware treats the rest.
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from dynaguard.scan.symbols import ModuleInfo
 
@@ -23,14 +23,18 @@ def exempted(project: Project, middleware: str, paths: list[str]) -> bool:
     fn = project.functions.get(middleware)
     if fn is None or not paths:
         return False
-    mod = project.module_of(fn)
-    exact: set[str] = set()
-    prefixes: list[str] = []
-    for stmt in fn.node.body:  # the function's own top-level statements, before the check
-        if isinstance(stmt, ast.If) and _passes_on(stmt.body):
-            for test in _either(stmt.test):
-                _read(test, mod, exact, prefixes)
-    return all(p in exact or any(p.startswith(x) for x in prefixes) for p in paths)
+    key = ("exempt", middleware)
+    if key not in project.syntax:
+        mod = project.module_of(fn)
+        exact: set[str] = set()
+        prefixes: list[str] = []
+        for stmt in fn.node.body:  # the function's own top-level statements, before the check
+            if isinstance(stmt, ast.If) and _passes_on(stmt.body):
+                for test in _either(stmt.test):
+                    _read(test, mod, exact, prefixes)
+        project.syntax[key] = (exact, tuple(prefixes))
+    found, starts = cast("tuple[set[str], tuple[str, ...]]", project.syntax[key])
+    return bool(found or starts) and all(p in found or p.startswith(starts) for p in paths)
 
 
 def _passes_on(body: list[ast.stmt]) -> bool:

@@ -29,8 +29,7 @@ Facts, by attribute of `Project`:
   so client-only methods on a Table show up with `handle.kind is HandleKind.TABLE`.
 - `callsites`: the call graph by caller qualname (`CallSite.awaited`, `.offloaded` for
   to_thread / run_in_threadpool / run_in_executor); `reach.reachable_routes(project, fn)`.
-- `exception_handlers`, `middlewares` (BaseHTTPMiddleware.dispatch and
-  `@app.middleware("http")` functions, with `is_auth`).
+- `exception_handlers`, `middlewares` (BaseHTTPMiddleware.dispatch, `@app.middleware`).
 - `values` (provenance.Values): where a value comes from, through helpers, classes,
   f-strings and dict literals, following the call chain of a `Frame`; `values.text()`
   gives statically built strings (expression text for the reserved-word rule). The
@@ -105,6 +104,7 @@ class Project:
     _sites: dict[CallKey, list[Site]] = field(default_factory=dict)
     events_cache: dict[Hashable, list[Event]] = field(default_factory=dict)
     answers: dict[Hashable, object] = field(default_factory=dict)  # queries.memo.once
+    syntax: dict[Hashable, object] = field(default_factory=dict)  # one function's own facts
     linked: bool = False  # routes, calls and call sites complete: values may be cached
     _calls_by_fn: dict[str | None, list[DynamoCall]] = field(default_factory=dict)
     _indexed: int = 0

@@ -6,7 +6,7 @@ the call they hand on.
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from dynaguard.scan.model import FunctionInfo
 from dynaguard.scan.symbols import ModuleInfo, dotted
@@ -33,6 +33,13 @@ def forwarder(project: Project, call: ast.Call, mod: ModuleInfo) -> str | None:
     fn = project.resolve_expr(call.func, mod)
     if not isinstance(fn, FunctionInfo) or fn.class_name is not None:
         return None
+    key = ("forwarder", fn.qualname)
+    if key not in project.syntax:
+        project.syntax[key] = _forwards(project, fn)
+    return cast("str | None", project.syntax[key])
+
+
+def _forwards(project: Project, fn: FunctionInfo) -> str | None:
     a = fn.node.args
     params = [*a.posonlyargs, *a.args]
     if not params or a.vararg is None:

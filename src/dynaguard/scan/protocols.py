@@ -131,6 +131,8 @@ class Project(Protocol):
     truncated: list[tuple[str, int, str]]
     iac: IacFacts
     events_cache: dict[Hashable, list[Event]]
+    answers: dict[Hashable, object]  # queries.memo.once (complete only once linked)
+    syntax: dict[Hashable, object]  # facts of one function's own syntax: valid at any time
     linked: bool
     method_names: set[str]
     reach_index: tuple[dict[str, list[str]], dict[str, list[int]]] | None
