@@ -14,6 +14,7 @@ from dynaguard.scan.deps import (
 )
 from dynaguard.scan.deps import deps as level_deps
 from dynaguard.scan.exempt import exempted
+from dynaguard.scan.factories import specialize
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import (
     ClassRef,
@@ -26,6 +27,7 @@ from dynaguard.scan.model import (
 )
 from dynaguard.scan.params import class_params, params_of
 from dynaguard.scan.routers import (
+    factory_call,
     find_routers,
     included_routers,
     router_of,
@@ -37,7 +39,7 @@ from dynaguard.scan.starlette_auth import backend_middleware, gate
 from dynaguard.scan.symbols import ROUTE_DECORATORS, ModuleInfo, dotted
 
 if TYPE_CHECKING:
-    from dynaguard.scan.protocols import Project
+    from dynaguard.scan.protocols import Project, Symbol
 
 # is_auth and privileged live in deps.py; rules import them from here too
 __all__ = ["assumed_auth", "collect", "is_auth", "privileged", "router_of"]
@@ -71,6 +73,7 @@ def collect(project: Project) -> None:
                         cls.methods["dispatch"], None, _verifies(project, cls.methods["dispatch"])
                     )
                 )
+    specialize(project)  # a router factory's routes, once per call
     incoming: dict[str, list[Include]] = {}
     for inc in project.includes:
         incoming.setdefault(inc.child, []).append(inc)
@@ -101,6 +104,7 @@ def _method_call(project: Project, mod: ModuleInfo, call: ast.Call) -> None:
     if parent is None or not call.args:
         return
     if attr == "include_router":
+        made = factory_call(project, call.args[0], mod, scope)
         for child in included_routers(project, call, mod, scope):
             project.includes.append(
                 Include(
@@ -108,6 +112,8 @@ def _method_call(project: Project, mod: ModuleInfo, call: ast.Call) -> None:
                     child,
                     kw_text(call, "prefix") or "",
                     level_deps(project, mod, kw(call, "dependencies"), "include"),
+                    made=made,
+                    made_in=(mod.name, scope),
                 )
             )
     elif attr == "mount" and len(call.args) >= 2:  # app.mount("/v1", sub_app)
@@ -117,7 +123,7 @@ def _method_call(project: Project, mod: ModuleInfo, call: ast.Call) -> None:
             project.includes.append(Include(parent, sub, where.value, [], mounted=True))
     elif attr == "add_api_route" and len(call.args) >= 2:
         # `self.create` of a view class, else whatever the argument names
-        sym = view_route(project, mod, call) or project.resolve_expr(call.args[1], mod)
+        sym = view_route(project, mod, call) or _endpoint(project, mod, call.args[1], scope)
         if isinstance(sym, FunctionInfo):
             methods = _methods(kw(call, "methods")) or ("GET",)
             _add_route(
@@ -136,6 +142,15 @@ def _method_call(project: Project, mod: ModuleInfo, call: ast.Call) -> None:
                 project.middlewares.append(
                     Middleware(dispatch, parent, _verifies(project, dispatch))
                 )
+
+
+def _endpoint(project: Project, mod: ModuleInfo, expr: ast.expr, scope: str) -> Symbol:
+    """What `add_api_route(path, expr)` registers: a router factory's nested function
+    (`def crud_router(): def get_item(...): ...; router.add_api_route("/", get_item)`),
+    else whatever the name means in the module."""
+    if isinstance(expr, ast.Name) and scope and f"{scope}{expr.id}" in mod.functions:
+        return mod.functions[f"{scope}{expr.id}"]
+    return project.resolve_expr(expr, mod)
 
 
 def _decorator(project: Project, mod: ModuleInfo, fn: FunctionInfo, dec: ast.expr) -> None:

@@ -101,7 +101,7 @@ class Project:
     iac: IacFacts = field(default_factory=IacFacts)  # IAM grants read from IaC beside the code
     _locals: dict[str, loc.Locals] = field(default_factory=dict)
     _by_suffix: dict[str, list[str]] = field(default_factory=dict)
-    _sites: dict[CallKey, list[Site]] = field(default_factory=dict)
+    _sites: dict[tuple[CallKey, str | None], list[Site]] = field(default_factory=dict)
     events_cache: dict[Hashable, list[Event]] = field(default_factory=dict)
     answers: dict[Hashable, object] = field(default_factory=dict)  # queries.memo.once
     syntax: dict[Hashable, object] = field(default_factory=dict)  # one function's own facts
@@ -366,15 +366,15 @@ class Project:
 
     def sites(self, call: DynamoCall) -> list[Site]:
         """One Site per route that reaches the call (a route-less Site when none does)."""
-        return self._sites.get(call.key) or [Site(None, self._home_frame(call))]
+        return self._sites.get((call.key, call.function)) or [Site(None, self._home_frame(call))]
 
     def _home_frame(self, call: DynamoCall) -> Frame:
         fn = self.functions.get(call.function or "")
         return Frame(fn, self.modules[call.module])
 
     def add_site(self, call: DynamoCall, site: Site) -> None:
-        """Record that a route reaches a call through the site's frame chain."""
-        self._sites.setdefault(call.key, []).append(site)
+        """Record a route's frame chain to a call (by function: factory copies share keys)."""
+        self._sites.setdefault((call.key, call.function), []).append(site)
 
     def route_of(self, fn: FunctionInfo) -> Route | None:
         """The route whose endpoint is this function (the first one declared)."""

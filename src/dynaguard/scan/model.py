@@ -176,6 +176,10 @@ class Include:
     prefix: str
     dependencies: list[Dependency]
     mounted: bool = False  # a sub-app: the parent's own dependencies do not reach it
+    # `include_router(crud_router("items", owner_field="owner"))`: the factory call that
+    # made the child, and where it is written (module, top-level function scope or "")
+    made: ast.Call | None = None
+    made_in: tuple[str, str] = ("", "")
 
 
 @dataclass(slots=True, eq=False)

@@ -62,7 +62,8 @@ def included_routers(project: Project, call: ast.Call, mod: ModuleInfo, scope: s
     """The routers `x.include_router(arg)` includes: the one `arg` names or a factory
     returns, or, in `for m in (items, users): app.include_router(m.router)`, each one."""
     arg = call.args[0]
-    found = router_of(project, arg, mod, scope) or made_router(project, arg, mod)
+    made = factory_call(project, arg, mod, scope)
+    found = router_of(project, arg, mod, scope) or made_router(project, made or arg, mod)
     if found is not None:
         return [found]
     root = arg.value if isinstance(arg, ast.Attribute) else arg
@@ -85,6 +86,24 @@ def included_routers(project: Project, call: ast.Call, mod: ModuleInfo, scope: s
             qual = router_of(project, ast.copy_location(each, arg), mod, scope)
             out += [qual] if qual is not None and qual not in out else []
     return out
+
+
+def factory_call(project: Project, expr: ast.expr, mod: ModuleInfo, scope: str) -> ast.Call | None:
+    """The call of a project function that made an included router: the argument itself
+    (`include_router(crud_router(...))`) or the one call a name was assigned from
+    (`r = crud_router(...)`, then `include_router(r)`), at module level or in the scope."""
+    if isinstance(expr, ast.Name):
+        host = mod.functions.get(scope.rstrip(".")) if scope else None
+        values = (
+            project.locals_of(Frame(host, mod)).assigns.get(expr.id, [])
+            if host is not None
+            else mod.globals.get(expr.id, [])
+        )
+        expr = values[0] if len(values) == 1 else expr
+    if not isinstance(expr, ast.Call):
+        return None
+    fn = project.resolve_expr(expr.func, mod)
+    return expr if isinstance(fn, FunctionInfo) else None
 
 
 def made_router(project: Project, expr: ast.expr, mod: ModuleInfo) -> str | None:

@@ -74,17 +74,38 @@ def _route_handlers(
     path operations (`def build_router(): router = APIRouter(); @router.get("/x") def
     x(): ...`), exception handlers and middleware of an app factory. Other nested
     functions are left to their enclosing function, as before."""
+    added = _added_routes(fn.body)
     return [
         s
         for s in fn.body
         if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
-        and any(
-            isinstance(d, ast.Call)
-            and isinstance(d.func, ast.Attribute)
-            and d.func.attr in REGISTERED
-            for d in s.decorator_list
+        and (
+            s.name in added
+            or any(
+                isinstance(d, ast.Call)
+                and isinstance(d.func, ast.Attribute)
+                and d.func.attr in REGISTERED
+                for d in s.decorator_list
+            )
         )
     ]
+
+
+def _added_routes(body: list[ast.stmt]) -> set[str]:
+    """Names a factory's body passes as the endpoint of `x.add_api_route(path, f, ...)`
+    (fastapi-crudrouter's style: the nested functions are registered, not decorated)."""
+    out: set[str] = set()
+    for stmt in body:
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if not (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "add_api_route"
+        ):
+            continue
+        given = [*call.args[1:2], *(k.value for k in call.keywords if k.arg == "endpoint")]
+        out |= {e.id for e in given if isinstance(e, ast.Name)}
+    return out
 
 
 def _top_level(body: list[ast.stmt]) -> list[ast.stmt]:
