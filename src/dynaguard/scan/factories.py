@@ -226,12 +226,25 @@ def _prologue(
     return [copy.deepcopy(s) for s in simple if s in taken]
 
 
+_EXITS = (ast.Return, ast.Raise)
+
+
 class _Fold(ast.NodeTransformer):
     """Bound parameters to constants, then tests on constants decided: `if None and x:`
     is gone, `if "owner" and x:` is `if x:`, `if None: a else: b` is `b`."""
 
     def __init__(self, consts: dict[str, Bound]) -> None:
         self.consts = consts
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        super().generic_visit(node)
+        for name in ("body", "orelse", "finalbody"):  # a decided `if` inlined its return:
+            block = getattr(node, name, None)  # what follows it is never run
+            if isinstance(block, list):
+                end = next((i for i, s in enumerate(block) if isinstance(s, _EXITS)), None)
+                if end is not None:
+                    del block[end + 1 :]
+        return node
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
         if not (isinstance(node.ctx, ast.Load) and node.id in self.consts):

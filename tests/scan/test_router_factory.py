@@ -1,0 +1,112 @@
+"""Routes a router factory registers: one router per call, endpoints as the call makes them."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from dynaguard.core.config import Config
+from dynaguard.scan import query as q
+from dynaguard.scan.index import Project
+
+FACTORY = """
+import boto3
+import jwt
+from fastapi import APIRouter, Depends, Header, HTTPException
+
+db = boto3.resource("dynamodb")
+
+def me(authorization: str = Header()) -> str:
+    return jwt.decode(authorization, "k", algorithms=["HS256"])["sub"]
+
+def crud(table_name: str, *, prefix: str, owner_attr: str | None = None) -> APIRouter:
+    table = db.Table(table_name)
+    router = APIRouter(prefix=prefix)
+
+    def read(item_id: str, user: str = Depends(me)) -> dict:
+        item = table.get_item(Key={"id": item_id})["Item"]
+        if owner_attr and item[owner_attr] != user:
+            raise HTTPException(404)
+        return item
+
+    @router.get("/")
+    def listing(user: str = Depends(me)) -> list:
+        if owner_attr is not None:
+            return table.query(IndexName="by-owner")["Items"]
+        return table.scan()["Items"]
+
+    router.add_api_route("/{item_id}", read, methods=["GET"])
+    return router
+"""
+
+MAIN = """
+from fastapi import FastAPI
+from app.crud import crud
+
+app = FastAPI()
+app.include_router(crud("projects", prefix="/projects", owner_attr="owner"))
+hooks = crud("hooks", prefix="/hooks")
+app.include_router(hooks, prefix="/v2")
+"""
+
+
+def project() -> Project:
+    p = Project(Config())
+    for name, text in {"app.crud": FACTORY, "app.main": MAIN}.items():
+        p.add_module(name, name.replace(".", "/") + ".py", ast.parse(textwrap.dedent(text)))
+    p.link()
+    return p
+
+
+def by_label(p: Project) -> dict[str, q.Route]:
+    return {label: r for r in q.routes(p) for label in r.labels}
+
+
+def test_each_factory_call_has_its_own_routes_under_its_prefix() -> None:
+    # Given a factory registering one endpoint by add_api_route and one by decorator,
+    # called twice (inline, and through a name with an include prefix)
+    # When the project is linked
+    labels = by_label(project())
+    # Then each call's routes carry the call's prefix, and the generic ones are gone
+    assert sorted(labels) == [
+        "GET /projects/",
+        "GET /projects/{item_id}",
+        "GET /v2/hooks/",
+        "GET /v2/hooks/{item_id}",
+    ]
+    assert labels["GET /v2/hooks/{item_id}"].function != labels["GET /projects/{item_id}"].function
+
+
+def test_the_calls_constants_decide_the_endpoints_checks_and_branches() -> None:
+    # Given the same factory, with an owner attribute for projects and none for hooks
+    p = project()
+    labels = by_label(p)
+    # When the requests' events are read
+    checks = {
+        label: [e.kind for e in q.flow(p, labels[label]) if e.kind == "check"]
+        for label in ("GET /projects/{item_id}", "GET /v2/hooks/{item_id}")
+    }
+    ops = {
+        label: sorted(e.call.operation for e in q.flow(p, labels[label]) if e.call is not None)
+        for label in ("GET /projects/", "GET /v2/hooks/")
+    }
+    # Then only the projects' read is checked, and only the hooks' listing scans
+    assert checks == {"GET /projects/{item_id}": ["check"], "GET /v2/hooks/{item_id}": []}
+    assert ops == {"GET /projects/": ["query"], "GET /v2/hooks/": ["scan"]}
+
+
+def test_the_copies_name_the_table_the_call_gives() -> None:
+    # Given the factory's `table = db.Table(table_name)`, read by the endpoints
+    p = project()
+    # When the calls the routes reach are listed
+    reached = {
+        (site.route.label, call.handle.table, call.line)
+        for call in q.operations(p)
+        for site in q.sites(p, call)
+        if site.route is not None and call.operation == "get_item"
+    }
+    # Then each call's endpoint reads its own table, at the line written in the factory
+    assert reached == {
+        ("GET /projects/{item_id}", "projects", 16),
+        ("GET /v2/hooks/{item_id}", "hooks", 16),
+    }
