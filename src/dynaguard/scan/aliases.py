@@ -21,8 +21,10 @@ def env_default(expr: ast.expr | None, frame: Frame, p: Project | None = None) -
     `os.getenv`): the default names the table, so two handles built from different
     variables are told apart. With `p`, NAME may be imported from another module."""
     home = frame.module
-    if isinstance(expr, ast.Name) and expr.id not in home.globals and p is not None:
-        sym = p.resolve_name(expr.id, home)
+    named = isinstance(expr, ast.Name) and expr.id not in home.globals
+    if (named or isinstance(expr, ast.Attribute)) and p is not None:  # or `db.PAGES_TABLE`
+        assert isinstance(expr, ast.Name | ast.Attribute)
+        sym = p.resolve_expr(expr, home)
         if isinstance(sym, tuple) and sym[0] in p.modules:
             home, expr = p.modules[sym[0]], ast.Name(sym[1])
     if isinstance(expr, ast.Name) and expr.id in home.globals:

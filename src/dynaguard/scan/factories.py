@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
 
 Constant = str | bool | int | float | None
-Bound = Constant | ClassRef  # a constant, or a project class (`update_schema=ItemPatch`)
+# a constant, a project class (`update_schema=ItemPatch`) or a module-level name of the
+# project (`db.ITEMS_TABLE`, read from the environment: named, not folded)
+Bound = Constant | ClassRef | tuple[str, str]
 
 
 def specialize(project: Project) -> None:
@@ -98,14 +100,16 @@ def _bindings(
             if isinstance(value, ast.Constant) and not isinstance(value.value, str):
                 out[param.arg] = _plain(value.value)
                 continue
-            if isinstance(value, ast.Name | ast.Attribute):
-                sym = project.resolve_expr(value, frame.module)
-                if isinstance(sym, ClassRef):
-                    out[param.arg] = sym
-                    continue
             text = project.constant_text(value, frame)
+            sym = (
+                project.resolve_expr(value, frame.module)
+                if text is None and isinstance(value, ast.Name | ast.Attribute)
+                else None
+            )
             if text is not None:
                 out[param.arg] = text
+            elif isinstance(sym, ClassRef) or (isinstance(sym, tuple) and frame.fn is None):
+                out[param.arg] = sym
             continue
         default = factory.default_of(param.arg)
         if isinstance(default, ast.Constant):
@@ -161,22 +165,23 @@ def _copy(
     node = _Fold(consts).visit(node)
     assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     qual = f"{fn.qualname}@{at.rpartition('@')[2]}"
-    made = FunctionInfo(qual, fn.module, fn.name, None, node, fn.path)
+    made = FunctionInfo(qual, fn.module, fn.name, None, node, fn.path, copy_of=fn.qualname)
     project.functions[qual] = made
     project.modules[fn.module].functions[qual.partition(":")[2]] = made
     return made
 
 
 def _nameable(project: Project, value: Bound, mod: ModuleInfo) -> bool:
-    """A class is written in the copy by its dotted path: only when that names it there."""
-    if not isinstance(value, ClassRef):
+    """A class or global is written in the copy by its dotted path: only when that names
+    it there too."""
+    if not isinstance(value, ClassRef | tuple):
         return True
     return project.resolve_expr(_dotted(value, ast.Name("x")), mod) == value
 
 
-def _dotted(cls: ClassRef, at: ast.expr) -> ast.expr:
+def _dotted(sym: ClassRef | tuple[str, str], at: ast.expr) -> ast.expr:
     """`pkg.models.ItemPatch` at the place of `at`, each level keyed apart (node_key)."""
-    module, _, name = cls.qualname.partition(":")
+    module, name = sym.qualname.split(":", 1) if isinstance(sym, ClassRef) else sym
     parts = [*module.split("."), *name.split(".")]
     expr: ast.expr = ast.copy_location(ast.Name(parts[0], ast.Load()), at)
     for depth, part in enumerate(parts[1:]):
@@ -250,7 +255,7 @@ class _Fold(ast.NodeTransformer):
         if not (isinstance(node.ctx, ast.Load) and node.id in self.consts):
             return node
         value = self.consts[node.id]
-        if isinstance(value, ClassRef):
+        if isinstance(value, ClassRef | tuple):
             return _dotted(value, node)
         return ast.copy_location(ast.Constant(value), node)
 

@@ -26,6 +26,8 @@ class Locals:
     calls: list[ast.Call] = field(default_factory=list)  # in source order
     guards: list[ast.If | ast.Assert] = field(default_factory=list)  # if ...: raise/return
     defs: list[ast.AST] = field(default_factory=list)  # nested defs and lambdas, any depth
+    # keys `d.pop("version")` takes out of a local dict (wherever it stands in the body)
+    removed: dict[str, set[str]] = field(default_factory=dict)
 
 
 ELEMENTS = "[*]"  # Locals.subscripts key of what append/extend put in a list
@@ -213,6 +215,9 @@ def _mutation(call: ast.Call, out: Locals) -> None:
     elif f.attr in ("append", "extend") and len(call.args) == 1:
         # a list filled in place (`items.extend(page["Items"])`): its elements
         out.subscripts.setdefault(name, []).append((ELEMENTS, call.args[0]))
+    elif f.attr == "pop" and call.args and isinstance(call.args[0], ast.Constant):
+        if isinstance(call.args[0].value, str):
+            out.removed.setdefault(name, set()).add(call.args[0].value)
     elif f.attr in ("setdefault", "__setitem__") and len(call.args) == 2:
         key = call.args[0]
         text = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None

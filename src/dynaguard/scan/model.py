@@ -78,6 +78,7 @@ class FunctionInfo:
     class_name: str | None
     node: ast.FunctionDef | ast.AsyncFunctionDef
     path: str
+    copy_of: str | None = None  # a router factory's endpoint as one call made it: the original
 
     @property
     def is_async(self) -> bool:

@@ -164,6 +164,7 @@ class Values:
             base = join(self._param(name, frame), *self._reentered(name, frame))
         else:
             base = self._global(name, frame)
+        base = base.without(loc.removed[name]) if name in loc.removed else base
         sets = [*loc.subscripts.get(name, []), *loc.attributes.get(name, [])]
         return self._with_sets(base, sets, frame) if sets and fn is not None else base
 

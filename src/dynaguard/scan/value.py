@@ -138,6 +138,12 @@ class Value:
             out |= v._all_optional()
         return out
 
+    def without(self, keys: set[str]) -> Value:
+        """The dict with these keys popped: gone from its known fields and its dumps."""
+        fields = tuple(f for f in self.fields if f[0] not in keys) if self.fields else self.fields
+        dumps = tuple(replace(d, excluded=d.excluded | keys) for d in self.dumps)
+        return replace(self, fields=fields, dumps=dumps)
+
     def field(self, key: str) -> Value | None:
         """The value stored under a dict key, when known."""
         for k, v in reversed(self.fields or ()):

@@ -17,7 +17,7 @@ import ast
 import re
 from dataclasses import dataclass, replace
 
-from dynaguard.scan.flow import item_value, key_value
+from dynaguard.scan.flow import events, item_value, key_value
 from dynaguard.scan.frames import Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, HandleKind
@@ -33,7 +33,7 @@ from dynaguard.scan.queries.request_models import (
     pynamodb_defaults,
     server_defaults,
 )
-from dynaguard.scan.queries.tables import table_of
+from dynaguard.scan.queries.tables import owner_like, table_of
 from dynaguard.scan.queries.transactions import transact_items
 from dynaguard.scan.queries.updates import (
     attribute_names,
@@ -274,10 +274,28 @@ def copied_fields(
             out.append((attr, body[0].dotted, why))
     if out and granted_by(project, call, site) is not None:  # a member's role: the feature
         out = [c for c in out if c[2] == MINTED]
+    if out:  # the owner hands the object over: the new owner is the route's purpose
+        out = [c for c in out if not _handed_over(project, call, site, c[0])]
     if out:  # the new account's identifier a sign-up claims: the feature too
         claimed = claimed_keys(project, call, site)
         out = [c for c in out if c[0] not in claimed]
     return out
+
+
+def _handed_over(project: Project, call: DynamoCall, site: Site, attr: str) -> bool:
+    """An owner-like attribute that the route compared with the caller on an item of the
+    same table before the write (`if item["owner_id"] != me: raise`): a transfer."""
+    if site.route is None or not owner_like(project, attr):
+        return False
+    table = table_of(project, call, site.frame)
+    reads = {c.key: c for c in project.calls if c.is_read}
+    return any(
+        ev.kind == "check"
+        and ev.principal
+        and attr in ev.attrs
+        and any(table_of(project, reads[k], ev.frame) == table for k in ev.reads if k in reads)
+        for ev in events(project, site.route)
+    )
 
 
 def raw_body(project: Project, call: DynamoCall, site: Site) -> str | None:

@@ -9,6 +9,10 @@ or when some operation's key names a user-like attribute or takes the principal,
 condition or filter compares an attribute with the principal. A table
 the project writes (or only reads) with none of that, in a project that shows how it
 records ownership on its other tables, holds shared data: a catalogue, reference data.
+A router factory's endpoint statement that stores or keys per-user data for one call of
+the factory makes the tables of its other calls per-user too: the same code keeps the
+same kind of object, and a call that leaves out the owner argument (`owner_field=None`)
+serves everyone's objects to everyone.
 
 A table is named by its handle's table (name or PynamoDB model), a low-level client's
 `TableName` text, or the settings attribute that holds the name (`TableName=settings.x`,
@@ -224,12 +228,16 @@ def _table_facts(project: Project) -> TableFacts:
     }
     written: set[str] = set()
     known: set[str] = set()
+    copied: dict[object, set[str]] = {}  # a factory endpoint's statement: its calls' tables
     for call in project.calls:
         for site in project.sites(call):
             table = table_of(project, call, site.frame)
             if table is None:
                 continue
             known.add(table)
+            fn = project.functions.get(call.function or "")
+            if fn is not None and fn.copy_of is not None:
+                copied.setdefault(call.key, set()).add(table)
             if call.operation in STORES:
                 written.add(table)
             if table in per_user:
@@ -241,6 +249,9 @@ def _table_facts(project: Project) -> TableFacts:
                 or _compares_principal(project, call, site)
             ):
                 per_user.add(table)
+    for tables in copied.values():
+        if tables & per_user:  # the factory keeps users' objects: a call that left out
+            per_user |= tables  # its owner argument serves them to everyone
     return TableFacts(frozenset(per_user), frozenset(written), frozenset(known))
 
 
