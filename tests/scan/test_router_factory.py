@@ -39,20 +39,27 @@ def crud(table_name: str, *, prefix: str, owner_attr: str | None = None) -> APIR
     return router
 """
 
+SETTINGS = """
+import os
+
+HOOKS = os.environ.get("HOOKS_TABLE", "hooks-table")
+"""
+
 MAIN = """
 from fastapi import FastAPI
+from app import settings
 from app.crud import crud
 
 app = FastAPI()
 app.include_router(crud("projects", prefix="/projects", owner_attr="owner"))
-hooks = crud("hooks", prefix="/hooks")
+hooks = crud(settings.HOOKS, prefix="/hooks")
 app.include_router(hooks, prefix="/v2")
 """
 
 
 def project() -> Project:
     p = Project(Config())
-    for name, text in {"app.crud": FACTORY, "app.main": MAIN}.items():
+    for name, text in {"app.crud": FACTORY, "app.settings": SETTINGS, "app.main": MAIN}.items():
         p.add_module(name, name.replace(".", "/") + ".py", ast.parse(textwrap.dedent(text)))
     p.link()
     return p
@@ -96,7 +103,8 @@ def test_the_calls_constants_decide_the_endpoints_checks_and_branches() -> None:
 
 
 def test_the_copies_name_the_table_the_call_gives() -> None:
-    # Given the factory's `table = db.Table(table_name)`, read by the endpoints
+    # Given the factory's `table = db.Table(table_name)`, read by the endpoints, and a
+    # call naming the table by a constant, another by a setting read from the environment
     p = project()
     # When the calls the routes reach are listed
     reached = {
@@ -108,5 +116,5 @@ def test_the_copies_name_the_table_the_call_gives() -> None:
     # Then each call's endpoint reads its own table, at the line written in the factory
     assert reached == {
         ("GET /projects/{item_id}", "projects", 16),
-        ("GET /v2/hooks/{item_id}", "hooks", 16),
+        ("GET /v2/hooks/{item_id}", "hooks-table", 16),
     }

@@ -24,6 +24,10 @@ an object the route serves only in a state the code fixes
 and tables that hold no per-user data (no
 owner-like attribute is ever written to or keyed on them, as for a catalogue; the caller an
 administrators-only route records, `updated_by = staff`, is an audit trail) need no owner.
+A router factory's endpoints are judged per call, with that call's arguments: the
+owner check `if owner_field and item[owner_field] != me` is no check for a call without
+`owner_field`, whose table is per-user when the same statement keeps per-user data for
+another call.
 A counter of a relation the caller holds is not reported either: an update that
 only adds a number the code fixes (`ADD likes :one`, `Post.likes.add(-1)`) to an item its
 condition requires to exist, beside a write of the caller's own record keyed by the

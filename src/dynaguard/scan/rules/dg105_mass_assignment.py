@@ -25,14 +25,17 @@ with a privileged-sounding name that nothing sets, guards or reads is the client
 model that keeps undeclared fields (`extra="allow"`) dumped into an item lets the client
 replace whatever the server set before the spread (`{"status": "open", **body.model_dump()}`).
 
-Not reported: fields excluded from the dump, overwritten from the principal or the server,
+Not reported: fields excluded from the dump or popped from it (`d.pop("version")`),
+overwritten from the principal or the server,
 written on routes only administrators reach (unless copied into what the route's own gate
 reads while the same gate elsewhere asks for more: a `require_scope("keys:write")` route
 copying `scopes` mints `platform:admin`); a PynamoDB `VersionAttribute` a `save()` or
 `update()` compares and stores + 1 itself; a member's role granted on a route that first
 verifies the caller owns or administers the object the membership belongs to (the feature,
 not mass assignment: the caller cannot raise its own privileges); the new account's
-identifier a sign-up claims with `attribute_not_exists` (it overwrites nobody's); an
+identifier a sign-up claims with `attribute_not_exists` (it overwrites nobody's); an owner
+attribute set from the request after the route compared the item's owner with the caller
+(a transfer: the owner gives the object away); an
 attribute the project's own gets, updates or deletes name in their key (a natural key such
 as a slug or a SKU the client picks, even where the server also writes that sort key): it
 chooses which item is written, which DG106 and DG103 judge, unless the request model mints

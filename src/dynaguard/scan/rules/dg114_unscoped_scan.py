@@ -9,7 +9,10 @@ its first page (no `LastEvaluatedKey` / `ExclusiveStartKey` loop) is reported at
 severity. Scans only batch jobs reach are left alone, and so are scans of tables that hold
 no per-user data (no owner-like attribute is ever written to or keyed on them, while the
 project records ownership elsewhere: a product catalogue, reference data), including a
-generic repository's table named by the subclass that holds it.
+generic repository's table named by the subclass that holds it. A router factory's
+endpoint is judged per call (`include_router(crud_router("webhooks"))`), and a table its
+statement keeps per-user data in for another call (`owner_field="owner_id"`) is per-user
+for every call: the call that leaves the owner out lists everyone's.
 
 ## Why is this bad?
 An unscoped scan hands one user the whole table, or relies on Python code to drop other
