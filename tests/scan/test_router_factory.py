@@ -118,3 +118,51 @@ def test_the_copies_name_the_table_the_call_gives() -> None:
         ("GET /projects/{item_id}", "projects", 16),
         ("GET /v2/hooks/{item_id}", "hooks-table", 16),
     }
+
+
+GUARDED = """
+import jwt
+from fastapi import APIRouter, Depends, Header
+
+def verify(authorization: str = Header()) -> dict:
+    return jwt.decode(authorization, "k", algorithms=["HS256"])
+
+def anyone() -> None:
+    return None
+
+def items(gate, prefix: str) -> APIRouter:
+    router = APIRouter(prefix=prefix, dependencies=[Depends(gate)])
+
+    def read(item_id: str) -> dict:
+        return {}
+
+    router.add_api_route("/{item_id}", read, methods=["GET"])
+    return router
+"""
+
+GUARDED_MAIN = """
+from fastapi import FastAPI
+from app.guarded import anyone, items, verify
+
+app = FastAPI()
+private = items(verify, "/private")
+app.include_router(private)
+app.include_router(private, prefix="/v2")
+app.include_router(items(anyone, "/public"))
+"""
+
+
+def test_a_dependency_the_call_passes_guards_its_routes_only() -> None:
+    # Given a factory whose router depends on the gate each call passes, one call included
+    # twice (with and without a prefix) and another with a gate that verifies nothing
+    p = Project(Config())
+    for name, text in {"app.guarded": GUARDED, "app.main": GUARDED_MAIN}.items():
+        p.add_module(name, name.replace(".", "/") + ".py", ast.parse(textwrap.dedent(text)))
+    p.link()
+    # When the routes are listed
+    found = sorted((r.labels, q.authenticated(r)) for r in q.routes(p))
+    # Then the twice-included call is one route at both places, verified by its gate
+    assert found == [
+        (["GET /private/{item_id}", "GET /v2/private/{item_id}"], True),
+        (["GET /public/{item_id}"], False),
+    ]

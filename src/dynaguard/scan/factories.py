@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import ast
 import copy
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
+from dynaguard.scan.deps import deps as level_deps
 from dynaguard.scan.deps import kw
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import ClassRef, FunctionInfo, Include, Route, Router
@@ -28,9 +29,11 @@ if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
 
 Constant = str | bool | int | float | None
-# a constant, a project class (`update_schema=ItemPatch`) or a module-level name of the
-# project (`db.ITEMS_TABLE`, read from the environment: named, not folded)
-Bound = Constant | ClassRef | tuple[str, str]
+# a constant, or a project's class (`update_schema=ItemPatch`), module-level function
+# (`auth=current_user`) or module-level name (`db.ITEMS_TABLE`, read from the environment:
+# named, not folded)
+Bound = Constant | ClassRef | FunctionInfo | tuple[str, str]
+Named = ClassRef | FunctionInfo | tuple[str, str]
 
 
 def specialize(project: Project) -> None:
@@ -50,12 +53,18 @@ def specialize(project: Project) -> None:
             continue
         caller = project.modules[inc.made_in[0]]
         host = caller.functions.get(inc.made_in[1].rstrip(".")) if inc.made_in[1] else None
-        bound = _bindings(project, factory, inc.made, Frame(host, caller))
+        home = project.module_of(factory)
+        bound = {
+            k: v
+            for k, v in _bindings(project, factory, inc.made, Frame(host, caller)).items()
+            if _nameable(project, v, home)
+        }
         qual = f"{inc.child}@{caller.name}.{inc.made.lineno}"
-        _router(project, factory, inc.child, qual, bound)
-        for route in routes.get(inc.child, []):
-            fn = _copy(project, factory, project.functions[route.function], bound, qual)
-            project.routes.append(_moved(route, qual, fn))
+        if qual not in project.routers:  # one call included twice: its routes made once
+            _router(project, factory, inc.child, qual, bound)
+            for route in routes.get(inc.child, []):
+                fn = _copy(project, factory, project.functions[route.function], bound, qual)
+                project.routes.append(_moved(project, route, qual, fn, bound))
         includes.append(
             Include(inc.parent, qual, inc.prefix, inc.dependencies, inc.mounted, inc.made)
         )
@@ -95,57 +104,81 @@ def _bindings(
     given.update({k.arg: k.value for k in call.keywords if k.arg is not None})
     out: dict[str, Bound] = {}
     for param in factory.params:
-        if param.arg in given:
-            value = given[param.arg]
-            if isinstance(value, ast.Constant) and not isinstance(value.value, str):
-                out[param.arg] = _plain(value.value)
-                continue
-            text = project.constant_text(value, frame)
-            sym = (
-                project.resolve_expr(value, frame.module)
-                if text is None and isinstance(value, ast.Name | ast.Attribute)
-                else None
-            )
-            if text is not None:
-                out[param.arg] = text
-            elif isinstance(sym, ClassRef) or (isinstance(sym, tuple) and frame.fn is None):
-                out[param.arg] = sym
+        value = given.get(param.arg)
+        if value is None:
+            default = factory.default_of(param.arg)
+            if isinstance(default, ast.Constant) and _plain(default.value):
+                out[param.arg] = default.value
             continue
-        default = factory.default_of(param.arg)
-        if isinstance(default, ast.Constant):
-            out[param.arg] = _plain(default.value)
+        if isinstance(value, ast.Constant) and not isinstance(value.value, str):
+            if _plain(value.value):
+                out[param.arg] = value.value
+            continue
+        text = project.constant_text(value, frame)
+        sym = (
+            project.resolve_expr(value, frame.module)
+            if text is None
+            and isinstance(value, ast.Name | ast.Attribute)
+            # a name in a function may be its local: only module-level names resolve here
+            and (frame.fn is None or isinstance(value, ast.Attribute))
+            else None
+        )
+        if text is not None:
+            out[param.arg] = text
+        elif isinstance(sym, ClassRef | tuple) or (
+            isinstance(sym, FunctionInfo) and sym.class_name is None
+        ):
+            out[param.arg] = sym
     return out
 
 
-def _plain(value: object) -> Constant:
-    return value if isinstance(value, str | bool | int | float) else None
+def _plain(value: object) -> TypeGuard[Constant]:
+    """A constant the copy can hold and fold: a string, a number, a bool or None."""
+    return value is None or isinstance(value, str | bool | int | float)
 
 
 def _router(
     project: Project, factory: FunctionInfo, child: str, qual: str, bound: dict[str, Bound]
 ) -> None:
-    """The per-call router: the factory's, its `prefix=` read with the call's constants."""
+    """The per-call router: the factory's, its `prefix=` and `dependencies=` read with the
+    call's arguments (`APIRouter(prefix=prefix, dependencies=[Depends(auth)])`)."""
     base = project.routers[child]
-    prefix = base.prefix
+    prefix, deps = base.prefix, list(base.dependencies)
     for stmt in factory.node.body:
         if isinstance(stmt, ast.Assign) and stmt.lineno == base.line:
-            given = kw(stmt.value, "prefix") if isinstance(stmt.value, ast.Call) else None
-            if isinstance(given, ast.Name) and isinstance(bound.get(given.id), str):
-                prefix = str(bound[given.id])
-    project.routers[qual] = Router(
-        qual, False, prefix, list(base.dependencies), base.path, base.line
-    )
+            made = _Fold(bound).visit(copy.deepcopy(stmt.value))
+            if not isinstance(made, ast.Call):
+                continue
+            given = kw(made, "prefix")
+            if isinstance(given, ast.Constant) and isinstance(given.value, str):
+                prefix = given.value
+            if kw(made, "dependencies") is not None:
+                deps = level_deps(
+                    project, project.module_of(factory), kw(made, "dependencies"), "router"
+                )
+    project.routers[qual] = Router(qual, False, prefix, deps, base.path, base.line)
 
 
-def _moved(route: Route, router: str, fn: FunctionInfo) -> Route:
-    """The route on the per-call router, its endpoint the per-call copy."""
+def _moved(
+    project: Project, route: Route, router: str, fn: FunctionInfo, bound: dict[str, Bound]
+) -> Route:
+    """The route on the per-call router, its endpoint the per-call copy, and its own
+    `dependencies=` read with the call's arguments."""
+    deps = list(route.dependencies)
+    declared = route.declared
+    if declared is not None and kw(declared, "dependencies") is not None:
+        made = _Fold(bound).visit(copy.deepcopy(declared))
+        if isinstance(made, ast.Call):
+            deps = level_deps(
+                project, project.modules[fn.module], kw(made, "dependencies"), "route"
+            )
     return Route(
         route.methods,
         route.path,
         router,
         fn.qualname,
         [],
-        list(route.dependencies),
+        deps,
         route.line,
         route.file,
         declared=route.declared,
@@ -160,9 +193,7 @@ def _copy(
     node = copy.deepcopy(fn.node)
     own = {a.arg for a in _all_args(node)} | _stored(node)
     node.body[:0] = _prologue(factory, fn.node, own)
-    mod = project.modules[fn.module]
-    consts = {k: v for k, v in bound.items() if k not in own and _nameable(project, v, mod)}
-    node = _Fold(consts).visit(node)
+    node = _Fold({k: v for k, v in bound.items() if k not in own}).visit(node)
     assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     qual = f"{fn.qualname}@{at.rpartition('@')[2]}"
     made = FunctionInfo(qual, fn.module, fn.name, None, node, fn.path, copy_of=fn.qualname)
@@ -172,16 +203,20 @@ def _copy(
 
 
 def _nameable(project: Project, value: Bound, mod: ModuleInfo) -> bool:
-    """A class or global is written in the copy by its dotted path: only when that names
-    it there too."""
-    if not isinstance(value, ClassRef | tuple):
+    """A class, function or global is written in the copy by its dotted path: only when
+    that names it in the factory's module too."""
+    if not isinstance(value, ClassRef | FunctionInfo | tuple):
         return True
-    return project.resolve_expr(_dotted(value, ast.Name("x")), mod) == value
+    found = project.resolve_expr(_dotted(value, ast.Name("x")), mod)
+    return found is value if isinstance(value, FunctionInfo) else found == value
 
 
-def _dotted(sym: ClassRef | tuple[str, str], at: ast.expr) -> ast.expr:
+def _dotted(sym: Named, at: ast.expr) -> ast.expr:
     """`pkg.models.ItemPatch` at the place of `at`, each level keyed apart (node_key)."""
-    module, name = sym.qualname.split(":", 1) if isinstance(sym, ClassRef) else sym
+    if isinstance(sym, tuple):
+        module, name = sym
+    else:
+        module, name = sym.qualname.split(":", 1)
     parts = [*module.split("."), *name.split(".")]
     expr: ast.expr = ast.copy_location(ast.Name(parts[0], ast.Load()), at)
     for depth, part in enumerate(parts[1:]):
@@ -255,7 +290,7 @@ class _Fold(ast.NodeTransformer):
         if not (isinstance(node.ctx, ast.Load) and node.id in self.consts):
             return node
         value = self.consts[node.id]
-        if isinstance(value, ClassRef | tuple):
+        if isinstance(value, ClassRef | FunctionInfo | tuple):
             return _dotted(value, node)
         return ast.copy_location(ast.Constant(value), node)
 
