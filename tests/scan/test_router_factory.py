@@ -120,6 +120,23 @@ def test_the_copies_name_the_table_the_call_gives() -> None:
     }
 
 
+def test_a_factory_statement_is_one_operation_per_call_and_none_for_the_factory() -> None:
+    # Given the factory's get_item, written once inside its nested endpoint
+    p = project()
+    # When the operations at that line are listed, with the routes that reach them
+    found = sorted(
+        (c.function or "", [s.route.label if s.route else None for s in q.sites(p, c)])
+        for c in q.operations(p)
+        if c.line == 16
+    )
+    # Then there is one per factory call, each reached by its own route only; the factory
+    # itself holds no route-less copy of it
+    assert found == [
+        ("app.crud:crud.read@app.main.7", ["GET /projects/{item_id}"]),
+        ("app.crud:crud.read@app.main.8", ["GET /v2/hooks/{item_id}"]),
+    ]
+
+
 GUARDED = """
 import jwt
 from fastapi import APIRouter, Depends, Header

@@ -16,7 +16,7 @@ from dynaguard.scan.model import (
 )
 from dynaguard.scan.offload import OFFLOAD, forwarder
 from dynaguard.scan.reach import first_writes, reach
-from dynaguard.scan.symbols import ModuleInfo, dotted
+from dynaguard.scan.symbols import ModuleInfo, dotted, route_handlers
 from dynaguard.scan.transact import transact_items
 
 if TYPE_CHECKING:
@@ -185,7 +185,12 @@ def _scan_function(project: Project, mod: ModuleInfo, fn: FunctionInfo | None) -
     loc = project.locals_of(frame)
     owner = fn.qualname if fn else None
     methods = project.method_names
+    # a factory's endpoints are indexed (and copied per call) on their own: their calls
+    # are theirs, not the factory's
+    inner = [(h.lineno, h.end_lineno or h.lineno) for h in route_handlers(fn.node)] if fn else []
     for call in loc.calls:
+        if inner and any(a <= call.lineno <= b for a, b in inner):
+            continue
         awaited = id(call) in loc.awaited
         f = call.func
         if isinstance(f, ast.Attribute) and f.attr not in DYNAMO_METHODS and f.attr not in methods:

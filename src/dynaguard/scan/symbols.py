@@ -39,7 +39,7 @@ def build_module(name: str, path: str, tree: ast.Module) -> ModuleInfo:
             mod.functions[stmt.name] = FunctionInfo(
                 f"{name}:{stmt.name}", name, stmt.name, None, stmt, path
             )
-            for inner in _route_handlers(stmt):  # a router factory's endpoints
+            for inner in route_handlers(stmt):  # a router factory's endpoints
                 local = f"{stmt.name}.{inner.name}"
                 mod.functions[local] = FunctionInfo(
                     f"{name}:{local}", name, inner.name, None, inner, path
@@ -67,7 +67,7 @@ ROUTE_DECORATORS = frozenset(
 REGISTERED = frozenset({*ROUTE_DECORATORS, "exception_handler", "middleware"})
 
 
-def _route_handlers(
+def route_handlers(
     fn: ast.FunctionDef | ast.AsyncFunctionDef,
 ) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
     """Functions defined in a function's body and registered with an app or router there:
