@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import copy
+from dataclasses import replace
 from typing import TYPE_CHECKING, TypeGuard
 
 from dynaguard.scan.deps import deps as level_deps
@@ -65,9 +66,7 @@ def specialize(project: Project) -> None:
             for route in routes.get(inc.child, []):
                 fn = _copy(project, factory, project.functions[route.function], bound, qual)
                 project.routes.append(_moved(project, route, qual, fn, bound))
-        includes.append(
-            Include(inc.parent, qual, inc.prefix, inc.dependencies, inc.mounted, inc.made)
-        )
+        includes.append(replace(inc, child=qual))
         done.add(inc.child)
     project.includes[:] = includes
     kept = [inc.child for inc in includes]
@@ -75,8 +74,9 @@ def specialize(project: Project) -> None:
     gone = {r for r in done if r not in kept}
     for route in [r for r in project.routes if r.router in gone]:
         project.routes.remove(route)
-        fn = project.functions.pop(route.function)
-        project.modules[fn.module].functions.pop(fn.qualname.partition(":")[2], None)
+        if route.function in project.functions:  # one endpoint may have two routes
+            fn = project.functions.pop(route.function)
+            project.modules[fn.module].functions.pop(fn.qualname.partition(":")[2], None)
 
 
 def _factory_of(project: Project, inc: Include) -> FunctionInfo | None:
@@ -145,8 +145,9 @@ def _router(
     base = project.routers[child]
     prefix, deps = base.prefix, list(base.dependencies)
     for stmt in factory.node.body:
-        if isinstance(stmt, ast.Assign) and stmt.lineno == base.line:
-            made = _Fold(bound).visit(copy.deepcopy(stmt.value))
+        value = stmt.value if isinstance(stmt, ast.Assign | ast.AnnAssign) else None
+        if value is not None and stmt.lineno == base.line:
+            made = _Fold(bound).visit(copy.deepcopy(value))
             if not isinstance(made, ast.Call):
                 continue
             given = kw(made, "prefix")
