@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 import textwrap
+from pathlib import Path
 
 from dynaguard.core.config import Config
 from dynaguard.scan import query as q
+from dynaguard.scan import scan
 from dynaguard.scan.index import Project
 
 FACTORY = """
@@ -132,8 +134,8 @@ def test_a_factory_statement_is_one_operation_per_call_and_none_for_the_factory(
     # Then there is one per factory call, each reached by its own route only; the factory
     # itself holds no route-less copy of it
     assert found == [
-        ("app.crud:crud.read@app.main.7", ["GET /projects/{item_id}"]),
-        ("app.crud:crud.read@app.main.8", ["GET /v2/hooks/{item_id}"]),
+        ("app.crud:crud.read@app.main#1", ["GET /projects/{item_id}"]),
+        ("app.crud:crud.read@app.main#2", ["GET /v2/hooks/{item_id}"]),
     ]
 
 
@@ -183,3 +185,19 @@ def test_a_dependency_the_call_passes_guards_its_routes_only() -> None:
         (["GET /private/{item_id}", "GET /v2/private/{item_id}"], True),
         (["GET /public/{item_id}"], False),
     ]
+
+
+def test_a_factory_routes_fingerprints_survive_a_moved_include(tmp_path: Path) -> None:
+    # Given the factory app scanned, then with lines added above its include calls
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "crud.py").write_text(textwrap.dedent(FACTORY))
+    (app / "settings.py").write_text(textwrap.dedent(SETTINGS))
+    (app / "main.py").write_text(textwrap.dedent(MAIN))
+    before = scan([tmp_path], root=tmp_path).findings
+    (app / "main.py").write_text("# moved\n\n\n" + textwrap.dedent(MAIN))
+    # When it is scanned again
+    after = scan([tmp_path], root=tmp_path).findings
+    # Then the factory's findings keep their fingerprints
+    assert before and sorted(f.fingerprint for f in before) == sorted(f.fingerprint for f in after)

@@ -47,6 +47,7 @@ def specialize(project: Project) -> None:
         routes.setdefault(route.router or "", []).append(route)
     done: set[str] = set()
     includes: list[Include] = []
+    named: dict[tuple[str, int, int], str] = {}  # each factory call's router, by its place
     for inc in project.includes:
         factory = _factory_of(project, inc)
         if factory is None or inc.made is None:
@@ -60,7 +61,11 @@ def specialize(project: Project) -> None:
             for k, v in _bindings(project, factory, inc.made, Frame(host, caller)).items()
             if _nameable(project, v, home)
         }
-        qual = f"{inc.child}@{caller.name}.{inc.made.lineno}"
+        place = (caller.name, inc.made.lineno, inc.made.col_offset)
+        # named by the call's rank in its module, not its line: fingerprints hash the
+        # copies' names, and must survive edits that only move code
+        rank = sum(1 for q in named.values() if q.startswith(f"{inc.child}@{caller.name}#"))
+        qual = named.setdefault(place, f"{inc.child}@{caller.name}#{rank + 1}")
         if qual not in project.routers:  # one call included twice: its routes made once
             _router(project, factory, inc.child, qual, bound)
             for route in routes.get(inc.child, []):
