@@ -154,7 +154,6 @@ class Values:
                 return self.of(recv.value, frame.caller)  # item it was called on
             return Value(frozenset({Source(Origin.CONSTANT, "self")}))
         assigned = loc.assigns.get(name, []) if fn is not None or name in loc.assigns else []
-        base: Value
         kwarg = fn.node.args.kwarg if fn is not None else None
         if kwarg is not None and kwarg.arg == name and not assigned:
             base = self._kwargs(frame)
