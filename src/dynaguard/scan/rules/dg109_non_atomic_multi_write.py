@@ -2,8 +2,8 @@
 
 ## What it does
 Follows what a route does, helpers included, and reports each write (`put_item`,
-`update_item`, `delete_item`) that follows another write of the same request when they
-are not in one `transact_write_items`: a rename done as delete plus put, a transfer
+`update_item`, `delete_item`, a whole transaction or batch call) that follows another
+write of the same request when they are not in one `transact_write_items`: a rename done as delete plus put, a transfer
 done as debit plus credit, an item created and a counter bumped. Writes on exclusive
 branches (`if`/`else`) are not a sequence, and a write in an `except` clause (a saga's
 compensating undo) is recovery, not a step.
@@ -12,7 +12,8 @@ compensating undo) is recovery, not a step.
 Each write commits on its own. When the process dies, times out or hits a throttling
 error between them, the first write stays and the second never happens: money debited
 and never credited, a file deleted and never re-created, a counter that counts an
-attachment that does not exist. Retrying the request does not repair it.
+attachment that does not exist, an idempotency key claimed for work never done. Retrying
+the request does not repair it.
 
 ## Example
 ```python
@@ -42,7 +43,11 @@ from dynaguard.core.registry import register
 from dynaguard.scan import query as q
 from dynaguard.scan.queries.routes import exclusive, in_dependency, in_handler
 
-SINGLE = frozenset({"put_item", "update_item", "delete_item"})
+# a transaction or a batch is one step of the sequence: an idempotency key put, then the
+# transaction that does the work, can fail in between as two puts can
+STEPS = frozenset(
+    {"put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"}
+)
 
 
 @register(
@@ -61,7 +66,7 @@ def check(project: q.Project) -> Iterator[q.Finding]:
     rule = q.meta("DG109")
     seen: set[tuple[str, int]] = set()
     for route in q.routes(project):
-        writes = [e for e in q.flow(project, route) if _single_write(e)]
+        writes = [e for e in q.flow(project, route) if _step(e)]
         for i, ev in enumerate(writes):
             first = next((w for w in writes[:i] if not exclusive(w, ev)), None)
             if first is None or first.call is None or ev.call is None:
@@ -85,15 +90,15 @@ def _at(first: q.DynamoCall, second: q.DynamoCall) -> str:
     return f"line {first.line}" if first.path == second.path else f"{first.path}:{first.line}"
 
 
-def _single_write(ev: q.Event) -> bool:
+def _step(ev: q.Event) -> bool:
     # a dependency's own bookkeeping (a session's last_seen) does not depend on the route's
-    # write; a write in an except clause is recovery (a saga's undo), not a step; batch
-    # writers and transactions are not single writes
+    # write; a write in an except clause is recovery (a saga's undo), not a step; a batch
+    # writer's puts are one batch
     call = ev.call
     return (
         ev.kind == "write"
         and call is not None
-        and call.operation in SINGLE
+        and call.operation in STEPS
         and call.handle.kind is not q.HandleKind.BATCH_WRITER
         and not in_dependency(ev)
         and not in_handler(ev)
