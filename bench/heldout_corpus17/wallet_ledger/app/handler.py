@@ -1,0 +1,5 @@
+from mangum import Mangum
+
+from .main import app
+
+handler = Mangum(app, lifespan="off")
