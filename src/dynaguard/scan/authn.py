@@ -64,6 +64,11 @@ class Behaviour:
             return True
         return dep.target is not None and self._ask("auth", dep.target)
 
+    def identifies(self, dep: Dependency) -> bool:
+        """A dependency that looks the caller up by a credential and returns the record, or
+        None when there is none (`get_current_user` answering None for anonymous callers)."""
+        return dep.target is not None and self._ask("identifies", dep.target)
+
     def privileged(self, route: Route) -> str | None:
         """A dependency of the route that lets only some roles through (its name): one that
         compares a role and raises, one configured as such, or a `Security(...)` asking for
@@ -190,6 +195,9 @@ class Behaviour:
                 and self._ask("verifies", callee.qualname)
                 for c in calls
             )
+        if kind == "identifies":  # looks the credential up, returns what it found or None
+            resolved = resolve(self.p, target)
+            return isinstance(resolved, list) and any(self._looks_up(b) for b in resolved)
         if kind == "endpoint":
             fn = self.p.functions.get(target)
             return fn is not None and self._body_auth(body_of(self.p, fn), endpoint=True)
@@ -218,6 +226,7 @@ class Behaviour:
         princ: set[str] = set()
         roles: set[str] = set()
         reqs: set[str] = set(requests)
+        ident: set[str] = set()
         targets: list[str] = []
         a = body.node.args
         positional = [*a.posonlyargs, *a.args]
@@ -242,6 +251,8 @@ class Behaviour:
                         elif self.authenticates(dep):
                             princ.add(arg.arg)
                             roles |= self.role_fields(dep.target)
+                        elif self._ask("identifies", dep.target):
+                            ident.add(arg.arg)
                     break
                 if expr is arg.annotation and assumed_principal(self.p, body.module, expr):
                     princ.add(arg.arg)  # a configured alias whose code the scan cannot read
@@ -250,7 +261,9 @@ class Behaviour:
                     cred.add(arg.arg)
                 elif kind in REQUEST_TYPES:
                     reqs.add(arg.arg)
-        seeds = Seeds(frozenset(cred), frozenset(princ), frozenset(reqs), frozenset(roles))
+        seeds = Seeds(
+            frozenset(cred), frozenset(princ), frozenset(reqs), frozenset(roles), frozenset(ident)
+        )
         return seeds, targets
 
     def _scan(self, body: Body, seeds: Seeds) -> BodyScan:
@@ -274,6 +287,9 @@ class Behaviour:
             return True
         if gateway_verified(own_nodes(body.node)):
             return True  # API Gateway's authorizer verified the caller
+        found = Seeds(principals=seeds.identified)
+        if seeds.identified and self._scan(body, found).requires_principal():
+            return True  # `if user is None: raise 401` on what a session lookup found
         cred = seeds.credentials | extra
         if not cred and not seeds.requests:  # nothing from the request to check
             return not endpoint and any(self._callee_verifies(c, body) for c in calls)
@@ -295,6 +311,14 @@ class Behaviour:
             if params and self._ask("checks:" + ",".join(sorted(params)), callee.qualname):
                 return True
         return False
+
+    def _looks_up(self, body: Body) -> bool:
+        seeds, _ = self._seeds(body)
+        if not seeds.credentials:
+            return False
+        scan = self._scan(body, seeds)
+        returns = [n.value for n in own_nodes(body.node) if isinstance(n, ast.Return) and n.value]
+        return any(scan.lookup(r) for r in returns)
 
     def _imported(self, name: str, mod: ModuleInfo) -> tuple[ModuleInfo, ast.expr] | None:
         sym = self.p.resolve_name(name, mod)

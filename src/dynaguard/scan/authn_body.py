@@ -42,6 +42,9 @@ class Seeds:
     # attributes of a principal that its dependency computes from a role field
     # (`Principal(admin="ops" in claims["groups"])`): a privilege, whatever their name
     role_fields: frozenset[str] = frozenset()
+    # what a dependency that looks the credential up returns, or None (not a principal
+    # until the body refuses the request without it)
+    identified: frozenset[str] = frozenset()
 
 
 class BodyScan:

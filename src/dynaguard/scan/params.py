@@ -50,8 +50,14 @@ def _param(
         dep = dependency(project, found[1], found[0], "param")
         if dep.target is None and arg.annotation is not None:
             dep = annotated(project, mod, arg.annotation, dep)  # `x: Cls = Depends()`
-        # the caller, or a credential (API key) the function itself checks: the caller's id
-        principal = is_auth(project, dep) or project.behaviour.checks_scheme(fn, dep)
+        # the caller, or a credential (API key) the function itself checks: the caller's id;
+        # or who a credential lookup found (None for no one: DG104 judges whether the route
+        # refuses that)
+        principal = (
+            is_auth(project, dep)
+            or project.behaviour.checks_scheme(fn, dep)
+            or project.behaviour.identifies(dep)
+        )
         source = ParamSource.PRINCIPAL if principal else ParamSource.DEPENDENCY
         return RouteParam(arg.arg, source, dependency=dep)
     assumed = assumed_principal(project, mod, arg.annotation)

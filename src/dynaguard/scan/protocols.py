@@ -88,6 +88,10 @@ class BehaviourAPI(Protocol):
         """Whether a dependency verifies a credential."""
         ...
 
+    def identifies(self, dep: Dependency) -> bool:
+        """Whether a dependency looks the caller up by a credential, None when absent."""
+        ...
+
     def privileged(self, route: Route) -> str | None:
         """The evidence that a route is restricted to administrators."""
         ...

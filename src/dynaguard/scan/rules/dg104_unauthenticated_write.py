@@ -9,7 +9,9 @@ authentication middleware that verifies a credential and refuses the request whe
 fails counts as authentication (one that only records the caller on `request.state` lets
 every request through: a dependency that raises without that caller authenticates; a path
 it lets through unchecked, `if request.url.path in PUBLIC_PATHS: return await
-call_next(request)`, is not authenticated by it), and so
+call_next(request)`, is not authenticated by it; a dependency that looks the caller up by
+a credential and answers None for anonymous callers authenticates the routes that refuse
+None, `if user is None: raise 401`), and so
 does a route that verifies the `Authorization`/API-key header itself (reading it is not
 enough). Starlette's `AuthenticationMiddleware` only identifies callers: a route under it
 is authenticated by `@requires(...)` when the backend's `authenticate` verifies a

@@ -3,8 +3,9 @@
 ## What it does
 Follows what a route does, helpers included, and reports each write (`put_item`,
 `update_item`, `delete_item`, a whole transaction or batch call) that follows another
-write of the same request when they are not in one `transact_write_items`: a rename done as delete plus put, a transfer
-done as debit plus credit, an item created and a counter bumped. Writes on exclusive
+write of the same request when they are not in one `transact_write_items`: a rename done
+as delete plus put, a transfer done as debit plus credit, an item created and a counter
+bumped. Writes on exclusive
 branches (`if`/`else`) are not a sequence, and a write in an `except` clause (a saga's
 compensating undo) is recovery, not a step.
 
