@@ -9,7 +9,8 @@ signer, not by whoever calls the API: a caller who changes one breaks the signat
 Decided by what the code does: the endpoint reads the raw body (`await request.body()`),
 and the endpoint or a project function it passes those bytes to computes an HMAC over
 them (`hmac.new(key, raw, ...)`, `hmac.digest`) and calls `compare_digest` in a function
-that raises.
+that raises, or hands them to a provider's verifier that raises by itself
+(`stripe.Webhook.construct_event(raw, signature, secret)`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ __all__ = ["signed_sources"]
 
 RAW = frozenset({"body", "json"})  # Starlette keeps the bytes: json() parses the same body
 MACS = frozenset({"hmac.new", "hmac.digest", "hmac.HMAC"})
+# webhook SDKs that verify the signature over the raw bytes and raise when it does not hold
+PROVIDERS = ("stripe.Webhook.construct_event", "stripe.WebhookSignature.verify_header")
 
 
 def signed_sources(project: Project, route: Route, sources: set[Source]) -> bool:
@@ -76,6 +79,12 @@ def _verifies(project: Project, fn: FunctionInfo, raw: set[str], seen: frozenset
     )
     if macs and _guarded_compare(fn):
         return True
+    if any(
+        (dotted(c.func, mod) or "").endswith(PROVIDERS)
+        and any(isinstance(a, ast.Name) and a.id in raw for a in c.args)
+        for c in calls
+    ):
+        return True  # a provider's SDK checks the signature over the bytes, raising if bad
     frame = Frame(fn, mod)
     for c in calls:
         passed = [i for i, a in enumerate(c.args) if isinstance(a, ast.Name) and a.id in raw]

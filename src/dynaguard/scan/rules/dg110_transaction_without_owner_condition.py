@@ -16,7 +16,8 @@ to exist, beside the caller's own item (owner-conditioned or keyed by the caller
 nothing from the recipient; a debit, an overwrite, an unbounded amount or a possible create
 stay reported.
 Nor is a counter of the caller's relation (PynamoDB `Post.likes.add(1)` on a post the
-condition requires, beside the caller's own like keyed by the principal and the post).
+condition requires, beside the caller's own like keyed by the principal and the post), nor
+a key from a webhook body whose signature the endpoint verifies (HMAC, a provider's SDK).
 
 ## Why is this bad?
 A transaction is all-or-nothing, not authorized: each item is written as given. One item
@@ -56,6 +57,7 @@ from dynaguard.core.registry import register
 from dynaguard.scan import query as q
 from dynaguard.scan.queries import transactions as t
 from dynaguard.scan.queries.counters import entry_step, relation_held
+from dynaguard.scan.queries.signed import signed_sources
 
 
 @register(
@@ -81,7 +83,11 @@ def check(project: q.Project) -> Iterator[q.Finding]:
             route = site.route
             if route is None or q.privileged(route) or _checked_before(project, route, call):
                 continue
-            loose = _unowned(project, call, site)
+            loose = [
+                (a, k)
+                for a, k in _unowned(project, call, site)
+                if not signed_sources(project, route, q.request_sources(k))
+            ]  # (a webhook's signed body: the signer chose its ids, not the caller)
             if loose:
                 names = sorted({s.dotted for _, key in loose for s in q.request_sources(key)})
                 actions: list[q.JSON] = [*sorted({a for a, _ in loose})]
