@@ -244,6 +244,9 @@ def _exception_status(project: Project, exc: ast.expr, frame: Frame, seen: set[s
         sym = project.resolve_expr(exc, frame.module)  # `raise Forbidden` (the class)
         target = sym if isinstance(sym, ClassRef) else None
     if isinstance(target, ClassRef):
+        names = frozenset(c.name for c in project.mro(target.qualname))
+        if (caught := _translated(project, frame, names)) is not None:
+            return caught  # a caller turns it into a response: `except NotFound: raise 404`
         own = _class_status(project, target.qualname)
         return own or _handled(project, [c.qualname for c in project.mro(target.qualname)], [])
     if target is None and (name := last_name(exc)) is not None and name[:1].isupper():
@@ -254,6 +257,20 @@ def _exception_status(project: Project, exc: ast.expr, frame: Frame, seen: set[s
         returns = project.locals_of(inner).returns
         return {s for r in returns for s in _exception_status(project, r, inner, seen)}
     return set()
+
+
+def _translated(project: Project, frame: Frame, names: frozenset[str]) -> set[int] | None:
+    """What the nearest caller that catches the exception by name answers instead (a
+    route's `except NotFound: raise HTTPException(404)` around a service's raise)."""
+    node, up = frame.call, frame.caller
+    while up is not None and up.fn is not None and node is not None:
+        for t in _tries(up.fn.node):
+            if _within(t.body, node):
+                for h in t.handlers:
+                    if h.type is not None and _catches(h.type, names):
+                        return _raised(project, h.body, up, set())
+        node, up = up.call, up.caller
+    return None
 
 
 def _class_status(project: Project, qualname: str) -> set[int]:

@@ -8,8 +8,9 @@ answers are read where they are made: `raise HTTPException(...)`, an exception b
 helper or an `HTTPException` subclass, a helper that raises, a returned
 `JSONResponse(status_code=...)`, the except clause around a read that raises for a
 missing item (PynamoDB's `DoesNotExist`, the `KeyError` of boto3's `resp["Item"]`), and the
-app's exception handlers: for a domain exception raised by a check, and for the
-`DoesNotExist` an uncaught `Model.get` raises. The check that the object is the caller's
+app's exception handlers: for a domain exception raised by a check (or the route's own
+`except NotFound: raise HTTPException(404)` around the service that raised it), and for
+the `DoesNotExist` an uncaught `Model.get` raises. The check that the object is the caller's
 may test another read keyed by the item's own attribute: the caller looked for among the
 members of the item's organization (`members(item["org_id"])`).
 
