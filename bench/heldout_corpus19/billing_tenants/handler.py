@@ -1,0 +1,5 @@
+from mangum import Mangum
+
+from billing.app import app
+
+handler = Mangum(app, lifespan="auto")
