@@ -9,7 +9,7 @@ is looked up or compared, with a raise when that fails. A scheme whose value nob
 or `if not token: raise`, authenticates nobody. A route is privileged when a dependency, or
 the endpoint at its own top level, compares the principal's role, group, scope or
 permission (or an attribute its dependency computes from one) with fixed values and raises
-otherwise. `[tool.dynaguard] auth_dependencies` names are an override.
+otherwise, or answers 403 unless the caller's own item is in an allow-list table. `[tool.dynaguard] auth_dependencies` names are an override.
 
 Results are memoised by qualname (a value); one computed while a caller further up was
 still being computed (a cycle) is not cached, since it may be incomplete.
@@ -22,6 +22,7 @@ from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.authn_body import BodyScan, Seeds, param_names
+from dynaguard.scan.authn_lists import allow_listed
 from dynaguard.scan.authn_props import role_properties
 from dynaguard.scan.authn_resolve import Body, body_of, bound_call, library_gate, resolve
 from dynaguard.scan.authn_verify import (
@@ -346,8 +347,8 @@ class Behaviour:
         if seeds.credentials and fixed_secret(own_nodes(body.node), body.module, seeds.credentials):
             return True  # one operator's secret (`X-Admin-Token` against ADMIN_TOKEN)
         scan = self._scan(body, seeds)
-        if scan.checks_role():
-            return True
+        if scan.checks_role() or (seeds.principals and allow_listed(body.node, scan)):
+            return True  # (a role compared, or the caller's own item in an allow-list table)
         return any(self._ask("priv", t) for t in targets)
 
     def _body_scopes(self, body: Body) -> bool:

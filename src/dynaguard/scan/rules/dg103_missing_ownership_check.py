@@ -12,8 +12,9 @@ caller's first (nor the caller's membership of it: an item of another table keye
 request value and the principal, `members[(team_id, me)]`, whose absence or role fails
 the request), the request value is not compared with the caller's own id (the key *is*
 the principal), and the write's condition does not name the owner. Routes restricted to
-administrators (a role or scope dependency, or a role checked inline on the caller's own
-record) may reach any object, unless the same gate, asked for the same values, guards
+administrators (a role or scope dependency, a role checked inline on the caller's own
+record, or the caller's own item in an allow-list table, `moderators`, 403 otherwise) may
+reach any object, unless the same gate, asked for the same values, guards
 routes that tie objects to the caller (a scope every ordinary key holds), routes public by
 design (sign-up, login, password reset) look up by the credential, a webhook's ids inside
 a raw body the endpoint verifies with an HMAC signature (`hmac.new` over the bytes,
