@@ -9,7 +9,8 @@ is looked up or compared, with a raise when that fails. A scheme whose value nob
 or `if not token: raise`, authenticates nobody. A route is privileged when a dependency, or
 the endpoint at its own top level, compares the principal's role, group, scope or
 permission (or an attribute its dependency computes from one) with fixed values and raises
-otherwise, or answers 403 unless the caller's own item is in an allow-list table. `[tool.dynaguard] auth_dependencies` names are an override.
+otherwise, or answers 403 unless the caller's own item is in an allow-list table.
+`[tool.dynaguard] auth_dependencies` names are an override.
 
 Results are memoised by qualname (a value); one computed while a caller further up was
 still being computed (a cycle) is not cached, since it may be incomplete.
