@@ -350,8 +350,8 @@ class Values:
         for i, (k, v) in enumerate(zip(e.keys, e.values, strict=True)):
             val = self.of(v, frame)
             if k is None:
-                later = e.keys[i + 1 :]
-                val = overridden(val, (str(c.value) for c in later if isinstance(c, ast.Constant)))
+                texts = [str(c.value) if isinstance(c, ast.Constant) else "" for c in e.keys]
+                val = overridden(val, texts[i + 1 :], texts[:i])
                 fields += list(val.fields or ())
                 spreads.append(replace(val, fields=None, texts=frozenset()))
             elif isinstance(k, ast.Constant) and isinstance(k.value, str):

@@ -93,6 +93,7 @@ class Dump:
     excluded: frozenset[str] = frozenset()
     included: frozenset[str] | None = None
     after: frozenset[str] = frozenset()  # keys a dict literal sets after spreading it
+    before: frozenset[str] = frozenset()  # ... and before it: the dump's fields replace those
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,10 +269,11 @@ value_lattice: Lattice[Value] = Lattice(
 )
 
 
-def overridden(value: Value, keys: Iterable[str]) -> Value:
+def overridden(value: Value, keys: Iterable[str], earlier: Iterable[str] = ()) -> Value:
     """The value with `keys` set after it (later in a dict literal, or `item["k"] = ...`):
-    they replace whatever extra keys a dump of it carries."""
-    later = frozenset(keys)
-    if not value.dumps or not later:
+    they replace what a dump of it carries; `earlier` keys it replaces itself."""
+    later, first = frozenset(keys), frozenset(earlier)
+    if not value.dumps or not (later or first):
         return value
-    return replace(value, dumps=tuple(replace(d, after=d.after | later) for d in value.dumps))
+    dumps = (replace(d, after=d.after | later, before=d.before | first) for d in value.dumps)
+    return replace(value, dumps=tuple(dumps))

@@ -364,7 +364,9 @@ def _exposed(
 ) -> list[tuple[str, str]]:
     minted = server_defaults(project, dump.model or "")
     table, own = at
-    overwritten = {k for k, v in item.fields or () if not (v.origins() & REQUEST_ORIGINS)}
+    server_set = {k for k, v in item.fields or () if not (v.origins() & REQUEST_ORIGINS)}
+    # `{"owner": me, **body.model_dump()}`: the body's owner replaces the server's
+    overwritten = server_set - (dump.before - dump.after)
     out: list[tuple[str, str]] = []
     for f in model_fields(project, dump.model or ""):
         top = f.split(".")[0]
@@ -385,7 +387,7 @@ def _exposed(
         # extras: the client's keys replace what the server set before the spread (the
         # server chose those values in this very write: they are the server's)
         for k, _ in item.fields or ():
-            if k in overwritten and k not in dump.after and k not in dump.excluded:
+            if k in server_set and k not in dump.after and k not in dump.excluded:
                 why = facts.decided(k, table, own=own) or "set by the server in this write"
                 out.append((k, f"the model keeps extra fields: {why}"))
     return out

@@ -22,8 +22,8 @@ elsewhere (a constant, the principal, a PynamoDB model's `default=`, an admin-on
 one a write's condition guards (`owner_id = :me`), or one written to a caller's own record
 (keyed by the principal alone, or in the table the app keeps callers in). A model field
 with a privileged-sounding name that nothing sets, guards or reads is the client's. A
-model that keeps undeclared fields (`extra="allow"`) dumped into an item lets the client
-replace whatever the server set before the spread (`{"status": "open", **body.model_dump()}`).
+model spread after the server's values replaces those it declares (`{"owner_id": me,
+**body.model_dump()}`); one that keeps undeclared fields (`extra="allow"`), any of them.
 
 Not reported: fields excluded from the dump or popped from it (`d.pop("version")`),
 overwritten from the principal or the server,
