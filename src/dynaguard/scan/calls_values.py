@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 SERVER_MODULES = ("uuid", "time", "datetime", "secrets", "ulid", "os", "random", "nanoid", "bson")
 KEEP_TEXT = frozenset({"str", "strip", "lower", "upper", "format_map"})
-COPIES = frozenset({"dict", "copy", "deepcopy", "model_copy"})
+COPIES = frozenset({"dict", "copy", "deepcopy", "model_copy", "asdict", "_asdict"})
 # `self.model(**data, id=...)`: a generic repository's model class, called as a constructor
 RECORD_FACTORIES = frozenset({"model", "model_class", "model_cls", "schema"})
 # Iteration helpers: what flows out is still the dumped model's data.
@@ -187,6 +187,10 @@ def _construct(vs: Values, e: ast.Call, frame: Frame, cls: str | None = None) ->
         else:
             fields.append((kw.arg, v))
     positional = [vs.of(a, frame) for a in e.args]
+    if cls is not None and positional and cls in vs.p.classes:
+        # a NamedTuple's or a dataclass's fields, in the order the class declares them
+        names = list(vs.p.classes[cls].fields)
+        fields = [*zip(names, positional, strict=False), *fields]
     if cls is not None and not positional:
         given = {k for k, _ in fields}
         fields = [*_server_defaults(vs, cls, given, spreads), *fields]
