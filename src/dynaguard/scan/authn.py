@@ -348,7 +348,7 @@ class Behaviour:
         if seeds.credentials and fixed_secret(own_nodes(body.node), body.module, seeds.credentials):
             return True  # one operator's secret (`X-Admin-Token` against ADMIN_TOKEN)
         scan = self._scan(body, seeds)
-        if scan.checks_role() or (seeds.principals and allow_listed(body.node, scan)):
+        if scan.checks_role() or (seeds.principals and allow_listed(self.p, body, scan)):
             return True  # (a role compared, or the caller's own item in an allow-list table)
         return any(self._ask("priv", t) for t in targets)
 

@@ -11,23 +11,38 @@ authentication.
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
 from dynaguard.scan.authn_body import BodyScan
+from dynaguard.scan.authn_resolve import Body
+from dynaguard.scan.frames import Frame
+from dynaguard.scan.model import Handle, HandleKind
+from dynaguard.scan.statuses import call_status
 from dynaguard.scan.walk import own_nodes
+
+if TYPE_CHECKING:
+    from dynaguard.scan.protocols import Project
 
 __all__ = ["allow_listed"]
 
 GETS = frozenset({"get", "get_item"})
+TABLES = frozenset({HandleKind.PYNAMODB_MODEL, HandleKind.TABLE, HandleKind.CLIENT})
 
 
-def allow_listed(node: ast.FunctionDef | ast.AsyncFunctionDef, scan: BodyScan) -> bool:
-    """The body looks the caller's own id up alone and answers 403 (only) otherwise."""
-    found = own_nodes(node)
+def allow_listed(p: Project, body: Body, scan: BodyScan) -> bool:
+    """The body reads a DynamoDB item by the caller's own id alone (a PynamoDB model, a
+    Table or a client, as the index types them: not any object's `get`) and answers 403
+    (only) otherwise."""
+    found = own_nodes(body.node)
+    frame = Frame(body.fn, body.module)
     looked = any(
         isinstance(n, ast.Call)
         and isinstance(n.func, ast.Attribute)
         and n.func.attr in GETS
         and _by_caller_alone(n, scan)
+        and (handle := p.types.of(n.func.value, frame)) is not None
+        and isinstance(handle, Handle)
+        and handle.kind in TABLES
         for n in found
     )
     return looked and _forbids(found)
@@ -47,19 +62,9 @@ def _by_caller_alone(call: ast.Call, scan: BodyScan) -> bool:
 
 def _forbids(found: list[ast.AST]) -> bool:
     """Every raise here answers 403 (a 401 is a missing caller, not a missing right)."""
-    codes = [_status(n.exc) for n in found if isinstance(n, ast.Raise) and n.exc is not None]
-    return bool(codes) and all(c == 403 for c in codes)
-
-
-def _status(exc: ast.expr) -> int | None:
-    call = exc if isinstance(exc, ast.Call) else None
-    if call is None:
-        return None
-    args = [*call.args[:1], *(k.value for k in call.keywords if k.arg == "status_code")]
-    for a in args:
-        if isinstance(a, ast.Constant) and isinstance(a.value, int):
-            return a.value
-        name = a.attr if isinstance(a, ast.Attribute) else a.id if isinstance(a, ast.Name) else ""
-        if name.startswith("HTTP_") and name[5:8].isdigit():
-            return int(name[5:8])
-    return None
+    codes = [
+        call_status(n.exc) if isinstance(n.exc, ast.Call) else set()
+        for n in found
+        if isinstance(n, ast.Raise) and n.exc is not None
+    ]
+    return bool(codes) and all(c == {403} for c in codes)

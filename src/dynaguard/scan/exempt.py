@@ -28,8 +28,9 @@ def exempted(project: Project, middleware: str, paths: list[str]) -> bool:
         mod = project.module_of(fn)
         exact: set[str] = set()
         prefixes: list[str] = []
+        handed = {a.arg for a in fn.params}  # `call_next` is what the middleware is handed
         for stmt in fn.node.body:  # the function's own top-level statements, before the check
-            if isinstance(stmt, ast.If) and _passes_on(stmt.body):
+            if isinstance(stmt, ast.If) and _passes_on(stmt.body, handed):
                 for test in _either(stmt.test):
                     _read(test, mod, exact, prefixes)
         project.syntax[key] = (exact, tuple(prefixes))
@@ -37,12 +38,18 @@ def exempted(project: Project, middleware: str, paths: list[str]) -> bool:
     return bool(found or starts) and all(p in found or p.startswith(starts) for p in paths)
 
 
-def _passes_on(body: list[ast.stmt]) -> bool:
-    """`return await call_next(request)` (the request goes on without a check)."""
+def _passes_on(body: list[ast.stmt], handed: set[str]) -> bool:
+    """`return await call_next(request)`: the next app, a parameter of the middleware, is
+    called at once (the request goes on without a check)."""
     first = body[0] if body else None
     value = first.value if isinstance(first, ast.Return) else None
     value = value.value if isinstance(value, ast.Await) else value
-    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and bool(value.args)
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id in handed
+        and bool(value.args)
+    )
 
 
 def _either(test: ast.expr) -> list[ast.expr]:

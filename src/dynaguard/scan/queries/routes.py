@@ -8,15 +8,14 @@ its frames) so that the rules never see a syntax tree.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterable, Sequence
-from http import HTTPStatus
 from weakref import WeakKeyDictionary
 
 from dynaguard.scan.flow import key_value
 from dynaguard.scan.frames import Event, Frame
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import ClassRef, FunctionInfo, HandleKind
+from dynaguard.scan.statuses import STATUS_KEYWORDS, call_status, status_of
 from dynaguard.scan.symbols import last_name
 from dynaguard.scan.walk import nodes, walk
 
@@ -30,8 +29,6 @@ __all__ = [
     "raised_statuses",
 ]
 
-STATUS = re.compile(r"(?:HTTP_)?([1-5]\d\d)")  # status.HTTP_403_FORBIDDEN, HTTP_404
-STATUS_KEYWORDS = frozenset({"status_code", "status"})
 # handlers broad enough to catch what a read raises for a missing item (PynamoDB's
 # DoesNotExist, the KeyError of boto3's resp["Item"])
 MISSING_ERRORS = frozenset({"Exception", "BaseException"})
@@ -182,7 +179,7 @@ def _raised(project: Project, body: Sequence[ast.stmt], frame: Frame, seen: set[
             elif isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
                 # return JSONResponse(..., status_code=403): an answer, not raised
                 kw = [k.value for k in node.value.keywords if k.arg in STATUS_KEYWORDS]
-                out |= {s for a in kw if (s := _status(a)) is not None}
+                out |= {s for a in kw if (s := status_of(a)) is not None}
     last = body[-1] if body else None
     if not out and isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
         # `if ...: forbid("why")`: the branch ends in a helper that raises (only the last
@@ -235,8 +232,7 @@ def _exception_status(project: Project, exc: ast.expr, frame: Frame, seen: set[s
     """The status an exception expression carries (its own, its class's, its builder's)."""
     call = exc if isinstance(exc, ast.Call) else None
     if call is not None:
-        args = [*call.args[:1], *(k.value for k in call.keywords if k.arg in STATUS_KEYWORDS)]
-        found = {s for a in args if (s := _status(a)) is not None}
+        found = call_status(call)
         if found:
             return found
     target = project.values.target(call, frame) if call is not None else None
@@ -280,13 +276,13 @@ def _class_status(project: Project, qualname: str) -> set[int]:
             if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 named = any(last_name(t) in STATUS_KEYWORDS for t in targets)
-                if named and (status := _status(stmt.value)) is not None:
+                if named and (status := status_of(stmt.value)) is not None:
                     return {status}
         init = project.functions.get(cls.methods.get("__init__", ""))
         for node in nodes(init.node) if init is not None else ():
             if isinstance(node, ast.Call) and last_name(node.func) == "__init__":
                 kw = [k.value for k in node.keywords if k.arg in STATUS_KEYWORDS]
-                found = {s for a in (kw or node.args[:1]) if (s := _status(a)) is not None}
+                found = {s for a in (kw or node.args[:1]) if (s := status_of(a)) is not None}
                 if found:
                     return found
     return set()
@@ -333,15 +329,3 @@ def _resolve(project: Project, name: str, module: str) -> object:
     """A handler's exception name: imported names come dotted, the module's own bare."""
     sym = project.resolve_dotted(name, module)
     return sym if isinstance(sym, ClassRef) else project.resolve_dotted(f"{module}.{name}", module)
-
-
-def _status(expr: ast.expr) -> int | None:
-    """403, status.HTTP_403_FORBIDDEN, HTTPStatus.FORBIDDEN."""
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, int):
-        return expr.value if 100 <= expr.value < 600 else None
-    if isinstance(expr, ast.Attribute):
-        if expr.attr in HTTPStatus.__members__:
-            return int(HTTPStatus[expr.attr])
-        if found := STATUS.search(expr.attr):
-            return int(found.group(1))
-    return None
