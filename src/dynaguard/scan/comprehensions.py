@@ -39,7 +39,6 @@ def dict_comp(vs: Values, e: ast.DictComp, frame: Frame) -> Value:
             if fields is not None and affix is not None and affix != ("", ""):
                 # `{f":{k}": v ...}`: ExpressionAttributeValues named after the keywords
                 fields = tuple((f"{affix[0]}{k}{affix[1]}", v) for k, v in fields)
-                dumps = ()
             return replace(found, fields=fields, dumps=dumps, texts=frozenset())
     return replace(join(vs.of(e.key, frame), vs.of(e.value, frame)), fields=None, texts=frozenset())
 
