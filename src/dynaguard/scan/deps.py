@@ -117,7 +117,18 @@ def _constant(e: ast.expr) -> ConstArg | None:
 
 def annotated(project: Project, mod: ModuleInfo, ann: ast.expr, dep: Dependency) -> Dependency:
     """`x: Cls = Depends()`: FastAPI calls the annotation itself (`Annotated[Cls, ...]`'s
-    first argument), so it is the dependency."""
+    first argument, through aliases: `Svc = Annotated[Cls, Depends()]`), so it is the
+    dependency."""
+    seen: set[tuple[str, str]] = set()
+    while isinstance(ann, ast.Name):
+        sym = project.resolve_name(ann.id, mod)
+        if not isinstance(sym, tuple) or sym in seen:
+            break
+        seen.add(sym)
+        values = project.modules[sym[0]].globals.get(sym[1], [])
+        if len(values) != 1 or not isinstance(values[0], ast.Name | ast.Subscript):
+            break
+        ann, mod = values[0], project.modules[sym[0]]
     if isinstance(ann, ast.Subscript) and last_name(ann.value) == "Annotated":
         ann = ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) else ann.slice
     sym = project.resolve_expr(ann, mod)
