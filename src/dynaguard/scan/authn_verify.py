@@ -144,13 +144,18 @@ def _key_read(node: ast.AST) -> tuple[str, ast.expr] | None:
     return None
 
 
-def fixed_secret(found: list[ast.AST], mod: ModuleInfo, creds: frozenset[str]) -> bool:
+def fixed_secret(
+    found: list[ast.AST], mod: ModuleInfo, creds: frozenset[str], *, respond: bool = False
+) -> bool:
     """The body admits only holders of one secret the code keeps, and raises otherwise:
     `compare_digest(token, ADMIN_TOKEN)`, `if token != settings.admin_token: raise`. Its
     callers are operators (or one partner system), not users with objects of their own.
     The comparison must decide the raise: it sits in the test of an `if` that raises or of
-    an `assert` (directly, or through a name bound to its result)."""
-    decided = raise_deciders(found)
+    an `assert` (directly, or through a name bound to its result); with `respond` (a
+    middleware), of an `if` that answers with an error response. The kept side may be a
+    digest under the kept key (`expected = hmac.new(SIGNING_KEY, payload).hexdigest()`)."""
+    decided = raise_deciders(found, respond=respond)
+    bound = _bound(found)
     for n in decided:
         if isinstance(n, ast.Call) and last_name(n) == "compare_digest" and len(n.args) == 2:
             sides = list(n.args)
@@ -161,10 +166,29 @@ def fixed_secret(found: list[ast.AST], mod: ModuleInfo, creds: frozenset[str]) -
         roots = [_root(s) for s in sides]
         kept = [r for r in roots if r is not None and r not in creds]
         if any(r in creds for r in roots) and any(
-            r in mod.globals or r in mod.imports for r in kept
+            r in mod.globals or r in mod.imports or _keyed(bound.get(r), mod) for r in kept
         ):
             return True
     return False
+
+
+def _keyed(value: ast.expr | None, mod: ModuleInfo) -> bool:
+    """A value computed with a module-level secret as an argument (`hmac.new(KEY, ...)`)."""
+    return value is not None and any(
+        isinstance(c, ast.Call)
+        and any(isinstance(a, ast.Name) and a.id in mod.globals for a in c.args)
+        for c in ast.walk(value)
+    )
+
+
+def _bound(found: list[ast.AST]) -> dict[str, ast.expr]:
+    return {
+        t.id: n.value
+        for n in found
+        if isinstance(n, ast.Assign)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
 
 
 def _root(e: ast.expr) -> str | None:
@@ -184,21 +208,17 @@ def rejects(found: list[ast.AST]) -> bool:
     )
 
 
-def raise_deciders(found: list[ast.AST]) -> list[ast.AST]:
+def raise_deciders(found: list[ast.AST], *, respond: bool = False) -> list[ast.AST]:
     """Every node that decides a raise: inside the test of an `if` that raises or of an
     `assert`, a name there standing for the value bound to it (`ok = compare_digest(...)`,
-    then `if not ok: raise`)."""
-    bound = {
-        t.id: n.value
-        for n in found
-        if isinstance(n, ast.Assign)
-        for t in n.targets
-        if isinstance(t, ast.Name)
-    }
+    then `if not ok: raise`); with `respond`, also an `if` that returns a `...Response`."""
+    bound = _bound(found)
     out: list[ast.AST] = []
     for n in found:
         raising = isinstance(n, ast.If) and any(
-            isinstance(r, ast.Raise) for s in n.body + n.orelse for r in ast.walk(s)
+            isinstance(r, ast.Raise) or (respond and _responds(r))
+            for s in n.body + n.orelse
+            for r in ast.walk(s)
         )
         if not (raising or isinstance(n, ast.Assert)):
             continue
@@ -208,3 +228,9 @@ def raise_deciders(found: list[ast.AST]) -> list[ast.AST]:
             if isinstance(x, ast.Name) and x.id in bound:
                 out += ast.walk(bound[x.id])
     return out
+
+
+def _responds(n: ast.AST) -> bool:
+    """`return JSONResponse(..., status_code=401)`: an answer instead of the app's."""
+    value = n.value if isinstance(n, ast.Return) else None
+    return isinstance(value, ast.Call) and (last_name(value) or "").endswith("Response")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from dynaguard.scan.authn_operators import operators_only
 from dynaguard.scan.deps import (
     ASSUMED,
     is_auth,
@@ -237,6 +238,15 @@ def _finish(project: Project, route: Route, incoming: dict[str, list[Include]]) 
     param_deps = [p.dependency for p in [*route.params, *class_params(project, fn)]]
     route.all_dependencies = [*mounted, *route.dependencies, *(d for d in param_deps if d)]
     route.privileged = project.behaviour.privileged(route)
+    covering = [
+        m
+        for m in project.middlewares
+        if m.is_auth
+        and (m.app is None or m.app in _chain(route.router, incoming))
+        and not exempted(project, m.function, route.full_paths)
+    ]
+    keyed = next((m for m in covering if operators_only(project, m.function)), None)
+    route.privileged = route.privileged or (keyed.function if keyed else None)  # key holders
     found = [d for d in route.all_dependencies if is_auth(project, d)]
     # a dependency the index resolved is better evidence than a name alone
     auth = next((d for d in found if d.level != ASSUMED), found[0] if found else None)
@@ -248,13 +258,23 @@ def _finish(project: Project, route: Route, incoming: dict[str, list[Include]]) 
     elif (gated := gate(project, route, _apps(route.router, incoming, frozenset()))) is not None:
         route.authenticated, route.auth_evidence = True, gated[0]
         route.privileged = route.privileged or gated[1]
-    elif any(
-        m.is_auth and not exempted(project, m.function, route.full_paths)
-        for m in project.middlewares
-    ):
+    elif covering:
         route.authenticated, route.auth_evidence = True, "authentication middleware"
     elif project.behaviour.endpoint_verifies(route):
         route.authenticated, route.auth_evidence = True, "the endpoint checks the credential"
+
+
+def _chain(router: str | None, incoming: dict[str, list[Include]]) -> set[str]:
+    """The router and every router or app it is included in or mounted on: a mounted
+    app's middleware runs for its own routes only, its parent's for all of them."""
+    out: set[str] = set()
+    todo = [router] if router is not None else []
+    while todo:
+        r = todo.pop()
+        if r not in out:
+            out.add(r)
+            todo += [inc.parent for inc in incoming.get(r, [])]
+    return out
 
 
 def _apps(

@@ -290,11 +290,23 @@ class Auth:
             self._roots[router] = found
         return found
 
+    def chain(self, router: str | None) -> set[str]:
+        """The router and every router or app it is included in or mounted on."""
+        out: set[str] = set()
+        todo = [router] if router is not None else []
+        while todo:
+            r = todo.pop()
+            if r not in out:
+                out.add(r)
+                todo += self._parents.get(r, [])
+        return out
+
     def route(self, route: Route) -> bool:
         """Whether the route authenticates (dependency, app middleware or header check)."""
         if any(self.p.behaviour.authenticates(d) for d in route.all_dependencies):
             return True
-        if (self.everywhere or self.roots(route.router) & self.mw_apps) and not any(
+        # an app's middleware runs for its own routes and for every app mounted under it
+        if (self.everywhere or self.chain(route.router) & self.mw_apps) and not any(
             exempted(self.p, m.function, route.full_paths) for m in self.p.middlewares if m.is_auth
         ):
             return True  # (unless its path is one the middleware lets through unchecked)
