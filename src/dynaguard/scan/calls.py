@@ -49,6 +49,7 @@ DYNAMO_KWARGS = frozenset(
 )
 PYNAMO_MODEL_OPS = {
     "get": "get_item",
+    "safe_get": "get_item",  # dyntastic: None instead of raising when there is no item
     "query": "query",
     "scan": "scan",
     "batch_get": "batch_get_item",
@@ -152,6 +153,7 @@ DYNAMO_METHODS = CLIENT_OPERATIONS | {
     "count",
     "batch_get",
     "batch_write",
+    "safe_get",
     "exists",
     "get_attributes",
     "serialize",
@@ -302,7 +304,13 @@ def _dynamo_call(
         return None
     fn = frame.fn
     named = {k.arg: k.value for k in call.keywords if k.arg}
-    if handle.kind is HandleKind.PYNAMODB_ITEM:  # `item.save(cond)`, `item.update(acts, cond)`
+    if (
+        handle.kind is HandleKind.PYNAMODB_ITEM
+        and f.attr == "update"
+        and _dyntastic(project, handle)
+    ):  # dyntastic: `item.update(A.x.set(1), A.y.add(2), condition=...)`, every one an action
+        named.setdefault("actions", ast.copy_location(ast.List(list(call.args), ast.Load()), call))
+    elif handle.kind is HandleKind.PYNAMODB_ITEM:  # `item.save(c)`, `item.update(acts, c)`
         for name, value in zip(PYNAMO_POSITIONAL.get(f.attr, ()), call.args, strict=False):
             named.setdefault(name, value)
     return DynamoCall(
@@ -375,3 +383,8 @@ def _operation(handle: Handle, method: str) -> str | None:
     if method.startswith("_") or method in ("meta", "batch_writer", "Table"):
         return None
     return method
+
+
+def _dyntastic(project: Project, handle: Handle) -> bool:
+    """The item's model is a dyntastic one (its update takes actions as *args)."""
+    return any(b.startswith("dyntastic.") for c in project.mro(handle.table or "") for b in c.bases)

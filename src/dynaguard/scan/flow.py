@@ -18,6 +18,7 @@ from dynaguard.scan.model import CallSite, DynamoCall, FunctionInfo, HandleKind,
 from dynaguard.scan.partitions import beside_callers, other_items, own_key
 from dynaguard.scan.paths import left_before
 from dynaguard.scan.provenance import Origin, Source, Value, join
+from dynaguard.scan.pynamo_index import pynamo_keys
 from dynaguard.scan.reach import MAX_CONTEXTS
 from dynaguard.scan.versions import version_attribute, versioned_write
 from dynaguard.scan.walk import nodes
@@ -230,7 +231,7 @@ def key_value(project: Project, call: DynamoCall, frame: Frame) -> Value | None:
         if not parts:
             return None
         # Model.get(hash, range): name the values after the model's key attributes
-        names = _pynamo_keys(project, call.handle.table or "")
+        names = pynamo_keys(project, call.handle.table or "")
         fields = tuple(zip(names, parts, strict=False))
         return replace(join(*parts, *([cond] if cond else [])), fields=fields or None)
     if kind is HandleKind.PYNAMODB_ITEM:
@@ -240,7 +241,7 @@ def key_value(project: Project, call: DynamoCall, frame: Frame) -> Value | None:
         item = project.values.of(recv.value, frame)
         # the item's key attributes only: its other fields (and the `actions=` an
         # `item.update(...)` passes, which the locals read as a dict update) are no key
-        names = _pynamo_keys(project, call.handle.table or "")
+        names = pynamo_keys(project, call.handle.table or "")
         if not names or item.fields is None:
             return item
         return replace(item, fields=tuple((k, v) for k, v in item.fields if k in names))
@@ -257,19 +258,6 @@ def key_value(project: Project, call: DynamoCall, frame: Frame) -> Value | None:
     if call.operation == "put_item":
         return project.values.arg(call, "Item", frame)
     return project.values.arg(call, "Key", frame)
-
-
-def _pynamo_keys(project: Project, model: str) -> list[str]:
-    """A PynamoDB model's hash and range key attribute names, in that order."""
-    found: dict[str, str] = {}
-    for cls in project.mro(model):
-        for name, value in cls.fields.items():
-            if isinstance(value, ast.Call):
-                for kw in value.keywords:
-                    is_true = isinstance(kw.value, ast.Constant) and kw.value.value is True
-                    if kw.arg in ("hash_key", "range_key") and is_true:
-                        found.setdefault(kw.arg, name)
-    return [found[k] for k in ("hash_key", "range_key") if k in found]
 
 
 def item_value(project: Project, call: DynamoCall, frame: Frame) -> Value | None:

@@ -175,7 +175,7 @@ class Types:
             return Handle(HandleKind.TABLE, table, recv.async_capable)
         if f.attr == "batch_writer" and recv.kind is HandleKind.TABLE:
             return Handle(HandleKind.BATCH_WRITER, recv.table, recv.async_capable)
-        if f.attr == "get" and recv.kind is HandleKind.PYNAMODB_MODEL:
+        if f.attr in ("get", "safe_get") and recv.kind is HandleKind.PYNAMODB_MODEL:
             return Handle(HandleKind.PYNAMODB_ITEM, recv.table)
         return None
 

@@ -40,3 +40,20 @@ def index_owner(p: Project, index: str) -> str | None:
                 if isinstance(made, ClassRef) and made.qualname == index:
                     return cls.qualname
     return index
+
+
+def pynamo_keys(project: Project, model: str) -> list[str]:
+    """A PynamoDB model's hash and range key attribute names, in that order."""
+    found: dict[str, str] = {}
+    for cls in project.mro(model):
+        for kind in ("hash_key", "range_key"):  # dyntastic: `__hash_key__ = "slug"`
+            value = cls.fields.get(f"__{kind}__")
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                found.setdefault(kind, value.value)
+        for name, value in cls.fields.items():
+            if isinstance(value, ast.Call):
+                for kw in value.keywords:
+                    is_true = isinstance(kw.value, ast.Constant) and kw.value.value is True
+                    if kw.arg in ("hash_key", "range_key") and is_true:
+                        found.setdefault(kw.arg, name)
+    return [found[k] for k in ("hash_key", "range_key") if k in found]

@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 from dynaguard.scan.model import ClassInfo, FunctionInfo
 
 MODEL_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "sqlmodel.SQLModel"})
-PYNAMO_BASES = frozenset({"pynamodb.models.Model"})
+# dyntastic's models are PynamoDB-shaped: Model.get/safe_get/query, item.save/update/delete
+PYNAMO_BASES = frozenset(
+    {"pynamodb.models.Model", "dyntastic.Dyntastic", "dyntastic.main.Dyntastic"}
+)
 
 
 @dataclass(slots=True, eq=False)

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import ast
 
-from dynaguard.scan.flow import _pynamo_keys as pynamo_keys
 from dynaguard.scan.flow import item_value, key_value
 from dynaguard.scan.frames import Frame, Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
 from dynaguard.scan.provenance import Origin, Source, Value
+from dynaguard.scan.pynamo_index import pynamo_keys
 from dynaguard.scan.queries.memo import once
 from dynaguard.scan.queries.request_models import none_by_default
 from dynaguard.scan.queries.tables import table_of
