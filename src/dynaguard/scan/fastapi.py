@@ -159,6 +159,12 @@ def _decorator(project: Project, mod: ModuleInfo, fn: FunctionInfo, dec: ast.exp
         return
     attr = dec.func.attr
     router = router_of(project, dec.func.value, mod, scope_of(project, mod, fn.node))
+    if router is None and attr == "exception_handler" and dec.args and fn.class_name is None:
+        # `def install_handlers(app): @app.exception_handler(E)`: which app is unknown, but
+        # the handler answers some app's requests all the same
+        exc = dotted(dec.args[0], mod) or ast.unparse(dec.args[0])
+        project.exception_handlers.append(ExceptionHandler(fn.qualname, exc, dec.lineno))
+        return
     if router is None:
         _unresolved(project, mod, dec)
         return
