@@ -2,7 +2,7 @@
 
 ## What it does
 Finds request body models (Pydantic) whose fields the server should decide — `role`,
-`is_admin`, `owner_id`, a client-chosen `id`, `version`, `plan`, a quota, timestamps — when
+`is_admin`, `owner_id`, a client-chosen `id`, `version`, `plan`, a quota or limit, timestamps — when
 the whole model flows into `Item=` or an update's values (`put_item(Item=body.dict())`,
 `{**body.model_dump()}`, a loop over `body.dict().items()`), when fields are copied one by
 one (`"role": body.role`, `SET #p = :p` with `body.plan`, the low-level client's
