@@ -13,6 +13,7 @@ import ast
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from dynaguard.scan.branches import live
 from dynaguard.scan.comprehensions import dict_comp
 from dynaguard.scan.fixpoint import CallKey, node_key
 from dynaguard.scan.frames import Frame
@@ -30,6 +31,7 @@ from dynaguard.scan.value import (
     Origin,
     Source,
     Value,
+    constant_value,
     either,
     join,
     overridden,
@@ -106,7 +108,7 @@ class Values:
 
     def _eval(self, e: ast.expr, frame: Frame) -> Value:
         if isinstance(e, ast.Constant):
-            return _constant(e.value)
+            return constant_value(e.value)
         if isinstance(e, ast.Name):
             return self._name(e.id, frame)
         if isinstance(e, ast.Attribute):
@@ -164,7 +166,7 @@ class Values:
         else:
             base = self._global(name, frame)
         base = base.without(loc.removed[name]) if name in loc.removed else base
-        sets = [*loc.subscripts.get(name, []), *loc.attributes.get(name, [])]
+        sets = live(self.p, frame, [*loc.subscripts.get(name, []), *loc.attributes.get(name, [])])
         return self._with_sets(base, sets, frame) if sets and fn is not None else base
 
     def _with_sets(
@@ -391,10 +393,3 @@ class Values:
     def dotted(self, expr: ast.expr, frame: Frame) -> str:
         """The dotted name of a callee expression ('' when not a name)."""
         return dotted(expr, frame.module) or ""
-
-
-def _constant(value: object) -> Value:
-    const = frozenset({Source(Origin.CONSTANT, type(value).__name__)})
-    if isinstance(value, str):
-        return Value(const, texts=frozenset({value}), strings=frozenset({value}))
-    return Value(const, none=value is None)

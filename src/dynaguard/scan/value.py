@@ -277,3 +277,11 @@ def overridden(value: Value, keys: Iterable[str], earlier: Iterable[str] = ()) -
         return value
     dumps = (replace(d, after=d.after | later, before=d.before | first) for d in value.dumps)
     return replace(value, dumps=tuple(dumps))
+
+
+def constant_value(value: object) -> Value:
+    """The value of a literal constant."""
+    const = frozenset({Source(Origin.CONSTANT, type(value).__name__)})
+    if isinstance(value, str):
+        return Value(const, texts=frozenset({value}), strings=frozenset({value}))
+    return Value(const, none=value is None)
