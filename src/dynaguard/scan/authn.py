@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING
 from dynaguard.scan.authn_body import BodyScan, Seeds, param_names
 from dynaguard.scan.authn_lists import allow_listed
 from dynaguard.scan.authn_props import role_properties
-from dynaguard.scan.authn_resolve import Body, body_of, bound_call, library_gate, resolve
+from dynaguard.scan.authn_resolve import (
+    Body,
+    body_of,
+    bound_call,
+    flow_params,
+    library_gate,
+    resolve,
+)
 from dynaguard.scan.authn_verify import (
     CREDENTIAL_TYPES,
     REQUEST_TYPES,
@@ -190,7 +197,7 @@ class Behaviour:
             calls = [n for n in own_nodes(fn.node) if isinstance(n, ast.Call)]
             if any(verifier(c, body.module, self._imported) for c in calls):
                 return True
-            if gateway_verified(own_nodes(fn.node)):
+            if gateway_verified(self._with_helpers(body, calls)):
                 return True  # API Gateway's authorizer verified the caller
             return any(
                 (callee := self._callee(c, body)) is not None
@@ -287,7 +294,7 @@ class Behaviour:
         calls = [n for n in own_nodes(body.node) if isinstance(n, ast.Call)]
         if any(verifier(c, body.module, self._imported) for c in calls):
             return True
-        if gateway_verified(own_nodes(body.node)):
+        if gateway_verified(self._with_helpers(body, calls)):
             return True  # API Gateway's authorizer verified the caller
         found = Seeds(principals=seeds.identified)
         if seeds.identified and self._scan(body, found).requires_principal():
@@ -309,7 +316,7 @@ class Behaviour:
                 continue
             if self._ask("verifies", callee.qualname):
                 return True
-            params = _params_of(callee, flows)
+            params = flow_params(callee, flows)
             if params and self._ask("checks:" + ",".join(sorted(params)), callee.qualname):
                 return True
         return False
@@ -332,6 +339,12 @@ class Behaviour:
     def _callee_verifies(self, call: ast.Call, body: Body) -> bool:
         callee = self._callee(call, body)
         return callee is not None and self._ask("verifies", callee.qualname)
+
+    def _with_helpers(self, body: Body, calls: list[ast.Call]) -> list[ast.AST]:
+        """The body's nodes and those of the project functions it calls (one level: a
+        `_request_context(request)` helper that reads the Lambda event for it)."""
+        found = [*own_nodes(body.node)]
+        return found + [n for c in calls if (f := self._callee(c, body)) for n in own_nodes(f.node)]
 
     def _bound_priv(self, d: Dependency) -> bool:
         """`Depends(Checker("admin"))`: the instance's `__call__` with its arguments bound."""
@@ -381,16 +394,3 @@ class Behaviour:
         if isinstance(found, ClassRef):
             return None
         return found
-
-
-def _params_of(fn: FunctionInfo, flows: list[str]) -> set[str]:
-    names = param_names(fn.node)
-    offset = 1 if fn.class_name is not None and names[:1] in (["self"], ["cls"]) else 0
-    out: set[str] = set()
-    for f in flows:
-        if f.isdigit():
-            i = int(f) + offset
-            out |= {names[i]} if i < len(names) else set()
-        elif f in names:
-            out.add(f)
-    return out

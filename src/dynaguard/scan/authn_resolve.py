@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.aliases import env_default
+from dynaguard.scan.authn_body import param_names
 from dynaguard.scan.authn_verify import AUTH_LIBRARIES
 from dynaguard.scan.deps import SCHEMES, dependency, depends_of
 from dynaguard.scan.frames import Frame
@@ -234,3 +235,17 @@ class _Closed(ast.NodeTransformer):
         if isinstance(node.ctx, ast.Load) and node.id in self.texts:
             return ast.copy_location(ast.Constant(self.texts[node.id]), node)
         return node
+
+
+def flow_params(fn: FunctionInfo, flows: list[str]) -> set[str]:
+    """The parameters of `fn` named by a flow list (positions or names; `self` skipped)."""
+    names = param_names(fn.node)
+    offset = 1 if fn.class_name is not None and names[:1] in (["self"], ["cls"]) else 0
+    out: set[str] = set()
+    for f in flows:
+        if f.isdigit():
+            i = int(f) + offset
+            out |= {names[i]} if i < len(names) else set()
+        elif f in names:
+            out.add(f)
+    return out

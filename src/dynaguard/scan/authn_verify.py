@@ -112,7 +112,15 @@ def gateway_verified(found: list[ast.AST]) -> bool:
         and read[1].attr == "scope"
         for n in found
     )
-    return event and any(gateway_claims(n) for n in found)
+    # (the event and the context may be read apart: `ctx = _request_context(request)`,
+    # then `ctx.get("authorizer")`; an IAM-signed caller's `identity.userArn` too)
+    keys = {read[0] for n in found if (read := _key_read(n)) is not None}
+    apart = "requestContext" in keys and bool(keys & GATEWAY_IDENTITY)
+    return event and (apart or any(gateway_claims(n) for n in found))
+
+
+# what API Gateway fills in only for a caller its authorizer or IAM (SigV4) verified
+GATEWAY_IDENTITY = frozenset({"authorizer", "userArn", "cognitoIdentityId"})
 
 
 def gateway_claims(node: ast.AST) -> bool:
