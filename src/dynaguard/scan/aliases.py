@@ -21,6 +21,7 @@ def env_default(expr: ast.expr | None, frame: Frame, p: Project | None = None) -
     `os.getenv`): the default names the table, so two handles built from different
     variables are told apart. With `p`, NAME may be imported from another module."""
     home = frame.module
+    alias = isinstance(expr, ast.Name | ast.Attribute)
     named = isinstance(expr, ast.Name) and expr.id not in home.globals
     if (named or isinstance(expr, ast.Attribute)) and p is not None:  # or `db.PAGES_TABLE`
         assert isinstance(expr, ast.Name | ast.Attribute)
@@ -29,6 +30,18 @@ def env_default(expr: ast.expr | None, frame: Frame, p: Project | None = None) -
             home, expr = p.modules[sym[0]], ast.Name(sym[1])
     if isinstance(expr, ast.Name) and expr.id in home.globals:
         expr = home.globals[expr.id][0]
+    if isinstance(expr, ast.Constant) and alias:  # STAGE = "dev", inside an f-string
+        return expr.value if isinstance(expr.value, str) else None
+    if isinstance(expr, ast.JoinedStr):  # f"{PREFIX}orders", PREFIX an environment default
+        parts = [
+            v.value
+            if isinstance(v, ast.Constant)
+            else env_default(v.value, Frame(None, home), p)
+            if isinstance(v, ast.FormattedValue) and v.format_spec is None and v.conversion == -1
+            else None
+            for v in expr.values
+        ]
+        return "".join(x for x in parts if isinstance(x, str)) if all(parts) else None
     if not (isinstance(expr, ast.Call) and len(expr.args) == 2):
         return None
     if dotted(expr.func, home) not in ("os.environ.get", "os.getenv"):

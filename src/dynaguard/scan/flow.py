@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.aliases import table_name
+from dynaguard.scan.dead_ends import dead_end
 from dynaguard.scan.earlier import as_read
 from dynaguard.scan.frames import Event, Frame
 from dynaguard.scan.model import CallSite, DynamoCall, FunctionInfo, HandleKind, Route
@@ -295,6 +296,7 @@ def check_then_act(project: Project, route: Route, call: DynamoCall) -> tuple[Ev
             and not all(CREDENTIAL.search(a) for a in c.attrs)
             and _same_item(project, evs, c, ev)
             and not left_before(c, ev)
+            and not dead_end(c, ev)
         ]
         if not checks or versioned_write(project, call):
             return None  # (the version PynamoDB checks re-asserts all it read)

@@ -31,6 +31,7 @@ from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, HandleKind, Route
 from dynaguard.scan.provenance import Origin, Value
 from dynaguard.scan.queries.fresh import server_key
+from dynaguard.scan.queries.locking import version_locked
 from dynaguard.scan.report import KEY_NAME, where
 from dynaguard.scan.walk import nodes
 
@@ -233,6 +234,8 @@ def _check_then_act(project: Project, route: Route, call: DynamoCall) -> tuple[E
     """flow.check_then_act, with a PynamoDB condition's model attributes (`Post.status ==
     "draft"`) counted as re-asserted like the names in a ConditionExpression's text."""
     found = check_then_act(project, route, call)
+    if found is not None and version_locked(project, call, found[1].frame):
+        return None  # (a version the write steps and its condition holds to the read)
     if found is None or call.handle.kind is not HandleKind.PYNAMODB_ITEM:
         return found
     chk, write = found

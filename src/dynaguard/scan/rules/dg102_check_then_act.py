@@ -7,7 +7,10 @@ attribute that an earlier check compared on the item it read (owner, status, ver
 When the write sits in a helper that writes no condition of its own (a repository's
 `set_credits`), the finding is at the caller that checked, with the chain down to the write.
 A fixed step of a counter on an item its condition requires (`ADD votes :one` under
-`attribute_exists`) is not reported: it loses nothing the check decided.
+`attribute_exists`) is not reported: it loses nothing the check decided. Nor is a write
+under a version lock (PynamoDB's `VersionAttribute`, or by hand: the condition holds
+`version` to the value read and the update steps it), a write to another table, or a
+write after a helper whose every path past its check raises (an idempotency replay).
 
 ## Why is this bad?
 Between the read and the write another request can change the owner or the state: the
