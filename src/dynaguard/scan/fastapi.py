@@ -17,6 +17,7 @@ from dynaguard.scan.deps import deps as level_deps
 from dynaguard.scan.exempt import exempted
 from dynaguard.scan.factories import specialize
 from dynaguard.scan.frames import Frame
+from dynaguard.scan.gateway_auth import gateway_guard
 from dynaguard.scan.model import (
     ClassRef,
     Dependency,
@@ -266,6 +267,9 @@ def _finish(project: Project, route: Route, incoming: dict[str, list[Include]]) 
         route.privileged = route.privileged or gated[1]
     elif covering:
         route.authenticated, route.auth_evidence = True, "authentication middleware"
+    elif (guard := gateway_guard(project, route)) is not None:
+        route.authenticated = True
+        route.auth_evidence = f"API Gateway authorizer ({guard.file}:{guard.line})"
     elif project.behaviour.endpoint_verifies(route):
         route.authenticated, route.auth_evidence = True, "the endpoint checks the credential"
 

@@ -23,6 +23,7 @@ from dynaguard.core.findings import Finding
 from dynaguard.core.result import Diagnostic
 from dynaguard.scan.files import discover as discover_files
 from dynaguard.scan.files import read
+from dynaguard.scan.iac.gateway import GatewayRoute
 from dynaguard.scan.iac.model import IacFacts, Managed, Statement
 
 __all__ = [
@@ -151,6 +152,7 @@ def read_files(paths: Sequence[Path], root: Path) -> IacFacts:
             facts.statements += [replace(x, column=_start(lines, x.line)) for x in found[0]]
             facts.managed += [replace(x, column=_start(lines, x.line)) for x in found[1]]
             facts.env_tables.update(found[2])
+            facts.gateway += found[3]
     for module, rels in sorted(skipped.items()):
         package = PARSERS.get(module, module)
         facts.errors.append(
@@ -198,17 +200,18 @@ def _start(lines: list[str], line: int) -> int:
     return len(text) - len(text.lstrip()) + 1
 
 
-Grants = tuple[list[Statement], list[Managed], dict[str, str]]  # + env var -> table
+# + env var -> table, and the API Gateway routes
+Grants = tuple[list[Statement], list[Managed], dict[str, str], list[GatewayRoute]]
 
 
 def _read(path: Path, rel: str, text: str) -> Grants | None:
     """The grants of one file; None when it is not IaC at all."""
-    from dynaguard.scan.iac import cloudformation, located, terraform
+    from dynaguard.scan.iac import cloudformation, gateway, located, terraform
 
     name = path.name
     if name.endswith((".tf", ".tf.json")):
         tf = terraform.load_tf(text) if name.endswith(".tf") else terraform.load_tf_json(text)
-        return (*terraform.read(tf, text, rel), terraform.environment(tf, text))
+        return (*terraform.read(tf, text, rel), terraform.environment(tf, text), [])
     if path.suffix == ".json":
         # the C parser rejects the many JSON files that are data, not IaC, in a blink
         try:
@@ -227,12 +230,14 @@ def _read(path: Path, rel: str, text: str) -> Grants | None:
     stmts: list[Statement] = []
     managed: list[Managed] = []
     env: dict[str, str] = {}
+    routes: list[GatewayRoute] = []
     seen = False
     for doc in docs:
         if cloudformation.is_template(doc):
             assert isinstance(doc, dict)
             s, m = cloudformation.read(doc, rel)
             env.update(cloudformation.environment(doc))
+            routes += gateway.routes(doc, rel)
         elif isinstance(doc, dict) and ("Statement" in doc):
             from dynaguard.scan.iac.policy import Reader
 
@@ -242,4 +247,4 @@ def _read(path: Path, rel: str, text: str) -> Grants | None:
         seen = True
         stmts += s
         managed += m
-    return (stmts, managed, env) if seen else None
+    return (stmts, managed, env, routes) if seen else None

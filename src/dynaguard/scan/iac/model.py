@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from dynaguard.core.result import Diagnostic
+from dynaguard.scan.iac.gateway import GatewayRoute
 
 # DynamoDB actions that change data (`dynamodb:*` and `*` include them all)
 WRITE_ACTIONS = frozenset(
@@ -103,3 +104,5 @@ class IacFacts:
     # per IaC file with `# dynaguard: ignore[...]` marks: its comments alone, one per line
     # (the other lines blank), so the Python suppression reader numbers them as the file
     comments: dict[str, str] = field(default_factory=dict)
+    # API Gateway routes and whether an authorizer guards each (SAM, serverless.yml)
+    gateway: list[GatewayRoute] = field(default_factory=list)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from dynaguard.scan.exempt import exempted
 from dynaguard.scan.flow import item_value, key_value
 from dynaguard.scan.frames import Frame
+from dynaguard.scan.gateway_auth import gateway_guard
 from dynaguard.scan.index import Project
 from dynaguard.scan.infer import annotation_of
 from dynaguard.scan.model import DynamoCall, FunctionInfo, Route
@@ -312,6 +313,8 @@ class Auth:
             return True  # (unless its path is one the middleware lets through unchecked)
         if gate(self.p, route, self.roots(route.router)) is not None:
             return True  # @requires(...) under a backend that verifies
+        if gateway_guard(self.p, route) is not None:
+            return True  # the template's API Gateway authorizer guards every way in
         return self.p.behaviour.endpoint_verifies(route)  # checks the credential itself
 
     def witness(self, route: Route) -> str | None:

@@ -16,7 +16,10 @@ does a route that verifies the `Authorization`/API-key header itself (reading it
 enough). Starlette's `AuthenticationMiddleware` only identifies callers: a route under it
 is authenticated by `@requires(...)` when the backend's `authenticate` verifies a
 credential, and `@requires` of a scope the backend grants only to some callers makes the
-route an administrator's. An app that has users but verifies them nowhere (it signs
+route an administrator's. Behind API Gateway, a SAM or serverless.yml authorizer counts
+for the routes of the code under the template's directory when every gateway route that
+can reach them passes one (`Auth: DefaultAuthorizer`, an event's `authorizer:`; not one
+that says `Authorizer: NONE`). An app that has users but verifies them nowhere (it signs
 tokens at `/login`, signs users in with Cognito, stores API keys it generates, or takes
 user ids from the path or body) has no authentication at all: every write is reported.
 Apps with no users are left alone (an internal service), as are sign-up, login, token,

@@ -1,0 +1,53 @@
+"""Routes API Gateway authenticates before the code runs (the template's authorizers).
+
+A FastAPI route behind Mangum is authenticated by the gateway when every gateway route
+that can carry a request to it (same method or ANY; a path that can match one of the
+route's paths) passes an authorizer, and the template governs the route's code (it sits
+in the template's directory or below). One open gateway route that can reach it (`Auth:
+Authorizer: NONE` on `/scan/{id}`, no authorizer at all) and the route is not.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from dynaguard.scan.iac.gateway import GatewayRoute
+
+if TYPE_CHECKING:
+    from dynaguard.scan.model import Route
+    from dynaguard.scan.protocols import Project
+
+__all__ = ["gateway_guard"]
+
+
+def gateway_guard(project: Project, route: Route) -> GatewayRoute | None:
+    """The gateway route whose authorizer guards every request to `route`, if any."""
+    here = PurePosixPath(route.file)
+    found = [
+        g
+        for g in project.iac.gateway
+        if here.is_relative_to(PurePosixPath(g.file).parent)
+        and (g.method == "ANY" or g.method in route.methods)
+        and any(_overlap(_segments(g.path), _segments(p)) for p in route.full_paths)
+    ]
+    if not found or not all(g.authorized for g in found):
+        return None
+    return min(found, key=lambda g: (g.file, g.line))
+
+
+def _segments(path: str) -> list[str]:
+    return [s for s in path.strip("/").split("/") if s]
+
+
+def _overlap(gateway: list[str], route: list[str]) -> bool:
+    """Whether some concrete path matches both: `{x}` one segment, `{proxy+}` the rest."""
+    for i, g in enumerate(gateway):
+        if g.startswith("{") and g.endswith("+}"):
+            return len(route) > i
+        if i >= len(route):
+            return False
+        r = route[i]
+        if not g.startswith("{") and not r.startswith("{") and g != r:
+            return False
+    return len(gateway) == len(route)
