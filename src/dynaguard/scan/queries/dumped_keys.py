@@ -17,7 +17,8 @@ def dumped_keys(
 ) -> list[tuple[str, str]]:
     """(attribute, `param.field`) for each key attribute (`keyed`) a request model dumped
     into the item carries, unless the item also sets it from something other than a read
-    item (`{**body.model_dump(), "id": path_id}`: the explicit value wins). As for a
+    item (`{**body.model_dump(), "id": path_id}`: the explicit value wins; set before the
+    spread, the dump's replaces it). As for a
     field copied by name, only where the path decides the key, or the principal an
     owner-like attribute (a create with a client-chosen id is no swap)."""
     if item is None or not keyed:
@@ -31,7 +32,8 @@ def dumped_keys(
             fields &= dump.included
         for name in sorted(fields & keyed):
             explicit = item.field(name)
-            if explicit is not None and not explicit.origins() <= {Origin.ITEM}:
+            replaced = name in dump.before  # `{"tenant_id": me, **body.model_dump()}`
+            if explicit is not None and not replaced and not explicit.origins() <= {Origin.ITEM}:
                 continue
             owner_like = bool(OWNER_NAME.match(name)) or name in owners
             if has_path or (has_principal and owner_like):

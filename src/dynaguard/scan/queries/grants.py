@@ -141,4 +141,8 @@ def decided_parent(key: Value | None, keyed: set[str]) -> bool:
     ):
         return True
     deciders = {Origin.PRINCIPAL, Origin.ITEM}
-    return any(Origin.BODY not in v.origins() and v.origins() & deciders for _, v in keys)
+    replaced = {n for d in key.dumps for n in d.before}  # a model spread after them may
+    return any(  # replace them (`{"tenant_id": me, **body.model_dump()}`)
+        n not in replaced and Origin.BODY not in v.origins() and v.origins() & deciders
+        for n, v in keys
+    )
