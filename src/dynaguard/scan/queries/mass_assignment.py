@@ -57,7 +57,7 @@ __all__ = [
 SERVER_FIELD = re.compile(
     r"(?i)^(roles?|is_?admin|admin|is_?superuser|superuser|is_?staff|user_?type|account_?type"
     r"|permissions?|scopes?|groups?|owner|owner_?id|user_?id|tenant_?id|org_?id|account_?id"
-    r"|id|pk|sk|version|created_?at|updated_?at|created_?by|balance|credits?|is_?verified"
+    r"|id|pk|sk|version|created_?at|updated_?at|created_?by|balance|credits?|(is_?)?verified"
     r"|email_?verified|is_?active|plan|tier|(\w+_)?quotas?(_\w+)?|max_\w+|\w+_limit)$"
 )
 PLACEHOLDER = re.compile(r":\w+")

@@ -122,6 +122,9 @@ def _actions(project: Project, expr: ast.expr, frame: Frame, seen: frozenset[str
         attr = _model_attribute(project, n.func.value, frame)
         if n.func.attr in ACTIONS and attr is not None:
             out.append((n.func.attr, attr, n.args[0] if n.args else None, frame))
+        elif n.func.attr in ACTIONS:  # `getattr(Model, field).set(value)` over a dict
+            found = _dynamic_attrs(project, n.func.value, exprs, frame)
+            out += [(n.func.attr, a, v, frame) for a, v in found]
     params = {a.arg for a in frame.fn.params} if frame.fn is not None else set()
     for name in sorted(names & params):  # the caller's list: its frame is one call up
         bound = bound_arg(frame, name)
@@ -148,6 +151,40 @@ def _model_attribute(project: Project, node: ast.expr, frame: Frame) -> str | No
         return None
     sym = project.resolve_expr(node, frame.module)
     return attr if isinstance(sym, ClassRef) else None
+
+
+def _dynamic_attrs(
+    project: Project, node: ast.expr, exprs: list[ast.expr], frame: Frame
+) -> list[tuple[str, ast.expr]]:
+    """`getattr(Model, field)` with `field` a key of the dict the comprehension iterates
+    (`[getattr(Profile, f).set(v) for f, v in changes.items()]`): every key it may hold,
+    each with its value (`changes["role"]`)."""
+    if not (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "getattr"
+        and len(node.args) == 2
+        and isinstance(node.args[1], ast.Name)
+        and isinstance(project.resolve_expr(node.args[0], frame.module), ClassRef)
+    ):
+        return []
+    name = node.args[1].id
+    loops: list[ast.comprehension | ast.For | ast.AsyncFor] = [
+        n for x in exprs for n in nodes(x) if isinstance(n, ast.comprehension)
+    ]
+    if frame.fn is not None:
+        loops += [n for n in walk(frame.fn.node) if isinstance(n, ast.For | ast.AsyncFor)]
+    out: dict[str, ast.expr] = {}
+    for loop in loops:
+        first = loop.target.elts[0] if isinstance(loop.target, ast.Tuple) else loop.target
+        if isinstance(first, ast.Name) and first.id == name:
+            source = _iterated(loop.iter)
+            value = project.values.of(source, frame)
+            keys = [k for k, _ in value.fields or ()]
+            keys += [f for d in value.dumps for f in _dumped(project, d)]
+            for k in keys:
+                out.setdefault(k, ast.copy_location(ast.Subscript(source, ast.Constant(k)), node))
+    return list(out.items())
 
 
 def _dynamic_sets(project: Project, expr: ast.expr, site: Site) -> list[str]:
