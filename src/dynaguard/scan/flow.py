@@ -203,7 +203,8 @@ def condition(project: Project, call: DynamoCall, frame: Frame) -> Value | None:
         found = project.values.arg(call, "condition", frame)
     else:
         found = project.values.arg(call, "ConditionExpression", frame)
-        if found is not None and not found.only_none:
+        # a boto3 builder (`Attr("owner").eq(me)`) names its own: the EAN/EAV are the update's
+        if found is not None and not found.only_none and (found.texts or not found.bound):
             names = project.values.arg(call, "ExpressionAttributeNames", frame)
             if names is not None and names.fields is not None and found.texts:
                 # the names the condition uses, not those only the UpdateExpression does

@@ -123,6 +123,9 @@ def _route(
             continue  # no caller to compare with: only per-user data is at stake
         if _scoped(project, ev) or _owner_checked(project, evs, i, call.is_read):
             continue
+        cond = condition(project, call, ev.frame)
+        if cond is not None and key_is_principal(project, route, ev, cond):
+            continue  # `clinic_id = :clinic` after `if clinic_id != me.clinic_id: raise`
         if relation_checked(project, evs, i, key):
             continue  # the caller's membership of the object's parent was checked first
         if served_when_public(project, evs, i):
