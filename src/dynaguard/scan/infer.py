@@ -14,6 +14,7 @@ from dynaguard.scan.aliases import env_default, type_alias
 from dynaguard.scan.appstate import assigned, is_state
 from dynaguard.scan.authn_resolve import closure_dependency
 from dynaguard.scan.calls import offloaded_call
+from dynaguard.scan.constructed import constructed
 from dynaguard.scan.fixpoint import Lattice, node_key
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import ClassRef, FunctionInfo, Handle, HandleKind
@@ -257,7 +258,8 @@ class Types:
                     t = self.of(value, Frame(method, self.p.module_of(method)))
                     if t is not None:
                         return t
-        return None
+        made = (self.of(v, where) for v, where in constructed(self.p, cls_qual, attr))
+        return next((t for t in made if t is not None), None)  # `Tables(orders=...)` fields
 
     def _declared(self, node: ast.ClassDef, attr: str, mod: ModuleInfo) -> Type | None:
         """The type a class body's annotation gives an attribute (`attr: Type = ...`)."""
