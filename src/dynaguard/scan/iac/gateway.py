@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from dynaguard.scan.iac.located import line_of
-
 __all__ = ["GatewayRoute", "routes"]
 
 EVENT_TYPES = frozenset({"Api", "HttpApi"})
@@ -96,6 +94,12 @@ def _serverless(doc: Mapping[str, object], rel: str) -> Iterator[GatewayRoute]:
                     authorized = bool(spec.get("authorizer")) or bool(spec.get("private"))
                     method = "ANY" if method == "*" else method.upper()
                     yield GatewayRoute("/" + str(path).lstrip("/"), method, authorized, rel, line)
+
+
+def line_of(value: object) -> int:
+    """The line a located value starts on (located.py; not imported: PyYAML is optional,
+    and the model that holds these routes is imported by every scan)."""
+    return getattr(value, "line", 0) or 1
 
 
 def _get(value: object, *keys: str) -> object:
