@@ -282,9 +282,12 @@ def mentions(value: Value, attrs: frozenset[str]) -> bool:
     return False
 
 
-def check_then_act(project: Project, route: Route, call: DynamoCall) -> tuple[Event, Event] | None:
+def check_then_act(
+    project: Project, route: Route, call: DynamoCall, fixed: frozenset[str] = frozenset()
+) -> tuple[Event, Event] | None:
     """(check, write) when the route checks a read item's attribute, then writes without
-    re-asserting that attribute in the write's condition."""
+    re-asserting that attribute in the write's condition (`fixed`: attributes no write
+    changes, whose checks cannot go stale)."""
     evs = events(project, route)
     for i, ev in enumerate(evs):
         if ev.kind != "write" or ev.node is not call.node:
@@ -295,6 +298,7 @@ def check_then_act(project: Project, route: Route, call: DynamoCall) -> tuple[Ev
             if c.kind == "check"
             and c.attrs
             and not all(CREDENTIAL.search(a) for a in c.attrs)
+            and not c.attrs <= fixed
             and _same_item(project, evs, c, ev)
             and not left_before(c, ev)
             and not dead_end(c, ev)

@@ -32,6 +32,7 @@ from dynaguard.scan.model import DynamoCall, HandleKind, Route
 from dynaguard.scan.provenance import Origin, Value
 from dynaguard.scan.queries.fresh import server_key
 from dynaguard.scan.queries.locking import version_locked
+from dynaguard.scan.queries.tags import type_tags
 from dynaguard.scan.report import KEY_NAME, where
 from dynaguard.scan.walk import nodes
 
@@ -233,7 +234,7 @@ def decides_own_condition(project: Project, call: DynamoCall) -> bool:
 def _check_then_act(project: Project, route: Route, call: DynamoCall) -> tuple[Event, Event] | None:
     """flow.check_then_act, with a PynamoDB condition's model attributes (`Post.status ==
     "draft"`) counted as re-asserted like the names in a ConditionExpression's text."""
-    found = check_then_act(project, route, call)
+    found = check_then_act(project, route, call, type_tags(project))
     if found is not None and version_locked(project, call, found[1].frame):
         return None  # (a version the write steps and its condition holds to the read)
     if found is None or call.handle.kind is not HandleKind.PYNAMODB_ITEM:

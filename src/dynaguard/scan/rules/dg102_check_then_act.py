@@ -10,7 +10,9 @@ A fixed step of a counter on an item its condition requires (`ADD votes :one` un
 `attribute_exists`) is not reported: it loses nothing the check decided. Nor is a write
 under a version lock (PynamoDB's `VersionAttribute`, or by hand: the condition holds
 `version` to the value read and the update steps it), a write to another table, or a
-write after a helper whose every path past its check raises (an idempotency replay).
+write after a helper whose every path past its check raises (an idempotency replay), or
+a check on a type tag (`entity == "USER"` where every write of `entity` is a constant in
+a new item's put): what kind an item is does not change while it lives.
 
 ## Why is this bad?
 Between the read and the write another request can change the owner or the state: the
