@@ -32,8 +32,10 @@ def _tags(project: Project) -> frozenset[str]:
     for call in project.calls:
         if not call.is_write:
             continue
-        if call.operation not in ("put_item", "update_item"):
-            # a transaction or batch: every attribute its literals name may be set by it
+        expr = call.args.get("UpdateExpression")
+        if call.operation != "put_item" and (expr is None or isinstance(expr, ast.Constant)):
+            # a transaction, a batch, an update written out: every attribute its literals
+            # name may be set by it (cheaper than evaluating each site's values)
             changed.update(_named(call.node))
             continue
         for site in q.sites(project, call):

@@ -234,7 +234,9 @@ def decides_own_condition(project: Project, call: DynamoCall) -> bool:
 def _check_then_act(project: Project, route: Route, call: DynamoCall) -> tuple[Event, Event] | None:
     """flow.check_then_act, with a PynamoDB condition's model attributes (`Post.status ==
     "draft"`) counted as re-asserted like the names in a ConditionExpression's text."""
-    found = check_then_act(project, route, call, type_tags(project))
+    found = check_then_act(project, route, call)
+    if found is not None and found[0].attrs <= type_tags(project):  # (found first: tags cost)
+        found = check_then_act(project, route, call, type_tags(project))
     if found is not None and version_locked(project, call, found[1].frame):
         return None  # (a version the write steps and its condition holds to the read)
     if found is None or call.handle.kind is not HandleKind.PYNAMODB_ITEM:
