@@ -30,10 +30,46 @@ def live(
     """The (key, value) sets of a local dict or object that this call site can run."""
     found = list(sets)
     fn, call = frame.fn, frame.call
-    if fn is None or call is None or any(k.arg is None for k in call.keywords):
+    if fn is None:
         return found
     guards = _guards(project, fn.qualname, fn.node)
-    return [s for s in found if all(_may(frame, g) for g in guards.get(id(s[1]), ()))]
+    if call is not None and not any(k.arg is None for k in call.keywords):
+        found = [s for s in found if all(_may(frame, g) for g in guards.get(id(s[1]), ()))]
+    return _either(found, guards)
+
+
+def _either(
+    sets: list[tuple[T, ast.expr]], guards: dict[int, list[Guard]]
+) -> list[tuple[T, ast.expr]]:
+    """Sets of one key in the two branches of an `if` are alternatives, not one after the
+    other (`if admin: kw["Cond"] = a` / `else: kw["Cond"] = b`): one value that may be either
+    (an `a if ... else b`), where the later of them stood."""
+    out: list[tuple[T, ast.expr]] = []
+    for key, value in sets:
+        at = next(
+            (
+                i
+                for i, (k, v) in enumerate(out)
+                if k == key and key is not None and _exclusive(guards, out[i][1], value)
+            ),
+            None,
+        )
+        if at is None:
+            out.append((key, value))
+            continue
+        either = ast.copy_location(ast.IfExp(ast.Constant(True), out[at][1], value), value)
+        guards[id(either)] = [
+            g for g in guards.get(id(value), []) if g in guards.get(id(out[at][1]), [])
+        ]
+        del out[at]
+        out.append((key, either))
+    return out
+
+
+def _exclusive(guards: dict[int, list[Guard]], a: ast.expr, b: ast.expr) -> bool:
+    """Whether the two values sit in opposite branches of one `if`."""
+    sides = {id(t): side for t, side in guards.get(id(a), [])}
+    return any(id(t) in sides and sides[id(t)] != side for t, side in guards.get(id(b), []))
 
 
 def _may(frame: Frame, guard: Guard) -> bool:
