@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.infer import bound_arg
+from dynaguard.scan.model import FunctionInfo
 
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
@@ -113,6 +114,11 @@ def _constant(frame: Frame, name: str) -> tuple[object] | None:
     return (bound[0].value,)
 
 
+def guards_of(project: Project, fn: FunctionInfo) -> dict[int, list[Guard]]:
+    """id() of every expression of `fn` under an `if`, with the tests that enclose it."""
+    return _guards(project, fn.qualname, fn.node)
+
+
 def _guards(project: Project, qualname: str, node: ast.AST) -> dict[int, list[Guard]]:
     """id() of every expression under an `if`, with the tests that enclose it."""
     key = ("guards", qualname)
@@ -126,11 +132,25 @@ def _guards(project: Project, qualname: str, node: ast.AST) -> dict[int, list[Gu
                 todo += [(s, [*around, (at.test, False)]) for s in at.orelse]
                 continue
             for child in ast.iter_child_nodes(at):
-                if isinstance(child, ast.expr):  # (no `if` statement inside an expression)
-                    out.update((id(sub), around) for sub in ast.walk(child) if around)
+                if isinstance(child, ast.expr):
+                    _mark(child, around, out)
                 elif not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
                     todo.append((child, around))
         project.syntax[key] = out
     found = project.syntax[key]
     assert isinstance(found, dict)
     return found
+
+
+def _mark(expr: ast.expr, around: list[Guard], out: dict[int, list[Guard]]) -> None:
+    """Every node of an expression with its enclosing tests, `a if t else b` included."""
+    todo: list[tuple[ast.AST, list[Guard]]] = [(expr, around)]
+    while todo:
+        at, outer = todo.pop()
+        if outer:
+            out[id(at)] = outer
+        if isinstance(at, ast.IfExp):
+            todo += [(at.test, outer), (at.body, [*outer, (at.test, True)])]
+            todo.append((at.orelse, [*outer, (at.test, False)]))
+        else:
+            todo += [(c, outer) for c in ast.iter_child_nodes(at)]

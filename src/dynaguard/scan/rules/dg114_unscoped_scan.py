@@ -47,6 +47,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
+from dynaguard.scan.queries.branch_gate import privileged_branch
 from dynaguard.scan.queries.tables import paginates, scan_filters, table_facts, table_of
 
 
@@ -72,6 +73,8 @@ def check(project: q.Project) -> Iterator[q.Finding]:
             route = site.route
             if route is None or not q.authenticated(route) or q.privileged(route):
                 continue
+            if privileged_branch(project, route, site.frame, call.node):
+                continue  # `if current_user.is_superuser: scan_all()`
             if tables.shared(table_of(project, call, site.frame)):
                 continue  # a catalogue: nothing per-user is written to or keyed on it
             scoped = any(
