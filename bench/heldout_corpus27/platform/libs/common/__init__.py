@@ -1,0 +1,1 @@
+"""Code shared by the platform's services (tables, auth, audit, base models)."""
