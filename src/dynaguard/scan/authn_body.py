@@ -148,10 +148,13 @@ class BodyScan:
         return self.role(e) and self._role_against_fixed(e)
 
     def fixed(self, e: ast.AST) -> bool:
-        """A value no request decides: constants, module names, a factory's closure."""
-        return not any(
-            (isinstance(n, ast.Name) and n.id in self.locals) or isinstance(n, ast.Call)
-            for n in _walk(e)
+        """A value no request decides: constants, module names, a factory's closure, and
+        what a module function given nothing returns (`_admin_emails()` read from env)."""
+        found = list(_walk(e))
+        return not any(isinstance(n, ast.Name) and n.id in self.locals for n in found) and all(
+            isinstance(c.func, ast.Name) and not (c.args or c.keywords)
+            for c in found
+            if isinstance(c, ast.Call)
         )
 
     # -- propagation through assignments ---------------------------------------------
