@@ -29,6 +29,7 @@ from dynaguard.scan.model import (
 )
 from dynaguard.scan.params import class_params, params_of
 from dynaguard.scan.routers import (
+    chain,
     factory_call,
     find_routers,
     included_routers,
@@ -249,7 +250,10 @@ def _finish(project: Project, route: Route, incoming: dict[str, list[Include]]) 
         m
         for m in project.middlewares
         if m.is_auth
-        and (m.app is None or m.app in _chain(route.router, incoming))
+        and (
+            m.app is None
+            or m.app in chain(route.router, lambda r: [i.parent for i in incoming.get(r, [])])
+        )
         and not exempted(project, m.function, route.full_paths)
     ]
     keyed = next((m for m in covering if operators_only(project, m.function)), None)
@@ -272,19 +276,6 @@ def _finish(project: Project, route: Route, incoming: dict[str, list[Include]]) 
         route.auth_evidence = f"API Gateway authorizer ({guard.file}:{guard.line})"
     elif project.behaviour.endpoint_verifies(route):
         route.authenticated, route.auth_evidence = True, "the endpoint checks the credential"
-
-
-def _chain(router: str | None, incoming: dict[str, list[Include]]) -> set[str]:
-    """The router and every router or app it is included in or mounted on: a mounted
-    app's middleware runs for its own routes only, its parent's for all of them."""
-    out: set[str] = set()
-    todo = [router] if router is not None else []
-    while todo:
-        r = todo.pop()
-        if r not in out:
-            out.add(r)
-            todo += [inc.parent for inc in incoming.get(r, [])]
-    return out
 
 
 def _apps(

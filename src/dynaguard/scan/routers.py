@@ -12,7 +12,7 @@ that is not one would fail at start-up.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
@@ -278,3 +278,17 @@ def _enclosing(mod: ModuleInfo, node: ast.AST) -> FunctionInfo | None:
         if inside and (best is None or f.node.lineno >= best.node.lineno):
             best = f
     return best
+
+
+def chain(router: str | None, parents: Callable[[str], Iterable[str]]) -> set[str]:
+    """The router and every router or app it is included in or mounted on (`parents`: the
+    routers one include or mount up): a mounted app's middleware runs for its own routes
+    only, its parent's for all of them."""
+    out: set[str] = set()
+    todo = [router] if router is not None else []
+    while todo:
+        r = todo.pop()
+        if r not in out:
+            out.add(r)
+            todo += parents(r)
+    return out

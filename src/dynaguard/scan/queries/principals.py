@@ -34,6 +34,7 @@ from dynaguard.scan.queries.memo import once
 from dynaguard.scan.queries.tables import owner_like
 from dynaguard.scan.reach import reachable_routes
 from dynaguard.scan.report import KEY_NAME
+from dynaguard.scan.routers import chain
 from dynaguard.scan.starlette_auth import gate
 from dynaguard.scan.symbols import ModuleInfo, dotted
 from dynaguard.scan.walk import own_nodes, walk
@@ -291,23 +292,15 @@ class Auth:
             self._roots[router] = found
         return found
 
-    def chain(self, router: str | None) -> set[str]:
-        """The router and every router or app it is included in or mounted on."""
-        out: set[str] = set()
-        todo = [router] if router is not None else []
-        while todo:
-            r = todo.pop()
-            if r not in out:
-                out.add(r)
-                todo += self._parents.get(r, [])
-        return out
-
     def route(self, route: Route) -> bool:
         """Whether the route authenticates (dependency, app middleware or header check)."""
         if any(self.p.behaviour.authenticates(d) for d in route.all_dependencies):
             return True
         # an app's middleware runs for its own routes and for every app mounted under it
-        if (self.everywhere or self.chain(route.router) & self.mw_apps) and not any(
+        if (
+            self.everywhere
+            or chain(route.router, lambda r: self._parents.get(r, [])) & self.mw_apps
+        ) and not any(
             exempted(self.p, m.function, route.full_paths) for m in self.p.middlewares if m.is_auth
         ):
             return True  # (unless its path is one the middleware lets through unchecked)
