@@ -363,15 +363,16 @@ def _same_item(project: Project, evs: list[Event], check: Event, write: Event) -
         w_src = {s for s in wk.all_sources() if s.origin not in moving}
         if not w_src or (r_src and not (r_src & w_src)):
             continue  # a fresh key, or keyed by different request values
-        if _differs_in_a_part(rk, wk, moving):
+        if _differs_in_a_part(rk, wk, moving, read.call.key):
             continue  # composite keys that share the sort key but not the partition key
         return True
     return False
 
 
-def _differs_in_a_part(rk: Value, wk: Value, moving: set[Origin]) -> bool:
+def _differs_in_a_part(rk: Value, wk: Value, moving: set[Origin], read: object) -> bool:
     """Whether a key attribute named in both keys comes from disjoint values (the caller's
-    record read by `{id: principal, username: u}`, another one written by `{id: path, ...}`)."""
+    record read by `{id: principal, username: u}`, another one written by `{id: path, ...}`);
+    the read item's own attribute of that name is the value it was read by."""
     for name in set(rk.keys()) & set(wk.keys()):
         r, w = rk.field(name), wk.field(name)
         assert r is not None and w is not None
@@ -379,7 +380,10 @@ def _differs_in_a_part(rk: Value, wk: Value, moving: set[Origin]) -> bool:
             return True  # `SK = "META"` written, `SK = f"MEMBER#{uid}"` read
         r_src = {s for s in r.all_sources() if s.origin not in moving}
         w_src = {s for s in w.all_sources() if s.origin not in moving}
-        if r_src and w_src and not (r_src & w_src):
+        own = all(
+            s.origin is Origin.ITEM and s.call == read and s.path[-1:] == (name,) for s in w_src
+        )
+        if r_src and w_src and not (r_src & w_src) and not own:
             return True
     return False
 
