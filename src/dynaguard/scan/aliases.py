@@ -9,6 +9,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.frames import Frame
+from dynaguard.scan.model import FunctionInfo
 from dynaguard.scan.symbols import ModuleInfo, dotted
 
 if TYPE_CHECKING:
@@ -33,25 +34,45 @@ def env_default(expr: ast.expr | None, frame: Frame, p: Project | None = None) -
     if isinstance(expr, ast.Constant) and alias:  # STAGE = "dev", inside an f-string
         return expr.value if isinstance(expr.value, str) else None
     if isinstance(expr, ast.JoinedStr):  # f"{PREFIX}orders", PREFIX an environment default
-        parts = [
-            v.value
-            if isinstance(v, ast.Constant)
-            else env_default(v.value, Frame(None, home), p)
-            if isinstance(v, ast.FormattedValue) and v.format_spec is None and v.conversion == -1
-            else None
-            for v in expr.values
-        ]
+        at = frame if home is frame.module else Frame(None, home)
+        parts = [_part(v, at, p) for v in expr.values]
         return "".join(x for x in parts if isinstance(x, str)) if all(parts) else None
-    if not (isinstance(expr, ast.Call) and len(expr.args) == 2):
+    if not isinstance(expr, ast.Call):
         return None
-    if dotted(expr.func, home) not in ("os.environ.get", "os.getenv"):
-        return None
+    if dotted(expr.func, home) not in ("os.environ.get", "os.getenv") or len(expr.args) != 2:
+        return _returned(expr, frame, p) if home is frame.module else None
     default = expr.args[1]
+    if isinstance(default, ast.JoinedStr):  # os.getenv("X", f"{STAGE}-{logical}")
+        return env_default(default, frame, p) if home is frame.module else None
     return (
         default.value
         if isinstance(default, ast.Constant) and isinstance(default.value, str)
         else None
     )
+
+
+def _part(v: ast.expr, frame: Frame, p: Project | None) -> str | None:
+    """One piece of an f-string table name: its text, an environment default, or the
+    constant a parameter was given (`f"{STAGE}-{logical}"` in `table("items")`)."""
+    if isinstance(v, ast.Constant):
+        return v.value if isinstance(v.value, str) else None
+    if not isinstance(v, ast.FormattedValue) or v.format_spec is not None or v.conversion != -1:
+        return None
+    found = env_default(v.value, frame, p)
+    return found if found is not None or p is None else p.values.text(v.value, frame)
+
+
+def _returned(call: ast.Call, frame: Frame, p: Project | None) -> str | None:
+    """The table name a project function returns (`table_name("items")`), when it has
+    one return, followed to a bounded depth."""
+    if p is None or frame.depth > 4:
+        return None
+    target = p.resolve_call_target(call, frame, p.types)
+    if not isinstance(target, FunctionInfo):
+        return None
+    inner = frame.enter(target, call, p.module_of(target))
+    returns = p.locals_of(inner).returns
+    return env_default(returns[0], inner, p) if len(returns) == 1 else None
 
 
 def type_alias(p: Project, sym: object) -> tuple[ModuleInfo, ast.expr] | None:

@@ -8,6 +8,7 @@ factories) iterate to a stable type, and the solver's stack bound is the only de
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dynaguard.scan.aliases import env_default, type_alias
@@ -21,6 +22,7 @@ from dynaguard.scan.model import ClassRef, FunctionInfo, Handle, HandleKind
 from dynaguard.scan.providers import Provided, provided_param, provider_calls
 from dynaguard.scan.pynamo_index import index_owner, model_index
 from dynaguard.scan.symbols import PROPERTIES, ModuleInfo, dotted, last_name
+from dynaguard.scan.table_names import factory_table
 
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
@@ -151,7 +153,11 @@ class Types:
                 return Handle(HandleKind.PYNAMODB_ITEM, cls.qualname)
             return target
         if isinstance(target, FunctionInfo):
-            return self.returns(target, frame.enter(target, call, self.p.module_of(target)))
+            entered = frame.enter(target, call, self.p.module_of(target))
+            found = self.returns(target, entered)
+            if isinstance(found, Handle) and found.kind is HandleKind.TABLE and not found.table:
+                return replace(found, table=factory_table(self.p, entered))  # `table("items")`
+            return found
         return None
 
     def _factory(self, call: ast.Call, f: ast.Attribute, frame: Frame) -> Type | None:

@@ -6,7 +6,8 @@ a configured `owner_attributes` name) or a value from the principal is ever writ
 (the principal an administrators-only route stores, `updated_by = staff`, is an audit
 trail on shared data, not an owner),
 or when some operation's key names a user-like attribute or takes the principal, or its
-condition or filter compares an attribute with the principal. A table
+condition or filter compares an attribute with the principal, or the code reads an owner
+from its items (`item["tenant_id"]`, a model with `tenant_id` validated from one). A table
 the project writes (or only reads) with none of that, in a project that shows how it
 records ownership on its other tables, holds shared data: a catalogue, reference data.
 A router factory's endpoint statement that stores or keys per-user data for one call of
@@ -37,6 +38,7 @@ from dynaguard.scan.model import ClassRef, DynamoCall, HandleKind
 from dynaguard.scan.provenance import Origin, Value
 from dynaguard.scan.queries.authorization import ordinary_gate
 from dynaguard.scan.queries.memo import once
+from dynaguard.scan.queries.owner_reads import owner_read
 from dynaguard.scan.report import OWNER_NAME
 from dynaguard.scan.walk import nodes
 
@@ -247,6 +249,7 @@ def _table_facts(project: Project) -> TableFacts:
                 _marks_owner(project, item, _by_admin(project, site))
                 or _marks_owner(project, key_value(project, call, site.frame))
                 or _compares_principal(project, call, site)
+                or owner_read(project, call, site, lambda a: owner_like(project, a))
             ):
                 per_user.add(table)
     for tables in copied.values():
