@@ -58,10 +58,8 @@ def _either(
         if at is None:
             out.append((key, value))
             continue
+        # (made up here: its id goes into no cache, it may be reused once this is freed)
         either = ast.copy_location(ast.IfExp(ast.Constant(True), out[at][1], value), value)
-        guards[id(either)] = [
-            g for g in guards.get(id(value), []) if g in guards.get(id(out[at][1]), [])
-        ]
         del out[at]
         out.append((key, either))
     return out

@@ -182,8 +182,10 @@ def _dynamic_attrs(
             value = project.values.of(source, frame)
             keys = [k for k, _ in value.fields or ()]
             keys += [f for d in value.dumps for f in _dumped(project, d)]
-            for k in keys:
-                out.setdefault(k, ast.copy_location(ast.Subscript(source, ast.Constant(k)), node))
+            for k in keys:  # each its own memo key (fixpoint.node_key reads `dg_tag`)
+                made = ast.copy_location(ast.Subscript(source, ast.Constant(k)), node)
+                vars(made)["dg_tag"] = f"[{k}]"
+                out.setdefault(k, made)
     return list(out.items())
 
 
