@@ -14,8 +14,7 @@ import ast
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TypeVar
 
-from dynaguard.scan.frames import Frame
-from dynaguard.scan.infer import bound_arg
+from dynaguard.scan.frames import Frame, bound_arg
 from dynaguard.scan.model import FunctionInfo
 
 if TYPE_CHECKING:

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 from dynaguard.scan.calls import OFFLOADED, offload_target
 from dynaguard.scan.ctxvars import principal_context
 from dynaguard.scan.fixpoint import call_key
-from dynaguard.scan.frames import Frame
-from dynaguard.scan.infer import bound_arg
+from dynaguard.scan.frames import Frame, bound_arg
 from dynaguard.scan.model import ClassRef, FunctionInfo
 from dynaguard.scan.value import (
     DUMP_METHODS,

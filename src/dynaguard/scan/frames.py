@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from dynaguard.scan.fixpoint import CallKey, node_key
 from dynaguard.scan.model import DynamoCall, FunctionInfo, Route
-from dynaguard.scan.symbols import ModuleInfo
+from dynaguard.scan.symbols import ModuleInfo, dotted
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -81,3 +81,44 @@ class Event:
     def line(self) -> int:
         """Line of the event."""
         return getattr(self.node, "lineno", 0)
+
+
+def bound_arg(frame: Frame, name: str) -> tuple[ast.expr, Frame] | None:
+    """The caller's argument for parameter `name`, or its default; None when unknown."""
+    fn = frame.fn
+    if fn is None:
+        return None
+    if frame.call is not None and frame.caller is not None:
+        call = frame.call
+        for kw in call.keywords:
+            if kw.arg == name:
+                return kw.value, frame.caller
+        params = [a.arg for a in [*fn.node.args.posonlyargs, *fn.node.args.args]]
+        # a method called as obj.m(...) does not pass `self` explicitly
+        if fn.class_name and params and params[0] in ("self", "cls"):
+            params = params[1:]
+        if name in params:
+            i = params.index(name)
+            given = call.args[frame.arg_offset :]
+            positional = [a for a in given if not isinstance(a, ast.Starred)]
+            if i < len(positional) and len(positional) == len(given):
+                return positional[i], frame.caller
+    default = fn.default_of(name)
+    if default is not None and not is_marker(default, frame.module):
+        return default, frame
+    return None
+
+
+def is_marker(expr: ast.expr, mod: ModuleInfo) -> bool:
+    """A call of a FastAPI parameter marker (`Depends()`, `Path()`, `Query()`...)."""
+    return isinstance(expr, ast.Call) and (dotted(expr.func, mod) or "").rsplit(".", 1)[-1] in (
+        "Depends",
+        "Security",
+        "Query",
+        "Path",
+        "Body",
+        "Header",
+        "Cookie",
+        "Form",
+        "File",
+    )

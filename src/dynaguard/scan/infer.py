@@ -17,7 +17,8 @@ from dynaguard.scan.authn_resolve import closure_dependency
 from dynaguard.scan.calls import offloaded_call
 from dynaguard.scan.constructed import constructed
 from dynaguard.scan.fixpoint import Lattice, node_key
-from dynaguard.scan.frames import Frame
+from dynaguard.scan.frames import Frame, bound_arg, is_marker
+from dynaguard.scan.locals import ELEMENT
 from dynaguard.scan.model import ClassRef, FunctionInfo, Handle, HandleKind
 from dynaguard.scan.providers import Provided, provided_param, provider_calls
 from dynaguard.scan.pynamo_index import index_owner, model_index
@@ -31,47 +32,6 @@ Type = Handle | ClassRef
 TYPES: Lattice[Type | None] = Lattice(bottom=None, cut=lambda: None)
 LIBRARIES: Lattice[str] = Lattice(bottom="", cut=lambda: "")
 ASYNC_LIBS = ("aioboto3", "aiobotocore", "aiodynamo")
-
-
-def bound_arg(frame: Frame, name: str) -> tuple[ast.expr, Frame] | None:
-    """The caller's argument for parameter `name`, or its default; None when unknown."""
-    fn = frame.fn
-    if fn is None:
-        return None
-    if frame.call is not None and frame.caller is not None:
-        call = frame.call
-        for kw in call.keywords:
-            if kw.arg == name:
-                return kw.value, frame.caller
-        params = [a.arg for a in [*fn.node.args.posonlyargs, *fn.node.args.args]]
-        # a method called as obj.m(...) does not pass `self` explicitly
-        if fn.class_name and params and params[0] in ("self", "cls"):
-            params = params[1:]
-        if name in params:
-            i = params.index(name)
-            given = call.args[frame.arg_offset :]
-            positional = [a for a in given if not isinstance(a, ast.Starred)]
-            if i < len(positional) and len(positional) == len(given):
-                return positional[i], frame.caller
-    default = fn.default_of(name)
-    if default is not None and not is_marker(default, frame.module):
-        return default, frame
-    return None
-
-
-def is_marker(expr: ast.expr, mod: ModuleInfo) -> bool:
-    """A call of a FastAPI parameter marker (`Depends()`, `Path()`, `Query()`...)."""
-    return isinstance(expr, ast.Call) and (dotted(expr.func, mod) or "").rsplit(".", 1)[-1] in (
-        "Depends",
-        "Security",
-        "Query",
-        "Path",
-        "Body",
-        "Header",
-        "Cookie",
-        "Form",
-        "File",
-    )
 
 
 def marker_alias(project: Project, expr: ast.expr, mod: ModuleInfo) -> bool:
@@ -114,6 +74,8 @@ class Types:
         if isinstance(expr, ast.BoolOp):  # `repo or Repository()`: an operand's known type
             found = (self.of(v, frame) for v in expr.values)
             return next((t for t in found if t is not None), None)
+        if isinstance(expr, ast.Subscript) and expr.slice is ELEMENT:
+            return self._element(expr.value, frame)  # `for review in Review.query(slug)`
         if not isinstance(expr, ast.Await | ast.Call | ast.Attribute | ast.Name):
             return None
         at = node_key(expr)
@@ -185,6 +147,17 @@ class Types:
         if f.attr in ("get", "safe_get") and recv.kind is HandleKind.PYNAMODB_MODEL:
             return Handle(HandleKind.PYNAMODB_ITEM, recv.table)
         return None
+
+    def _element(self, iterated: ast.expr, frame: Frame) -> Type | None:
+        """What iterating a PynamoDB model's (or index's) query or scan yields: its items."""
+        f = iterated.func if isinstance(iterated, ast.Call) else None
+        if not (isinstance(f, ast.Attribute) and f.attr in ("query", "scan", "batch_get")):
+            return None
+        recv = self.of(f.value, frame)
+        if not (isinstance(recv, Handle) and recv.kind is HandleKind.PYNAMODB_MODEL):
+            return None
+        model = index_owner(self.p, recv.table or "") or recv.table
+        return Handle(HandleKind.PYNAMODB_ITEM, model)
 
     def _is_async_lib(self, expr: ast.expr, frame: Frame) -> bool:
         lib = self.library(expr, frame)

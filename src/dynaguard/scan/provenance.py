@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from dynaguard.scan.branches import live
 from dynaguard.scan.comprehensions import dict_comp
 from dynaguard.scan.fixpoint import CallKey, node_key
-from dynaguard.scan.frames import Frame
-from dynaguard.scan.infer import bound_arg, is_param, marker_alias
+from dynaguard.scan.frames import Frame, bound_arg
+from dynaguard.scan.infer import is_param, marker_alias
 from dynaguard.scan.locals import ELEMENT, ELEMENTS
 from dynaguard.scan.model import ClassRef, DynamoCall, FunctionInfo, ParamSource, RouteParam
 from dynaguard.scan.symbols import dotted

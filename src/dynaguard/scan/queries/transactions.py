@@ -8,9 +8,8 @@ import ast
 import re
 
 from dynaguard.core.expressions import ADD_ACTION, requires_item, update_clauses
-from dynaguard.scan.frames import Frame, Site
+from dynaguard.scan.frames import Frame, Site, bound_arg
 from dynaguard.scan.index import Project
-from dynaguard.scan.infer import bound_arg
 from dynaguard.scan.model import DynamoCall, FunctionInfo, Route
 from dynaguard.scan.queries.counters import entry_credit
 from dynaguard.scan.queries.inputs import non_negative

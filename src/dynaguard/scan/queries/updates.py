@@ -14,9 +14,8 @@ import ast
 import re
 
 from dynaguard.core.expressions import top_level_split, update_clauses
-from dynaguard.scan.frames import Frame, Site
+from dynaguard.scan.frames import Frame, Site, bound_arg
 from dynaguard.scan.index import Project
-from dynaguard.scan.infer import bound_arg
 from dynaguard.scan.model import ClassRef, DynamoCall, FunctionInfo, HandleKind
 from dynaguard.scan.value import Dump
 from dynaguard.scan.walk import nodes, walk
