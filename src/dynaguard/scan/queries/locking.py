@@ -49,8 +49,8 @@ def version_locked(project: Project, call: DynamoCall, frame: Frame) -> bool:
 
 def _steps(attr: str, left: str, right: str, values: dict[str, Value]) -> bool:
     """`v = v + :one`, or `v = :next` bound to the value read for `v` (plus a step)."""
-    if "+" in right and left in right:
-        return True
+    if "+" in right and re.search(rf"(?<![\w:#]){re.escape(left)}(?!\w)", right):
+        return True  # the attribute itself, not a placeholder that contains its name
     if not PLACEHOLDER.match(right) or right not in values:
         return False
     return any(
