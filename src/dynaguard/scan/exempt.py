@@ -15,14 +15,30 @@ from dynaguard.scan.symbols import ModuleInfo
 if TYPE_CHECKING:
     from dynaguard.scan.protocols import Project
 
-__all__ = ["exempted"]
+__all__ = ["exempted", "exempts_some"]
 
 
 def exempted(project: Project, middleware: str, paths: list[str]) -> bool:
     """Whether the middleware function passes every one of `paths` on unchecked."""
+    found, starts = _passed(project, middleware)
+    return (
+        bool(paths)
+        and bool(found or starts)
+        and all(p in found or p.startswith(starts) for p in paths)
+    )
+
+
+def exempts_some(project: Project, middleware: str) -> bool:
+    """Whether the middleware function passes any path on unchecked."""
+    found, starts = _passed(project, middleware)
+    return bool(found or starts)
+
+
+def _passed(project: Project, middleware: str) -> tuple[set[str], tuple[str, ...]]:
+    """The exact paths and the prefixes the middleware passes on unchecked (built once)."""
     fn = project.functions.get(middleware)
-    if fn is None or not paths:
-        return False
+    if fn is None:
+        return set(), ()
     key = ("exempt", middleware)
     if key not in project.syntax:
         mod = project.module_of(fn)
@@ -34,8 +50,7 @@ def exempted(project: Project, middleware: str, paths: list[str]) -> bool:
                 for test in _either(stmt.test):
                     _read(test, mod, exact, prefixes)
         project.syntax[key] = (exact, tuple(prefixes))
-    found, starts = cast("tuple[set[str], tuple[str, ...]]", project.syntax[key])
-    return bool(found or starts) and all(p in found or p.startswith(starts) for p in paths)
+    return cast("tuple[set[str], tuple[str, ...]]", project.syntax[key])
 
 
 def _passes_on(body: list[ast.stmt], handed: set[str]) -> bool:

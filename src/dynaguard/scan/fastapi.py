@@ -246,14 +246,12 @@ def _finish(project: Project, route: Route, incoming: dict[str, list[Include]]) 
     param_deps = [p.dependency for p in [*route.params, *class_params(project, fn)]]
     route.all_dependencies = [*mounted, *route.dependencies, *(d for d in param_deps if d)]
     route.privileged = project.behaviour.privileged(route)
+    apps = chain(route.router, lambda r: [i.parent for i in incoming.get(r, [])])
     covering = [
         m
         for m in project.middlewares
         if m.is_auth
-        and (
-            m.app is None
-            or m.app in chain(route.router, lambda r: [i.parent for i in incoming.get(r, [])])
-        )
+        and (m.app is None or m.app in apps)
         and not exempted(project, m.function, route.full_paths)
     ]
     keyed = next((m for m in covering if operators_only(project, m.function)), None)

@@ -10,7 +10,7 @@ Authorizer: NONE` on `/scan/{id}`, no authorizer at all) and the route is not.
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from dynaguard.scan.iac.gateway import GatewayRoute
 
@@ -23,12 +23,20 @@ __all__ = ["gateway_guard"]
 
 def gateway_guard(project: Project, route: Route) -> GatewayRoute | None:
     """The gateway route whose authorizer guards every request to `route`, if any."""
+    if not project.iac.gateway:
+        return None
+    if "gateway_dirs" not in project.syntax:  # routes by template directory, built once
+        by_dir: dict[PurePosixPath, list[GatewayRoute]] = {}
+        for g in project.iac.gateway:
+            by_dir.setdefault(PurePosixPath(g.file).parent, []).append(g)
+        project.syntax["gateway_dirs"] = by_dir
+    dirs = cast("dict[PurePosixPath, list[GatewayRoute]]", project.syntax["gateway_dirs"])
     here = PurePosixPath(route.file)
     found = [
         g
-        for g in project.iac.gateway
-        if here.is_relative_to(PurePosixPath(g.file).parent)
-        and (g.method == "ANY" or g.method in route.methods)
+        for d in (here, *here.parents)
+        for g in dirs.get(d, [])
+        if (g.method == "ANY" or g.method in route.methods)
         and any(_overlap(_segments(g.path), _segments(p)) for p in route.full_paths)
     ]
     if not found or not all(g.authorized for g in found):

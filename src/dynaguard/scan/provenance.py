@@ -77,7 +77,7 @@ class Values:
     def __init__(self, project: Project) -> None:
         self.p = project
         self._reads: dict[CallKey, DynamoCall] = {}
-        self._reads_of = -1  # len(project.calls) when `_reads` was built
+        self._reads_of = 0  # how many of project.calls `_reads` has seen
         self.recursive: dict[str, list[CallSite]] | None = None  # calls of a function itself
         # where FastAPI takes each parameter, per (function, route path): else thousands of asks
         self._params: dict[tuple[str, str], dict[str, RouteParam]] = {}
@@ -381,9 +381,13 @@ class Values:
         """DynamoDB reads by their stable key (DynamoCall.key)."""
         if not self.p.linked:
             self.p.solver.volatile()  # the calls are still being collected
-        if self._reads_of != len(self.p.calls):
-            self._reads = {c.key: c for c in self.p.calls if c.is_read}
-            self._reads_of = len(self.p.calls)
+        calls = self.p.calls
+        if self._reads_of > len(calls):  # a new list: start again
+            self._reads, self._reads_of = {}, 0
+        for c in calls[self._reads_of :]:  # calls are only appended: add the new ones
+            if c.is_read:
+                self._reads[c.key] = c
+        self._reads_of = len(calls)
         return self._reads
 
     def target(self, call: ast.Call, frame: Frame) -> FunctionInfo | ClassRef | None:

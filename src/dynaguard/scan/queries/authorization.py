@@ -29,6 +29,7 @@ from dynaguard.scan.flow import condition, events, key_value
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import Dependency, Route
 from dynaguard.scan.provenance import Origin
+from dynaguard.scan.queries.memo import once
 from dynaguard.scan.symbols import last_name
 from dynaguard.scan.walk import nodes
 
@@ -39,6 +40,10 @@ FORBIDDEN = re.compile(r"^(403|HTTP_403\w*|forbidden)$", re.I)
 
 def authorization_fields(project: Project) -> frozenset[str]:
     """Attributes read by a route's privilege gate, or by any dependency's 403 test."""
+    return once(project, "authorization_fields", _authorization_fields)
+
+
+def _authorization_fields(project: Project) -> frozenset[str]:
     authz: set[str] = set()
     forbidding: dict[str, set[str]] = {}  # per dependency: routes share their dependencies
     for route in project.routes:
@@ -112,14 +117,24 @@ def ordinary_gate(project: Project, route: Route) -> bool:
     """The route's privilege gate is a factory's gate (`require_scope("x")`) behind which,
     asked for the same values, some route ties the objects it touches to the caller."""
     gates = [d for d in route.all_dependencies if route.privileged in (d.name, d.target)]
-    for gate in (g for g in gates if g.args):
-        for other in project.routes:
-            same = any(
-                d.target == gate.target and d.args == gate.args for d in other.all_dependencies
-            )
-            if same and _scopes_to_caller(project, other):
-                return True
-    return False
+    return any(_ordinary(project, g) for g in gates if g.args)
+
+
+def _ordinary(project: Project, gate: Dependency) -> bool:
+    def compute(p: Project) -> bool:
+        behind = once(p, "routes_by_gate", _routes_by_gate).get((gate.target, gate.args), [])
+        return any(_scopes_to_caller(p, o) for o in behind)
+
+    return once(project, ("ordinary_gate", gate.target, gate.args), compute)
+
+
+def _routes_by_gate(project: Project) -> dict[tuple[str | None, object], list[Route]]:
+    """Routes by the (target, arguments) of each of their dependencies, in route order."""
+    out: dict[tuple[str | None, object], list[Route]] = {}
+    for route in project.routes:
+        for key in dict.fromkeys((d.target, d.args) for d in route.all_dependencies):
+            out.setdefault(key, []).append(route)
+    return out
 
 
 def _scopes_to_caller(project: Project, route: Route) -> bool:

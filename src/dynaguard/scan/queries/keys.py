@@ -31,3 +31,15 @@ def _collect(project: Project) -> frozenset[tuple[str | None, str]]:
                 table = tables.table_of(project, call, site.frame)
                 out |= {(table, name) for name, _ in key.fields}
     return frozenset(out)
+
+
+def keyed_on(project: Project, table: str | None) -> frozenset[str]:
+    """The attributes the project's keyed calls name in `table`'s key."""
+    return once(project, "keyed_on", _by_table).get(table, frozenset())
+
+
+def _by_table(project: Project) -> dict[str | None, frozenset[str]]:
+    out: dict[str | None, set[str]] = {}
+    for table, name in keyed_attributes(project):
+        out.setdefault(table, set()).add(name)
+    return {t: frozenset(names) for t, names in out.items()}

@@ -25,6 +25,7 @@ from dynaguard.scan.provenance import REQUEST_ORIGINS, Dump, Origin, Value
 from dynaguard.scan.queries.authorization import authorization_fields, grants_beyond
 from dynaguard.scan.queries.counters import stepped
 from dynaguard.scan.queries.grants import claimed_keys, granted_by
+from dynaguard.scan.queries.memo import once
 from dynaguard.scan.queries.records import own_record
 from dynaguard.scan.queries.request_models import (
     allows_extra,
@@ -288,7 +289,7 @@ def _handed_over(project: Project, call: DynamoCall, site: Site, attr: str) -> b
     if site.route is None or not owner_like(project, attr):
         return False
     table = table_of(project, call, site.frame)
-    reads = {c.key: c for c in project.calls if c.is_read}
+    reads = once(project, "reads_by_key", lambda p: {c.key: c for c in p.calls if c.is_read})
     return any(
         ev.kind == "check"
         and ev.principal

@@ -22,7 +22,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from dynaguard.scan.exempt import exempted
+from dynaguard.scan.exempt import exempted, exempts_some
 from dynaguard.scan.flow import item_value, key_value
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.gateway_auth import gateway_guard
@@ -268,6 +268,11 @@ class Auth:
             for mw in project.middlewares
         )
         self.mw_apps = {mw.app for mw in project.middlewares if mw.is_auth and mw.app}
+        self.exempting = [
+            m.function
+            for m in project.middlewares
+            if m.is_auth and exempts_some(project, m.function)
+        ]
         # per-project maps: scanning every include per router and every route per route
         # made a project with thousands of routes quadratic
         self._parents: dict[str, list[str]] = {}
@@ -300,9 +305,7 @@ class Auth:
         if (
             self.everywhere
             or chain(route.router, lambda r: self._parents.get(r, [])) & self.mw_apps
-        ) and not any(
-            exempted(self.p, m.function, route.full_paths) for m in self.p.middlewares if m.is_auth
-        ):
+        ) and not any(exempted(self.p, f, route.full_paths) for f in self.exempting):
             return True  # (unless its path is one the middleware lets through unchecked)
         if gate(self.p, route, self.roots(route.router)) is not None:
             return True  # @requires(...) under a backend that verifies

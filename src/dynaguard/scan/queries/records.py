@@ -18,7 +18,7 @@ from dynaguard.scan.frames import Frame, Site
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import DynamoCall, HandleKind, Route
 from dynaguard.scan.provenance import Origin, Value, join
-from dynaguard.scan.queries.keys import keyed_attributes
+from dynaguard.scan.queries.keys import keyed_on
 from dynaguard.scan.queries.memo import once
 from dynaguard.scan.queries.tables import table_of
 from dynaguard.scan.queries.transactions import key_attributes
@@ -50,7 +50,7 @@ def write_key(project: Project, call: DynamoCall, site: Site) -> Value | None:
         # the attributes the project's own gets, updates and deletes key this table on;
         # by name (id, pk, *_id) where none does
         table = table_of(project, call, site.frame)
-        keyed = {a for t, a in keyed_attributes(project) if t == table}
+        keyed = keyed_on(project, table)
         picked = [v for k, v in key.fields if k in keyed]
         return join(*picked) if picked else key_attributes(key)
     return key

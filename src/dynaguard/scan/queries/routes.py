@@ -15,6 +15,7 @@ from dynaguard.scan.flow import key_value
 from dynaguard.scan.frames import Event, Frame
 from dynaguard.scan.index import Project
 from dynaguard.scan.model import ClassRef, FunctionInfo, HandleKind
+from dynaguard.scan.queries.memo import once
 from dynaguard.scan.statuses import STATUS_KEYWORDS, call_status, status_of
 from dynaguard.scan.symbols import last_name
 from dynaguard.scan.walk import nodes, walk
@@ -299,30 +300,47 @@ def _handled(
         n for q in classes for b in project.classes[q].node.bases if (n := last_name(b)) is not None
     ]
     order = [*classes, *bases, *names, "Exception"]
-    best: tuple[int, set[int]] | None = None
+    best: tuple[int, FunctionInfo] | None = None
+    for fn, caught, owner in once(project, "exception_handlers", _handlers):
+        rank = _rank(caught, owner, order, model)
+        if rank is not None and (best is None or rank < best[0]):
+            best = rank, fn
+    if best is None:
+        return set()
+    fn = best[1]
+    return _raised(project, fn.node.body, Frame(fn, project.module_of(fn)), set())
+
+
+Handler = tuple[FunctionInfo, ClassRef | str, str | None]
+
+
+def _handlers(project: Project) -> list[Handler]:
+    """Each exception handler with what it catches: a project class, or the last part of a
+    library name with the class that name is an attribute of (`Model.DoesNotExist`)."""
+    out: list[Handler] = []
     for h in project.exception_handlers:
         fn = project.functions.get(h.function)
         if fn is None:
             continue
-        rank = _rank(project, h.exception, fn, order, model)
-        if rank is not None and (best is None or rank < best[0]):
-            frame = Frame(fn, project.module_of(fn))
-            best = rank, _raised(project, fn.node.body, frame, set())
-    return best[1] if best is not None else set()
+        sym = _resolve(project, h.exception, fn.module)
+        if isinstance(sym, ClassRef):
+            out.append((fn, sym, None))
+            continue
+        head, _, last = h.exception.rpartition(".")
+        owner = _resolve(project, head, fn.module) if head else None
+        out.append((fn, last, owner.qualname if isinstance(owner, ClassRef) else None))
+    return out
 
 
 def _rank(
-    project: Project, exception: str, fn: FunctionInfo, order: list[str], model: str | None
+    caught: ClassRef | str, owner: str | None, order: list[str], model: str | None
 ) -> int | None:
     """Where a handler's exception stands in the lookup order (None: it does not catch)."""
-    sym = _resolve(project, exception, fn.module)
-    if isinstance(sym, ClassRef):
-        return order.index(sym.qualname) if sym.qualname in order else None
-    head, _, last = exception.rpartition(".")
-    owner = _resolve(project, head, fn.module) if head else None
-    if isinstance(owner, ClassRef) and model is not None and owner.qualname != model:
+    if isinstance(caught, ClassRef):
+        return order.index(caught.qualname) if caught.qualname in order else None
+    if owner is not None and model is not None and owner != model:
         return None  # another model's DoesNotExist
-    return order.index(last) if last in order else None
+    return order.index(caught) if caught in order else None
 
 
 def _resolve(project: Project, name: str, module: str) -> object:

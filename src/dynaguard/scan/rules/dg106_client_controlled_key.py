@@ -52,7 +52,7 @@ from dynaguard.scan import query as q
 from dynaguard.scan.queries.discarded import discarded_read
 from dynaguard.scan.queries.dumped_keys import dumped_keys
 from dynaguard.scan.queries.grants import decided_parent, path_grant, required_absent
-from dynaguard.scan.queries.keys import keyed_attributes
+from dynaguard.scan.queries.keys import keyed_on
 from dynaguard.scan.queries.tables import table_of
 from dynaguard.scan.query import (
     KEY_NAME,
@@ -86,7 +86,6 @@ def check(project: Project) -> Iterator[Finding]:
     """Key attributes from body fields on routes whose path or principal decides them."""
     m = q.meta("DG106")
     owners = set(q.config(project).owner_attributes)
-    keys = keyed_attributes(project)
     for call in q.operations(project):
         if call.operation not in OPS or discarded_read(project, call):
             continue
@@ -98,7 +97,7 @@ def check(project: Project) -> Iterator[Finding]:
             is_item = call.operation == "put_item" or _pynamo(call.handle.kind)
             # key attributes: by name, or named in some get/update/delete's key on the table
             table = table_of(project, call, site.frame)
-            keyed = {a for t, a in keys if t == table}
+            keyed = set(keyed_on(project, table))
             bad = _body_keys(key, route, is_item, owners, keyed)
             bad += dumped_keys(project, key, keyed, route, owners) if is_item and not bad else []
             if bad and required_absent(project, call, site) and decided_parent(key, keyed):
