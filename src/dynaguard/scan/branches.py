@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 from dynaguard.scan.frames import Frame, bound_arg
+from dynaguard.scan.locals import anchor
 from dynaguard.scan.model import FunctionInfo
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def live(
         return found
     guards = _guards(project, fn.qualname, fn.node)
     if call is not None and not any(k.arg is None for k in call.keywords):
-        found = [s for s in found if all(_may(frame, g) for g in guards.get(id(s[1]), ()))]
+        found = [s for s in found if all(_may(frame, g) for g in guards.get(id(anchor(s[1])), ()))]
     return _either(found, guards)
 
 
@@ -66,8 +67,8 @@ def _either(
 
 def _exclusive(guards: dict[int, list[Guard]], a: ast.expr, b: ast.expr) -> bool:
     """Whether the two values sit in opposite branches of one `if`."""
-    sides = {id(t): side for t, side in guards.get(id(a), [])}
-    return any(id(t) in sides and sides[id(t)] != side for t, side in guards.get(id(b), []))
+    sides = {id(t): side for t, side in guards.get(id(anchor(a)), [])}
+    return any(id(t) in sides and sides[id(t)] != side for t, side in guards.get(id(anchor(b)), []))
 
 
 def _may(frame: Frame, guard: Guard) -> bool:

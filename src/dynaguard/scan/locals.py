@@ -30,6 +30,7 @@ class Locals:
     removed: dict[str, set[str]] = field(default_factory=dict)
 
 
+KEYED = "keyed"  # tag of the one-entry dict standing for `d[expr] = v`
 ELEMENTS = "[*]"  # Locals.subscripts key of what append/extend put in a list
 
 _DEFS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
@@ -178,6 +179,13 @@ def _ends_in_call(node: ast.If) -> bool:
     return isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
 
 
+def anchor(value: ast.expr) -> ast.expr:
+    """The source node a set's value stands for (a made-up one-entry dict's value)."""
+    if isinstance(value, ast.Dict) and vars(value).get("dg_tag") == KEYED:
+        return value.values[0]
+    return value
+
+
 def _made(node: ast.expr, at: ast.AST, tag: str = "element") -> ast.expr:
     """A node the tables make up (`x += y` as `x + y`, a loop's element), placed where it
     stands in the source and tagged, so the fixpoint solver keys it apart from real nodes."""
@@ -195,8 +203,11 @@ def _bind(target: ast.expr, value: ast.expr, out: Locals) -> None:
             _bind(inner, _made(ast.Subscript(value=value, slice=_ELEMENT), inner), out)
     elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
         key = target.slice
-        text = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
-        out.subscripts.setdefault(target.value.id, []).append((text, value))
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            out.subscripts.setdefault(target.value.id, []).append((key.value, value))
+        else:  # `key[self.range_key] = v`: a one-entry dict, its key worked out in context
+            keyed = _made(ast.Dict(keys=[key], values=[value]), target, KEYED)
+            out.subscripts.setdefault(target.value.id, []).append((None, keyed))
     elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
         out.attributes.setdefault(target.value.id, []).append((target.attr, value))
 

@@ -18,8 +18,10 @@ from dynaguard.scan.comprehensions import dict_comp
 from dynaguard.scan.fixpoint import CallKey, node_key
 from dynaguard.scan.frames import Frame, bound_arg
 from dynaguard.scan.infer import is_param, marker_alias
-from dynaguard.scan.locals import ELEMENT, ELEMENTS
+from dynaguard.scan.local_sets import with_sets
+from dynaguard.scan.locals import ELEMENT
 from dynaguard.scan.model import ClassRef, DynamoCall, FunctionInfo, ParamSource, RouteParam
+from dynaguard.scan.receivers import receiver_class
 from dynaguard.scan.symbols import dotted
 from dynaguard.scan.value import (
     DUMP_METHODS,
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
 
 
 _CHECKED = frozenset({Origin.ITEM, Origin.PRINCIPAL})  # what a comparison's result recalls
+INJECTED = (ParamSource.PRINCIPAL, ParamSource.DEPENDENCY)  # the same for every route
 _PARAM_ORIGIN = {
     ParamSource.PATH: Origin.PATH,
     ParamSource.QUERY: Origin.QUERY,
@@ -167,25 +170,7 @@ class Values:
             base = self._global(name, frame)
         base = base.without(loc.removed[name]) if name in loc.removed else base
         sets = live(self.p, frame, [*loc.subscripts.get(name, []), *loc.attributes.get(name, [])])
-        return self._with_sets(base, sets, frame) if sets and fn is not None else base
-
-    def _with_sets(
-        self, base: Value, sets: list[tuple[str | None, ast.expr]], frame: Frame
-    ) -> Value:
-        base = overridden(base, (k for k, _ in sets if k is not None and k != ELEMENTS))
-        fields = list(base.fields or ())
-        extra: list[Value] = []
-        for key, expr in sets:
-            v = self.of(expr, frame)
-            if key == ELEMENTS:
-                extra.append(v)  # what a list holds is what was appended to it
-            elif key is not None:
-                fields.append((key, v))
-            elif v.fields is not None or v.dumps:
-                fields += list(v.fields or ())
-                extra.append(replace(v, fields=None))
-        merged = join(base, *extra)
-        return replace(merged, fields=tuple(fields))
+        return with_sets(self, base, sets, frame) if sets and fn is not None else base
 
     def _global(self, name: str, frame: Frame) -> Value:
         sym = self.p.resolve_name(name, frame.module)
@@ -238,6 +223,11 @@ class Values:
         if not self.p.linked:
             self.p.solver.volatile()  # the routes are still being collected
         route = self.p.route_of(root)
+        if route is None and frame.caller is None and frame.fn.name == "__init__":
+            # a class dependency's constructor, read for `self.user`: what FastAPI injects
+            # is the same whichever route built it (its path parameters are not known)
+            param = next((p for p in params_of(self.p, frame.fn, "") if p.name == name), None)
+            return self._injected(param, frame) if param and param.source in INJECTED else None
         if route is None:
             return None
         paths = " ".join(route.full_paths or [route.path])  # a prefix may hold `{id}` too
@@ -297,6 +287,9 @@ class Values:
         injected = view.get(attr)
         if injected is not None:  # a class-based view's `self.user` = Depends(current_user)
             return self._injected(injected, frame)
+        recv = receiver_class(self.p, frame)  # a subclass's own `table_name = "members"`
+        if recv is not None and recv != cls and self.p.classes.get(cls) in self.p.mro(recv):
+            cls = recv
         for info in self.p.mro(cls):
             init = self.p.functions.get(info.methods.get("__init__", ""))
             values = info.init_attrs.get(attr, [])
@@ -358,6 +351,8 @@ class Values:
                 spreads.append(replace(val, fields=None, texts=frozenset()))
             elif isinstance(k, ast.Constant) and isinstance(k.value, str):
                 fields.append((k.value, val))
+            elif len(named := self.of(k, frame).texts) == 1:  # `{self.hash_key: v}`
+                fields.append((next(iter(named)), val))
             else:
                 spreads.append(join(self.of(k, frame), val))
         strings = frozenset(

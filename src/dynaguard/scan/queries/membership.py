@@ -28,11 +28,16 @@ def relation_checked(project: Project, evs: list[Event], index: int, key: Value)
     op = evs[index]
     if not wanted or op.call is None:
         return False
-    reads = {e.call.key: e for e in evs if e.kind == "read" and e.call is not None}
+    # a generic repository's one line reads many tables: each read the check may test
+    # (a check on a call's result comes before the reads the call makes)
+    reads: dict[object, list[Event]] = {}
+    for e in evs:
+        if e.kind == "read" and e.call is not None:
+            reads.setdefault(e.call.key, []).append(e)
     table = table_name(project, op.call, op.frame)
     window = evs if op.call.is_read else evs[:index]
     for check in (e for e in window if e.kind == "check"):
-        for read in (reads[k] for k in check.reads if k in reads):
+        for read in (r for k in check.reads for r in reads.get(k, [])):
             assert read.call is not None
             if table is not None and table == table_name(project, read.call, read.frame):
                 continue  # the caller's own record of the same kind says nothing of another's

@@ -39,6 +39,7 @@ from dynaguard.scan.provenance import Origin, Value
 from dynaguard.scan.queries.authorization import ordinary_gate
 from dynaguard.scan.queries.memo import once
 from dynaguard.scan.queries.owner_reads import owner_read
+from dynaguard.scan.receivers import receiver_class
 from dynaguard.scan.report import OWNER_NAME
 from dynaguard.scan.walk import nodes
 
@@ -100,7 +101,7 @@ def table_of(project: Project, call: DynamoCall, frame: Frame | None = None) -> 
     fn = project.functions.get(call.function or "")
     holder: str | None = None
     if isinstance(recv.value, ast.Name) and recv.value.id == "self" and fn is not None:
-        holder = _receiver_class(project, frame) or (
+        holder = receiver_class(project, frame) or (
             f"{fn.module}:{fn.class_name}" if fn.class_name else None
         )
     elif frame is not None:
@@ -168,22 +169,6 @@ def _index_models(project: Project) -> dict[str, str]:
                 if isinstance(sym, ClassRef):
                     out.setdefault(sym.qualname, model.qualname)
     return out
-
-
-def _receiver_class(project: Project, frame: Frame | None) -> str | None:
-    """The class of the object a method was called on (`repo.put(...)`: repo's class),
-    through the object's own calls (`products.load()` -> `self.get()`: still products)."""
-    while frame is not None and frame.call is not None and (up := frame.caller) is not None:
-        func = frame.call.func
-        if not isinstance(func, ast.Attribute):
-            return None
-        method = up.fn is not None and up.fn.class_name is not None
-        if method and isinstance(func.value, ast.Name) and func.value.id == "self":
-            frame = up  # a method of the same object: who called that one
-            continue
-        found = project.types.of(func.value, up)
-        return found.qualname if isinstance(found, ClassRef) else None
-    return None
 
 
 def owner_like(project: Project, name: str) -> bool:
