@@ -142,7 +142,7 @@ class Types:
             text = self.p.constant_text(name, frame) if name is not None else None
             table = text or env_default(name, frame, self.p)
             return Handle(HandleKind.TABLE, table, recv.async_capable)
-        if f.attr == "batch_writer" and recv.kind is HandleKind.TABLE:
+        if f.attr == "batch_writer" and recv.kind in (HandleKind.TABLE, HandleKind.CLIENT):
             return Handle(HandleKind.BATCH_WRITER, recv.table, recv.async_capable)
         if f.attr in ("get", "safe_get") and recv.kind is HandleKind.PYNAMODB_MODEL:
             return Handle(HandleKind.PYNAMODB_ITEM, recv.table)

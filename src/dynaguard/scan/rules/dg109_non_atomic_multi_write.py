@@ -5,7 +5,9 @@ Follows what a route does, helpers included, and reports each write (`put_item`,
 `update_item`, `delete_item`, a whole transaction or batch call) that follows another
 write of the same request when they are not in one `transact_write_items`: a rename done
 as delete plus put, a transfer done as debit plus credit, an item created and a counter
-bumped. Writes on exclusive
+bumped. A write a loop repeats over a count or a fixed list (`for week in
+range(body.weeks): put_item(...)`: a recurring booking's weeks) is such a series too; a
+loop over a collection's elements (bulk rows, a query's items) is not. Writes on exclusive
 branches (`if`/`else`) are not a sequence, and a write in an `except` clause (a saga's
 compensating undo) is recovery, not a step.
 
@@ -42,6 +44,7 @@ from collections.abc import Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
+from dynaguard.scan.queries.loops import repeated
 from dynaguard.scan.queries.routes import exclusive, in_dependency, in_handler
 
 # a transaction or a batch is one step of the sequence: an idempotency key put, then the
@@ -70,20 +73,34 @@ def check(project: q.Project) -> Iterator[q.Finding]:
         writes = [e for e in q.flow(project, route) if _step(e)]
         for i, ev in enumerate(writes):
             first = next((w for w in writes[:i] if not exclusive(w, ev)), None)
-            if first is None or first.call is None or ev.call is None:
+            # a write alone on its path, that a loop repeats (the route's other writes
+            # already make a sequence, reported at the later one)
+            alone = first is None and all(exclusive(w, ev) for w in writes if w is not ev)
+            loop = repeated(ev) if alone and "WEBSOCKET" not in route.methods else None
+            if (first is None and loop is None) or ev.call is None:
                 continue
             if (ev.call.path, ev.call.line) in seen:
                 continue  # one finding per write, however many routes reach it
             seen.add((ev.call.path, ev.call.line))
-            yield q.finding(
-                rule,
-                ev.call,
-                route,
-                f"second write of the request (after the {first.call.operation} at "
-                f"{_at(first.call, ev.call)}) outside a transaction: a failure in between "
-                "leaves the first",
-                evidence={"first_write": q.event_location(first)},
-            )
+            if first is not None and first.call is not None:
+                yield q.finding(
+                    rule,
+                    ev.call,
+                    route,
+                    f"second write of the request (after the {first.call.operation} at "
+                    f"{_at(first.call, ev.call)}) outside a transaction: a failure in between "
+                    "leaves the first",
+                    evidence={"first_write": q.event_location(first)},
+                )
+            elif loop is not None:
+                yield q.finding(
+                    rule,
+                    ev.call,
+                    route,
+                    f"write repeated by the loop at line {loop.lineno}, one commit per "
+                    "iteration outside a transaction: a failure part-way leaves the first ones",
+                    evidence={"loop_line": loop.lineno},
+                )
 
 
 def _at(first: q.DynamoCall, second: q.DynamoCall) -> str:
