@@ -45,6 +45,7 @@ from dynaguard.scan.authn_verify import (
 from dynaguard.scan.deps import assumed_principal, dependency, depends_of, last_names
 from dynaguard.scan.frames import Frame
 from dynaguard.scan.model import ClassRef, Dependency, FunctionInfo, Route
+from dynaguard.scan.params import socket_tokens
 from dynaguard.scan.symbols import ModuleInfo, last_name
 from dynaguard.scan.walk import nodes, own_nodes
 
@@ -209,7 +210,8 @@ class Behaviour:
             return isinstance(resolved, list) and any(self._looks_up(b) for b in resolved)
         if kind == "endpoint":
             fn = self.p.functions.get(target)
-            return fn is not None and self._body_auth(body_of(self.p, fn), endpoint=True)
+            tokens = socket_tokens(self.p, fn) if fn is not None else frozenset()
+            return fn is not None and self._body_auth(body_of(self.p, fn), tokens, endpoint=True)
         if kind == "mw":
             fn = self.p.functions.get(target)
             if fn is None:

@@ -143,3 +143,12 @@ def _model(project: Project, mod: ModuleInfo, ann: ast.expr | None) -> str | Non
     if isinstance(sym, ClassRef) and project.classes[sym.qualname].is_model:
         return sym.qualname
     return None
+
+
+def socket_tokens(project: Project, fn: FunctionInfo) -> frozenset[str]:
+    """A WebSocket endpoint's query parameters: a browser cannot set headers on the
+    handshake, so the caller's token comes in the query string (`?token=`)."""
+    route = project.route_of(fn)
+    if route is None or "WEBSOCKET" not in route.methods:
+        return frozenset()
+    return frozenset(p.name for p in route.params if p.source is ParamSource.QUERY)
