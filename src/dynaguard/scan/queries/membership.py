@@ -18,14 +18,14 @@ from dynaguard.scan.index import Project
 from dynaguard.scan.provenance import Origin, Value
 from dynaguard.scan.report import request_sources
 
-__all__ = ["relation_checked"]
+__all__ = ["relation_checked", "tied"]
 
 
 def relation_checked(project: Project, evs: list[Event], index: int, key: Value) -> bool:
     """A failing check (before the operation, when it writes) on an item read by a key that
     holds the principal and a request value the operation's key holds too."""
-    wanted = {(s.origin, s.name) for s in request_sources(key)}
     op = evs[index]
+    wanted = tied(project, evs, {(s.origin, s.name) for s in request_sources(key)})
     if not wanted or op.call is None:
         return False
     # a generic repository's one line reads many tables: each read the check may test
@@ -47,3 +47,25 @@ def relation_checked(project: Project, evs: list[Event], index: int, key: Value)
             if wanted & {(s.origin, s.name) for s in request_sources(held)}:
                 return True
     return False
+
+
+def tied(
+    project: Project, evs: list[Event], wanted: set[tuple[Origin, str]]
+) -> set[tuple[Origin, str]]:
+    """The request values tied to `wanted` by a checked read keyed by both: the device
+    `(org_id, device_id)` that must exist ties `device_id` to `org_id`."""
+    keys = {e.call.key: e for e in evs if e.kind == "read" and e.call is not None}
+    held = [
+        {(s.origin, s.name) for s in request_sources(k)}
+        for e in evs
+        if e.kind == "check"
+        for r in (keys[c] for c in e.reads if c in keys)
+        if r.call is not None and (k := key_value(project, r.call, r.frame)) is not None
+    ]
+    grown = True
+    while grown:  # each round adds a key's values, or stops
+        grown = False
+        for found in held:
+            if found & wanted and not found <= wanted:
+                wanted, grown = wanted | found, True
+    return wanted
