@@ -68,7 +68,7 @@ def set_attributes(project: Project, call: DynamoCall, site: Site) -> list[str]:
         return []
     text = project.values.text(expr, site.frame)
     if text is None:
-        return _dynamic_sets(project, expr, site)
+        return _dynamic_sets(project, expr, site.frame, frozenset())
     names = attribute_names(project, call, site)
     out: list[str] = []
     for verb, parts in update_clauses(text):
@@ -188,24 +188,35 @@ def _dynamic_attrs(
     return list(out.items())
 
 
-def _dynamic_sets(project: Project, expr: ast.expr, site: Site) -> list[str]:
-    """The keys of the dicts a built UpdateExpression iterates, when it is a SET."""
-    fn = site.frame.fn
+def _dynamic_sets(
+    project: Project, expr: ast.expr, frame: Frame, seen: frozenset[str]
+) -> list[str]:
+    """The keys of the dicts a built UpdateExpression iterates, when it is a SET; built
+    here or by a project function that returns it (`expr, names, values =
+    set_clause({"status": s})`), whose loop runs over what this call passes."""
+    fn = frame.fn
     if fn is None:
         return []
-    loc = project.locals_of(site.frame)
+    loc = project.locals_of(frame)
     built = _built_from(expr, loc.assigns)
+    out: list[str] = []
+    for call in (n for x in built for n in nodes(x) if isinstance(n, ast.Call)):
+        target = project.resolve_call_target(call, frame, project.types)
+        if isinstance(target, FunctionInfo) and target.qualname not in seen:
+            inner = frame.enter(target, call, project.module_of(target))
+            for ret in project.locals_of(inner).returns:
+                found = _dynamic_sets(project, ret, inner, seen | {target.qualname})
+                out += [k for k in found if k not in out]
     words = [n.value for x in built for n in nodes(x) if isinstance(n, ast.Constant)]
     if not any(isinstance(w, str) and re.search(r"\bSET\b", w, re.I) for w in words):
-        return []
+        return out
     used = {n.id for x in built for n in nodes(x) if isinstance(n, ast.Name)}
     iters = [n.iter for x in built for n in nodes(x) if isinstance(n, ast.comprehension)]
     for loop in walk(fn.node):  # cached per tree, in ast.walk's order
         if isinstance(loop, ast.For | ast.AsyncFor) and _grows(loop, used):
             iters.append(loop.iter)
-    out: list[str] = []
     for it in iters:
-        value = project.values.of(_iterated(it), site.frame)
+        value = project.values.of(_iterated(it), frame)
         out += [k for k, _ in value.fields or () if k not in out]
         out += [f for d in value.dumps for f in _dumped(project, d) if f not in out]
     return out
@@ -268,4 +279,9 @@ def condition_names(project: Project, call: DynamoCall, site: Site) -> set[str]:
     words = {w for s in value.strings | value.texts for w in WORD.findall(s)}
     words |= {n.attr for n in nodes(expr) if isinstance(n, ast.Attribute)}
     names = attribute_names(project, call, site)
-    return words | {names[w] for w in words if w in names}
+    ean = project.values.arg(call, "ExpressionAttributeNames", site.frame)
+    # names a builder made from a dict's keys (`names[f"#{k}"] = k`) are not known one by
+    # one: its `#status` is read as the attribute it spells (the lenient reading)
+    built = ean is not None and bool(ean.sources)
+    spelled = {w[1:] for w in words if built and w.startswith("#") and w not in names}
+    return words | {names[w] for w in words if w in names} | spelled
