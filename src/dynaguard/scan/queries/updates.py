@@ -63,7 +63,7 @@ def set_attributes(project: Project, call: DynamoCall, site: Site) -> list[str]:
             and n.func.attr == "set"
             and isinstance(n.func.value, ast.Attribute)
         ]
-    expr = call.args.get("UpdateExpression")
+    expr = _argument(project, call, "UpdateExpression", site.frame)
     if expr is None:
         return []
     text = project.values.text(expr, site.frame)
@@ -77,6 +77,25 @@ def set_attributes(project: Project, call: DynamoCall, site: Site) -> list[str]:
                 left = part.split("=", 1)[0].strip()
                 out.append(names.get(left, left))
     return out
+
+
+def _argument(project: Project, call: DynamoCall, name: str, frame: Frame) -> ast.expr | None:
+    """The expression passed as `name=`, directly or in a local dict spread into the call
+    (`params = {"UpdateExpression": ...}; table.update_item(**params)`)."""
+    if name in call.args:
+        return call.args[name]
+    loc = project.locals_of(frame)
+    for spread in (s for s in call.spread if isinstance(s, ast.Name)):
+        sets = [e for k, e in loc.subscripts.get(spread.id, []) if k == name]
+        for d in (d for d in loc.assigns.get(spread.id, []) if isinstance(d, ast.Dict)):
+            sets += [v for k, v in zip(d.keys, d.values, strict=True) if _is_text(k, name)]
+        if sets:
+            return sets[-1]
+    return None
+
+
+def _is_text(e: ast.expr | None, text: str) -> bool:
+    return isinstance(e, ast.Constant) and e.value == text
 
 
 Action = tuple[str, str, ast.expr | None, Frame]  # verb, attribute, value, the value's frame
@@ -235,10 +254,23 @@ def _dumped(project: Project, dump: Dump) -> list[str]:
     ]
 
 
+def _is_len(e: ast.expr) -> bool:
+    f = e.func if isinstance(e, ast.Call) else None
+    return isinstance(f, ast.Name) and f.id == "len" and len(getattr(e, "args", ())) == 1
+
+
 def _iterated(it: ast.expr) -> ast.expr:
-    """The dict a loop iterates: `changes` for `changes.items()` / `changes.keys()`."""
+    """The dict a loop iterates: `changes` for `changes.items()` / `changes.keys()`,
+    `enumerate(changes)`, or the positions `range(len(changes))`."""
     if isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and it.func.attr in VIEWS:
         return it.func.value
+    if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and len(it.args) == 1:
+        inner = it.args[0]
+        if it.func.id == "enumerate":
+            return _iterated(inner)
+        if it.func.id == "range" and _is_len(inner):
+            assert isinstance(inner, ast.Call)
+            return _iterated(inner.args[0])
     return it
 
 
