@@ -143,13 +143,15 @@ class Behaviour:
 
     def middleware_rejects(self, qualname: str) -> bool:
         """A middleware that verifies the credential also refuses the request when that
-        fails (a raise, or an error response instead of the app): one that only records
-        the caller on `request.state` and calls the app anyway identifies, nothing more."""
+        fails (a raise, or an error response, its own or a helper's: `return _401()`): one
+        that only records the caller on `request.state` and calls the app identifies."""
         fn = self.p.functions.get(qualname)
         if fn is None or not self.middleware_verifies(qualname):
             return False
         found = own_nodes(fn.node)
-        if rejects(found):
+        out = [c for r in found if isinstance(r, ast.Return) for c in [r.value] if c]
+        back = [c for c in out if isinstance(c, ast.Call)]
+        if rejects(found) or rejects(self._with_helpers(body_of(self.p, fn), back)):
             return True
         # a verifier outside any `try` fails the request by itself (`jwt.decode` raising)
         guarded = {id(n) for t in found if isinstance(t, ast.Try) for n in nodes(t)}

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dynaguard.scan.authn_verify import state_getattr
 from dynaguard.scan.walk import own_nodes
 
 # Fields that hold what a principal may do (JWT `scp`, Cognito `cognito:groups` included).
@@ -122,6 +123,8 @@ class BodyScan:
                 and n.value.value.id in self.requests
             ):
                 return True  # request.state.user, set by a middleware
+            if state_getattr(n, self.requests):
+                return True  # getattr(request.state, "user", None)
             if (
                 isinstance(n, ast.Attribute)
                 and n.attr == "user"

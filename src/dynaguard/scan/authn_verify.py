@@ -242,3 +242,17 @@ def _responds(n: ast.AST) -> bool:
     """`return JSONResponse(..., status_code=401)`: an answer instead of the app's."""
     value = n.value if isinstance(n, ast.Return) else None
     return isinstance(value, ast.Call) and (last_name(value) or "").endswith("Response")
+
+
+def state_getattr(n: ast.AST, requests: set[str] | frozenset[str]) -> bool:
+    """`getattr(request.state, ...)` on one of `requests`: what a middleware recorded."""
+    f = n.func if isinstance(n, ast.Call) else None
+    held = n.args[0] if isinstance(n, ast.Call) and n.args else None
+    return (
+        isinstance(f, ast.Name)
+        and f.id == "getattr"
+        and isinstance(held, ast.Attribute)
+        and held.attr == "state"
+        and isinstance(held.value, ast.Name)
+        and held.value.id in requests
+    )

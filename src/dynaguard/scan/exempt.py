@@ -45,10 +45,17 @@ def _passed(project: Project, middleware: str) -> tuple[set[str], tuple[str, ...
         exact: set[str] = set()
         prefixes: list[str] = []
         handed = {a.arg for a in fn.params}  # `call_next` is what the middleware is handed
+        named = {  # `path = request.url.path`, tested below
+            t.id
+            for stmt in fn.node.body
+            if isinstance(stmt, ast.Assign) and _is_path(stmt.value, set())
+            for t in stmt.targets
+            if isinstance(t, ast.Name)
+        }
         for stmt in fn.node.body:  # the function's own top-level statements, before the check
             if isinstance(stmt, ast.If) and _passes_on(stmt.body, handed):
                 for test in _either(stmt.test):
-                    _read(test, mod, exact, prefixes)
+                    _read(test, mod, exact, prefixes, named)
         project.syntax[key] = (exact, tuple(prefixes))
     return cast("tuple[set[str], tuple[str, ...]]", project.syntax[key])
 
@@ -73,22 +80,26 @@ def _either(test: ast.expr) -> list[ast.expr]:
     return [test]
 
 
-def _read(test: ast.expr, mod: ModuleInfo, exact: set[str], prefixes: list[str]) -> None:
-    if isinstance(test, ast.Compare) and len(test.ops) == 1 and _is_path(test.left):
+def _read(
+    test: ast.expr, mod: ModuleInfo, exact: set[str], prefixes: list[str], named: set[str]
+) -> None:
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and _is_path(test.left, named):
         if isinstance(test.ops[0], ast.Eq | ast.In):
             exact.update(_texts(test.comparators[0], mod))
     elif (
         isinstance(test, ast.Call)
         and isinstance(test.func, ast.Attribute)
         and test.func.attr == "startswith"
-        and _is_path(test.func.value)
+        and _is_path(test.func.value, named)
         and test.args
     ):
         prefixes.extend(_texts(test.args[0], mod))
 
 
-def _is_path(e: ast.expr) -> bool:
-    """`request.url.path` (or `scope["path"]`)."""
+def _is_path(e: ast.expr, named: set[str]) -> bool:
+    """`request.url.path` (or `scope["path"]`, or a local `named` after it)."""
+    if isinstance(e, ast.Name):
+        return e.id in named
     if isinstance(e, ast.Attribute) and e.attr == "path":
         return isinstance(e.value, ast.Attribute) and e.value.attr == "url"
     return (
