@@ -7,7 +7,8 @@ write of the same request when they are not in one `transact_write_items`: a ren
 as delete plus put, a transfer done as debit plus credit, an item created and a counter
 bumped. A write a loop repeats over a count or a fixed list (`for week in
 range(body.weeks): put_item(...)`: a recurring booking's weeks) is such a series too; a
-loop over a collection's elements (bulk rows, a query's items) is not. Writes on exclusive
+loop over a collection's elements (bulk rows, a query's items) is not. A batch writer's
+puts and deletes are one step: children deleted in a batch, then their parent, are two. Writes on exclusive
 branches (`if`/`else`) are not a sequence, and a write in an `except` clause (a saga's
 compensating undo) is recovery, not a step.
 
@@ -70,7 +71,7 @@ def check(project: q.Project) -> Iterator[q.Finding]:
     rule = q.meta("DG109")
     seen: set[tuple[str, int]] = set()
     for route in q.routes(project):
-        writes = [e for e in q.flow(project, route) if _step(e)]
+        writes = _one_per_batch([e for e in q.flow(project, route) if _step(e)])
         for i, ev in enumerate(writes):
             first = next((w for w in writes[:i] if not exclusive(w, ev)), None)
             # a write alone on its path, that a loop repeats (the route's other writes
@@ -103,6 +104,12 @@ def check(project: q.Project) -> Iterator[q.Finding]:
                 )
 
 
+def _one_per_batch(writes: list[q.Event]) -> list[q.Event]:
+    """A batch writer's puts and deletes are one step, the first of them standing for it."""
+    batch = [w for w in writes if w.call and w.call.handle.kind is q.HandleKind.BATCH_WRITER]
+    return [w for w in writes if w not in batch[1:]]
+
+
 def _at(first: q.DynamoCall, second: q.DynamoCall) -> str:
     # the first write's line, and its file when the two are written in different files
     return f"line {first.line}" if first.path == second.path else f"{first.path}:{first.line}"
@@ -110,14 +117,13 @@ def _at(first: q.DynamoCall, second: q.DynamoCall) -> str:
 
 def _step(ev: q.Event) -> bool:
     # a dependency's own bookkeeping (a session's last_seen) does not depend on the route's
-    # write; a write in an except clause is recovery (a saga's undo), not a step; a batch
-    # writer's puts are one batch
+    # write; a write in an except clause is recovery (a saga's undo), not a step
     call = ev.call
+    batch = call is not None and call.handle.kind is q.HandleKind.BATCH_WRITER
     return (
-        ev.kind == "write"
+        (ev.kind == "write" or batch)  # a batch writer's put or delete: one batch step
         and call is not None
-        and call.operation in STEPS
-        and call.handle.kind is not q.HandleKind.BATCH_WRITER
+        and (call.operation in STEPS or batch)
         and not in_dependency(ev)
         and not in_handler(ev)
     )
