@@ -8,9 +8,9 @@ as delete plus put, a transfer done as debit plus credit, an item created and a 
 bumped. A write a loop repeats over a count or a fixed list (`for week in
 range(body.weeks): put_item(...)`: a recurring booking's weeks) is such a series too; a
 loop over a collection's elements (bulk rows, a query's items) is not. A batch writer's
-puts and deletes are one step: children deleted in a batch, then their parent, are two. Writes on exclusive
-branches (`if`/`else`) are not a sequence, and a write in an `except` clause (a saga's
-compensating undo) is recovery, not a step.
+puts and deletes are one step: children deleted in a batch, then their parent, are two.
+Writes on exclusive branches (`if`/`else`) are not a sequence, and a write in an `except`
+clause (a saga's compensating undo) is recovery, not a step.
 
 ## Why is this bad?
 Each write commits on its own. When the process dies, times out or hits a throttling
