@@ -7,9 +7,9 @@ from dynaguard.scan.index import Project
 from dynaguard.scan.model import ParamSource, Route
 from dynaguard.scan.provenance import Origin, Value
 from dynaguard.scan.queries.request_models import model_fields
-from dynaguard.scan.report import OWNER_NAME
+from dynaguard.scan.report import KEY_NAME, OWNER_NAME
 
-__all__ = ["dumped_keys"]
+__all__ = ["body_keys", "dumped_keys"]
 
 
 def dumped_keys(
@@ -38,4 +38,33 @@ def dumped_keys(
             owner_like = bool(OWNER_NAME.match(name)) or name in owners
             if has_path or (has_principal and owner_like):
                 out.append((name, f"{dump.param}.{name}"))
+    return out
+
+
+def body_keys(
+    key: Value | None, route: Route, is_item: bool, owners: set[str], keyed: set[str]
+) -> list[tuple[str, str]]:
+    """(attribute, `param.field`) for each key attribute (`keyed`, or by its name) a request
+    body field supplies although the path (or, for an owner, the caller) decides it."""
+    if key is None:
+        return []
+    paths = {p.name for p in route.params if p.source is ParamSource.PATH}
+    has_principal = any(p.source is ParamSource.PRINCIPAL for p in route.params)
+    out: list[tuple[str, str]] = []
+    for name, value in dict(key.fields or ()).items():
+        if is_item and not (KEY_NAME.match(name) or name in owners or name in keyed):
+            continue  # a put's other attributes are data, not key
+        body = [s for s in value.all_sources() if s.origin is Origin.BODY and s.path]
+        # the caller's tenant in the key scopes it, unless the body's field is the one the
+        # path names (`f"{tenant}#{body.aggregate_id}"` under `/{aggregate_id}`)
+        renamed = any(s.path[-1] in paths for s in body)
+        if (
+            not body
+            or value.always(Origin.PATH)
+            or (value.always(Origin.PRINCIPAL) and not renamed)
+        ):
+            continue  # (`body.user_id or me`: the body may replace the caller)
+        owner_like = OWNER_NAME.match(name) or name in owners  # [tool.dynaguard] owner_attributes
+        if paths or (has_principal and owner_like):
+            out.append((name, body[0].dotted))
     return out

@@ -50,13 +50,11 @@ from collections.abc import Iterator
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
 from dynaguard.scan.queries.discarded import discarded_read
-from dynaguard.scan.queries.dumped_keys import dumped_keys
+from dynaguard.scan.queries.dumped_keys import body_keys, dumped_keys
 from dynaguard.scan.queries.grants import decided_parent, path_grant, required_absent
 from dynaguard.scan.queries.keys import keyed_on
 from dynaguard.scan.queries.tables import table_of
 from dynaguard.scan.query import (
-    KEY_NAME,
-    OWNER_NAME,
     Confidence,
     Finding,
     HandleKind,
@@ -65,7 +63,6 @@ from dynaguard.scan.query import (
     Project,
     Route,
     Severity,
-    Value,
 )
 
 OPS = frozenset({"get_item", "put_item", "update_item", "delete_item"})
@@ -98,7 +95,7 @@ def check(project: Project) -> Iterator[Finding]:
             # key attributes: by name, or named in some get/update/delete's key on the table
             table = table_of(project, call, site.frame)
             keyed = set(keyed_on(project, table))
-            bad = _body_keys(key, route, is_item, owners, keyed)
+            bad = body_keys(key, route, is_item, owners, keyed)
             bad += dumped_keys(project, key, keyed, route, owners) if is_item and not bad else []
             if bad and required_absent(project, call, site) and decided_parent(key, keyed):
                 continue  # a new child record under the parent the path or caller decides
@@ -122,26 +119,6 @@ def check(project: Project) -> Iterator[Finding]:
 
 def _pynamo(kind: HandleKind) -> bool:
     return kind is HandleKind.PYNAMODB_ITEM
-
-
-def _body_keys(
-    key: Value | None, route: Route, is_item: bool, owners: set[str], keyed: set[str]
-) -> list[tuple[str, str]]:
-    if key is None:
-        return []
-    has_path = any(p.source is ParamSource.PATH for p in route.params)
-    has_principal = any(p.source is ParamSource.PRINCIPAL for p in route.params)
-    out: list[tuple[str, str]] = []
-    for name, value in dict(key.fields or ()).items():
-        if is_item and not (KEY_NAME.match(name) or name in owners or name in keyed):
-            continue  # a put's other attributes are data, not key
-        body = [s for s in value.all_sources() if s.origin is Origin.BODY and s.path]
-        if not body or value.always(Origin.PATH) or value.always(Origin.PRINCIPAL):
-            continue  # (`body.user_id or me`: the body may replace the caller)
-        owner_like = OWNER_NAME.match(name) or name in owners  # [tool.dynaguard] owner_attributes
-        if has_path or (has_principal and owner_like):
-            out.append((name, body[0].dotted))
-    return out
 
 
 def _decider(route: Route) -> str:
