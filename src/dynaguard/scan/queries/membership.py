@@ -15,10 +15,11 @@ from dynaguard.scan.aliases import table_name
 from dynaguard.scan.flow import key_value
 from dynaguard.scan.frames import Event
 from dynaguard.scan.index import Project
+from dynaguard.scan.model import DynamoCall
 from dynaguard.scan.provenance import Origin, Value
 from dynaguard.scan.report import request_sources
 
-__all__ = ["relation_checked", "tied"]
+__all__ = ["covers", "relation_checked", "tied"]
 
 
 def relation_checked(project: Project, evs: list[Event], index: int, key: Value) -> bool:
@@ -69,3 +70,22 @@ def tied(
             if found & wanted and not found <= wanted:
                 wanted, grown = wanted | found, True
     return wanted
+
+
+def covers(
+    project: Project, check: Event, evs: list[Event], key: Value, op: DynamoCall | None
+) -> bool:
+    """Whether an owner check speaks for the object `op` addresses by `key`: it tested what
+    this read returned, or an item read by the same request value (`owned_account(account_id)`
+    says nothing of the body's `from_account`). A check of no read (`if user_id != me`) does."""
+    if not check.reads or (op is not None and op.key in check.reads):
+        return True
+    wanted = tied(project, evs, {(s.origin, s.name) for s in request_sources(key)})
+    for read in evs:
+        if read.kind == "read" and read.call is not None and read.call.key in check.reads:
+            held = key_value(project, read.call, read.frame)
+            if held is None or wanted & {(s.origin, s.name) for s in request_sources(held)}:
+                return True
+            if op is not None and any(s.call == op.key for s in held.all_sources()):
+                return True  # the item's parent (its `team_id`) was what the check tested
+    return False

@@ -37,7 +37,7 @@ from dynaguard.scan.queries.authorization import ordinary_gate
 from dynaguard.scan.queries.counters import counter_step, relation_held
 from dynaguard.scan.queries.grants import required_absent
 from dynaguard.scan.queries.machine import machine_caller
-from dynaguard.scan.queries.membership import relation_checked, tied
+from dynaguard.scan.queries.membership import covers, relation_checked
 from dynaguard.scan.queries.possession import possessed
 from dynaguard.scan.queries.principals import Auth, principals
 from dynaguard.scan.queries.public import public_route
@@ -329,9 +329,7 @@ def _owner_checked(project: Project, evs: list[Event], index: int, key: Value) -
     op = evs[index].call
     is_read = op is not None and op.is_read
     window = evs if is_read else evs[:index]
-    if any(
-        e.kind == "check" and e.principal and _covers(project, e, evs, index, key) for e in window
-    ):
+    if any(e.kind == "check" and e.principal and covers(project, e, evs, key, op) for e in window):
         return True
     if not is_read:
         return False
@@ -343,24 +341,6 @@ def _owner_checked(project: Project, evs: list[Event], index: int, key: Value) -
         *(e for e in evs[:index] if e.frame.fn is read.frame.fn and e.line == read.line),
     ]
     return any(e.kind == "write" and _scoped(project, e) for e in later)
-
-
-def _covers(project: Project, check: Event, evs: list[Event], index: int, key: Value) -> bool:
-    """Whether an owner check speaks for the operation's object: it tested what this read
-    returned, or an item read by the same request value (`owned_account(account_id)` says
-    nothing of the body's `from_account`). A check of no read (`if user_id != me`) does."""
-    op = evs[index].call
-    if not check.reads or (op is not None and op.key in check.reads):
-        return True
-    wanted = tied(project, evs, {(s.origin, s.name) for s in request_sources(key)})
-    for read in evs:
-        if read.kind == "read" and read.call is not None and read.call.key in check.reads:
-            held = key_value(project, read.call, read.frame)
-            if held is None or wanted & {(s.origin, s.name) for s in request_sources(held)}:
-                return True
-            if op is not None and any(s.call == op.key for s in held.all_sources()):
-                return True  # the item's parent (its `team_id`) was what the check tested
-    return False
 
 
 def source_text(sources: set[Source]) -> str:

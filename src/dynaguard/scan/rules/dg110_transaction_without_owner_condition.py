@@ -51,12 +51,13 @@ The guard library's `OwnedTable.transaction()` adds the owner condition to every
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from dynaguard.core.registry import register
 from dynaguard.scan import query as q
 from dynaguard.scan.queries import transactions as t
 from dynaguard.scan.queries.counters import entry_step, relation_held
+from dynaguard.scan.queries.membership import covers
 from dynaguard.scan.queries.signed import signed_sources
 
 
@@ -81,12 +82,13 @@ def check(project: q.Project) -> Iterator[q.Finding]:
             continue
         for site in q.sites(project, call):
             route = site.route
-            if route is None or q.privileged(route) or _checked_before(project, route, call):
+            if route is None or q.privileged(route):
                 continue
+            checked = _checked_before(project, route, call)
             loose = [
                 (a, k)
                 for a, k in _unowned(project, call, site)
-                if not signed_sources(project, route, q.request_sources(k))
+                if not signed_sources(project, route, q.request_sources(k)) and not checked(k)
             ]  # (a webhook's signed body: the signer chose its ids, not the caller)
             if loose:
                 names = sorted({s.dotted for _, key in loose for s in q.request_sources(key)})
@@ -138,11 +140,11 @@ def _unowned(project: q.Project, call: q.DynamoCall, site: q.Site) -> list[tuple
     return out
 
 
-def _checked_before(project: q.Project, route: q.Route, call: q.DynamoCall) -> bool:
-    """Whether the request compared an item's owner with the caller before the call."""
-    for ev in q.flow(project, route):
-        if ev.call is call:
-            return False
-        if ev.kind == "check" and ev.principal:
-            return True
-    return False
+def _checked_before(
+    project: q.Project, route: q.Route, call: q.DynamoCall
+) -> Callable[[q.Value], bool]:
+    """Whether the request compared with the caller the owner of what a key addresses."""
+    evs = q.flow(project, route)
+    at = next((i for i, e in enumerate(evs) if e.call is call), len(evs))
+    checks = [e for e in evs[:at] if e.kind == "check" and e.principal]
+    return lambda key: any(covers(project, c, evs, key, None) for c in checks)
