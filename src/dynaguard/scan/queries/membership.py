@@ -55,13 +55,12 @@ def tied(
 ) -> set[tuple[Origin, str]]:
     """The request values tied to `wanted` by a checked read keyed by both: the device
     `(org_id, device_id)` that must exist ties `device_id` to `org_id`."""
-    keys = {e.call.key: e for e in evs if e.kind == "read" and e.call is not None}
+    checked = {c for e in evs if e.kind == "check" for c in e.reads}
     held = [
         {(s.origin, s.name) for s in request_sources(k)}
-        for e in evs
-        if e.kind == "check"
-        for r in (keys[c] for c in e.reads if c in keys)
-        if r.call is not None and (k := key_value(project, r.call, r.frame)) is not None
+        for r in evs
+        if r.kind == "read" and r.call is not None and r.call.key in checked
+        if (k := key_value(project, r.call, r.frame)) is not None
     ]
     grown = True
     while grown:  # each round adds a key's values, or stops
